@@ -1,0 +1,131 @@
+/**
+ * MemoryStore listing cost: a filtered page should cost what it returns, not
+ * the number of rooms (target: 100k rooms ≤ 1.5× the time of 10k rooms).
+ * Baselines filter a plain newest-first array of the same rooms linearly.
+ *
+ *   npx vitest bench --run bench/rooms.bench.ts
+ */
+import { bench, describe } from "vitest";
+import type { RoomPermission } from "../src/permissions/scopes.js";
+import { MemoryStore } from "../src/storage/memory.js";
+import type { RoomData, RoomFilter } from "../src/storage/types.js";
+
+const LIMIT = 20;
+const TARGET_USER = "user-target";
+const TARGET_GROUP = "group-target";
+const WRITE: RoomPermission = ["*:write"];
+
+/** Deterministic PRNG (mulberry32), so every run lists the same rooms. */
+function random(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * `count` rooms, one per second: three random users among 5000 and the
+ * target user in ~1%; two random groups among 500 and the target group in
+ * ~1%; `status: "open"` in ~1%.
+ */
+function makeRooms(count: number): RoomData[] {
+  const next = random(count);
+  const pick = (n: number) => Math.floor(next() * n);
+  return Array.from({ length: count }, (_, i) => {
+    const usersAccesses: Record<string, RoomPermission> = Object.create(null);
+    for (let k = 0; k < 3; k++) usersAccesses[`user-${pick(5000)}`] = WRITE;
+    if (next() < 0.01) usersAccesses[TARGET_USER] = WRITE;
+    const groupsAccesses: Record<string, RoomPermission> = Object.create(null);
+    for (let k = 0; k < 2; k++) groupsAccesses[`group-${pick(500)}`] = WRITE;
+    if (next() < 0.01) groupsAccesses[TARGET_GROUP] = WRITE;
+    const metadata: Record<string, string | string[]> = Object.create(null);
+    metadata["status"] = next() < 0.01 ? "open" : `status-${pick(20)}`;
+    metadata["tags"] = [`tag-${pick(50)}`, `tag-${pick(50)}`];
+    return {
+      type: "room",
+      id: `room-${i}`,
+      createdAt: new Date(Date.UTC(2024, 0, 1) + i * 1000),
+      organizationId: "default",
+      defaultAccesses: [],
+      usersAccesses,
+      groupsAccesses,
+      metadata,
+    };
+  });
+}
+
+type Fixture = { store: MemoryStore; newestFirst: RoomData[]; middleCursor: Record<string, string> };
+
+const filters: Record<string, RoomFilter> = {
+  userId: { userId: TARGET_USER },
+  groupIds: { groupIds: [TARGET_GROUP, "group-1"] },
+  metadata: { metadata: [["status", "open"]] },
+};
+
+async function fixture(count: number): Promise<Fixture> {
+  const rooms = makeRooms(count);
+  const store = new MemoryStore();
+  for (const room of rooms) await store.create(room);
+  // A cursor halfway through each filter's matches, for "deep page" runs.
+  const middleCursor: Record<string, string> = {};
+  for (const [name, filter] of Object.entries(filters)) {
+    let cursor: string | undefined;
+    let pages = 0;
+    const total = rooms.filter((room) => matches(room, filter)).length;
+    while (pages * LIMIT < total / 2) {
+      const page = await store.list(cursor === undefined ? { filter, limit: LIMIT } : { filter, limit: LIMIT, cursor });
+      if (page.nextCursor === null) break;
+      cursor = page.nextCursor;
+      pages++;
+    }
+    if (cursor !== undefined) middleCursor[name] = cursor;
+  }
+  return { store, newestFirst: [...rooms].reverse(), middleCursor };
+}
+
+/** What a store without indexes does: test every room, then take a page. */
+function matches(room: RoomData, filter: RoomFilter): boolean {
+  if (filter.userId !== undefined || filter.groupIds !== undefined) {
+    const byUser = filter.userId !== undefined && Object.hasOwn(room.usersAccesses, filter.userId);
+    if (!byUser && !(filter.groupIds ?? []).some((g) => Object.hasOwn(room.groupsAccesses, g))) return false;
+  }
+  for (const [key, value] of filter.metadata ?? []) {
+    const actual = room.metadata[key];
+    if (actual !== value && !(Array.isArray(actual) && actual.includes(value))) return false;
+  }
+  return true;
+}
+
+/** Long enough runs and warm-up that JIT and GC noise stay below the 1.5× target. */
+const options = { time: 1500, warmupTime: 300, warmupIterations: 500 };
+
+const small = await fixture(10_000);
+const large = await fixture(100_000);
+
+for (const [name, filter] of Object.entries(filters)) {
+  describe(`list ${name}, first page of ${LIMIT}`, () => {
+    bench("MemoryStore, 10k rooms", async () => {
+      await small.store.list({ filter, limit: LIMIT });
+    }, options);
+    bench("MemoryStore, 100k rooms", async () => {
+      await large.store.list({ filter, limit: LIMIT });
+    }, options);
+    bench("linear array filter, 10k rooms", () => {
+      small.newestFirst.filter((room) => matches(room, filter)).slice(0, LIMIT);
+    });
+    bench("linear array filter, 100k rooms", () => {
+      large.newestFirst.filter((room) => matches(room, filter)).slice(0, LIMIT);
+    });
+  });
+
+  describe(`list ${name}, a page halfway through the matches`, () => {
+    bench("MemoryStore, 10k rooms", async () => {
+      await small.store.list({ filter, limit: LIMIT, cursor: small.middleCursor[name] as string });
+    }, options);
+    bench("MemoryStore, 100k rooms", async () => {
+      await large.store.list({ filter, limit: LIMIT, cursor: large.middleCursor[name] as string });
+    }, options);
+  });
+}

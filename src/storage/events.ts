@@ -1,0 +1,98 @@
+/**
+ * In-process room-change notifications, shared by the stores that emit
+ * events themselves (memory, SQLite; Postgres relays `NOTIFY` into one).
+ */
+import type { RoomChangeEvent } from "./types.js";
+
+/**
+ * A room-change listener.
+ *
+ * @example
+ * ```ts
+ * const listener: RoomChangeListener = (event) => console.log(event.type, event.roomId);
+ * ```
+ */
+export type RoomChangeListener = (event: RoomChangeEvent) => void;
+
+/**
+ * Options of {@link RoomChangeEmitter}.
+ *
+ * @example
+ * ```ts
+ * const options: RoomChangeEmitterOptions = { onListenerError: (err) => log.error(err) };
+ * ```
+ */
+export type RoomChangeEmitterOptions = {
+  /**
+   * Called with the error of a listener that threw and the event it was
+   * given. Default: rethrow it in a microtask, as `EventTarget` does, so the
+   * bug surfaces as an uncaught exception instead of vanishing, while the
+   * write that emitted the event and the other listeners are unaffected.
+   */
+  onListenerError?: (error: unknown, event: RoomChangeEvent) => void;
+};
+
+/**
+ * Calls every subscribed listener, in subscription order, with each emitted
+ * event. A listener that throws never stops the others nor fails the write
+ * that emitted: its error goes to `onListenerError` (see
+ * {@link RoomChangeEmitterOptions}). Listeners added or removed during an
+ * emit take effect from the next emit.
+ *
+ * @example
+ * ```ts
+ * const emitter = new RoomChangeEmitter();
+ * const unsubscribe = emitter.subscribe((event) => console.log(event.type));
+ * emitter.emit({ type: "deleted", roomId: "my-room", room: null });
+ * unsubscribe();
+ * ```
+ */
+export class RoomChangeEmitter {
+  // Copy-on-write: emit iterates a snapshot without copying it each time.
+  #listeners: readonly { readonly listener: RoomChangeListener }[] = [];
+  readonly #onListenerError: (error: unknown, event: RoomChangeEvent) => void;
+
+  constructor(options: RoomChangeEmitterOptions = {}) {
+    this.#onListenerError = options.onListenerError ?? rethrowLater;
+  }
+
+  /** The number of current subscriptions. */
+  get size(): number {
+    return this.#listeners.length;
+  }
+
+  /**
+   * Adds `listener`; the returned function removes this subscription (and
+   * only this one, even if the same function was subscribed twice). Calling
+   * it again does nothing.
+   */
+  subscribe(listener: RoomChangeListener): () => void {
+    // A wrapper per subscription gives each one its own identity.
+    const entry = { listener };
+    this.#listeners = [...this.#listeners, entry];
+    return () => {
+      this.#listeners = this.#listeners.filter((candidate) => candidate !== entry);
+    };
+  }
+
+  /** Calls every listener with `event`; never throws. */
+  emit(event: RoomChangeEvent): void {
+    for (const { listener } of this.#listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        try {
+          this.#onListenerError(error, event);
+        } catch {
+          // An error handler that throws must not break the store either.
+        }
+      }
+    }
+  }
+}
+
+function rethrowLater(error: unknown): void {
+  queueMicrotask(() => {
+    throw error;
+  });
+}

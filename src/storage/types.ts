@@ -1,0 +1,229 @@
+/**
+ * The RoomStore contract: what every storage adapter (memory, SQLite,
+ * Postgres, REST) must provide and guarantee. Stores hold validated data; the
+ * `Liveblocks` facade validates every input before it reaches a store.
+ */
+import type { RoomAccessRules } from "../permissions/resolve.js";
+import type { RoomAccesses, RoomPermission } from "../permissions/scopes.js";
+
+/**
+ * Room metadata: string or string-array values, as in `@liveblocks/node`.
+ *
+ * @example
+ * ```ts
+ * const metadata: RoomMetadata = { status: "open", tags: ["a", "b"] };
+ * ```
+ */
+export type RoomMetadata = Record<string, string | string[]>;
+
+/**
+ * A room, exactly as `@liveblocks/node` 3.24 returns it.
+ *
+ * @example
+ * ```ts
+ * const room: RoomData = await liveblocks.getRoom("my-room");
+ * room.createdAt instanceof Date; // true
+ * ```
+ */
+export type RoomData = {
+  type: "room";
+  id: string;
+  createdAt: Date;
+  lastConnectionAt?: Date;
+  organizationId: string;
+  defaultAccesses: RoomPermission;
+  usersAccesses: RoomAccesses;
+  groupsAccesses: RoomAccesses;
+  metadata: RoomMetadata;
+};
+
+/**
+ * A validated change to a room. `usersAccesses`, `groupsAccesses` and
+ * `metadata` are patched key by key (a value replaces that key, `null`
+ * removes it, absent keys are untouched); `defaultAccesses` replaces the
+ * whole list (`null` resets it to `[]`). Maps inside a patch are
+ * null-prototype objects, so `__proto__` is an ordinary key.
+ *
+ * @example
+ * ```ts
+ * const patch: RoomPatch = { usersAccesses: { alice: ["*:read"], bob: null } };
+ * ```
+ */
+export type RoomPatch = {
+  defaultAccesses?: RoomPermission | null;
+  usersAccesses?: Record<string, RoomPermission | null>;
+  groupsAccesses?: Record<string, RoomPermission | null>;
+  metadata?: Record<string, string | string[] | null>;
+};
+
+/**
+ * Filters for {@link RoomStore.list}, already parsed and validated. All
+ * conditions are ANDed, except `userId` / `groupIds`, which keep a room whose
+ * `usersAccesses` has the user OR whose `groupsAccesses` has one of the groups.
+ *
+ * @example
+ * ```ts
+ * const filter: RoomFilter = { userId: "alice", metadata: [["status", "open"]] };
+ * ```
+ */
+export type RoomFilter = {
+  userId?: string;
+  groupIds?: readonly string[];
+  organizationId?: string;
+  /** Exact room id. */
+  roomId?: string;
+  /** Literal room-id prefix. */
+  roomIdPrefix?: string;
+  /**
+   * Exact matches, ANDed: a string value must equal the filter value; an
+   * array value must contain it.
+   */
+  metadata?: ReadonlyArray<readonly [key: string, value: string]>;
+};
+
+/**
+ * One page request for {@link RoomStore.list}.
+ *
+ * @example
+ * ```ts
+ * const page = await store.list({ filter: { userId: "alice" }, limit: 20 });
+ * ```
+ */
+export type RoomListQuery = {
+  filter: RoomFilter;
+  /** 1..100, already validated. */
+  limit: number;
+  /** The `nextCursor` of the previous page of the same filter. */
+  cursor?: string;
+};
+
+/**
+ * One page of rooms, newest first; `nextCursor` is `null` on the last page.
+ *
+ * @example
+ * ```ts
+ * for (let page = await store.list(q); ; ) { ...; if (!page.nextCursor) break; }
+ * ```
+ */
+export type RoomListPage = { rooms: RoomData[]; nextCursor: string | null };
+
+/**
+ * What happened to a room; `room` is the room after the change (`null` after
+ * a delete).
+ *
+ * @example
+ * ```ts
+ * liveblocks.onRoomChange((event: RoomChangeEvent) => recheck(event.roomId));
+ * ```
+ */
+export type RoomChangeEvent =
+  | { type: "created" | "updated"; roomId: string; room: RoomData }
+  | { type: "deleted"; roomId: string; room: null };
+
+/**
+ * Options of a store write. `assert` runs on the room as it would be after
+ * the write, inside the store's atomic section; if it throws, nothing is
+ * written and the error is rethrown (the facade uses it for limits that
+ * depend on the stored state, such as "at most 100 usersAccesses").
+ *
+ * @example
+ * ```ts
+ * await store.update(id, patch, { assert: (room) => checkLimits(room) });
+ * ```
+ */
+export type StoreWriteOptions = {
+  signal?: AbortSignal;
+  assert?: (room: RoomData) => void;
+};
+
+/**
+ * Options of a store read.
+ *
+ * @example
+ * ```ts
+ * await store.get(id, { signal: AbortSignal.timeout(1000) });
+ * ```
+ */
+export type StoreReadOptions = { signal?: AbortSignal };
+
+/**
+ * The storage contract. Every adapter must guarantee:
+ *
+ * - ids are compared exactly (case-sensitive, no normalisation; `a/b` and
+ *   `a:b` are distinct; `__proto__` and `constructor` are ordinary ids and
+ *   keys);
+ * - a write that resolved is visible to the next read, from any caller, and
+ *   is durable if the adapter is;
+ * - `update` applies the whole patch atomically with respect to every other
+ *   write of the same room: concurrent updates of different keys never lose
+ *   each other;
+ * - `list` returns rooms newest first (`createdAt` descending, then id
+ *   descending), and paging with `nextCursor` never skips or repeats a room
+ *   while rooms are added or removed between pages;
+ * - returned objects are the caller's: mutating them never changes the store;
+ * - `subscribe` listeners are called after every successful create, update
+ *   and delete (in process at least; across instances where the adapter can).
+ *
+ * @example
+ * ```ts
+ * const liveblocks = new Liveblocks({ secret, store: new MemoryStore() });
+ * ```
+ */
+export interface RoomStore {
+  /** The room, or `null` if there is none with this id. */
+  get(roomId: string, options?: StoreReadOptions): Promise<RoomData | null>;
+  /**
+   * Creates `room` unless a room with its id exists. Resolves to the stored
+   * room and `created: true`, or to the existing room and `created: false`.
+   */
+  create(
+    room: RoomData,
+    options?: StoreWriteOptions,
+  ): Promise<{ room: RoomData; created: boolean }>;
+  /** Applies `patch` atomically; `null` if the room does not exist. */
+  update(roomId: string, patch: RoomPatch, options?: StoreWriteOptions): Promise<RoomData | null>;
+  /** Deletes the room; `false` if it did not exist. */
+  delete(roomId: string, options?: StoreWriteOptions): Promise<boolean>;
+  /** One page of rooms matching the filter, newest first. */
+  list(query: RoomListQuery, options?: StoreReadOptions): Promise<RoomListPage>;
+  /**
+   * Records that tokens of `userId` issued before `issuedBefore` (epoch ms)
+   * are revoked. The stored cutoff only moves forward.
+   */
+  revokeTokens(userId: string, issuedBefore: number, options?: StoreWriteOptions): Promise<void>;
+  /**
+   * Optional fast path of room entry (`checkRoomAccess`): the permissions of
+   * the room as far as `subject` is concerned, or `null` if there is no such
+   * room. The result is read-only and may be shared (frozen) with the store;
+   * it may hold only the entries of `subject.userId` and `subject.groupIds`,
+   * so a SQL store can select just those. Stores without it are read with
+   * `get`.
+   */
+  getAccessRules?(
+    roomId: string,
+    subject: { userId: string; groupIds: readonly string[] },
+    options?: StoreReadOptions,
+  ): Promise<RoomAccessRules | null>;
+  /** The revocation cutoff of `userId` (epoch ms), or `null`. */
+  getRevocation(userId: string, options?: StoreReadOptions): Promise<number | null>;
+  /** Calls `listener` after every change; returns the unsubscribe function. */
+  subscribe(listener: (event: RoomChangeEvent) => void): () => void;
+  /** Releases connections, timers and files. Idempotent. */
+  close?(): Promise<void>;
+}
+
+/**
+ * Error a store throws for a cursor it did not issue or cannot read.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof InvalidCursorError) return badRequest(err.message);
+ * ```
+ */
+export class InvalidCursorError extends Error {
+  readonly code = "ERR_INVALID_CURSOR";
+  constructor(message = "Invalid cursor") {
+    super(message);
+    this.name = "InvalidCursorError";
+  }
+}

@@ -1,0 +1,6 @@
+/**
+ * `roomgate/testing`: the conformance suite for {@link RoomStore} adapters
+ * and its helpers. Imports `vitest`, so only test files should import it.
+ */
+export { at, collectRooms, makeRoom, RESERVED_IDS, testRoomStore } from "./room-store.js";
+export type { TestRoomStoreOptions } from "./room-store.js";
