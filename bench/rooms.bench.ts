@@ -7,6 +7,7 @@
  */
 import { bench, describe } from "vitest";
 import type { RoomPermission } from "../src/permissions/scopes.js";
+import { Liveblocks } from "../src/liveblocks.js";
 import { MemoryStore } from "../src/storage/memory.js";
 import type { RoomData, RoomFilter } from "../src/storage/types.js";
 
@@ -129,3 +130,20 @@ for (const [name, filter] of Object.entries(filters)) {
     }, options);
   });
 }
+
+// The same stores behind the facade: what an application's getRooms costs,
+// validation and filter building included.
+const smallFacade = new Liveblocks({ secret: "sk_bench_rooms", store: small.store });
+const largeFacade = new Liveblocks({ secret: "sk_bench_rooms", store: large.store });
+
+describe(`Liveblocks.getRooms({ userId }), page of ${LIMIT}`, () => {
+  bench("getRooms, MemoryStore, 10k rooms", async () => {
+    await smallFacade.getRooms({ userId: TARGET_USER, limit: LIMIT });
+  }, options);
+  bench("getRooms, MemoryStore, 100k rooms", async () => {
+    await largeFacade.getRooms({ userId: TARGET_USER, limit: LIMIT });
+  }, options);
+  bench("linear array filter, 100k rooms", () => {
+    large.newestFirst.filter((room) => matches(room, filters.userId!)).slice(0, LIMIT);
+  });
+});

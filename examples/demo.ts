@@ -1,0 +1,75 @@
+/**
+ * The Liveblocks permissions walkthrough, on roomgate's embedded default
+ * (in-memory store, HS256 tokens from the secret): each step changes the
+ * room's permissions, then three users present ID tokens and we show who may
+ * enter and whether read-only.
+ *
+ *   npm run demo
+ *
+ * In your own code, import from "roomgate" instead of "../src/index.js".
+ */
+import { Liveblocks, type RoomAccessResult } from "../src/index.js";
+
+const liveblocks = new Liveblocks({ secret: "sk_dev_roomgate_demo" });
+const roomId = "a32wQXid4A9";
+
+const users = [
+  { userId: "olivier@example.com", groupIds: [] },
+  { userId: "vincent@example.com", groupIds: ["engineering"] },
+  { userId: "guillaume@example.com", groupIds: ["design"] },
+];
+
+async function tokenFor(user: (typeof users)[number]): Promise<string> {
+  const { status, body } = await liveblocks.identifyUser(user, { userInfo: { name: user.userId } });
+  if (status !== 200) throw new Error(`identifyUser failed: ${status} ${body}`);
+  return (JSON.parse(body) as { token: string }).token;
+}
+
+function describe(access: RoomAccessResult): string {
+  if (!access.allowed) return `no (${access.reason})`;
+  return access.isReadOnly ? "read-only" : "read & write";
+}
+
+const rows: string[][] = [];
+async function step(title: string, change: () => Promise<unknown>): Promise<void> {
+  await change();
+  const cells = [title];
+  for (const user of users) {
+    cells.push(describe(await liveblocks.checkRoomAccess(await tokenFor(user), roomId)));
+  }
+  rows.push(cells);
+}
+
+await step("createRoom, defaultAccesses: [] (private)", () =>
+  liveblocks.createRoom(roomId, { defaultAccesses: [] }),
+);
+await step('usersAccesses olivier: ["room:read", "room:presence:write"]', () =>
+  liveblocks.updateRoom(roomId, { usersAccesses: { "olivier@example.com": ["room:read", "room:presence:write"] } }),
+);
+await step('defaultAccesses: ["room:write"] (public)', () =>
+  liveblocks.updateRoom(roomId, { defaultAccesses: ["room:write"] }),
+);
+await step('groupsAccesses engineering: ["room:read", "room:presence:write"]', () =>
+  liveblocks.updateRoom(roomId, { groupsAccesses: { engineering: ["room:read", "room:presence:write"] } }),
+);
+await step("groupsAccesses engineering: null (removed)", () =>
+  liveblocks.updateRoom(roomId, { groupsAccesses: { engineering: null } }),
+);
+await step("defaultAccesses: null (private again)", () =>
+  liveblocks.updateRoom(roomId, { defaultAccesses: null }),
+);
+
+const header = ["step", ...users.map((u) => `${u.userId.split("@")[0]} [${u.groupIds.join(",") || "-"}]`)];
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ");
+console.log(`Room "${roomId}": who may enter, after each step\n`);
+console.log(line(header));
+console.log(widths.map((w) => "-".repeat(w)).join("-|-"));
+for (const row of rows) console.log(line(row));
+
+const room = await liveblocks.getRoom(roomId);
+console.log("\ngetRoom:", JSON.stringify({
+  defaultAccesses: room.defaultAccesses,
+  usersAccesses: room.usersAccesses,
+  groupsAccesses: room.groupsAccesses,
+}));

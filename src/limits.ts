@@ -1,0 +1,69 @@
+/**
+ * Input limits. Defaults are the ones Liveblocks documents; every one can be
+ * changed through the `limits` option of `Liveblocks`.
+ */
+
+/**
+ * The limits roomgate enforces (with status 422 and a message naming the
+ * field and the limit).
+ *
+ * @example
+ * ```ts
+ * new Liveblocks({ secret, limits: { accessesEntries: 500 } });
+ * ```
+ */
+export type Limits = {
+  /** Room id length (Liveblocks: 128). */
+  roomIdLength: number;
+  /** Entries in `usersAccesses` and in `groupsAccesses` (Liveblocks: 100). */
+  accessesEntries: number;
+  /** Length of a user or group id used as an accesses key (Liveblocks: 40). */
+  accessesKeyLength: number;
+  /** Entries in `metadata` (Liveblocks: 50). */
+  metadataEntries: number;
+  /** Length of a metadata key (Liveblocks: 40). */
+  metadataKeyLength: number;
+  /** Length of a metadata value, or of each string of an array value (Liveblocks: 256). */
+  metadataValueLength: number;
+  /** Room patterns in one access token (Liveblocks: 10). */
+  tokenPatterns: number;
+  /** Largest `getRooms` page (Liveblocks: 100). */
+  pageSize: number;
+  /** Length of a token's user id (roomgate: 128). */
+  userIdLength: number;
+  /** Groups in one ID token (roomgate: 100). */
+  groupIds: number;
+  /** Length of a group id in a token (roomgate: 40, as accesses keys). */
+  groupIdLength: number;
+  /** Serialized size of `userInfo` in bytes (roomgate: 1024). */
+  userInfoBytes: number;
+  /** Length of a `getRooms` query string (roomgate: 2048). */
+  queryLength: number;
+};
+
+/**
+ * The defaults of {@link Limits}.
+ *
+ * @example
+ * ```ts
+ * DEFAULT_LIMITS.accessesEntries; // 100
+ * ```
+ */
+export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
+  roomIdLength: 128,
+  accessesEntries: 100,
+  accessesKeyLength: 40,
+  metadataEntries: 50,
+  metadataKeyLength: 40,
+  metadataValueLength: 256,
+  tokenPatterns: 10,
+  pageSize: 100,
+  userIdLength: 128,
+  groupIds: 100,
+  groupIdLength: 40,
+  userInfoBytes: 1024,
+  queryLength: 2048,
+});
+
+/** Default `getRooms` page size. */
+export const DEFAULT_PAGE_SIZE = 20;

@@ -1,0 +1,328 @@
+/**
+ * Input validation at the edge: every argument of a `Liveblocks` method is
+ * checked here, with zod, before any store or signer is touched. Maps keyed by
+ * user-supplied ids are checked by hand (zod 4's `z.record` drops a
+ * `__proto__` key) and come out as null-prototype objects.
+ */
+import { z } from "zod";
+import { LiveblocksError, messages } from "./errors.js";
+import type { Limits } from "./limits.js";
+import { type RoomPermission, validatePermissionSet } from "./permissions/scopes.js";
+import type { RoomData, RoomMetadata, RoomPatch } from "./storage/types.js";
+import type { JsonObject } from "./tokens/types.js";
+
+type Dict<T> = Record<string, T>;
+
+/** A field path as users write it: `usersAccesses.alice`, `groupIds[2]`, `metadata["a b"]`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const part of path) {
+    if (typeof part === "number") out += `[${part}]`;
+    else if (typeof part === "string" && /^[A-Za-z_$][\w$]*$/.test(part)) out += out ? `.${part}` : part;
+    else out += `[${JSON.stringify(String(part))}]`;
+  }
+  return out;
+}
+
+/** The first problem zod found, as a 422 naming the field and the rule. */
+function toLiveblocksError(error: z.ZodError, root: string): LiveblocksError {
+  const issue = error.issues[0]!;
+  if (issue.code === "unrecognized_keys") {
+    return new LiveblocksError(
+      messages.invalidField(formatPath([...issue.path, issue.keys[0]!]), "is not a known field"),
+      422,
+    );
+  }
+  const field = issue.path.length > 0 ? formatPath(issue.path) : root;
+  return new LiveblocksError(messages.invalidField(field, issue.message), 422);
+}
+
+/**
+ * Parses `value` with `schema`: the data, or the 422 `LiveblocksError` that
+ * names the first bad field.
+ * @internal
+ */
+export function checkInput<T extends z.ZodType>(
+  schema: T,
+  value: unknown,
+  root: string,
+): { ok: true; data: z.output<T> } | { ok: false; error: LiveblocksError } {
+  const result = schema.safeParse(value);
+  return result.success
+    ? { ok: true, data: result.data }
+    : { ok: false, error: toLiveblocksError(result.error, root) };
+}
+
+/**
+ * Parses `value` with `schema` or throws the 422 `LiveblocksError`.
+ * @internal
+ */
+export function parseInput<T extends z.ZodType>(schema: T, value: unknown, root: string): z.output<T> {
+  const result = checkInput(schema, value, root);
+  if (!result.ok) throw result.error;
+  return result.data;
+}
+
+function isPlainObject(value: unknown): value is Dict<unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function nullProto<T>(): Dict<T> {
+  return Object.create(null) as Dict<T>;
+}
+
+const text = (rule: string) => z.string({ error: rule });
+
+/** `1..max` characters. */
+function boundedString(max: number) {
+  return text("must be a string")
+    .min(1, "must be a non-empty string")
+    .max(max, `must be at most ${max} characters`);
+}
+
+function permissionSet(allowEmpty: boolean) {
+  return z.custom<RoomPermission>().superRefine((value, ctx) => {
+    if (value === undefined) {
+      ctx.addIssue({ code: "custom", message: "is required" });
+      return;
+    }
+    const verdict = validatePermissionSet(value, { allowEmpty });
+    if (verdict !== true) ctx.addIssue({ code: "custom", message: verdict });
+  }).transform((value) => [...value] as RoomPermission);
+}
+
+/**
+ * A map keyed by user-supplied ids. `nullable` allows `null` values (update
+ * patches); `maxEntries` bounds the non-null values; a patch may also remove
+ * up to as many entries again.
+ */
+function idMap<V>(options: {
+  maxEntries: number;
+  maxKeyLength: number;
+  nullable: boolean;
+  checkValue: (value: unknown) => string | true;
+  /** A copy of a value that passed `checkValue`. */
+  copyValue: (value: unknown) => unknown;
+}) {
+  const { maxEntries, maxKeyLength, nullable } = options;
+  return z
+    .custom<Dict<V>>()
+    .superRefine((value, ctx) => {
+      if (!isPlainObject(value)) {
+        ctx.addIssue({ code: "custom", message: "must be an object" });
+        return;
+      }
+      const keys = Object.keys(value);
+      const set = nullable ? keys.filter((key) => value[key] !== null).length : keys.length;
+      if (set > maxEntries) {
+        ctx.addIssue({ code: "custom", message: `must have at most ${maxEntries} entries, got ${set}` });
+        return;
+      }
+      if (keys.length > maxEntries * 2) {
+        ctx.addIssue({ code: "custom", message: `can change at most ${maxEntries * 2} entries at once` });
+        return;
+      }
+      for (const key of keys) {
+        if (key.length < 1 || key.length > maxKeyLength) {
+          ctx.addIssue({
+            code: "custom",
+            path: [key],
+            message: `keys must be 1 to ${maxKeyLength} characters, got ${key.length}`,
+          });
+          return;
+        }
+        const entry = value[key];
+        if (entry === null && nullable) continue;
+        const verdict = options.checkValue(entry);
+        if (verdict !== true) {
+          ctx.addIssue({ code: "custom", path: [key], message: verdict });
+          return;
+        }
+      }
+    })
+    .transform((value) => {
+      const out = nullProto<V>();
+      for (const key of Object.keys(value)) {
+        const entry = value[key];
+        // A null survives only where `nullable` let it through the check.
+        out[key] = (entry === null ? null : options.copyValue(entry)) as V;
+      }
+      return out;
+    });
+}
+
+function accessesMap<N extends boolean>(limits: Limits, nullable: N) {
+  return idMap<N extends true ? RoomPermission | null : RoomPermission>({
+    maxEntries: limits.accessesEntries,
+    maxKeyLength: limits.accessesKeyLength,
+    nullable,
+    checkValue: (value) => validatePermissionSet(value, { allowEmpty: false }),
+    copyValue: (value) => [...(value as RoomPermission)],
+  });
+}
+
+function metadataMap<N extends boolean>(limits: Limits, nullable: N) {
+  const max = limits.metadataValueLength;
+  return idMap<N extends true ? string | string[] | null : string | string[]>({
+    maxEntries: limits.metadataEntries,
+    maxKeyLength: limits.metadataKeyLength,
+    nullable,
+    checkValue: (value) => {
+      const values = Array.isArray(value) ? value : [value];
+      for (const item of values) {
+        if (typeof item !== "string") return "must be a string or an array of strings";
+        if (item.length > max) return `must be at most ${max} characters, got ${item.length}`;
+      }
+      return true;
+    },
+    copyValue: (value) => (Array.isArray(value) ? [...value] : value),
+  });
+}
+
+/**
+ * A JSON object whose serialized form fits `maxBytes`. The value passes
+ * through as is: it is serialized again, in the same tick, when it is signed.
+ */
+function jsonObject(maxBytes: number) {
+  return z.custom<JsonObject>().superRefine((value, ctx) => {
+    if (!isPlainObject(value)) {
+      ctx.addIssue({ code: "custom", message: "must be a JSON object" });
+      return;
+    }
+    let json: string;
+    try {
+      json = JSON.stringify(value);
+    } catch {
+      ctx.addIssue({ code: "custom", message: "must be serializable as JSON" });
+      return;
+    }
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: count bytes only near the limit.
+    if (json.length * 3 > maxBytes) {
+      const bytes = Buffer.byteLength(json);
+      if (bytes > maxBytes) {
+        ctx.addIssue({ code: "custom", message: `must be at most ${maxBytes} bytes as JSON, got ${bytes}` });
+      }
+    }
+  });
+}
+
+/** The schemas of one `Liveblocks` instance, built once from its limits. */
+export function createSchemas(limits: Limits) {
+  const roomId = boundedString(limits.roomIdLength).refine((id) => !id.includes("*"), {
+    message: "must not contain '*'",
+  });
+  const organizationId = boundedString(128);
+  const createRoom = z.strictObject({
+    defaultAccesses: permissionSet(true),
+    groupsAccesses: accessesMap(limits, false).optional(),
+    usersAccesses: accessesMap(limits, false).optional(),
+    metadata: metadataMap(limits, false).optional(),
+    organizationId: organizationId.optional(),
+    tenantId: organizationId.optional(),
+  });
+  const updateRoom = z.strictObject({
+    defaultAccesses: permissionSet(true).nullable().optional(),
+    groupsAccesses: accessesMap(limits, true).optional(),
+    usersAccesses: accessesMap(limits, true).optional(),
+    metadata: metadataMap(limits, true).optional(),
+  });
+  const queryMetadata = idMap<string>({
+    maxEntries: limits.metadataEntries,
+    maxKeyLength: limits.metadataKeyLength,
+    nullable: false,
+    checkValue: (value) => (typeof value === "string" ? true : "must be a string"),
+    copyValue: (value) => value,
+  });
+  return {
+    roomId,
+    createRoom,
+    updateRoom,
+    upsertRoom: z.strictObject({
+      update: updateRoom.refine((update) => Object.keys(update).length > 0, {
+        message: "must specify at least one field",
+      }),
+      create: createRoom.optional(),
+    }),
+    getRooms: z.strictObject({
+      limit: z
+        .number({ error: "must be a number" })
+        .int("must be an integer")
+        .min(1, `must be between 1 and ${limits.pageSize}`)
+        .max(limits.pageSize, `must be between 1 and ${limits.pageSize}`)
+        .optional(),
+      startingAfter: text("must be a string").max(1024, "is not a valid cursor").optional(),
+      userId: boundedString(limits.userIdLength).optional(),
+      groupIds: z
+        .array(boundedString(limits.groupIdLength), { error: "must be an array of strings" })
+        .max(limits.groupIds, `must have at most ${limits.groupIds} entries`)
+        .optional(),
+      organizationId: organizationId.optional(),
+      tenantId: organizationId.optional(),
+      metadata: queryMetadata.optional(),
+      query: z
+        .union(
+          [
+            text("must be a string").max(limits.queryLength, `must be at most ${limits.queryLength} characters`),
+            z.strictObject({
+              metadata: queryMetadata.optional(),
+              roomId: z.strictObject({ startsWith: text("must be a string").max(limits.roomIdLength) }).optional(),
+            }),
+          ],
+          { error: "must be a query string or a query object" },
+        )
+        .optional(),
+    }),
+    identity: z.strictObject({
+      userId: boundedString(limits.userIdLength),
+      groupIds: z
+        .array(boundedString(limits.groupIdLength), { error: "must be an array of strings" })
+        .max(limits.groupIds, `must have at most ${limits.groupIds} entries`)
+        .optional(),
+      organizationId: organizationId.optional(),
+      tenantId: organizationId.optional(),
+    }),
+    userInfo: jsonObject(limits.userInfoBytes).optional(),
+    revokeTokens: z.strictObject({
+      userId: boundedString(limits.userIdLength),
+      issuedBefore: z
+        .union([z.date(), z.number().finite()], { error: "must be a Date or epoch milliseconds" })
+        .optional(),
+    }),
+  };
+}
+
+/** The schemas of one instance. */
+export type Schemas = ReturnType<typeof createSchemas>;
+
+/** A validated update body as a store patch. */
+export function toRoomPatch(update: z.output<Schemas["updateRoom"]>): RoomPatch {
+  const patch: RoomPatch = {};
+  if (update.defaultAccesses !== undefined) patch.defaultAccesses = update.defaultAccesses;
+  if (update.usersAccesses !== undefined) patch.usersAccesses = update.usersAccesses;
+  if (update.groupsAccesses !== undefined) patch.groupsAccesses = update.groupsAccesses;
+  if (update.metadata !== undefined) patch.metadata = update.metadata;
+  return patch;
+}
+
+/**
+ * Limits that depend on the stored room (entries after a patch), checked in
+ * the store's atomic section.
+ */
+export function assertRoomLimits(limits: Limits): (room: RoomData) => void {
+  return (room) => {
+    const check = (field: string, map: Dict<unknown> | RoomMetadata, max: number) => {
+      const count = Object.keys(map).length;
+      if (count > max) {
+        throw new LiveblocksError(
+          messages.invalidField(field, `must have at most ${max} entries, got ${count}`),
+          422,
+        );
+      }
+    };
+    check("usersAccesses", room.usersAccesses, limits.accessesEntries);
+    check("groupsAccesses", room.groupsAccesses, limits.accessesEntries);
+    check("metadata", room.metadata, limits.metadataEntries);
+  };
+}
