@@ -210,12 +210,28 @@ function deriveProjectId(secret: string): string {
   return `pr_${Buffer.from(hkdfSync("sha256", secret, "", PROJECT_ID_INFO, 12)).toString("base64url")}`;
 }
 
-function nonNegative(value: number | undefined, fallback: number, field: string): number {
+function seconds(value: number | undefined, fallback: number, field: string, allowZero: boolean): number {
   if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new TypeError(`Invalid value for field '${field}'. Please provide a positive number of seconds.`);
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || (value === 0 && !allowZero)) {
+    throw new TypeError(
+      `Invalid value for field '${field}'. Please provide a ${allowZero ? "non-negative" : "positive"} number of seconds.`,
+    );
   }
   return value;
+}
+
+function checkLimits(overrides: Partial<Limits> | undefined): Limits {
+  const limits: Limits = { ...DEFAULT_LIMITS };
+  for (const key of Object.keys(overrides ?? {})) {
+    const value = (overrides as Record<string, unknown>)[key];
+    if (!Object.hasOwn(DEFAULT_LIMITS, key)) throw new TypeError(`Unknown limit '${key}'.`);
+    if (value === undefined) continue;
+    if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) {
+      throw new TypeError(`Invalid value for limit '${key}'. Please provide a positive integer.`);
+    }
+    limits[key as keyof Limits] = value;
+  }
+  return limits;
 }
 
 /**
@@ -258,9 +274,9 @@ export class Liveblocks {
     this.#signer = options.signer ?? new HmacSigner({ secret });
     this.#verifier = options.verifier ?? this.#signer;
     this.#projectId = options.projectId ?? deriveProjectId(secret);
-    this.#ttl = nonNegative(options.tokenTtl, 3600, "tokenTtl");
-    this.#clockTolerance = options.clockTolerance ?? 60;
-    this.#limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.#ttl = seconds(options.tokenTtl, 3600, "tokenTtl", false);
+    this.#clockTolerance = seconds(options.clockTolerance, 60, "clockTolerance", true);
+    this.#limits = checkLimits(options.limits);
     this.#schemas = createSchemas(this.#limits);
     this.#assertLimits = assertRoomLimits(this.#limits);
     this.#now = options.now ?? Date.now;

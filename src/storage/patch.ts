@@ -64,20 +64,18 @@ function patchAccesses(target: RoomAccesses, patch: Record<string, RoomPermissio
  * ```
  */
 export function cloneRoom(room: RoomData): RoomData {
-  const copy: RoomData = {
+  // Key order is @liveblocks/node's: lastConnectionAt, when present, follows createdAt.
+  return {
     type: "room",
     id: room.id,
     createdAt: new Date(room.createdAt.getTime()),
+    ...(room.lastConnectionAt !== undefined && { lastConnectionAt: new Date(room.lastConnectionAt.getTime()) }),
     organizationId: room.organizationId,
     defaultAccesses: [...room.defaultAccesses],
     usersAccesses: cloneAccesses(room.usersAccesses),
     groupsAccesses: cloneAccesses(room.groupsAccesses),
     metadata: cloneMetadata(room.metadata),
   };
-  if (room.lastConnectionAt !== undefined) {
-    copy.lastConnectionAt = new Date(room.lastConnectionAt.getTime());
-  }
-  return copy;
 }
 
 function cloneAccesses(accesses: RoomAccesses): RoomAccesses {

@@ -22,6 +22,21 @@ describe("new Liveblocks", () => {
     expect(() => new Liveblocks({ secret: "" })).toThrow("Please provide a non-empty string");
   });
 
+  it("options - bad tokenTtl, clockTolerance and limits fail at construction", () => {
+    expect(() => new Liveblocks({ secret: SECRET, tokenTtl: 0 })).toThrow(
+      "Invalid value for field 'tokenTtl'. Please provide a positive number of seconds.",
+    );
+    expect(() => new Liveblocks({ secret: SECRET, clockTolerance: -1 })).toThrow(
+      "Invalid value for field 'clockTolerance'. Please provide a non-negative number of seconds.",
+    );
+    expect(() => new Liveblocks({ secret: SECRET, limits: { accessesEntries: 0 } })).toThrow(
+      "Invalid value for limit 'accessesEntries'. Please provide a positive integer.",
+    );
+    // @ts-expect-error testing a JavaScript caller
+    expect(() => new Liveblocks({ secret: SECRET, limits: { acessEntries: 5 } })).toThrow("Unknown limit 'acessEntries'.");
+    expect(new Liveblocks({ secret: SECRET, clockTolerance: 0, limits: { pageSize: 500 } })).toBeInstanceOf(Liveblocks);
+  });
+
   it("projectId - derived from the secret, stable, and different per secret", () => {
     const a = new Liveblocks({ secret: SECRET }).projectId;
     expect(a).toMatch(/^pr_[\w-]{16}$/);
