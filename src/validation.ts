@@ -214,6 +214,9 @@ export function createSchemas(limits: Limits) {
     message: "must not contain '*'",
   });
   const organizationId = boundedString(128);
+  const groupIds = z
+    .array(boundedString(limits.groupIdLength), { error: "must be an array of strings" })
+    .max(limits.groupIds, `must have at most ${limits.groupIds} entries`);
   const createRoom = z.strictObject({
     defaultAccesses: permissionSet(true),
     groupsAccesses: accessesMap(limits, false).optional(),
@@ -254,10 +257,7 @@ export function createSchemas(limits: Limits) {
         .optional(),
       startingAfter: text("must be a string").max(1024, "is not a valid cursor").optional(),
       userId: boundedString(limits.userIdLength).optional(),
-      groupIds: z
-        .array(boundedString(limits.groupIdLength), { error: "must be an array of strings" })
-        .max(limits.groupIds, `must have at most ${limits.groupIds} entries`)
-        .optional(),
+      groupIds: groupIds.optional(),
       organizationId: organizationId.optional(),
       tenantId: organizationId.optional(),
       metadata: queryMetadata.optional(),
@@ -276,10 +276,7 @@ export function createSchemas(limits: Limits) {
     }),
     identity: z.strictObject({
       userId: boundedString(limits.userIdLength),
-      groupIds: z
-        .array(boundedString(limits.groupIdLength), { error: "must be an array of strings" })
-        .max(limits.groupIds, `must have at most ${limits.groupIds} entries`)
-        .optional(),
+      groupIds: groupIds.optional(),
       organizationId: organizationId.optional(),
       tenantId: organizationId.optional(),
     }),
