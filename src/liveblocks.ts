@@ -194,6 +194,7 @@ export type RoomAccessResult =
   | { allowed: false; reason: RoomAccessDenial; message: string };
 
 const VALID_SECRET = /^[\w-]+$/;
+const COMPACT_JWS = /^[\w.-]*$/;
 const PROJECT_ID_INFO = "roomgate/v1/project-id";
 const MAX_UPSERT_ATTEMPTS = 8;
 
@@ -391,8 +392,10 @@ export class Liveblocks {
         error: error instanceof Error ? error : new Error(String(error)),
       };
     }
-    // A compact JWS is base64url and dots: nothing in it needs JSON escaping.
-    return { status: 200, body: `{"token":"${token}"}` };
+    // A compact JWS is base64url and dots, which need no JSON escaping; a
+    // custom signer's output is escaped properly all the same.
+    const body = COMPACT_JWS.test(token) ? `{"token":"${token}"}` : JSON.stringify({ token });
+    return { status: 200, body };
   }
 
   /**

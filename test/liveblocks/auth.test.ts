@@ -163,6 +163,14 @@ describe("identifyUser", () => {
     expect(result.body).toBe('Could not sign the token. See "error" for more information.');
   });
 
+  it("custom signer - whatever it returns, the body stays valid JSON", async () => {
+    const { liveblocks } = makeLiveblocks({
+      signer: { alg: "HS256", kid: undefined, sign: async () => 'we"ird\\token', verify: async () => ({}) as never },
+    });
+    const result = await liveblocks.identifyUser("alice");
+    expect(JSON.parse(result.body)).toEqual({ token: 'we"ird\\token' });
+  });
+
   it("key-pair signer - ES256 tokens carry the kid and verify", async () => {
     const signer = await KeyPairSigner.generate({ kid: "k1" });
     const { liveblocks } = makeLiveblocks({ signer });
