@@ -24,6 +24,7 @@ import {
 } from "./storage/types.js";
 import { TokenError } from "./tokens/errors.js";
 import { HmacSigner } from "./tokens/hmac.js";
+import { KeyPairSigner } from "./tokens/keypair.js";
 import { randomTokenId } from "./tokens/ids.js";
 import type {
   AccessTokenClaims,
@@ -252,6 +253,7 @@ function checkLimits(overrides: Partial<Limits> | undefined): Limits {
 export class Liveblocks {
   readonly #store: RoomStore;
   readonly #signer: TokenSigner;
+  readonly #ownSigner: boolean;
   readonly #verifier: TokenVerifier;
   readonly #projectId: string;
   readonly #ttl: number;
@@ -273,6 +275,7 @@ export class Liveblocks {
     assertSecretKey(secret, "secret");
     this.#store = options.store ?? new MemoryStore();
     this.#signer = options.signer ?? new HmacSigner({ secret });
+    this.#ownSigner = this.#signer instanceof HmacSigner || this.#signer instanceof KeyPairSigner;
     this.#verifier = options.verifier ?? this.#signer;
     this.#projectId = options.projectId ?? deriveProjectId(secret);
     this.#ttl = seconds(options.tokenTtl, 3600, "tokenTtl", false);
@@ -392,9 +395,10 @@ export class Liveblocks {
         error: error instanceof Error ? error : new Error(String(error)),
       };
     }
-    // A compact JWS is base64url and dots, which need no JSON escaping; a
-    // custom signer's output is escaped properly all the same.
-    const body = COMPACT_JWS.test(token) ? `{"token":"${token}"}` : JSON.stringify({ token });
+    // Our signers emit base64url and dots, which need no JSON escaping; a
+    // custom signer's output is checked and escaped properly.
+    const body =
+      this.#ownSigner || COMPACT_JWS.test(token) ? `{"token":"${token}"}` : JSON.stringify({ token });
     return { status: 200, body };
   }
 
