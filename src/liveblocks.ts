@@ -458,7 +458,7 @@ export class Liveblocks {
     if (!result.created && !options?.idempotent) {
       throw new LiveblocksError(messages.roomExists(id), 409);
     }
-    return result.room;
+    return toPlainRoom(result.room);
   }
 
   /**
@@ -500,10 +500,10 @@ export class Liveblocks {
     const write = { signal: options?.signal, assert: this.#assertLimits };
     for (let attempt = 0; attempt < MAX_UPSERT_ATTEMPTS; attempt++) {
       const updated = await this.#store.update(id, patch, write);
-      if (updated !== null) return updated;
+      if (updated !== null) return toPlainRoom(updated);
       const fresh = applyRoomPatch(this.#newRoom(id, create ?? { defaultAccesses: [] }), patch);
       const result = await this.#store.create(fresh, write);
-      if (result.created) return result.room;
+      if (result.created) return toPlainRoom(result.room);
       // Someone created it between our update and create: update theirs.
     }
     throw new LiveblocksError(`Room with id "${id}" kept changing; upsert gave up.`, 409);
@@ -524,7 +524,7 @@ export class Liveblocks {
     const id = parseInput(this.#schemas.roomId, roomId, "roomId");
     const room = await this.#store.get(id, { signal: options?.signal });
     if (room === null) throw new LiveblocksError(messages.roomNotFound(id), 404);
-    return room;
+    return toPlainRoom(room);
   }
 
   /**
@@ -549,7 +549,7 @@ export class Liveblocks {
     const patch = toRoomPatch(parseInput(this.#schemas.updateRoom, params, "params"));
     const room = await this.#store.update(id, patch, { signal: options?.signal, assert: this.#assertLimits });
     if (room === null) throw new LiveblocksError(messages.roomNotFound(id), 404);
-    return room;
+    return toPlainRoom(room);
   }
 
   /**
@@ -598,7 +598,7 @@ export class Liveblocks {
         },
         { signal: options?.signal },
       );
-      return { nextCursor: page.nextCursor, data: page.rooms };
+      return { nextCursor: page.nextCursor, data: page.rooms.map(toPlainRoom) };
     } catch (error) {
       if (error instanceof InvalidCursorError) {
         throw new LiveblocksError(messages.invalidField("startingAfter", "is not a cursor this server issued"), 422);
@@ -741,7 +741,9 @@ export class Liveblocks {
    * ```
    */
   onRoomChange(listener: (event: RoomChangeEvent) => void): () => void {
-    return this.#store.subscribe(listener);
+    return this.#store.subscribe((event) =>
+      listener(event.room === null ? event : { ...event, room: toPlainRoom(event.room) }),
+    );
   }
 
   /* --- Internals ----------------------------------------------------------- */
@@ -810,6 +812,20 @@ export class Liveblocks {
     if (metadata.length > 0) filter.metadata = metadata;
     return filter;
   }
+}
+
+/**
+ * A room as `@liveblocks/node` hands it out (parsed JSON): its maps are plain
+ * objects again, each id an own data property (`__proto__` included, as
+ * `JSON.parse` makes it), so `room.usersAccesses.hasOwnProperty(id)` works.
+ * Stores keep null-prototype maps, where `__proto__` can never be a setter.
+ */
+function toPlainRoom(room: RoomData): RoomData {
+  // Object.fromEntries defines properties; it never assigns through __proto__.
+  room.usersAccesses = Object.fromEntries(Object.entries(room.usersAccesses));
+  room.groupsAccesses = Object.fromEntries(Object.entries(room.groupsAccesses));
+  room.metadata = Object.fromEntries(Object.entries(room.metadata));
+  return room;
 }
 
 function deny(reason: RoomAccessDenial, message: string): RoomAccessResult {

@@ -108,6 +108,16 @@ describe("createRoom", () => {
     expect(JSON.parse(JSON.stringify(room)).usersAccesses).toEqual(params.usersAccesses);
     expect(Object.keys(room.metadata)).toEqual(["__proto__"]);
     expect(({} as Record<string, unknown>).x).toBeUndefined();
+    // Shaped like parsed JSON, as the SDK returns it: plain maps, reserved ids as own data.
+    expect(Object.getPrototypeOf(room.usersAccesses)).toBe(Object.prototype);
+    expect(room.usersAccesses.hasOwnProperty("__proto__")).toBe(true);
+    expect(room.usersAccesses.hasOwnProperty("toString")).toBe(false);
+    for (const map of [room.usersAccesses, room.groupsAccesses, room.metadata]) {
+      expect(Object.getPrototypeOf(map)).toBe(Object.prototype);
+    }
+    const listed = (await liveblocks.getRooms()).data[0]!;
+    expect(Object.getPrototypeOf(listed.usersAccesses)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(listed.usersAccesses, "__proto__")?.value).toEqual(["*:read"]);
   });
 
   it("signal - an aborted signal rejects before the store is touched", async () => {
