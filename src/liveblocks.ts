@@ -622,6 +622,10 @@ export class Liveblocks {
     criteria: RoomsQueryCriteria,
     options?: RequestOptions & { pageSize?: number },
   ): AsyncGenerator<RoomData> {
+    const pageSize = options?.pageSize;
+    if (pageSize !== undefined && !(Number.isInteger(pageSize) && pageSize >= 1 && pageSize <= this.#limits.pageSize)) {
+      throw new LiveblocksError(messages.invalidField("pageSize", `must be an integer between 1 and ${this.#limits.pageSize}`), 422);
+    }
     let cursor: string | undefined;
     do {
       const page = await this.getRooms(

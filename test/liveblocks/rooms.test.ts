@@ -380,6 +380,17 @@ describe("getRooms / iterRooms", () => {
     expect(new Set(seen).size).toBe(13);
   });
 
+  it("iterRooms - a bad pageSize is a 422 naming pageSize", async () => {
+    const liveblocks = await many();
+    const iterate = async () => {
+      for await (const _ of liveblocks.iterRooms({}, { pageSize: 0 })) void _;
+    };
+    await expect(iterate()).rejects.toMatchObject({
+      status: 422,
+      message: "Invalid value for field 'pageSize': must be an integer between 1 and 100",
+    });
+  });
+
   it("store errors - pass through unchanged", async () => {
     const store = new MemoryStore();
     const broken: RoomStore = Object.assign(Object.create(store), {
