@@ -825,11 +825,14 @@ export class Liveblocks {
  * Stores keep null-prototype maps, where `__proto__` can never be a setter.
  */
 function toPlainRoom(room: RoomData): RoomData {
+  // A new object, not an edit: an event's room is shared by every listener.
   // Object.fromEntries defines properties; it never assigns through __proto__.
-  room.usersAccesses = Object.fromEntries(Object.entries(room.usersAccesses));
-  room.groupsAccesses = Object.fromEntries(Object.entries(room.groupsAccesses));
-  room.metadata = Object.fromEntries(Object.entries(room.metadata));
-  return room;
+  return {
+    ...room,
+    usersAccesses: Object.fromEntries(Object.entries(room.usersAccesses)),
+    groupsAccesses: Object.fromEntries(Object.entries(room.groupsAccesses)),
+    metadata: Object.fromEntries(Object.entries(room.metadata)),
+  };
 }
 
 function deny(reason: RoomAccessDenial, message: string): RoomAccessResult {

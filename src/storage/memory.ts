@@ -120,7 +120,8 @@ export class MemoryStore implements RoomStore {
     // The sort key must be a number, or every comparison would be false.
     if (!Number.isFinite(ms)) throw new TypeError(`Room "${room.id}" has an invalid createdAt`);
     const stored = freezeRoom(cloneRoom(room));
-    options?.assert?.(cloneRoom(stored));
+    // Frozen, so assert can read it without a copy.
+    options?.assert?.(stored);
 
     const entry: Entry = { ms, id: stored.id, room: stored };
     this.#rooms.set(entry.id, entry);
@@ -132,7 +133,7 @@ export class MemoryStore implements RoomStore {
       for (const value of values) addTo(metadataIndex(this.#byMetadata, key), value, entry);
     }
 
-    this.#emitter.emit({ type: "created", roomId: entry.id, room: cloneRoom(stored) });
+    if (this.#emitter.size > 0) this.#emitter.emit({ type: "created", roomId: entry.id, room: cloneRoom(stored) });
     return { room: cloneRoom(stored), created: true };
   }
 
@@ -154,14 +155,14 @@ export class MemoryStore implements RoomStore {
     if (entry === undefined) return null;
     const before = entry.room;
     const after = freezeRoom(applyRoomPatch(before, patch));
-    options?.assert?.(cloneRoom(after));
+    options?.assert?.(after);
 
     reindexKeys(this.#byUser, entry, before.usersAccesses, after.usersAccesses);
     reindexKeys(this.#byGroup, entry, before.groupsAccesses, after.groupsAccesses);
     this.#reindexMetadata(entry, before, after);
     entry.room = after;
 
-    this.#emitter.emit({ type: "updated", roomId, room: cloneRoom(after) });
+    if (this.#emitter.size > 0) this.#emitter.emit({ type: "updated", roomId, room: cloneRoom(after) });
     return cloneRoom(after);
   }
 

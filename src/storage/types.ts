@@ -122,7 +122,8 @@ export type RoomChangeEvent =
 
 /**
  * Options of a store write. `assert` runs on the room as it would be after
- * the write, inside the store's atomic section; if it throws, nothing is
+ * the write, inside the store's atomic section, and must only read it (a
+ * store may pass its own frozen record); if it throws, nothing is
  * written and the error is rethrown (the facade uses it for limits that
  * depend on the stored state, such as "at most 100 usersAccesses").
  *

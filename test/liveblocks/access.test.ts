@@ -223,6 +223,18 @@ describe("onRoomChange", () => {
     expect(events).toHaveLength(4);
   });
 
+  it("events - the facade's plain copy leaves the room other store listeners see untouched", async () => {
+    const store = new MemoryStore();
+    const { liveblocks } = makeLiveblocks({ store });
+    const seen: { facade?: RoomChangeEvent; store?: RoomChangeEvent } = {};
+    liveblocks.onRoomChange((event) => (seen.facade = event));
+    store.subscribe((event) => (seen.store = event));
+    await liveblocks.createRoom("r", { defaultAccesses: [], usersAccesses: { alice: ["*:read"] } });
+    expect(Object.getPrototypeOf(seen.facade!.room!.usersAccesses)).toBe(Object.prototype);
+    expect(Object.getPrototypeOf(seen.store!.room!.usersAccesses)).toBeNull();
+    expect(seen.store!.room).not.toBe(seen.facade!.room);
+  });
+
   it("live revocation - a downgrade is seen by re-running the entry decision on the event", async () => {
     const { liveblocks } = makeLiveblocks();
     await liveblocks.createRoom("doc", { defaultAccesses: [], usersAccesses: { alice: ["room:write"] } });
