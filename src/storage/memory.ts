@@ -5,9 +5,11 @@
  */
 import { RoomChangeEmitter, type RoomChangeEmitterOptions, type RoomChangeListener } from "./events.js";
 import type { RoomAccessRules } from "../permissions/resolve.js";
+import { decodeCursor, encodeCursor } from "./cursor.js";
+import { matchesFilter } from "./filter.js";
+import { compareSortKeys, type SortKey } from "./order.js";
 import { applyRoomPatch, cloneRoom } from "./patch.js";
 import {
-  InvalidCursorError,
   type RoomData,
   type RoomFilter,
   type RoomListPage,
@@ -321,29 +323,6 @@ export class MemoryStore implements RoomStore {
   }
 }
 
-// --- Filtering --------------------------------------------------------------
-
-function matchesFilter(room: RoomData, filter: RoomFilter): boolean {
-  if (filter.roomId !== undefined && room.id !== filter.roomId) return false;
-  if (filter.roomIdPrefix !== undefined && !room.id.startsWith(filter.roomIdPrefix)) return false;
-  if (filter.organizationId !== undefined && room.organizationId !== filter.organizationId) {
-    return false;
-  }
-  const groupIds = filter.groupIds ?? [];
-  if (filter.userId !== undefined || groupIds.length > 0) {
-    const byUser = filter.userId !== undefined && Object.hasOwn(room.usersAccesses, filter.userId);
-    if (!byUser && !groupIds.some((groupId) => Object.hasOwn(room.groupsAccesses, groupId))) {
-      return false;
-    }
-  }
-  for (const [key, expected] of filter.metadata ?? []) {
-    if (!Object.hasOwn(room.metadata, key)) return false;
-    const value = room.metadata[key];
-    if (value !== expected && !(Array.isArray(value) && value.includes(expected))) return false;
-  }
-  return true;
-}
-
 /** For each metadata key, the distinct values a filter can match (array elements). */
 function metadataTerms(room: RoomData): Map<string, Set<string>> {
   const terms = new Map<string, Set<string>>();
@@ -377,17 +356,9 @@ function reindexKeys(
 // Arrays are sorted by (ms, id) ascending, so the usual insertion (the newest
 // room) is a push; readers walk them from the end.
 
-type SortKey = { readonly ms: number; readonly id: string };
-
-function compareKeys(a: SortKey, b: SortKey): number {
-  if (a.ms !== b.ms) return a.ms < b.ms ? -1 : 1;
-  // UTF-16 code-unit order, exact and locale-independent.
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-}
-
 /** Does `entry` come after `key` in newest-first order (older, or same time and smaller id)? */
 function isOlderThan(entry: SortKey, key: SortKey): boolean {
-  return compareKeys(entry, key) < 0;
+  return compareSortKeys(entry, key) < 0;
 }
 
 /** The first index whose key is `>= key`. */
@@ -396,7 +367,7 @@ function lowerBound(array: readonly Entry[], key: SortKey): number {
   let high = array.length;
   while (low < high) {
     const mid = (low + high) >>> 1;
-    if (compareKeys(array[mid] as Entry, key) < 0) low = mid + 1;
+    if (compareSortKeys(array[mid] as Entry, key) < 0) low = mid + 1;
     else high = mid;
   }
   return low;
@@ -404,7 +375,7 @@ function lowerBound(array: readonly Entry[], key: SortKey): number {
 
 function insertSorted(array: Entry[], entry: Entry): void {
   const last = array[array.length - 1];
-  if (last === undefined || compareKeys(last, entry) < 0) array.push(entry);
+  if (last === undefined || compareSortKeys(last, entry) < 0) array.push(entry);
   else array.splice(lowerBound(array, entry), 0, entry);
 }
 
@@ -447,7 +418,7 @@ function mergeNewestFirst(arrays: readonly Entry[][], after: SortKey | undefined
       const head = heads[i] as number;
       if (head < 0) continue;
       const candidate = (arrays[i] as Entry[])[head] as Entry;
-      if (newest === undefined || compareKeys(candidate, newest) > 0) newest = candidate;
+      if (newest === undefined || compareSortKeys(candidate, newest) > 0) newest = candidate;
     }
     if (newest === undefined) return undefined;
     for (let i = 0; i < arrays.length; i++) {
@@ -456,36 +427,6 @@ function mergeNewestFirst(arrays: readonly Entry[][], after: SortKey | undefined
     }
     return newest;
   };
-}
-
-// --- Cursors ----------------------------------------------------------------
-// A cursor is the sort key of the last room of the page, so the next page
-// starts strictly after it whatever was added or removed in between.
-
-function encodeCursor(key: SortKey): string {
-  return Buffer.from(JSON.stringify([key.ms, key.id]), "utf8").toString("base64url");
-}
-
-function decodeCursor(cursor: string): SortKey {
-  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw new InvalidCursorError();
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-  } catch {
-    throw new InvalidCursorError();
-  }
-  if (
-    !Array.isArray(value) ||
-    value.length !== 2 ||
-    !Number.isSafeInteger(value[0]) ||
-    typeof value[1] !== "string"
-  ) {
-    throw new InvalidCursorError();
-  }
-  const key: SortKey = { ms: value[0] as number, id: value[1] };
-  // Only the exact bytes this store produces: no alternative encodings.
-  if (encodeCursor(key) !== cursor) throw new InvalidCursorError();
-  return key;
 }
 
 // --- Stored rooms -----------------------------------------------------------

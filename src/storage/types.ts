@@ -183,6 +183,18 @@ export interface RoomStore {
   ): Promise<{ room: RoomData; created: boolean }>;
   /** Applies `patch` atomically; `null` if the room does not exist. */
   update(roomId: string, patch: RoomPatch, options?: StoreWriteOptions): Promise<RoomData | null>;
+  /**
+   * Optional (`updateRoomId`): moves the room to `newRoomId` atomically,
+   * keeping everything else (`createdAt` included). Resolves to the room
+   * under its new id, `"not-found"` if `roomId` does not exist, or `"exists"`
+   * if `newRoomId` does (then nothing changes). Listeners receive `deleted`
+   * for the old id, then `created` for the new one.
+   */
+  rename?(
+    roomId: string,
+    newRoomId: string,
+    options?: StoreWriteOptions,
+  ): Promise<RoomData | "not-found" | "exists">;
   /** Deletes the room; `false` if it did not exist. */
   delete(roomId: string, options?: StoreWriteOptions): Promise<boolean>;
   /** One page of rooms matching the filter, newest first. */
