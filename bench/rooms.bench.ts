@@ -7,7 +7,7 @@
  */
 import { bench, describe } from "vitest";
 import type { RoomPermission } from "../src/permissions/scopes.js";
-import { Liveblocks } from "../src/liveblocks.js";
+import { Liveblocks } from "../src/liveblocks/index.js";
 import { MemoryStore } from "../src/storage/memory.js";
 import type { RoomData, RoomFilter } from "../src/storage/types.js";
 
@@ -133,8 +133,8 @@ for (const [name, filter] of Object.entries(filters)) {
 
 // The same stores behind the facade: what an application's getRooms costs,
 // validation and filter building included.
-const smallFacade = new Liveblocks({ secret: "sk_bench_rooms", store: small.store });
-const largeFacade = new Liveblocks({ secret: "sk_bench_rooms", store: large.store });
+const smallFacade = new Liveblocks({ secret: "sk_bench_rooms_0123456789abcdefghij", store: small.store });
+const largeFacade = new Liveblocks({ secret: "sk_bench_rooms_0123456789abcdefghij", store: large.store });
 
 describe(`Liveblocks.getRooms({ userId }), page of ${LIMIT}`, () => {
   bench("getRooms, MemoryStore, 10k rooms", async () => {

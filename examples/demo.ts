@@ -8,9 +8,11 @@
  *
  * In your own code, import from "roomgate" instead of "../src/index.js".
  */
-import { Liveblocks, type RoomAccessResult } from "../src/index.js";
+import { Liveblocks, type RoomAccessResult, generateSecret } from "../src/index.js";
 
-const liveblocks = new Liveblocks({ secret: "sk_dev_roomgate_demo" });
+// A real deployment keeps one secret (`npx roomgate secret` makes one); the
+// demo's rooms live in memory, so a fresh secret per run is enough.
+const liveblocks = new Liveblocks({ secret: process.env.ROOMGATE_SECRET ?? generateSecret() });
 const roomId = "a32wQXid4A9";
 
 const users = [

@@ -1,28 +1,6 @@
 export * from "./permissions/index.js";
 
-export { Liveblocks } from "./liveblocks.js";
-export type {
-  CreateRoomOptions,
-  CreateSessionOptions,
-  GetRoomsOptions,
-  IdentifyUserOptions,
-  Identity,
-  LiveblocksOptions,
-  Page,
-  PaginationOptions,
-  RequestOptions,
-  RoomAccessDenial,
-  RoomAccessResult,
-  RoomsQueryCriteria,
-  UpdateRoomOptions,
-  UpsertRoomOptions,
-  UserInfo,
-} from "./liveblocks.js";
-export { Session } from "./session.js";
-export type { AuthResponse } from "./auth.js";
-export { LiveblocksError } from "./errors.js";
-export { DEFAULT_LIMITS } from "./limits.js";
-export type { Limits } from "./limits.js";
+export * from "./liveblocks/index.js";
 
 export { MemoryStore } from "./storage/memory.js";
 export type { MemoryStoreOptions } from "./storage/memory.js";
@@ -49,3 +27,4 @@ export type {
 } from "./storage/types.js";
 
 export * from "./tokens/index.js";
+export { generateSecret } from "./tokens/secret.js";

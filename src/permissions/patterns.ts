@@ -5,11 +5,13 @@
 import { type AccessDecision, decisionFor } from "./resolve.js";
 import { RESOURCE_SHIFT, encodeScopes } from "./scopes.js";
 
-/** `*`, or 1–128 characters without `*`, optionally followed by one `*`. */
-const ROOM_PATTERN = /^([*]|[^*]{1,128}[*]?)$/;
+/** Liveblocks' room id length, the default bound of a pattern's prefix. */
+const DEFAULT_ROOM_ID_LENGTH = 128;
 
 /**
- * Is `pattern` a valid access-token room id or pattern?
+ * Is `pattern` a valid access-token room id or pattern: `*`, or 1 to
+ * `maxLength` characters without `*`, optionally followed by one `*`?
+ * `maxLength` is the room id length limit (Liveblocks: 128).
  *
  * @example
  * ```ts
@@ -17,8 +19,14 @@ const ROOM_PATTERN = /^([*]|[^*]{1,128}[*]?)$/;
  * isValidRoomPattern("a*b");   // false
  * ```
  */
-export function isValidRoomPattern(pattern: unknown): pattern is string {
-  return typeof pattern === "string" && ROOM_PATTERN.test(pattern);
+export function isValidRoomPattern(pattern: unknown, maxLength = DEFAULT_ROOM_ID_LENGTH): pattern is string {
+  if (typeof pattern !== "string") return false;
+  if (pattern === "*") return true;
+  const star = pattern.indexOf("*");
+  const prefixLength = star === -1 ? pattern.length : star;
+  // A star may only end the pattern, after 1..maxLength other characters.
+  if (star !== -1 && star !== pattern.length - 1) return false;
+  return prefixLength >= 1 && prefixLength <= maxLength;
 }
 
 /**

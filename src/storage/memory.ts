@@ -126,14 +126,7 @@ export class MemoryStore implements RoomStore {
     options?.assert?.(stored);
 
     const entry: Entry = { ms, id: stored.id, room: stored };
-    this.#rooms.set(entry.id, entry);
-    insertSorted(this.#all, entry);
-    addTo(this.#byOrganization, stored.organizationId, entry);
-    for (const userId of Object.keys(stored.usersAccesses)) addTo(this.#byUser, userId, entry);
-    for (const groupId of Object.keys(stored.groupsAccesses)) addTo(this.#byGroup, groupId, entry);
-    for (const [key, values] of metadataTerms(stored)) {
-      for (const value of values) addTo(metadataIndex(this.#byMetadata, key), value, entry);
-    }
+    this.#index(entry);
 
     if (this.#emitter.size > 0) this.#emitter.emit({ type: "created", roomId: entry.id, room: cloneRoom(stored) });
     return { room: cloneRoom(stored), created: true };
@@ -169,6 +162,32 @@ export class MemoryStore implements RoomStore {
   }
 
   /**
+   * Moves the room to `newRoomId`, keeping everything else; re-indexes it
+   * under its new sort key.
+   *
+   * @param roomId The exact room id.
+   * @param newRoomId The id it moves to; must be free.
+   * @param options.signal Rejects with its reason if already aborted.
+   */
+  async rename(
+    roomId: string,
+    newRoomId: string,
+    options?: StoreWriteOptions,
+  ): Promise<RoomData | "not-found" | "exists"> {
+    options?.signal?.throwIfAborted();
+    const entry = this.#rooms.get(roomId);
+    if (entry === undefined) return "not-found";
+    if (this.#rooms.has(newRoomId)) return "exists";
+    const moved = freezeRoom({ ...cloneRoom(entry.room), id: newRoomId });
+    options?.assert?.(moved);
+    this.#unindex(entry);
+    this.#index({ ms: entry.ms, id: newRoomId, room: moved });
+    this.#emitter.emit({ type: "deleted", roomId, room: null });
+    if (this.#emitter.size > 0) this.#emitter.emit({ type: "created", roomId: newRoomId, room: cloneRoom(moved) });
+    return cloneRoom(moved);
+  }
+
+  /**
    * Deletes the room; `false` if it did not exist.
    *
    * @param roomId The exact room id.
@@ -178,15 +197,7 @@ export class MemoryStore implements RoomStore {
     options?.signal?.throwIfAborted();
     const entry = this.#rooms.get(roomId);
     if (entry === undefined) return false;
-    const room = entry.room;
-    this.#rooms.delete(roomId);
-    removeSorted(this.#all, entry);
-    removeFrom(this.#byOrganization, room.organizationId, entry);
-    for (const userId of Object.keys(room.usersAccesses)) removeFrom(this.#byUser, userId, entry);
-    for (const groupId of Object.keys(room.groupsAccesses)) removeFrom(this.#byGroup, groupId, entry);
-    for (const [key, values] of metadataTerms(room)) {
-      for (const value of values) this.#removeMetadata(key, value, entry);
-    }
+    this.#unindex(entry);
     this.#emitter.emit({ type: "deleted", roomId, room: null });
     return true;
   }
@@ -298,6 +309,32 @@ export class MemoryStore implements RoomStore {
     return best.arrays.length === 1 && only !== undefined
       ? walkNewestFirst(only, after)
       : mergeNewestFirst(best.arrays, after);
+  }
+
+  /** Adds a new entry to the id map and every index. */
+  #index(entry: Entry): void {
+    const room = entry.room;
+    this.#rooms.set(entry.id, entry);
+    insertSorted(this.#all, entry);
+    addTo(this.#byOrganization, room.organizationId, entry);
+    for (const userId of Object.keys(room.usersAccesses)) addTo(this.#byUser, userId, entry);
+    for (const groupId of Object.keys(room.groupsAccesses)) addTo(this.#byGroup, groupId, entry);
+    for (const [key, values] of metadataTerms(room)) {
+      for (const value of values) addTo(metadataIndex(this.#byMetadata, key), value, entry);
+    }
+  }
+
+  /** Removes an entry from the id map and every index. */
+  #unindex(entry: Entry): void {
+    const room = entry.room;
+    this.#rooms.delete(entry.id);
+    removeSorted(this.#all, entry);
+    removeFrom(this.#byOrganization, room.organizationId, entry);
+    for (const userId of Object.keys(room.usersAccesses)) removeFrom(this.#byUser, userId, entry);
+    for (const groupId of Object.keys(room.groupsAccesses)) removeFrom(this.#byGroup, groupId, entry);
+    for (const [key, values] of metadataTerms(room)) {
+      for (const value of values) this.#removeMetadata(key, value, entry);
+    }
   }
 
   #reindexMetadata(entry: Entry, before: RoomData, after: RoomData): void {

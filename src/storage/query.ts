@@ -139,6 +139,30 @@ export function formatRoomQuery(
 }
 
 /**
+ * `pairs` without repeats, first occurrences in order. Pairs, not a map: a
+ * room whose value is `["a", "b"]` matches both `a` and `b` of one key.
+ *
+ * @example
+ * ```ts
+ * uniqueMetadataPairs([["k", "a"], ["k", "b"], ["k", "a"]]); // [["k", "a"], ["k", "b"]]
+ * ```
+ */
+export function uniqueMetadataPairs(
+  pairs: Iterable<readonly [key: string, value: string]>,
+): [key: string, value: string][] {
+  const seen = new Map<string, Set<string>>();
+  const out: [string, string][] = [];
+  for (const [key, value] of pairs) {
+    let values = seen.get(key);
+    if (values === undefined) seen.set(key, (values = new Set()));
+    if (values.has(value)) continue;
+    values.add(value);
+    out.push([key, value]);
+  }
+  return out;
+}
+
+/**
  * Quotes like `@liveblocks/core`'s `objectToQuery`: JSON, then single quotes
  * unless the value contains one (so `"` needs no escape in the common case).
  */
@@ -164,8 +188,6 @@ class Parser {
   readonly #text: string;
   #pos = 0;
   readonly #result: RoomQuery = { metadata: [] };
-  // key → values already added, so de-duplication stays linear.
-  readonly #metadataSeen = new Map<string, Set<string>>();
 
   constructor(text: string) {
     this.#text = text;
@@ -178,7 +200,10 @@ class Parser {
       this.#condition();
       const afterCondition = this.#pos;
       this.#skipSpace();
-      if (this.#atEnd()) return this.#result;
+      if (this.#atEnd()) {
+        this.#result.metadata = uniqueMetadataPairs(this.#result.metadata);
+        return this.#result;
+      }
       if (this.#pos === afterCondition) {
         this.#fail(this.#pos, 'expected whitespace, "AND" or the end of the query');
       }
@@ -265,10 +290,6 @@ class Parser {
   #addMetadata(key: string, value: string): void {
     // Two values for one key are kept, not declared impossible: an array
     // value (`tags: ["a", "b"]`) can contain both.
-    let values = this.#metadataSeen.get(key);
-    if (values === undefined) this.#metadataSeen.set(key, (values = new Set()));
-    if (values.has(value)) return;
-    values.add(value);
     this.#result.metadata.push([key, value]);
   }
 

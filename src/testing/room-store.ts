@@ -7,6 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { describeFacade } from "./facade-suite.js";
 import type { RoomPermission } from "../permissions/scopes.js";
+import { compareIds } from "../storage/order.js";
 import {
   InvalidCursorError,
   type RoomChangeEvent,
@@ -130,11 +131,11 @@ function recordEvents(store: RoomStore) {
   return { events, unsubscribe };
 }
 
-/** Newest first: createdAt descending, then id descending (UTF-16 order). */
+/** Newest first: createdAt descending, then id descending (code point order). */
 function newestFirst(a: RoomData, b: RoomData): number {
   const byTime = b.createdAt.getTime() - a.createdAt.getTime();
   if (byTime !== 0) return byTime;
-  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+  return compareIds(b.id, a.id);
 }
 
 function abortedSignal(): { signal: AbortSignal; reason: Error } {
@@ -994,6 +995,50 @@ export function testRoomStore(options: TestRoomStoreOptions): void {
         await store.update("r", { usersAccesses: { alice: null } });
         const after = await store.getAccessRules("r", subject);
         expect(Object.hasOwn(after!.usersAccesses ?? {}, "alice")).toBe(false);
+      });
+    });
+
+    describe("rename (optional: updateRoomId)", () => {
+      it("rename - moves the room to the new id and keeps everything else", async (context) => {
+        if (store.rename === undefined) return context.skip("this store has no rename");
+        const room = makeRoom("draft", {
+          createdAt: at(3),
+          usersAccesses: { alice: ["*:write"] },
+          groupsAccesses: { eng: ["*:read"] },
+          metadata: { tags: ["a", "b"] },
+        });
+        await store.create(room);
+        await store.create(makeRoom("other", { createdAt: at(5), usersAccesses: { alice: ["*:read"] } }));
+        const moved = await store.rename("draft", "final");
+        expect(moved).toEqual({ ...room, id: "final" });
+        expect(await store.get("draft")).toBeNull();
+        expect(await store.get("final")).toEqual({ ...room, id: "final" });
+        expect(await ids(store, { userId: "alice" })).toEqual(["other", "final"]);
+        expect(await ids(store, { metadata: [["tags", "b"]] })).toEqual(["final"]);
+      });
+
+      it("rename - a missing room is not-found; a taken id is exists and nothing changes", async (context) => {
+        if (store.rename === undefined) return context.skip("this store has no rename");
+        await store.create(makeRoom("a", { usersAccesses: { alice: ["*:read"] } }));
+        await store.create(makeRoom("b", { createdAt: at(1) }));
+        expect(await store.rename("missing", "c")).toBe("not-found");
+        expect(await store.rename("a", "b")).toBe("exists");
+        expect(await store.get("a")).toEqual(makeRoom("a", { usersAccesses: { alice: ["*:read"] } }));
+        expect(await store.get("b")).toEqual(makeRoom("b", { createdAt: at(1) }));
+        expect(await store.get("c")).toBeNull();
+      });
+
+      it("rename - listeners receive deleted for the old id, then created for the new one", async (context) => {
+        if (store.rename === undefined) return context.skip("this store has no rename");
+        await store.create(makeRoom("a"));
+        const { events, unsubscribe } = recordEvents(store);
+        await store.rename("a", "b");
+        await vi.waitFor(() => expect(events).toHaveLength(2));
+        expect(events).toEqual([
+          { type: "deleted", roomId: "a", room: null },
+          { type: "created", roomId: "b", room: makeRoom("b") },
+        ]);
+        unsubscribe();
       });
     });
 

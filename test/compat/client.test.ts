@@ -40,7 +40,7 @@ async function connectUrl(authEndpoint: (room?: string) => Promise<{ token: stri
 }
 
 describe("@liveblocks/client accepts roomgate tokens", () => {
-  const liveblocks = new Liveblocks({ secret: "sk_client_compat" });
+  const liveblocks = new Liveblocks({ secret: "sk_client_compat_0123456789abcdefgh" });
   afterEach(() => {
     RecordingWebSocket.urls = [];
   });

@@ -85,7 +85,7 @@ describe("@liveblocks/node type compatibility", () => {
       return { room, page, access, id };
     }
     const { room, page, access, id } = await backend(
-      new Liveblocks({ secret: "sk_dev_compat" }) as unknown as Pick<Sdk, Mirrored>,
+      new Liveblocks({ secret: "sk_dev_compat_0123456789abcdefghij" }) as unknown as Pick<Sdk, Mirrored>,
     );
     expect(room.usersAccesses).toEqual({ alice: ["room:write"] });
     expect(room.groupsAccesses).toEqual({ eng: ["room:read", "room:presence:write"] });

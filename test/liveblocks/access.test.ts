@@ -78,7 +78,7 @@ describe("checkRoomAccess", () => {
   it("invalid-token - garbage, another secret's token, tampering", async () => {
     const { liveblocks } = makeLiveblocks();
     await liveblocks.createRoom("r", { defaultAccesses: ["room:write"] });
-    const other = new Liveblocks({ secret: "sk_other", now: () => T0 });
+    const other = new Liveblocks({ secret: "sk_other_0123456789abcdefghijklmnop", now: () => T0 });
     const foreign = await idToken(other, "alice");
     const mine = await idToken(liveblocks, "alice");
     const tampered = `${mine.slice(0, -2)}${mine.endsWith("AA") ? "BB" : "AA"}`;

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { LiveblocksError, MemoryStore, type RoomStore } from "../../src/index.js";
+import { Liveblocks, LiveblocksError, MemoryStore, type RoomStore } from "../../src/index.js";
 import { T0, makeLiveblocks } from "./helpers.js";
 
 async function rejection(promise: Promise<unknown>): Promise<LiveblocksError> {
@@ -362,9 +362,9 @@ describe("getRooms / iterRooms", () => {
   it("bad params - limit, cursor", async () => {
     const liveblocks = await many();
     for (const [params, message] of [
-      [{ limit: 0 }, "Invalid value for field 'limit': must be between 1 and 100"],
-      [{ limit: 101 }, "Invalid value for field 'limit': must be between 1 and 100"],
-      [{ limit: 1.5 }, "Invalid value for field 'limit': must be an integer"],
+      [{ limit: 0 }, "Invalid value for field 'limit': must be an integer between 1 and 100"],
+      [{ limit: 101 }, "Invalid value for field 'limit': must be an integer between 1 and 100"],
+      [{ limit: 1.5 }, "Invalid value for field 'limit': must be an integer between 1 and 100"],
       [{ startingAfter: "garbage" }, "Invalid value for field 'startingAfter': is not a cursor this server issued"],
     ] as const) {
       const error = await rejection(liveblocks.getRooms(params));
@@ -400,5 +400,59 @@ describe("getRooms / iterRooms", () => {
     });
     const { liveblocks } = makeLiveblocks({ store: broken });
     await expect(liveblocks.getRooms()).rejects.toThrow("disk on fire");
+  });
+});
+
+describe("updateRoomId", () => {
+  it("updateRoomId - moves the room, keeps its permissions and creation time", async () => {
+    const { liveblocks } = makeLiveblocks();
+    const before = await liveblocks.createRoom("draft", { defaultAccesses: [], usersAccesses: { alice: ["room:write"] } });
+    const after = await liveblocks.updateRoomId({ currentRoomId: "draft", newRoomId: "doc" });
+    expect(after).toEqual({ ...before, id: "doc" });
+    expect(await liveblocks.getRoom("doc")).toEqual(after);
+    await expect(liveblocks.getRoom("draft")).rejects.toMatchObject({ status: 404 });
+  });
+
+  it("updateRoomId - 404 for a missing room, 409 for a taken id, 422 for a bad id", async () => {
+    const { liveblocks } = makeLiveblocks();
+    await liveblocks.createRoom("a", { defaultAccesses: [] });
+    await liveblocks.createRoom("b", { defaultAccesses: [] });
+    await expect(liveblocks.updateRoomId({ currentRoomId: "missing", newRoomId: "c" })).rejects.toMatchObject({
+      status: 404,
+      message: 'Room with id "missing" not found.',
+    });
+    await expect(liveblocks.updateRoomId({ currentRoomId: "a", newRoomId: "b" })).rejects.toMatchObject({
+      status: 409,
+      message: 'Room with id "b" already exists.',
+    });
+    await expect(liveblocks.updateRoomId({ currentRoomId: "a", newRoomId: "x*" })).rejects.toMatchObject({
+      status: 422,
+      message: "Invalid value for field 'newRoomId': must not contain '*'",
+    });
+    expect((await liveblocks.getRoom("a")).id).toBe("a");
+  });
+
+  it("updateRoomId - a store without rename answers 501", async () => {
+    const store = new MemoryStore();
+    const { liveblocks } = makeLiveblocks({ store: Object.assign(Object.create(store), { rename: undefined }) });
+    await expect(liveblocks.updateRoomId({ currentRoomId: "a", newRoomId: "b" })).rejects.toMatchObject({ status: 501 });
+  });
+});
+
+describe("one rule, one place (issue 8)", () => {
+  it("session.allow - a room id the limits allow is a valid pattern (regression: 128 was hard-coded)", async () => {
+    const { liveblocks } = makeLiveblocks({ limits: { roomIdLength: 200 } });
+    const id = "r".repeat(150);
+    await liveblocks.createRoom(id, { defaultAccesses: [] });
+    const session = liveblocks.prepareSession("alice");
+    expect(() => session.allow(id, session.FULL_ACCESS)).not.toThrow();
+    expect(() => session.allow(`${"p".repeat(150)}*`, session.READ_ACCESS)).not.toThrow();
+    expect(() => liveblocks.prepareSession("bob").allow("r".repeat(201), ["*:read"])).toThrow("Invalid room name or pattern");
+    expect(() => makeLiveblocks().liveblocks.prepareSession("bob").allow(id, ["*:read"])).toThrow("Invalid room name or pattern");
+  });
+
+  it("baseUrl - accepted as in @liveblocks/node; not a URL is refused", () => {
+    expect(makeLiveblocks({ baseUrl: "http://127.0.0.1:8787" }).liveblocks).toBeInstanceOf(Liveblocks);
+    expect(() => makeLiveblocks({ baseUrl: "not a url" })).toThrow("Invalid value for field 'baseUrl'");
   });
 });

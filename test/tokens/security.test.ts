@@ -201,7 +201,7 @@ describe.each(setups)("$name", (setup) => {
       });
     } else {
       it("verify - rejects a token signed with another secret", async () => {
-        const other = hmacRaw(hs256Key("sk_test_another_secret"));
+        const other = hmacRaw(hs256Key("sk_test_another_secret_0123456789"));
         await expectTokenError(verify(token(idClaims(), header, other)), "ERR_JWS_SIGNATURE_VERIFICATION_FAILED", "The token's signature is invalid");
       });
 

@@ -39,6 +39,8 @@ export type Limits = {
   userInfoBytes: number;
   /** Length of a `getRooms` query string (roomgate: 2048). */
   queryLength: number;
+  /** Length of an `organizationId` (roomgate: 128). */
+  organizationIdLength: number;
 };
 
 /**
@@ -63,7 +65,11 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   groupIdLength: 40,
   userInfoBytes: 1024,
   queryLength: 2048,
+  organizationIdLength: 128,
 });
 
 /** Default `getRooms` page size. */
 export const DEFAULT_PAGE_SIZE = 20;
+
+/** Longest `startingAfter` cursor accepted; the stores' cursors are far shorter. */
+export const MAX_CURSOR_LENGTH = 1024;

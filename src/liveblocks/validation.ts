@@ -5,11 +5,11 @@
  * `__proto__` key) and come out as null-prototype objects.
  */
 import { z } from "zod";
-import { LiveblocksError, messages } from "./errors.js";
-import type { Limits } from "./limits.js";
-import { type RoomPermission, validatePermissionSet } from "./permissions/scopes.js";
-import type { RoomData, RoomMetadata, RoomPatch } from "./storage/types.js";
-import type { JsonObject } from "./tokens/types.js";
+import { type LiveblocksError, invalidField } from "./errors.js";
+import { type Limits, MAX_CURSOR_LENGTH } from "./limits.js";
+import { type RoomPermission, validatePermissionSet } from "../permissions/scopes.js";
+import type { RoomData, RoomMetadata, RoomPatch } from "../storage/types.js";
+import type { JsonObject } from "../tokens/types.js";
 
 type Dict<T> = Record<string, T>;
 
@@ -28,13 +28,10 @@ export function formatPath(path: readonly PropertyKey[]): string {
 function toLiveblocksError(error: z.ZodError, root: string): LiveblocksError {
   const issue = error.issues[0]!;
   if (issue.code === "unrecognized_keys") {
-    return new LiveblocksError(
-      messages.invalidField(formatPath([...issue.path, issue.keys[0]!]), "is not a known field"),
-      422,
-    );
+    return invalidField(formatPath([...issue.path, issue.keys[0]!]), "is not a known field");
   }
   const field = issue.path.length > 0 ? formatPath(issue.path) : root;
-  return new LiveblocksError(messages.invalidField(field, issue.message), 422);
+  return invalidField(field, issue.message);
 }
 
 /**
@@ -213,7 +210,12 @@ export function createSchemas(limits: Limits) {
   const roomId = boundedString(limits.roomIdLength).refine((id) => !id.includes("*"), {
     message: "must not contain '*'",
   });
-  const organizationId = boundedString(128);
+  const organizationId = boundedString(limits.organizationIdLength);
+  const pageSize = z
+    .number({ error: "must be a number" })
+    .int(`must be an integer between 1 and ${limits.pageSize}`)
+    .min(1, `must be an integer between 1 and ${limits.pageSize}`)
+    .max(limits.pageSize, `must be an integer between 1 and ${limits.pageSize}`);
   const groupIds = z
     .array(boundedString(limits.groupIdLength), { error: "must be an array of strings" })
     .max(limits.groupIds, `must have at most ${limits.groupIds} entries`);
@@ -240,6 +242,7 @@ export function createSchemas(limits: Limits) {
   });
   return {
     roomId,
+    pageSize,
     createRoom,
     updateRoom,
     upsertRoom: z.strictObject({
@@ -249,13 +252,8 @@ export function createSchemas(limits: Limits) {
       create: createRoom.optional(),
     }),
     getRooms: z.strictObject({
-      limit: z
-        .number({ error: "must be a number" })
-        .int("must be an integer")
-        .min(1, `must be between 1 and ${limits.pageSize}`)
-        .max(limits.pageSize, `must be between 1 and ${limits.pageSize}`)
-        .optional(),
-      startingAfter: text("must be a string").max(1024, "is not a valid cursor").optional(),
+      limit: pageSize.optional(),
+      startingAfter: text("must be a string").max(MAX_CURSOR_LENGTH, "is not a valid cursor").optional(),
       userId: boundedString(limits.userIdLength).optional(),
       groupIds: groupIds.optional(),
       organizationId: organizationId.optional(),
@@ -281,6 +279,7 @@ export function createSchemas(limits: Limits) {
       tenantId: organizationId.optional(),
     }),
     userInfo: jsonObject(limits.userInfoBytes).optional(),
+    updateRoomId: z.strictObject({ currentRoomId: roomId, newRoomId: roomId }),
     revokeTokens: z.strictObject({
       userId: boundedString(limits.userIdLength),
       issuedBefore: z
@@ -312,10 +311,7 @@ export function assertRoomLimits(limits: Limits): (room: RoomData) => void {
     const check = (field: string, map: Dict<unknown> | RoomMetadata, max: number) => {
       const count = Object.keys(map).length;
       if (count > max) {
-        throw new LiveblocksError(
-          messages.invalidField(field, `must have at most ${max} entries, got ${count}`),
-          422,
-        );
+        throw invalidField(field, `must have at most ${max} entries, got ${count}`);
       }
     };
     check("usersAccesses", room.usersAccesses, limits.accessesEntries);

@@ -2,9 +2,10 @@
  * `Session`: the access-token builder of `prepareSession`, with the rules and
  * messages of `@liveblocks/node`'s.
  */
-import { isValidRoomPattern } from "./permissions/patterns.js";
-import { Permission, isPermission } from "./permissions/scopes.js";
+import { isValidRoomPattern } from "../permissions/patterns.js";
+import { Permission, isPermission } from "../permissions/scopes.js";
 import type { AuthResponse } from "./auth.js";
+import type { Limits } from "./limits.js";
 
 const READ_ACCESS = Object.freeze([Permission.Read] as const);
 const FULL_ACCESS = Object.freeze([Permission.Write] as const);
@@ -38,7 +39,7 @@ export class Session {
   readonly #userId: string;
   readonly #userInfo: unknown;
   readonly #organizationId: string | undefined;
-  readonly #maxPatterns: number;
+  readonly #limits: Pick<Limits, "tokenPatterns" | "roomIdLength">;
   readonly #permissions = new Map<string, Set<string>>();
   #sealed = false;
 
@@ -48,13 +49,13 @@ export class Session {
     userId: string,
     userInfo: unknown,
     organizationId: string | undefined,
-    maxPatterns: number,
+    limits: Pick<Limits, "tokenPatterns" | "roomIdLength">,
   ) {
     this.#issue = issue;
     this.#userId = userId;
     this.#userInfo = userInfo;
     this.#organizationId = organizationId;
-    this.#maxPatterns = maxPatterns;
+    this.#limits = limits;
   }
 
   /**
@@ -70,7 +71,7 @@ export class Session {
    */
   allow(roomIdOrPattern: string, permissions: readonly string[]): this {
     if (typeof roomIdOrPattern !== "string") throw new Error("Room name or pattern must be a string");
-    if (!isValidRoomPattern(roomIdOrPattern)) throw new Error("Invalid room name or pattern");
+    if (!isValidRoomPattern(roomIdOrPattern, this.#limits.roomIdLength)) throw new Error("Invalid room name or pattern");
     if (!Array.isArray(permissions)) throw new Error("Permission list must be an array");
     if (permissions.length === 0) throw new Error("Permission list cannot be empty");
     for (const permission of permissions) {
@@ -79,9 +80,9 @@ export class Session {
     if (this.#sealed) throw new Error("You can no longer change these permissions.");
     let scopes = this.#permissions.get(roomIdOrPattern);
     if (scopes === undefined) {
-      if (this.#permissions.size >= this.#maxPatterns) {
+      if (this.#permissions.size >= this.#limits.tokenPatterns) {
         throw new Error(
-          `You cannot add permissions for more than ${this.#maxPatterns} rooms in a single token`,
+          `You cannot add permissions for more than ${this.#limits.tokenPatterns} rooms in a single token`,
         );
       }
       scopes = new Set();

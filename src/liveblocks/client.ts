@@ -1,0 +1,552 @@
+/**
+ * `Liveblocks`: the facade with `@liveblocks/node`'s method names, parameters
+ * and return shapes, over a pluggable `RoomStore` and `TokenSigner`. Each
+ * method is thin: validation, option parsing, the entry decision and the
+ * listing filter live in their own files beside this one.
+ */
+import type { z } from "zod";
+import { applyRoomPatch } from "../storage/patch.js";
+import type { RoomChangeEvent, RoomData, RoomStore } from "../storage/types.js";
+import type { AccessTokenClaims, IdTokenClaims, JsonObject, TokenClaims } from "../tokens/types.js";
+import { decideRoomAccess } from "./access.js";
+import type { AuthResponse } from "./auth.js";
+import { LiveblocksError, invalidField, messages, notImplemented, roomExists, roomKeptChanging, roomNotFound } from "./errors.js";
+import { DEFAULT_PAGE_SIZE } from "./limits.js";
+import { toRoomFilter } from "./listing.js";
+import { type Config, resolveOptions } from "./options.js";
+import { type AccessTokenRequest, Session } from "./session.js";
+import type {
+  CreateRoomOptions,
+  CreateSessionOptions,
+  GetRoomsOptions,
+  IdentifyUserOptions,
+  Identity,
+  LiveblocksOptions,
+  Page,
+  RequestOptions,
+  RoomAccessResult,
+  RoomsQueryCriteria,
+  UpdateRoomOptions,
+  UpsertRoomOptions,
+} from "./types.js";
+import { type Schemas, checkInput, parseInput, toRoomPatch } from "./validation.js";
+
+const COMPACT_JWS = /^[\w.-]*$/;
+const MAX_UPSERT_ATTEMPTS = 8;
+const INVALID_CURSOR = "ERR_INVALID_CURSOR";
+
+/** Secret checks of live instances, for the HTTP layer; nothing else can read them. */
+const secretChecks = new WeakMap<Liveblocks, (candidate: string) => boolean>();
+
+/**
+ * Does `candidate` equal the secret `liveblocks` was created with? Constant
+ * time. For `roomgate/http`, which authenticates REST calls with it.
+ * @internal
+ */
+export function secretMatches(liveblocks: Liveblocks, candidate: string): boolean {
+  return secretChecks.get(liveblocks)?.(candidate) ?? false;
+}
+
+function assertNonEmpty(value: unknown, field: string): asserts value is string {
+  if (typeof value !== "string" || value.length === 0) throw new Error(messages.nonEmptyString(field));
+}
+
+/**
+ * Self-hosted `@liveblocks/node`: ID and access tokens signed with your keys,
+ * rooms and their permissions in your store, and the room-entry decision for
+ * your realtime server.
+ *
+ * @example
+ * ```ts
+ * import { Liveblocks } from "roomgate";
+ *
+ * const liveblocks = new Liveblocks({ secret: process.env.ROOMGATE_SECRET! }); // from `npx roomgate secret`
+ * await liveblocks.createRoom("my-room", { defaultAccesses: ["room:write"] });
+ * const { status, body } = await liveblocks.identifyUser("alice");
+ * ```
+ */
+export class Liveblocks {
+  readonly #config: Config;
+
+  /**
+   * @param options.secret The project's secret key (`sk_…`, at least 22 random characters after `sk_`).
+   * @param options.store Where rooms live (default: in memory).
+   * @param options.signer Signs tokens (default: HS256 keyed from the secret).
+   */
+  constructor(options: LiveblocksOptions) {
+    this.#config = resolveOptions(options);
+    secretChecks.set(this, this.#config.secretMatches);
+  }
+
+  /** The `pid` claim of the tokens this instance signs and accepts. */
+  get projectId(): string {
+    return this.#config.projectId;
+  }
+
+  /** The store rooms live in. */
+  get store(): RoomStore {
+    return this.#config.store;
+  }
+
+  /* --- Authentication ---------------------------------------------------- */
+
+  /**
+   * Issues an ID token: the user's identity and groups; what they may do is
+   * decided per room, from the room's permissions, when they enter.
+   *
+   * @param identity The user id, or `{ userId, groupIds?, organizationId? }`.
+   * @param options.userInfo Visible to others in the room as `other.info`.
+   * @returns `{ status: 200, body: '{"token":"…"}' }`, `{ status: 422, body }` for bad input, or 503 if signing failed.
+   * @example
+   * ```ts
+   * const { status, body } = await liveblocks.identifyUser(
+   *   { userId: user.id, groupIds: user.teams },
+   *   { userInfo: { name: user.name } },
+   * );
+   * return new Response(body, { status });
+   * ```
+   */
+  async identifyUser(identity: string | Identity, options?: IdentifyUserOptions): Promise<AuthResponse> {
+    const fields = typeof identity === "string" ? { userId: identity } : (identity as Identity | null | undefined);
+    assertNonEmpty(fields?.userId, "userId");
+    const checked = checkInput(this.#config.schemas.identity, fields, "identity");
+    if (!checked.ok) return { status: checked.error.status, body: checked.error.message };
+    const userInfo = this.#checkUserInfo(options?.userInfo);
+    if (userInfo instanceof LiveblocksError) return { status: userInfo.status, body: userInfo.message };
+    const { userId, groupIds } = checked.data;
+    // Built in claim order (SPEC §3): k, pid, uid, ui?, gids?, iat, exp, jti.
+    const claims = { k: "id", pid: this.#config.projectId, uid: userId } as IdTokenClaims;
+    if (userInfo !== undefined) claims.ui = userInfo;
+    if (groupIds !== undefined) claims.gids = groupIds;
+    return this.#sign(this.#stamp(claims));
+  }
+
+  /**
+   * Starts an access token for `userId`: permissions are listed on the token
+   * itself with `session.allow(pattern, scopes)`; the rooms' stored
+   * permissions are not consulted.
+   *
+   * @param userId The user id.
+   * @param options.userInfo Visible to others in the room as `other.info`.
+   * @param options.organizationId The organization the session is for.
+   * @example
+   * ```ts
+   * const session = liveblocks.prepareSession("alice");
+   * session.allow("org:*", session.READ_ACCESS);
+   * const { status, body } = await session.authorize();
+   * ```
+   */
+  prepareSession(userId: string, options?: CreateSessionOptions): Session {
+    assertNonEmpty(userId, "userId");
+    return new Session(
+      (request) => this.#issueAccessToken(request),
+      userId,
+      options?.userInfo,
+      options?.organizationId ?? options?.tenantId,
+      this.#config.limits,
+    );
+  }
+
+  async #issueAccessToken(request: AccessTokenRequest): Promise<AuthResponse> {
+    const input: Record<string, unknown> = { userId: request.userId };
+    if (request.organizationId !== undefined) input.organizationId = request.organizationId;
+    const checked = checkInput(this.#config.schemas.identity, input, "identity");
+    if (!checked.ok) return { status: checked.error.status, body: checked.error.message };
+    const userInfo = this.#checkUserInfo(request.userInfo);
+    if (userInfo instanceof LiveblocksError) return { status: userInfo.status, body: userInfo.message };
+    // Built in claim order (SPEC §3): k, pid, uid, perms, ui?, iat, exp, jti.
+    const claims = { k: "acc", pid: this.#config.projectId, uid: checked.data.userId, perms: request.perms } as AccessTokenClaims;
+    if (userInfo !== undefined) claims.ui = userInfo;
+    return this.#sign(this.#stamp(claims));
+  }
+
+  #checkUserInfo(userInfo: unknown): JsonObject | undefined | LiveblocksError {
+    if (userInfo === undefined) return undefined;
+    const checked = checkInput(this.#config.schemas.userInfo, userInfo, "userInfo");
+    return checked.ok ? checked.data : checked.error;
+  }
+
+  /** Adds the time claims and the token id, last, as the claim order wants. */
+  #stamp<T extends TokenClaims>(claims: T): T {
+    const iat = Math.floor(this.#config.now() / 1000);
+    claims.iat = iat;
+    claims.exp = iat + this.#config.ttl;
+    claims.jti = this.#config.tokenId();
+    return claims;
+  }
+
+  async #sign(claims: TokenClaims): Promise<AuthResponse> {
+    let token: string;
+    try {
+      token = await this.#config.signer.sign(claims);
+    } catch (error) {
+      return {
+        status: 503,
+        body: 'Could not sign the token. See "error" for more information.',
+        error: error instanceof Error ? error : new Error(String(error)),
+      };
+    }
+    // A compact JWS is base64url and dots, which need no JSON escaping; any
+    // other signer output is escaped properly.
+    const body =
+      COMPACT_JWS.test(token) ? `{"token":"${token}"}` : JSON.stringify({ token });
+    return { status: 200, body };
+  }
+
+  /**
+   * Verifies a token this instance accepts and returns its claims: signature,
+   * algorithm, expiry and project. Rejects with a `TokenError` (`err.code`
+   * says why).
+   *
+   * @param token The raw token.
+   * @param options.kind Require an ID token (`"id"`) or an access token (`"acc"`).
+   * @example
+   * ```ts
+   * const claims = await liveblocks.verifyToken(token);
+   * console.log(claims.uid, claims.k);
+   * ```
+   */
+  async verifyToken(token: string, options?: { kind?: "id" | "acc" }): Promise<TokenClaims> {
+    return this.#config.verifier.verify(token, {
+      now: this.#config.now(),
+      clockTolerance: this.#config.clockTolerance,
+      projectId: this.#config.projectId,
+      ...(options?.kind !== undefined && { kind: options.kind }),
+    });
+  }
+
+  /* --- Rooms --------------------------------------------------------------- */
+
+  /**
+   * Creates a room. Rejects with 409 if it exists, unless `idempotent` (then
+   * it resolves to the existing room, unchanged).
+   *
+   * @param roomId 1–128 characters, no `*`.
+   * @param params.defaultAccesses What everyone gets: `[]` (private) or a valid permission set.
+   * @param params.groupsAccesses Per group, at most 100 entries, keys up to 40 characters.
+   * @param params.usersAccesses Per user, at most 100 entries, keys up to 40 characters.
+   * @param params.metadata At most 50 entries; keys up to 40, values up to 256 characters.
+   * @param params.organizationId The organization (default `"default"`).
+   * @param options.idempotent Get the room if it exists instead of failing.
+   * @param options.signal Aborts the call.
+   * @example
+   * ```ts
+   * const room = await liveblocks.createRoom("a32wQXid4A9", {
+   *   defaultAccesses: [],
+   *   usersAccesses: { alice: ["room:write"] },
+   * });
+   * ```
+   */
+  async createRoom(
+    roomId: string,
+    params: CreateRoomOptions,
+    options?: RequestOptions & { idempotent?: boolean },
+  ): Promise<RoomData> {
+    options?.signal?.throwIfAborted();
+    const id = parseInput(this.#config.schemas.roomId, roomId, "roomId");
+    const room = this.#newRoom(id, parseInput(this.#config.schemas.createRoom, params, "params"));
+    const result = await this.#config.store.create(room, { signal: options?.signal, assert: this.#config.assertLimits });
+    if (!result.created && !options?.idempotent) {
+      throw roomExists(id);
+    }
+    return toPlainRoom(result.room);
+  }
+
+  /**
+   * Returns the room, or creates it with `params` if it does not exist.
+   *
+   * @param roomId The room id.
+   * @param params Used only if the room is created (see `createRoom`).
+   * @param options.signal Aborts the call.
+   * @example
+   * ```ts
+   * const room = await liveblocks.getOrCreateRoom("my-room", { defaultAccesses: ["room:write"] });
+   * ```
+   */
+  async getOrCreateRoom(roomId: string, params: CreateRoomOptions, options?: RequestOptions): Promise<RoomData> {
+    return this.createRoom(roomId, params, { ...options, idempotent: true });
+  }
+
+  /**
+   * Updates the room if it exists; otherwise creates it from `create` with
+   * `update` applied on top. Atomic against concurrent callers.
+   *
+   * @param roomId The room id.
+   * @param params.update Applied to the existing or the new room; at least one field.
+   * @param params.create Used only when the room is created.
+   * @param options.signal Aborts the call.
+   * @example
+   * ```ts
+   * await liveblocks.upsertRoom("my-room", {
+   *   update: { usersAccesses: { alice: ["room:write"] } },
+   *   create: { defaultAccesses: [] },
+   * });
+   * ```
+   */
+  async upsertRoom(roomId: string, params: UpsertRoomOptions, options?: RequestOptions): Promise<RoomData> {
+    options?.signal?.throwIfAborted();
+    const id = parseInput(this.#config.schemas.roomId, roomId, "roomId");
+    const { update, create } = parseInput(this.#config.schemas.upsertRoom, params, "params");
+    const patch = toRoomPatch(update);
+    const write = { signal: options?.signal, assert: this.#config.assertLimits };
+    for (let attempt = 0; attempt < MAX_UPSERT_ATTEMPTS; attempt++) {
+      const updated = await this.#config.store.update(id, patch, write);
+      if (updated !== null) return toPlainRoom(updated);
+      const fresh = applyRoomPatch(this.#newRoom(id, create ?? { defaultAccesses: [] }), patch);
+      const result = await this.#config.store.create(fresh, write);
+      if (result.created) return toPlainRoom(result.room);
+      // Someone created it between our update and create: update theirs.
+    }
+    throw roomKeptChanging(id);
+  }
+
+  /**
+   * Returns a room; rejects with 404 if there is none.
+   *
+   * @param roomId The room id.
+   * @param options.signal Aborts the call.
+   * @example
+   * ```ts
+   * const { usersAccesses } = await liveblocks.getRoom("a32wQXid4A9");
+   * ```
+   */
+  async getRoom(roomId: string, options?: RequestOptions): Promise<RoomData> {
+    options?.signal?.throwIfAborted();
+    const id = parseInput(this.#config.schemas.roomId, roomId, "roomId");
+    const room = await this.#config.store.get(id, { signal: options?.signal });
+    if (room === null) throw roomNotFound(id);
+    return toPlainRoom(room);
+  }
+
+  /**
+   * Updates a room: `usersAccesses`, `groupsAccesses` and `metadata` key by
+   * key (`null` removes a key); `defaultAccesses` whole (`null` → `[]`).
+   * Rejects with 404 if there is no such room.
+   *
+   * @param roomId The room id.
+   * @param params The fields to change.
+   * @param options.signal Aborts the call.
+   * @example
+   * ```ts
+   * await liveblocks.updateRoom("a32wQXid4A9", {
+   *   groupsAccesses: { engineering: ["room:read", "room:presence:write"] },
+   *   usersAccesses: { bob: null },
+   * });
+   * ```
+   */
+  async updateRoom(roomId: string, params: UpdateRoomOptions, options?: RequestOptions): Promise<RoomData> {
+    options?.signal?.throwIfAborted();
+    const id = parseInput(this.#config.schemas.roomId, roomId, "roomId");
+    const patch = toRoomPatch(parseInput(this.#config.schemas.updateRoom, params, "params"));
+    const room = await this.#config.store.update(id, patch, { signal: options?.signal, assert: this.#config.assertLimits });
+    if (room === null) throw roomNotFound(id);
+    return toPlainRoom(room);
+  }
+
+  /**
+   * Gives a room a new id, keeping everything else. Rejects with 404 if
+   * there is no room `currentRoomId`, 409 if `newRoomId` is taken.
+   *
+   * @param params.currentRoomId The room's id now.
+   * @param params.newRoomId Its new id.
+   * @param options.signal Aborts the call.
+   * @example
+   * ```ts
+   * const room = await liveblocks.updateRoomId({ currentRoomId: "draft-1", newRoomId: "doc-1" });
+   * ```
+   */
+  async updateRoomId(
+    params: { currentRoomId: string; newRoomId: string },
+    options?: RequestOptions,
+  ): Promise<RoomData> {
+    options?.signal?.throwIfAborted();
+    const { currentRoomId, newRoomId } = parseInput(this.#config.schemas.updateRoomId, params, "params");
+    const store = this.#config.store;
+    if (store.rename === undefined) throw notImplemented("Renaming a room");
+    const result = await store.rename(currentRoomId, newRoomId, { signal: options?.signal });
+    if (result === "not-found") throw roomNotFound(currentRoomId);
+    if (result === "exists") throw roomExists(newRoomId);
+    return toPlainRoom(result);
+  }
+
+  /**
+   * Deletes a room. Deleting a room that does not exist succeeds.
+   *
+   * @param roomId The room id.
+   * @param options.signal Aborts the call.
+   * @example
+   * ```ts
+   * await liveblocks.deleteRoom("a32wQXid4A9");
+   * ```
+   */
+  async deleteRoom(roomId: string, options?: RequestOptions): Promise<void> {
+    options?.signal?.throwIfAborted();
+    const id = parseInput(this.#config.schemas.roomId, roomId, "roomId");
+    await this.#config.store.delete(id, { signal: options?.signal });
+  }
+
+  /**
+   * Lists rooms, newest first, one page at a time.
+   *
+   * @param params.limit 1–100 (default 20).
+   * @param params.startingAfter The `nextCursor` of the previous page.
+   * @param params.userId Rooms whose `usersAccesses` has this user…
+   * @param params.groupIds …or whose `groupsAccesses` has one of these groups.
+   * @param params.organizationId Rooms of this organization.
+   * @param params.metadata Exact metadata matches, ANDed.
+   * @param params.query `metadata["status"]:"open" AND roomId^"org:"`, or `{ metadata, roomId: { startsWith } }`.
+   * @param options.signal Aborts the call.
+   * @example
+   * ```ts
+   * const { data, nextCursor } = await liveblocks.getRooms({ userId: "alice", limit: 50 });
+   * ```
+   */
+  async getRooms(params?: GetRoomsOptions, options?: RequestOptions): Promise<Page<RoomData>> {
+    options?.signal?.throwIfAborted();
+    const input = parseInput(this.#config.schemas.getRooms, params ?? {}, "params");
+    const filter = toRoomFilter(input);
+    if (filter === null) return { nextCursor: null, data: [] };
+    try {
+      const page = await this.#config.store.list(
+        {
+          filter,
+          limit: input.limit ?? DEFAULT_PAGE_SIZE,
+          ...(input.startingAfter !== undefined && { cursor: input.startingAfter }),
+        },
+        { signal: options?.signal },
+      );
+      return { nextCursor: page.nextCursor, data: page.rooms.map(toPlainRoom) };
+    } catch (error) {
+      // By code, not class: a store may come from another copy of roomgate.
+      if ((error as { code?: unknown } | null)?.code === INVALID_CURSOR) {
+        throw invalidField("startingAfter", "is not a cursor this server issued");
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Iterates over every room matching `criteria`, fetching pages as needed.
+   *
+   * @param criteria The filters of `getRooms`.
+   * @param options.pageSize Rooms per page (1–100, default 20).
+   * @param options.signal Aborts the iteration.
+   * @example
+   * ```ts
+   * for await (const room of liveblocks.iterRooms({ groupIds: ["engineering"] })) console.log(room.id);
+   * ```
+   */
+  async *iterRooms(
+    criteria: RoomsQueryCriteria,
+    options?: RequestOptions & { pageSize?: number },
+  ): AsyncGenerator<RoomData> {
+    const pageSize = options?.pageSize;
+    if (pageSize !== undefined) parseInput(this.#config.schemas.pageSize, pageSize, "pageSize");
+    let cursor: string | undefined;
+    do {
+      const page = await this.getRooms(
+        {
+          ...criteria,
+          ...(options?.pageSize !== undefined && { limit: options.pageSize }),
+          ...(cursor !== undefined && { startingAfter: cursor }),
+        },
+        options?.signal !== undefined ? { signal: options.signal } : undefined,
+      );
+      yield* page.data;
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+  }
+
+  /* --- Entering rooms ------------------------------------------------------ */
+
+  /**
+   * The decision a realtime server makes when a client connects: verifies the
+   * token, then resolves its access to `roomId` (ID tokens from the stored
+   * room, access tokens from their own permissions). Fails closed: a store
+   * error denies with `store-unavailable`. Never rejects.
+   *
+   * @param token The token the client sent.
+   * @param roomId The room it wants to enter.
+   * @param options.signal Aborts the store reads (the result is then a denial).
+   * @example
+   * ```ts
+   * const access = await liveblocks.checkRoomAccess(token, roomId);
+   * if (!access.allowed) return socket.close(4403, access.message);
+   * if (access.isReadOnly) connection.readOnly = true;
+   * ```
+   */
+  async checkRoomAccess(token: string, roomId: string, options?: RequestOptions): Promise<RoomAccessResult> {
+    return decideRoomAccess(this.#config, (raw) => this.verifyToken(raw), token, roomId, options);
+  }
+
+  /**
+   * Revokes every token of `userId` issued before `issuedBefore` (default:
+   * now): `checkRoomAccess` then denies them with `revoked`. Kept in the
+   * store, so it holds across restarts and instances.
+   *
+   * @param params.userId The user whose tokens to revoke.
+   * @param params.issuedBefore A `Date` or epoch milliseconds (default: now).
+   * @param options.signal Aborts the call.
+   * @example
+   * ```ts
+   * await liveblocks.revokeTokens({ userId: "alice" });
+   * ```
+   */
+  async revokeTokens(params: { userId: string; issuedBefore?: Date | number }, options?: RequestOptions): Promise<void> {
+    options?.signal?.throwIfAborted();
+    const { userId, issuedBefore } = parseInput(this.#config.schemas.revokeTokens, params, "params");
+    const cutoff = issuedBefore === undefined ? this.#config.now() : +issuedBefore;
+    await this.#config.store.revokeTokens(userId, cutoff, { signal: options?.signal });
+  }
+
+  /**
+   * Calls `listener` after every successful create, update, upsert and delete
+   * of a room, so a realtime server can re-run the entry decision for the
+   * users it has connected to that room.
+   *
+   * @param listener Receives `{ type, roomId, room }` (`room` is `null` after a delete).
+   * @returns A function that unsubscribes.
+   * @example
+   * ```ts
+   * const stop = liveblocks.onRoomChange(({ roomId }) => recheckConnections(roomId));
+   * ```
+   */
+  onRoomChange(listener: (event: RoomChangeEvent) => void): () => void {
+    return this.#config.store.subscribe((event) =>
+      listener(event.room === null ? event : { ...event, room: toPlainRoom(event.room) }),
+    );
+  }
+
+  /* --- Internals ----------------------------------------------------------- */
+
+  #newRoom(id: string, params: Partial<z.output<Schemas["createRoom"]>>): RoomData {
+    return {
+      type: "room",
+      id,
+      createdAt: new Date(this.#config.now()),
+      organizationId: params.organizationId ?? params.tenantId ?? "default",
+      defaultAccesses: params.defaultAccesses ?? [],
+      usersAccesses: params.usersAccesses ?? Object.create(null),
+      groupsAccesses: params.groupsAccesses ?? Object.create(null),
+      metadata: params.metadata ?? Object.create(null),
+    };
+  }
+
+}
+
+/**
+ * A room as `@liveblocks/node` hands it out (parsed JSON): its maps are plain
+ * objects again, each id an own data property (`__proto__` included, as
+ * `JSON.parse` makes it), so `room.usersAccesses.hasOwnProperty(id)` works.
+ * Stores keep null-prototype maps, where `__proto__` can never be a setter.
+ */
+function toPlainRoom(room: RoomData): RoomData {
+  // A new object, not an edit: an event's room is shared by every listener.
+  // Object.fromEntries defines properties; it never assigns through __proto__.
+  return {
+    ...room,
+    usersAccesses: Object.fromEntries(Object.entries(room.usersAccesses)),
+    groupsAccesses: Object.fromEntries(Object.entries(room.groupsAccesses)),
+    metadata: Object.fromEntries(Object.entries(room.metadata)),
+  };
+}

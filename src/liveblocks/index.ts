@@ -1,0 +1,26 @@
+/**
+ * The facade: `Liveblocks`, its `Session`, its error class, limits and types.
+ */
+export { Liveblocks } from "./client.js";
+export type {
+  CreateRoomOptions,
+  CreateSessionOptions,
+  GetRoomsOptions,
+  IdentifyUserOptions,
+  Identity,
+  LiveblocksOptions,
+  Page,
+  PaginationOptions,
+  RequestOptions,
+  RoomAccessDenial,
+  RoomAccessResult,
+  RoomsQueryCriteria,
+  UpdateRoomOptions,
+  UpsertRoomOptions,
+  UserInfo,
+} from "./types.js";
+export { Session } from "./session.js";
+export type { AuthResponse } from "./auth.js";
+export { LiveblocksError } from "./errors.js";
+export { DEFAULT_LIMITS } from "./limits.js";
+export type { Limits } from "./limits.js";

@@ -1,0 +1,100 @@
+/**
+ * `new Liveblocks(options)`: every option checked once, defaults filled in,
+ * and what the methods need built ahead (schemas, limit checks).
+ */
+import { MemoryStore } from "../storage/memory.js";
+import type { RoomStore } from "../storage/types.js";
+import { HmacSigner } from "../tokens/hmac.js";
+import { randomTokenId } from "../tokens/ids.js";
+import { DEFAULT_CLOCK_TOLERANCE } from "../tokens/jwt.js";
+import { deriveProjectId } from "../tokens/project-id.js";
+import type { TokenSigner, TokenVerifier } from "../tokens/types.js";
+import { DEFAULT_LIMITS, type Limits } from "./limits.js";
+import { assertSecretKey, createSecretCheck } from "./secret.js";
+import type { LiveblocksOptions } from "./types.js";
+import { type Schemas, assertRoomLimits, createSchemas } from "./validation.js";
+import type { RoomData } from "../storage/types.js";
+
+/** Default token lifetime in seconds, as Liveblocks issues them. */
+const DEFAULT_TOKEN_TTL = 3600;
+
+/** @internal What a `Liveblocks` instance runs on, resolved from its options. */
+export type Config = {
+  readonly store: RoomStore;
+  readonly signer: TokenSigner;
+  readonly verifier: TokenVerifier;
+  readonly projectId: string;
+  readonly ttl: number;
+  readonly clockTolerance: number;
+  readonly limits: Limits;
+  readonly schemas: Schemas;
+  readonly assertLimits: (room: RoomData) => void;
+  readonly now: () => number;
+  readonly tokenId: () => string;
+  readonly baseUrl: URL | undefined;
+  readonly secretMatches: (candidate: string) => boolean;
+};
+
+/**
+ * Checks `options` and fills in the defaults; throws on a bad option, before
+ * the instance exists.
+ * @internal
+ */
+export function resolveOptions(options: LiveblocksOptions): Config {
+  const secret = (options as Partial<LiveblocksOptions> | undefined)?.secret;
+  assertSecretKey(secret, "secret");
+  const signer = options.signer ?? new HmacSigner({ secret });
+  const limits = checkLimits(options.limits);
+  return {
+    store: options.store ?? new MemoryStore(),
+    signer,
+    verifier: options.verifier ?? signer,
+    projectId: options.projectId ?? deriveProjectId(secret),
+    ttl: seconds(options.tokenTtl, DEFAULT_TOKEN_TTL, "tokenTtl", false),
+    clockTolerance: seconds(options.clockTolerance, DEFAULT_CLOCK_TOLERANCE, "clockTolerance", true),
+    limits,
+    schemas: createSchemas(limits),
+    assertLimits: assertRoomLimits(limits),
+    now: options.now ?? Date.now,
+    tokenId: options.generateTokenId ?? randomTokenId,
+    baseUrl: options.baseUrl === undefined ? undefined : checkBaseUrl(options.baseUrl),
+    secretMatches: createSecretCheck(secret),
+  };
+}
+
+function seconds(value: number | undefined, fallback: number, field: string, allowZero: boolean): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || (value === 0 && !allowZero)) {
+    throw new TypeError(
+      `Invalid value for field '${field}'. Please provide a ${allowZero ? "non-negative" : "positive"} number of seconds.`,
+    );
+  }
+  return value;
+}
+
+function checkLimits(overrides: Partial<Limits> | undefined): Limits {
+  const limits: Limits = { ...DEFAULT_LIMITS };
+  for (const key of Object.keys(overrides ?? {})) {
+    const value = (overrides as Record<string, unknown>)[key];
+    if (!Object.hasOwn(DEFAULT_LIMITS, key)) throw new TypeError(`Unknown limit '${key}'.`);
+    if (value === undefined) continue;
+    if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) {
+      throw new TypeError(`Invalid value for limit '${key}'. Please provide a positive integer.`);
+    }
+    limits[key as keyof Limits] = value;
+  }
+  return limits;
+}
+
+function checkBaseUrl(value: unknown): URL {
+  let url: URL | undefined;
+  try {
+    url = typeof value === "string" || value instanceof URL ? new URL(value) : undefined;
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
+    throw new TypeError("Invalid value for field 'baseUrl'. Please provide an http(s) URL.");
+  }
+  return url;
+}

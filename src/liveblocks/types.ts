@@ -1,0 +1,170 @@
+/**
+ * The public types of the facade: options, parameters and results, with
+ * `@liveblocks/node`'s names and shapes.
+ */
+import type { Permission, RoomAccesses, RoomPermission } from "../permissions/scopes.js";
+import type { RoomMetadata, RoomStore } from "../storage/types.js";
+import type { Json, JsonObject, TokenSigner, TokenVerifier } from "../tokens/types.js";
+import type { Limits } from "./limits.js";
+
+/**
+ * Options of {@link Liveblocks}.
+ *
+ * @example
+ * ```ts
+ * const liveblocks = new Liveblocks({ secret: process.env.LIVEBLOCKS_SECRET_KEY!, store: new MemoryStore() });
+ * ```
+ */
+export type LiveblocksOptions = {
+  /** The project's secret key: starts with `sk_`, letters, digits, `_` and `-` only. */
+  secret: string;
+  /**
+   * A Liveblocks-compatible server (`roomgate serve`, or anything answering
+   * the REST API v2) to keep rooms on, as in `@liveblocks/node`.
+   */
+  baseUrl?: string;
+  /** Where rooms live. Default: a new {@link MemoryStore}. */
+  store?: RoomStore;
+  /** Signs tokens. Default: an {@link HmacSigner} keyed from `secret`. */
+  signer?: TokenSigner;
+  /** Verifies tokens in `verifyToken` / `checkRoomAccess`. Default: `signer`. */
+  verifier?: TokenVerifier;
+  /** The `pid` claim. Default: `"pr_"` + 16 base64url characters derived from `secret` (HKDF-SHA256). */
+  projectId?: string;
+  /** Token lifetime in seconds (default 3600). */
+  tokenTtl?: number;
+  /** Clock skew allowed when verifying, in seconds (default 60). */
+  clockTolerance?: number;
+  /** Input limits; defaults are Liveblocks'. */
+  limits?: Partial<Limits>;
+  /** The clock, in epoch milliseconds like `Date.now` (used for every time claim and check). */
+  now?: () => number;
+  /** Token ids (`jti`); default 12 random URL-safe characters. */
+  generateTokenId?: () => string;
+};
+
+/**
+ * The identity form of `identifyUser`, as in `@liveblocks/node`.
+ *
+ * @example
+ * ```ts
+ * await liveblocks.identifyUser({ userId: "alice", groupIds: ["engineering"] });
+ * ```
+ */
+export type Identity = {
+  userId: string;
+  groupIds?: string[];
+  /** @deprecated Use `organizationId` instead. */
+  tenantId?: string;
+  organizationId?: string;
+};
+
+/**
+ * Custom user data carried by a token (`other.info` in the room); JSON, at
+ * most 1 KiB serialized. Same as `IUserInfo` in `@liveblocks/core`.
+ *
+ * @example
+ * ```ts
+ * const userInfo: UserInfo = { name: "Alice", avatar: "https://…/alice.png" };
+ * ```
+ */
+export type UserInfo = { [key: string]: Json | undefined; name?: string; avatar?: string };
+
+/** Options of `identifyUser`. */
+export type IdentifyUserOptions = { userInfo?: UserInfo };
+
+/** Options of `prepareSession`. */
+export type CreateSessionOptions = {
+  userInfo?: UserInfo;
+  /** @deprecated Use `organizationId` instead. */
+  tenantId?: string;
+  organizationId?: string;
+};
+
+/** The last argument of every async method. */
+export type RequestOptions = { signal?: AbortSignal };
+
+/** Parameters of `createRoom` / `getOrCreateRoom`. */
+export type CreateRoomOptions = {
+  defaultAccesses: RoomPermission;
+  groupsAccesses?: RoomAccesses;
+  usersAccesses?: RoomAccesses;
+  metadata?: RoomMetadata;
+  /** @deprecated Use `organizationId` instead. */
+  tenantId?: string;
+  organizationId?: string;
+};
+
+/** Parameters of `updateRoom`: `null` removes a key (or resets `defaultAccesses` to `[]`). */
+export type UpdateRoomOptions = {
+  defaultAccesses?: RoomPermission | null;
+  groupsAccesses?: Record<string, RoomPermission | null>;
+  usersAccesses?: Record<string, RoomPermission | null>;
+  metadata?: Record<string, string | string[] | null>;
+};
+
+/** Parameters of `upsertRoom`. */
+export type UpsertRoomOptions = { update: UpdateRoomOptions; create?: CreateRoomOptions };
+
+/** Filters of `getRooms` / `iterRooms`. */
+export type RoomsQueryCriteria = {
+  /** @deprecated Use `organizationId` instead. */
+  tenantId?: string;
+  organizationId?: string;
+  userId?: string;
+  groupIds?: string[];
+  /** The query language (`metadata["status"]:"open" AND roomId^"org:"`) or its object form. */
+  query?: string | { metadata?: Record<string, string>; roomId?: { startsWith: string } };
+};
+
+/** Pagination of `getRooms`. */
+export type PaginationOptions = { limit?: number; startingAfter?: string };
+
+/** Parameters of `getRooms`. */
+export type GetRoomsOptions = RoomsQueryCriteria &
+  PaginationOptions & {
+    /** Exact metadata matches, ANDed. */
+    metadata?: Record<string, string>;
+  };
+
+/** One page of results. */
+export type Page<T> = { nextCursor: string | null; data: T[] };
+
+/**
+ * Why `checkRoomAccess` refused.
+ *
+ * @example
+ * ```ts
+ * if (!result.allowed && result.reason === "expired") socket.close(4001, "token expired");
+ * ```
+ */
+export type RoomAccessDenial =
+  | "invalid-token"
+  | "expired"
+  | "room-not-found"
+  | "no-access"
+  | "revoked"
+  | "store-unavailable";
+
+/**
+ * The outcome of `checkRoomAccess`.
+ *
+ * @example
+ * ```ts
+ * const result = await liveblocks.checkRoomAccess(token, roomId);
+ * if (result.allowed && result.isReadOnly) rejectWrites();
+ * ```
+ */
+export type RoomAccessResult =
+  | {
+      allowed: true;
+      userId: string;
+      groupIds: string[];
+      userInfo: JsonObject | undefined;
+      tokenKind: "id" | "acc";
+      scopes: readonly Permission[];
+      canWrite: boolean;
+      canComment: boolean;
+      isReadOnly: boolean;
+    }
+  | { allowed: false; reason: RoomAccessDenial; message: string };
