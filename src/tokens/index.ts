@@ -13,7 +13,6 @@ export type { GenerateKeyPairSignerOptions, KeyPairSignerOptions } from "./keypa
 export type { AsymmetricKeyInput, Jwk, KeyPairAlgorithm, PublicJwk } from "./keys.js";
 export { JwksVerifier } from "./jwks.js";
 export type { JwksVerifierOptions } from "./jwks.js";
-export { REMOTE_JWKS_DEFAULTS } from "./remote-jwks.js";
 export type { RemoteJwksOptions } from "./remote-jwks.js";
 export type {
   AccessTokenClaims,

@@ -240,6 +240,9 @@ export class RemoteJwks {
  * and `127.0.0.1.example.com` does not), or any `http:` with the opt-in.
  */
 function checkUrl(input: string | URL, allowInsecureHttp: boolean | undefined): URL {
+  if (allowInsecureHttp !== undefined && typeof allowInsecureHttp !== "boolean") {
+    throw new TypeError('"allowInsecureHttp" must be true or false');
+  }
   const url = new URL(input);
   if (url.protocol === "https:") return url;
   if (url.protocol !== "http:") throw new TypeError(`The JWKS URL must be http(s), got ${url.protocol}`);

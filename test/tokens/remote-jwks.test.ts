@@ -217,7 +217,10 @@ describe("JwksVerifier.remote: URL", () => {
   it("constructor - allowInsecureHttp: true opts in to http: anywhere", () => {
     expect(() => JwksVerifier.remote("http://example.com/jwks.json", { allowInsecureHttp: true })).not.toThrow();
     expect(() => new JwksVerifier({ url: "http://10.0.0.1/jwks.json", allowInsecureHttp: true })).not.toThrow();
-    expect(() => JwksVerifier.remote("http://example.com/jwks.json", { allowInsecureHttp: "yes" as never })).toThrow(TypeError);
+    // Only a real boolean opts in: a truthy string from an environment variable is a mistake.
+    expect(() => JwksVerifier.remote("http://example.com/jwks.json", { allowInsecureHttp: "yes" as never })).toThrow(
+      '"allowInsecureHttp" must be true or false',
+    );
   });
 
   it("verify - fetches from http://127.0.0.1 and follows no redirect", async () => {
