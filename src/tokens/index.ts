@@ -2,7 +2,7 @@
  * Token signing and verification: HS256 from a secret (default), ES256 /
  * EdDSA key pairs with a JWKS document, and verify-only JWKS consumers.
  */
-export { TokenError } from "./errors.js";
+export { TokenError, VerifierUnavailableError } from "./errors.js";
 export type { TokenErrorCode } from "./errors.js";
 export { randomTokenId } from "./ids.js";
 export { DEFAULT_CLOCK_TOLERANCE, MAX_TOKEN_LENGTH } from "./jwt.js";
@@ -10,9 +10,10 @@ export { HmacSigner } from "./hmac.js";
 export type { HmacSignerOptions } from "./hmac.js";
 export { KeyPairSigner } from "./keypair.js";
 export type { GenerateKeyPairSignerOptions, KeyPairSignerOptions } from "./keypair.js";
-export type { AsymmetricKeyInput, KeyPairAlgorithm, PublicJwk } from "./keys.js";
+export type { AsymmetricKeyInput, Jwk, KeyPairAlgorithm, PublicJwk } from "./keys.js";
 export { JwksVerifier } from "./jwks.js";
-export type { JwksVerifierOptions, RemoteJwksOptions } from "./jwks.js";
+export type { JwksVerifierOptions } from "./jwks.js";
+export type { RemoteJwksOptions } from "./remote-jwks.js";
 export type {
   AccessTokenClaims,
   IdTokenClaims,

@@ -2,8 +2,7 @@
  * The key-pair signer: ES256 or EdDSA, a `kid` in every header, several
  * verification keys for rotation, and a JWKS document to publish.
  */
-import { createPublicKey, KeyObject } from "node:crypto";
-import { generateKeyPair, type JWK } from "jose";
+import { createPublicKey, generateKeyPair, type KeyObject } from "node:crypto";
 import { createKeyring, encodeHeader, signToken, verifyWithKeyring, type Keyring } from "./jwt.js";
 import {
   checkKeyAlgorithm,
@@ -12,10 +11,21 @@ import {
   resolveKid,
   toPublicJwk,
   type AsymmetricKeyInput,
+  type Jwk,
   type KeyPairAlgorithm,
   type PublicJwk,
 } from "./keys.js";
 import type { TokenClaims, TokenSigner, VerifyOptions } from "./types.js";
+
+/** A new private key for `alg`, generated off the main thread. */
+function generatePrivateKey(alg: KeyPairAlgorithm): Promise<KeyObject> {
+  return new Promise((resolve, reject) => {
+    const done = (err: Error | null, _publicKey: KeyObject, privateKey: KeyObject) =>
+      err === null ? resolve(privateKey) : reject(err);
+    if (alg === "EdDSA") generateKeyPair("ed25519", {}, done);
+    else generateKeyPair("ec", { namedCurve: "P-256" }, done);
+  });
+}
 
 /**
  * Options of {@link KeyPairSigner}.
@@ -107,8 +117,8 @@ export class KeyPairSigner implements TokenSigner {
   }
 
   /**
-   * A signer over a freshly generated key (jose `generateKeyPair`,
-   * extractable so that {@link KeyPairSigner.exportPrivateJwk} can persist it).
+   * A signer over a freshly generated key (`node:crypto` `generateKeyPair`,
+   * off the main thread; exportable with {@link KeyPairSigner.exportPrivateJwk}).
    *
    * @param options - `alg` (default `"ES256"`) and `kid` (default: thumbprint)
    * @example
@@ -119,9 +129,11 @@ export class KeyPairSigner implements TokenSigner {
    */
   static async generate(options: GenerateKeyPairSignerOptions = {}): Promise<KeyPairSigner> {
     const alg = options.alg ?? "ES256";
-    const { privateKey } = await generateKeyPair(alg === "EdDSA" ? "Ed25519" : "ES256", { extractable: true });
+    if (alg !== "ES256" && alg !== "EdDSA") {
+      throw new TypeError(`KeyPairSigner supports "ES256" and "EdDSA", not ${JSON.stringify(alg)}`);
+    }
     return new KeyPairSigner({
-      privateKey: KeyObject.from(privateKey as Parameters<typeof KeyObject.from>[0]),
+      privateKey: await generatePrivateKey(alg),
       alg,
       ...(options.kid === undefined ? {} : { kid: options.kid }),
     });
@@ -164,7 +176,7 @@ export class KeyPairSigner implements TokenSigner {
    *
    * @returns the private JWK
    */
-  exportPrivateJwk(): JWK {
+  exportPrivateJwk(): Jwk {
     return { ...this.#privateKey.export({ format: "jwk" }), kid: this.kid, alg: this.alg, use: "sig" };
   }
 }

@@ -1,11 +1,39 @@
 /**
- * Asymmetric keys for ES256 and EdDSA: importing a JWK, a PEM or a
- * `KeyObject` once (synchronously, through `node:crypto`), naming it by its
- * RFC 7638 thumbprint, and exporting its public half as a JWK. Symmetric
- * keys are refused here, so nothing secret can reach a JWKS document.
+ * Asymmetric keys for ES256 and EdDSA: importing a JWK, a PEM, a `KeyObject`
+ * or a whole JWKS document once (synchronously, through `node:crypto`),
+ * naming a key by its RFC 7638 thumbprint, and exporting its public half as
+ * a JWK. Symmetric keys and Ed25519 keys of small order are refused here, the
+ * one place every key passes through.
  */
 import { createHash, createPrivateKey, createPublicKey, KeyObject, type JsonWebKey } from "node:crypto";
-import type { JWK } from "jose";
+
+/**
+ * A JSON Web Key (RFC 7517) as users hold it: the members roomgate reads,
+ * and any others. Accepts what `jose` and `node:crypto` produce (`JWK`,
+ * `KeyObject#export({ format: "jwk" })`) and is accepted by them.
+ *
+ * @example
+ * ```ts
+ * const jwk: Jwk = { kty: "OKP", crv: "Ed25519", x: "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo", kid: "2025-06" };
+ * ```
+ */
+export type Jwk = {
+  kty?: string;
+  crv?: string;
+  /** EC x-coordinate, or the OKP public key. */
+  x?: string;
+  y?: string;
+  /** Private key material: never in a published document. */
+  d?: string;
+  /** Symmetric key material: refused wherever roomgate takes a JWK. */
+  k?: string;
+  kid?: string;
+  alg?: string;
+  use?: string;
+  key_ops?: string[];
+  ext?: boolean;
+  [member: string]: unknown;
+};
 
 /**
  * The asymmetric algorithms roomgate signs with: ECDSA P-256 with SHA-256,
@@ -27,7 +55,7 @@ export type KeyPairAlgorithm = "ES256" | "EdDSA";
  * const key: AsymmetricKeyInput = process.env.ROOMGATE_PRIVATE_KEY_PEM!;
  * ```
  */
-export type AsymmetricKeyInput = JWK | string | KeyObject;
+export type AsymmetricKeyInput = Jwk | string | KeyObject;
 
 /**
  * A public JWK as roomgate publishes it: public members only, with `kid`,
@@ -51,6 +79,24 @@ export type PublicJwk = {
 
 /** Most characters of a `kid` roomgate accepts in its configuration. */
 const MAX_KID_LENGTH = 256;
+
+/**
+ * The Ed25519 points of small order (the 8 torsion points), as 32-byte
+ * encodings with the sign bit of x cleared: y = 0, 1, the two order-8 y,
+ * p − 1, and the non-canonical y = p and p + 1 (libsodium's
+ * `has_small_order` list; with either sign bit, 14 encodings). Under such a
+ * key the signature R = identity, S = 0 verifies for many or all messages,
+ * and `node:crypto` imports them without complaint.
+ */
+const SMALL_ORDER_ED25519 = [
+  "0000000000000000000000000000000000000000000000000000000000000000",
+  "0100000000000000000000000000000000000000000000000000000000000000",
+  "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
+  "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
+  "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+  "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+  "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+].map((hex) => Buffer.from(hex, "hex"));
 
 /**
  * The algorithm a key can sign for, or `undefined` if roomgate has none for it.
@@ -88,6 +134,10 @@ export function importPrivateKey(input: AsymmetricKeyInput, what: string): KeyOb
     throw new TypeError(`${what} is not a usable private key: ${describe(err)}`, { cause: err });
   }
   if (key.type !== "private") throw new TypeError(`${what} must be a private key, got a ${key.type} key`);
+  // Unreachable for a clamped Ed25519 seed, checked anyway: the public half is what verifies.
+  if (isSmallOrderEd25519(createPublicKey(key))) {
+    throw new TypeError(`${what} is not a usable private key: its public half is an Ed25519 key of small order`);
+  }
   return key;
 }
 
@@ -101,17 +151,57 @@ export function importPrivateKey(input: AsymmetricKeyInput, what: string): KeyOb
  * ```
  */
 export function importPublicKey(input: AsymmetricKeyInput, what: string): KeyObject {
+  let key: KeyObject;
   try {
     if (input instanceof KeyObject) {
       if (input.type === "secret") throw new TypeError("symmetric keys are never used as verification keys");
-      return input.type === "private" ? createPublicKey(input) : input;
+      key = input.type === "private" ? createPublicKey(input) : input;
+    } else if (typeof input === "string") key = createPublicKey(input);
+    else {
+      refuseSymmetricJwk(input);
+      key = createPublicKey({ key: input as JsonWebKey, format: "jwk" });
     }
-    if (typeof input === "string") return createPublicKey(input);
-    refuseSymmetricJwk(input);
-    return createPublicKey({ key: input as JsonWebKey, format: "jwk" });
   } catch (err) {
     throw new TypeError(`${what} is not a usable public key: ${describe(err)}`, { cause: err });
   }
+  if (isSmallOrderEd25519(key)) {
+    throw new TypeError(`${what} is not a usable public key: it is an Ed25519 key of small order`);
+  }
+  return key;
+}
+
+/**
+ * The usable signature keys of a JWKS document for `alg`, each with its
+ * `kid`: keys of other types, `use: "enc"` keys and keys declaring another
+ * `alg` are skipped; a key of the right type that does not import, or two
+ * keys with one `kid`, make the whole document unusable (a `TypeError` naming
+ * `jwks.keys[i]`). A key without `kid` is named by its thumbprint.
+ *
+ * @example
+ * ```ts
+ * const keys = importJwks(await response.json(), "ES256"); // [{ kid, key }, …]
+ * ```
+ */
+export function importJwks(jwks: unknown, alg: KeyPairAlgorithm): Array<{ kid: string; key: KeyObject }> {
+  if (typeof jwks !== "object" || jwks === null || !Array.isArray((jwks as { keys?: unknown }).keys)) {
+    throw new TypeError('A JWKS document is an object with a "keys" array');
+  }
+  const wanted = alg === "ES256" ? { kty: "EC", crv: "P-256" } : { kty: "OKP", crv: "Ed25519" };
+  const keys: Array<{ kid: string; key: KeyObject }> = [];
+  for (const [index, jwk] of ((jwks as { keys: unknown[] }).keys).entries()) {
+    if (typeof jwk !== "object" || jwk === null || Array.isArray(jwk)) continue;
+    const member = jwk as Jwk;
+    // Keys for something else are skipped, not errors: one document may serve several uses.
+    if (member.kty !== wanted.kty || member.crv !== wanted.crv) continue;
+    if (member.use !== undefined && member.use !== "sig") continue;
+    if (member.alg !== undefined && member.alg !== alg) continue;
+    const what = `jwks.keys[${index}]`;
+    const key = importPublicKey(member, what);
+    checkKeyAlgorithm(key, alg, member, what);
+    keys.push({ kid: resolveKid(undefined, member, key, what), key });
+  }
+  if (keys.length === 0) throw new TypeError(`The JWKS document has no ${alg} signature key`);
+  return keys;
 }
 
 /**
@@ -213,12 +303,22 @@ export function resolveKid(
  * const kid = isJwk(input) ? input.kid : undefined;
  * ```
  */
-export function isJwk(input: AsymmetricKeyInput): input is JWK {
+export function isJwk(input: AsymmetricKeyInput): input is Jwk {
   return typeof input === "object" && !(input instanceof KeyObject);
 }
 
-function refuseSymmetricJwk(jwk: JWK): void {
+function refuseSymmetricJwk(jwk: Jwk): void {
   if (jwk.kty === "oct") throw new TypeError("symmetric (oct) keys are never used here");
+}
+
+/** True for an Ed25519 public key whose encoding is one of {@link SMALL_ORDER_ED25519}. */
+function isSmallOrderEd25519(publicKey: KeyObject): boolean {
+  if (publicKey.asymmetricKeyType !== "ed25519") return false;
+  const encoded = Buffer.from(String(publicKey.export({ format: "jwk" }).x), "base64url");
+  if (encoded.length !== 32) return false;
+  // The sign bit of x says nothing about the order: compare without it.
+  encoded[31] = encoded[31]! & 0x7f;
+  return SMALL_ORDER_ED25519.some((point) => point.equals(encoded));
 }
 
 function describe(err: unknown): string {

@@ -74,6 +74,8 @@ export type VerifyOptions = {
   projectId?: string;
   /** Required token kind. */
   kind?: "id" | "acc";
+  /** Stops waiting for a remote key set: the verify rejects with the signal's reason. */
+  signal?: AbortSignal;
 };
 
 /**

@@ -1,5 +1,21 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { errors as joseErrors } from "jose";
 import { describe, expect, it } from "vitest";
-import { TokenError } from "../../src/tokens/errors.js";
+import { TokenError, VerifierUnavailableError } from "../../src/tokens/errors.js";
+
+const SOURCE = new URL("../../src/tokens/errors.ts", import.meta.url);
+
+/** Each `TokenErrorCode` with the comment above it, read from the source the README is written from. */
+function documentedCodes(): Map<string, string> {
+  const text = readFileSync(SOURCE, "utf8");
+  const union = text.slice(text.indexOf("export type TokenErrorCode"), text.indexOf("export class TokenError"));
+  const codes = new Map<string, string>();
+  for (const [, comment, code] of union.matchAll(/\/\*\*([\s\S]*?)\*\/\s*\|\s*"(ERR_[A-Z_]+)"/g)) {
+    codes.set(code!, comment!.replace(/\s*\*\s*/g, " "));
+  }
+  return codes;
+}
 
 describe("TokenError", () => {
   it("constructor - carries a stable code, the message and its own name", () => {
@@ -10,5 +26,47 @@ describe("TokenError", () => {
     expect(err.code).toBe("ERR_JWT_EXPIRED");
     expect(err.message).toBe("The token expired");
     expect(String(err)).toBe("TokenError: The token expired");
+  });
+
+  it("codes - each says truly whether jose 6 uses the same code or it is roomgate's own", () => {
+    const joseCodes = new Set(Object.values(joseErrors).map((cls) => (cls as { code?: string }).code));
+    expect(joseCodes.has("ERR_JWT_EXPIRED")).toBe(true);
+    const codes = documentedCodes();
+    expect(codes.size).toBe(10);
+    for (const [code, comment] of codes) {
+      const ownership = comment.includes("jose's code too") ? "jose" : comment.includes("roomgate's own") ? "roomgate" : "undocumented";
+      expect({ code, ownership }).toEqual({ code, ownership: joseCodes.has(code) ? "jose" : "roomgate" });
+      // A roomgate code names the jose code(s) that cover the case, and they exist.
+      for (const [, named] of comment.matchAll(/`(ERR_[A-Z_]+)`/g)) expect(joseCodes).toContain(named);
+    }
+  });
+});
+
+describe("VerifierUnavailableError", () => {
+  it("constructor - is not a TokenError, and callers can narrow on its code", () => {
+    const cause = new Error("connect ECONNREFUSED");
+    const err: unknown = new VerifierUnavailableError("The JWKS at https://a.example/jwks could not be fetched", { cause });
+    expect(err).toBeInstanceOf(Error);
+    expect(err).not.toBeInstanceOf(TokenError);
+    expect(err).toMatchObject({ name: "VerifierUnavailableError", code: "ERR_VERIFIER_UNAVAILABLE", cause });
+    expect(String(err)).toBe("VerifierUnavailableError: The JWKS at https://a.example/jwks could not be fetched");
+  });
+});
+
+describe("roomgate's source", () => {
+  it("src - imports nothing from jose (issue 8: the CommonJS build must load without require(esm) on Node 20.18 and 22.11)", () => {
+    const root = new URL("../../src", import.meta.url).pathname;
+    const offenders: string[] = [];
+    const walk = (dir: string): void => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) walk(path);
+        else if (/\.[cm]?ts$/.test(entry.name) && /(?:from|import|require)\s*\(?\s*["']jose(?:\/[^"']*)?["']/.test(readFileSync(path, "utf8"))) {
+          offenders.push(path.slice(root.length + 1));
+        }
+      }
+    };
+    walk(root);
+    expect(offenders).toEqual([]);
   });
 });

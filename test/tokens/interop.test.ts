@@ -3,12 +3,13 @@
  * signs, and roomgate verifies what jose signs with the same key and the
  * same protected header (same member order).
  */
-import { createSecretKey, type KeyObject } from "node:crypto";
-import { jwtVerify, SignJWT } from "jose";
+import { createSecretKey, type JsonWebKey, type KeyObject } from "node:crypto";
+import { exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type JWK } from "jose";
 import { describe, expect, it } from "vitest";
 import { HmacSigner } from "../../src/tokens/hmac.js";
 import { JwksVerifier } from "../../src/tokens/jwks.js";
 import { KeyPairSigner } from "../../src/tokens/keypair.js";
+import type { Jwk } from "../../src/tokens/keys.js";
 import type { TokenSigner } from "../../src/tokens/types.js";
 import { accessClaims, ed25519Pair, es256Pair, hs256Key, idClaims, NOW, SECRET } from "./helpers.js";
 
@@ -68,4 +69,40 @@ describe.each(cases)("jose interop, $alg", ({ alg, signer, signingKey, verifying
       await expect(verifier.verify(token, { now: NOW })).resolves.toEqual(idClaims());
     });
   }
+});
+
+describe.each(["ES256", "EdDSA"] as const)("jose keys, %s", (alg) => {
+  it("constructor - imports a key pair jose generated and exported, and jose verifies the tokens", async () => {
+    const pair = await generateKeyPair(alg === "EdDSA" ? "Ed25519" : "ES256", { extractable: true });
+    const privateJwk: JWK = await exportJWK(pair.privateKey);
+    const publicJwk: JWK = { ...(await exportJWK(pair.publicKey)), kid: "from-jose" };
+    const signer = new KeyPairSigner({ privateKey: privateJwk, kid: "from-jose" });
+    const token = await signer.sign(idClaims());
+    await expect(jwtVerify(token, pair.publicKey, { algorithms: [alg], currentDate: new Date(NOW) })).resolves.toMatchObject({
+      payload: idClaims(),
+    });
+    const verifier = new JwksVerifier({ jwks: { keys: [publicJwk] }, alg });
+    await expect(verifier.verify(token, { now: NOW })).resolves.toEqual(idClaims());
+  });
+
+  it("generate - the node:crypto key exports a private JWK that jose imports and signs with", async () => {
+    const signer = await KeyPairSigner.generate({ alg, kid: "k" });
+    const jwk: JWK = signer.exportPrivateJwk();
+    expect(jwk).toMatchObject({ kid: "k", alg, use: "sig", d: expect.any(String) });
+    const key = await importJWK(jwk, alg);
+    const token = await new SignJWT(idClaims()).setProtectedHeader({ alg, typ: "JWT", kid: "k" }).sign(key);
+    await expect(signer.verify(token, { now: NOW })).resolves.toEqual(idClaims());
+    const publicKey = await importJWK(signer.jwks().keys[0]!, alg);
+    await expect(jwtVerify(await signer.sign(idClaims()), publicKey, { currentDate: new Date(NOW) })).resolves.toMatchObject({
+      payload: idClaims(),
+    });
+  });
+
+  it("Jwk - is assignable from and to jose's JWK and from node:crypto's JsonWebKey", () => {
+    const fromJose: JWK = { kty: "OKP", crv: "Ed25519", x: "x", kid: "k", alg: "EdDSA", use: "sig", key_ops: ["verify"], ext: true };
+    const fromNode: JsonWebKey = ed25519Pair().publicKey.export({ format: "jwk" });
+    const ours: Jwk[] = [fromJose, fromNode];
+    const backToJose: JWK[] = ours;
+    expect(backToJose).toHaveLength(2);
+  });
 });

@@ -178,5 +178,17 @@ describe("KeyPairSigner", () => {
       expect(createPrivateKey(pem).type).toBe("private");
       expect(new KeyPairSigner({ privateKey: pem }).alg).toBe("ES256");
     });
+
+    it("generate - rejects an algorithm roomgate does not sign with, before generating anything", async () => {
+      await expect(KeyPairSigner.generate({ alg: "RS256" as never })).rejects.toThrow(
+        'KeyPairSigner supports "ES256" and "EdDSA", not "RS256"',
+      );
+    });
+
+    it("generate - without options creates a P-256 key (node:crypto, no jose)", async () => {
+      const signer = await KeyPairSigner.generate();
+      expect(signer.alg).toBe("ES256");
+      expect(signer.exportPrivateJwk()).toMatchObject({ kty: "EC", crv: "P-256", d: expect.any(String), kid: signer.kid });
+    });
   });
 });
