@@ -7,6 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { describeFacade } from "./facade-suite.js";
 import type { RoomPermission } from "../permissions/scopes.js";
+import { compareIds } from "../storage/order.js";
 import {
   InvalidCursorError,
   type RoomChangeEvent,
@@ -130,11 +131,11 @@ function recordEvents(store: RoomStore) {
   return { events, unsubscribe };
 }
 
-/** Newest first: createdAt descending, then id descending (UTF-16 order). */
+/** Newest first: createdAt descending, then id descending (code point order). */
 function newestFirst(a: RoomData, b: RoomData): number {
   const byTime = b.createdAt.getTime() - a.createdAt.getTime();
   if (byTime !== 0) return byTime;
-  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+  return compareIds(b.id, a.id);
 }
 
 function abortedSignal(): { signal: AbortSignal; reason: Error } {
@@ -428,6 +429,17 @@ export function testRoomStore(options: TestRoomStoreOptions): void {
         for (const id of ["b", "a", "c", "B", "ab"]) await store.create(makeRoom(id, { createdAt: at(1) }));
         await store.create(makeRoom("z", { createdAt: at(0) }));
         expect(await ids(store, {})).toEqual(["c", "b", "ab", "a", "B", "z"]);
+      });
+
+      it("list - breaks ties among non-ASCII ids in code point order, also across pages", async () => {
+        // UTF-16 order would put "😀" (a surrogate pair) before U+E000 and U+FFFF.
+        const tied = ["a", "\uE000", "\uFFFF", "😀", "é", "\uD7FF", "a😀", "a\uFFFF"];
+        for (const id of tied) await store.create(makeRoom(id, { createdAt: at(1) }));
+        const expected = [...tied].sort((a, b) => compareIds(b, a));
+        expect(expected.slice(0, 3)).toEqual(["😀", "\uFFFF", "\uE000"]);
+        expect(await ids(store, {})).toEqual(expected);
+        expect(await ids(store, {}, 1)).toEqual(expected);
+        expect(await ids(store, { roomIdPrefix: "a" }, 1)).toEqual(["a😀", "a\uFFFF", "a"]);
       });
 
       it("list - pages of 10 over 57 rooms skip and repeat nothing", async () => {
