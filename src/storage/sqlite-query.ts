@@ -22,8 +22,10 @@ export type ListStatement = { sql: string; params: unknown[] };
  * after `after` in newest-first order (`created_at DESC, id DESC`, ids
  * compared as UTF-8 bytes).
  *
- * - `userId` / `groupIds`: `id IN (user's rooms UNION ALL groups' rooms)`,
- *   read from the `room_users` / `room_groups` indexes by user or group id.
+ * - `userId` alone (or one group alone): the rooms are read from that
+ *   user's index, newest first, joined to `rooms`; the walk stops at `limit`.
+ * - `userId` / `groupIds` otherwise: `id IN (user's rooms UNION ALL groups'
+ *   rooms)`, read from the `room_users` / `room_groups` indexes.
  * - metadata pairs: one `id IN (…)` each on the `(key, value)` index (a
  *   string value is one row, an array one row per element).
  * - `roomIdPrefix`: a range on the primary key, `prefix <= id < successor`.
@@ -55,7 +57,23 @@ export function listStatement(filter: RoomFilter, after: SortKey | undefined, li
     params.push(filter.organizationId);
   }
   const groupIds = [...new Set(filter.groupIds ?? [])];
-  if (filter.userId !== undefined || groupIds.length > 0) {
+  // One user or one group alone: walk its index newest first and stop at `limit`.
+  let from = "rooms r";
+  let order = "r.created_at DESC, r.id DESC";
+  let key = "(r.created_at, r.id)";
+  const single =
+    filter.userId !== undefined && groupIds.length === 0
+      ? { table: "room_users", column: "user_id", value: filter.userId }
+      : filter.userId === undefined && groupIds.length === 1
+        ? { table: "room_groups", column: "group_id", value: groupIds[0] as string }
+        : undefined;
+  if (filter.roomId === undefined && single !== undefined) {
+    from = `${single.table} d JOIN rooms r ON r.id = d.room_id`;
+    where.unshift(`d.${single.column} = ?`);
+    params.unshift(single.value);
+    order = "d.created_at DESC, d.room_id DESC";
+    key = "(d.created_at, d.room_id)";
+  } else if (filter.userId !== undefined || groupIds.length > 0) {
     const sources: string[] = [];
     if (filter.userId !== undefined) {
       sources.push("SELECT room_id FROM room_users WHERE user_id = ?");
@@ -72,13 +90,13 @@ export function listStatement(filter: RoomFilter, after: SortKey | undefined, li
     params.push(key, value);
   }
   if (after !== undefined) {
-    where.push("(r.created_at, r.id) < (?, ?)");
+    where.push(`${key} < (?, ?)`);
     params.push(after.ms, after.id);
   }
   const sql =
-    `SELECT r.id, r.created_at, r.last_connection_at, r.organization_id, r.default_accesses FROM rooms r` +
+    `SELECT r.id, r.created_at, r.last_connection_at, r.organization_id, r.default_accesses FROM ${from}` +
     (where.length > 0 ? ` WHERE ${where.join(" AND ")}` : "") +
-    ` ORDER BY r.created_at DESC, r.id DESC LIMIT ?`;
+    ` ORDER BY ${order} LIMIT ?`;
   params.push(limit);
   return { sql, params };
 }

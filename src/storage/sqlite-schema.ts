@@ -14,7 +14,10 @@ import type { Database } from "better-sqlite3";
  * an index lookup. Ids are TEXT with SQLite's default BINARY collation: UTF-8
  * byte order, which is the code point order of `storage/order.ts`. Child rows
  * follow a rename through `ON UPDATE CASCADE` and go with the room through
- * `ON DELETE CASCADE`. Child tables keep their rowid: reading by rowid gives
+ * `ON DELETE CASCADE`. Entry tables repeat the room's `created_at` (which
+ * never changes) so that a user's or a group's rooms are read from the index
+ * already newest first, and a page stops after `limit` rows, whatever the
+ * number of rooms. Child tables keep their rowid: reading by rowid gives
  * back keys in the order they were added, as a JavaScript object does.
  */
 export const MIGRATIONS: readonly string[] = [
@@ -33,17 +36,19 @@ export const MIGRATIONS: readonly string[] = [
     room_id TEXT NOT NULL REFERENCES rooms (id) ON DELETE CASCADE ON UPDATE CASCADE,
     user_id TEXT NOT NULL,
     scopes TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
     PRIMARY KEY (room_id, user_id)
   );
-  CREATE INDEX room_users_by_user ON room_users (user_id, room_id);
+  CREATE INDEX room_users_by_user ON room_users (user_id, created_at, room_id);
 
   CREATE TABLE room_groups (
     room_id TEXT NOT NULL REFERENCES rooms (id) ON DELETE CASCADE ON UPDATE CASCADE,
     group_id TEXT NOT NULL,
     scopes TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
     PRIMARY KEY (room_id, group_id)
   );
-  CREATE INDEX room_groups_by_group ON room_groups (group_id, room_id);
+  CREATE INDEX room_groups_by_group ON room_groups (group_id, created_at, room_id);
 
   -- One row per string value or array element (position keeps order and
   -- duplicates); an empty array is one row with a NULL value.
@@ -95,6 +100,10 @@ export function prepareDatabase(db: Database, busyTimeoutMs: number): void {
   // FULL: a write that resolved survives a power loss, not only a crash.
   db.pragma("synchronous = FULL");
   db.pragma("foreign_keys = ON");
+  // Reads from the OS page cache through a mapping instead of a copy per
+  // page, and a larger private cache: room entry reads a few random pages.
+  db.pragma("mmap_size = 268435456");
+  db.pragma("cache_size = -32768");
   db.transaction(() => {
     db.exec("CREATE TABLE IF NOT EXISTS roomgate_schema (version INTEGER NOT NULL)");
     const row = db.prepare("SELECT version FROM roomgate_schema").get() as { version: number } | undefined;

@@ -112,6 +112,11 @@ export class SqliteStore implements RoomStore {
   readonly #feed: ChangeFeed;
   readonly #list = new Map<string, Statement>();
   readonly #sql: ReturnType<typeof prepareStatements>;
+  /**
+   * Runs its argument in a transaction (`.immediate` for writes). Built once:
+   * better-sqlite3 builds its wrappers at each `db.transaction()` call.
+   */
+  readonly #transaction: TransactionRunner;
   #closed = false;
 
   constructor(options: SqliteStoreOptions) {
@@ -124,6 +129,7 @@ export class SqliteStore implements RoomStore {
       prepareDatabase(this.#db, this.#busyTimeoutMs);
       this.#db.pragma(`busy_timeout = ${BLOCKING_WAIT_MS}`);
       this.#sql = prepareStatements(this.#db);
+      this.#transaction = transactionRunner(this.#db);
     } catch (error) {
       this.#db.close();
       throw error;
@@ -144,7 +150,7 @@ export class SqliteStore implements RoomStore {
   async get(roomId: string, options?: StoreReadOptions): Promise<RoomData | null> {
     checkText(roomId, "roomId");
     // One read transaction: the room and its entries from one snapshot.
-    return this.#attempt(options?.signal, () => this.#db.transaction(() => this.#readRoom(roomId))());
+    return this.#attempt(options?.signal, () => this.#transaction(() => this.#readRoom(roomId)));
   }
 
   /**
@@ -160,19 +166,20 @@ export class SqliteStore implements RoomStore {
     subject: { userId: string; groupIds: readonly string[] },
     options?: StoreReadOptions,
   ): Promise<RoomAccessRules | null> {
-    return this.#attempt(options?.signal, () => this.#db.transaction(() => {
-      const defaults = this.#sql.defaultAccesses.get(roomId) as string | undefined;
-      if (defaults === undefined) return null;
+    // One statement, so one snapshot, and no transaction to open and close.
+    return this.#attempt(options?.signal, () => {
+      const row = this.#sql.accessRules.get(subject.userId, JSON.stringify(subject.groupIds), roomId) as
+        | { default_accesses: string; user_scopes: string | null; groups: string }
+        | undefined;
+      if (row === undefined) return null;
       const usersAccesses: RoomAccesses = Object.create(null);
-      const userScopes = this.#sql.userScopes.get(roomId, subject.userId) as string | undefined;
-      if (userScopes !== undefined) usersAccesses[subject.userId] = JSON.parse(userScopes) as RoomPermission;
+      if (row.user_scopes !== null) usersAccesses[subject.userId] = JSON.parse(row.user_scopes) as RoomPermission;
       const groupsAccesses: RoomAccesses = Object.create(null);
-      if (subject.groupIds.length > 0) {
-        const rows = this.#sql.groupScopes.all(roomId, JSON.stringify(subject.groupIds)) as AccessRow[];
-        for (const row of rows) groupsAccesses[row.key] = JSON.parse(row.scopes) as RoomPermission;
+      for (const [groupId, scopes] of JSON.parse(row.groups) as [string, RoomPermission][]) {
+        groupsAccesses[groupId] = scopes;
       }
-      return { defaultAccesses: JSON.parse(defaults) as RoomPermission, usersAccesses, groupsAccesses };
-    })());
+      return { defaultAccesses: JSON.parse(row.default_accesses) as RoomPermission, usersAccesses, groupsAccesses };
+    });
   }
 
   /**
@@ -185,16 +192,14 @@ export class SqliteStore implements RoomStore {
   async create(room: RoomData, options?: StoreWriteOptions): Promise<{ room: RoomData; created: boolean }> {
     checkRoom(room);
     const result = await this.#attempt(options?.signal, () =>
-      this.#db
-        .transaction(() => {
+      this.#transaction.immediate(() => {
           const existing = this.#readRoom(room.id);
           if (existing !== null) return { room: existing, created: false, seq: 0 };
           const stored = applyRoomPatch(room, {});
           options?.assert?.(stored);
           this.#insertRoom(stored);
           return { room: stored, created: true, seq: this.#feed.record(stored.id, "created") };
-        })
-        .immediate(),
+      }),
     );
     if (result.created) this.#emitOwn(result.seq, { type: "created", roomId: room.id, room: result.room });
     return { room: applyRoomPatch(result.room, {}), created: result.created };
@@ -213,16 +218,14 @@ export class SqliteStore implements RoomStore {
     checkText(roomId, "roomId");
     checkPatch(patch);
     const result = await this.#attempt(options?.signal, () =>
-      this.#db
-        .transaction(() => {
+      this.#transaction.immediate(() => {
           const before = this.#readRoom(roomId);
           if (before === null) return null;
           const after = applyRoomPatch(before, patch);
           options?.assert?.(after);
           this.#writePatch(roomId, patch, after);
           return { room: after, seq: this.#feed.record(roomId, "updated") };
-        })
-        .immediate(),
+      }),
     );
     if (result === null) return null;
     this.#emitOwn(result.seq, { type: "updated", roomId, room: result.room });
@@ -246,8 +249,7 @@ export class SqliteStore implements RoomStore {
     checkText(roomId, "roomId");
     checkText(newRoomId, "newRoomId");
     const result = await this.#attempt(options?.signal, () =>
-      this.#db
-        .transaction(() => {
+      this.#transaction.immediate(() => {
           if (this.#sql.defaultAccesses.get(roomId) === undefined) return "not-found" as const;
           if (this.#sql.defaultAccesses.get(newRoomId) !== undefined) return "exists" as const;
           this.#sql.renameRoom.run(newRoomId, roomId);
@@ -255,8 +257,7 @@ export class SqliteStore implements RoomStore {
           options?.assert?.(room);
           const deletedSeq = this.#feed.record(roomId, "deleted");
           return { room, deletedSeq, createdSeq: this.#feed.record(newRoomId, "created") };
-        })
-        .immediate(),
+      }),
     );
     if (typeof result === "string") return result;
     this.#emitOwn(result.deletedSeq, { type: "deleted", roomId, room: null });
@@ -273,12 +274,10 @@ export class SqliteStore implements RoomStore {
   async delete(roomId: string, options?: StoreWriteOptions): Promise<boolean> {
     checkText(roomId, "roomId");
     const seq = await this.#attempt(options?.signal, () =>
-      this.#db
-        .transaction(() => {
+      this.#transaction.immediate(() => {
           if (this.#sql.deleteRoom.run(roomId).changes === 0) return 0;
           return this.#feed.record(roomId, "deleted");
-        })
-        .immediate(),
+      }),
     );
     if (seq === 0) return false;
     this.#emitOwn(seq, { type: "deleted", roomId, room: null });
@@ -304,13 +303,13 @@ export class SqliteStore implements RoomStore {
       if (statement === undefined) this.#list.set(sql, (statement = this.#db.prepare(sql)));
       const rows = statement;
       // One read transaction: the rooms and their entries from one snapshot.
-      return this.#db.transaction((): RoomListPage => {
+      return this.#transaction((): RoomListPage => {
         const found = rows.all(...params) as RoomRow[];
         const rooms = found.slice(0, limit).map((row) => this.#roomOf(row));
         const last = rooms[rooms.length - 1];
         const more = found.length > limit && last !== undefined;
         return { rooms, nextCursor: more ? encodeCursor({ ms: last.createdAt.getTime(), id: last.id }) : null };
-      })();
+      });
     });
   }
 
@@ -409,18 +408,19 @@ export class SqliteStore implements RoomStore {
   }
 
   #insertRoom(room: RoomData): void {
+    const ms = room.createdAt.getTime();
     this.#sql.insertRoom.run(
       room.id,
-      room.createdAt.getTime(),
+      ms,
       room.lastConnectionAt?.getTime() ?? null,
       room.organizationId,
       JSON.stringify(room.defaultAccesses),
     );
     for (const key of Object.keys(room.usersAccesses)) {
-      this.#sql.upsertUser.run(room.id, key, JSON.stringify(room.usersAccesses[key]));
+      this.#sql.upsertUser.run(room.id, key, JSON.stringify(room.usersAccesses[key]), ms);
     }
     for (const key of Object.keys(room.groupsAccesses)) {
-      this.#sql.upsertGroup.run(room.id, key, JSON.stringify(room.groupsAccesses[key]));
+      this.#sql.upsertGroup.run(room.id, key, JSON.stringify(room.groupsAccesses[key]), ms);
     }
     for (const key of Object.keys(room.metadata)) this.#insertMetadata(room.id, key, room.metadata[key] as string | string[]);
   }
@@ -436,7 +436,7 @@ export class SqliteStore implements RoomStore {
     ] as const;
     for (const [changes, result, upsert, remove] of maps) {
       for (const key of Object.keys(changes ?? {})) {
-        if (Object.hasOwn(result, key)) upsert.run(roomId, key, JSON.stringify(result[key]));
+        if (Object.hasOwn(result, key)) upsert.run(roomId, key, JSON.stringify(result[key]), after.createdAt.getTime());
         else remove.run(roomId, key);
       }
     }
@@ -457,6 +457,14 @@ export class SqliteStore implements RoomStore {
   }
 }
 
+/** Runs `work` in a deferred transaction, or with `.immediate` in a `BEGIN IMMEDIATE` one. */
+type TransactionRunner = { <T>(work: () => T): T; immediate<T>(work: () => T): T };
+
+function transactionRunner(db: Connection): TransactionRunner {
+  // better-sqlite3's types drop the generic; the runtime passes `work` through.
+  return db.transaction((work: () => unknown) => work()) as unknown as TransactionRunner;
+}
+
 function prepareStatements(db: Connection) {
   const columns = "id, created_at, last_connection_at, organization_id, default_accesses";
   return {
@@ -467,9 +475,12 @@ function prepareStatements(db: Connection) {
     metadata: db.prepare(
       "SELECT key, value, is_array FROM room_metadata WHERE room_id = ? ORDER BY rowid",
     ),
-    userScopes: db.prepare("SELECT scopes FROM room_users WHERE room_id = ? AND user_id = ?").pluck(),
-    groupScopes: db.prepare(
-      "SELECT group_id AS key, scopes FROM room_groups WHERE room_id = ? AND group_id IN (SELECT value FROM json_each(?))",
+    accessRules: db.prepare(
+      `SELECT r.default_accesses,
+        (SELECT scopes FROM room_users WHERE room_id = r.id AND user_id = ?) AS user_scopes,
+        (SELECT json_group_array(json_array(group_id, json(scopes))) FROM room_groups
+          WHERE room_id = r.id AND group_id IN (SELECT value FROM json_each(?))) AS groups
+      FROM rooms r WHERE r.id = ?`,
     ),
     insertRoom: db.prepare(`INSERT INTO rooms (${columns}) VALUES (?, ?, ?, ?, ?)`),
     setDefaultAccesses: db.prepare("UPDATE rooms SET default_accesses = ? WHERE id = ?"),
@@ -477,11 +488,11 @@ function prepareStatements(db: Connection) {
     deleteRoom: db.prepare("DELETE FROM rooms WHERE id = ?"),
     // ON CONFLICT … DO UPDATE keeps the rowid, so a replaced key keeps its place.
     upsertUser: db.prepare(
-      "INSERT INTO room_users (room_id, user_id, scopes) VALUES (?, ?, ?) ON CONFLICT (room_id, user_id) DO UPDATE SET scopes = excluded.scopes",
+      "INSERT INTO room_users (room_id, user_id, scopes, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (room_id, user_id) DO UPDATE SET scopes = excluded.scopes",
     ),
     deleteUser: db.prepare("DELETE FROM room_users WHERE room_id = ? AND user_id = ?"),
     upsertGroup: db.prepare(
-      "INSERT INTO room_groups (room_id, group_id, scopes) VALUES (?, ?, ?) ON CONFLICT (room_id, group_id) DO UPDATE SET scopes = excluded.scopes",
+      "INSERT INTO room_groups (room_id, group_id, scopes, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (room_id, group_id) DO UPDATE SET scopes = excluded.scopes",
     ),
     deleteGroup: db.prepare("DELETE FROM room_groups WHERE room_id = ? AND group_id = ?"),
     insertMetadata: db.prepare(
