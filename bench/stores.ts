@@ -90,6 +90,9 @@ const dir = mkdtempSync(join(tmpdir(), "roomgate-bench-"));
 const signer = new KeyPairSigner({ privateKey: generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey, kid: "bench" });
 const results = new Map<string, number>();
 
+type Subject = { name: string; count: number; liveblocks: Liveblocks; run: Record<string, () => Promise<unknown>> };
+const subjects: Subject[] = [];
+const sqliteStores: SqliteStore[] = [];
 for (const count of [10_000, 100_000]) {
   const rooms = makeRooms(count);
   const memory = new MemoryStore();
@@ -97,34 +100,40 @@ for (const count of [10_000, 100_000]) {
   const filename = join(dir, `${count}.db`);
   fillSqlite(filename, rooms);
   const sqlite = new SqliteStore({ filename });
-  const stores = { memory, sqlite };
-  const facades = Object.fromEntries(
-    Object.entries(stores).map(([name, store]) => [name, new Liveblocks({ secret: SECRET, store, signer })]),
-  ) as Record<keyof typeof stores, Liveblocks>;
+  sqliteStores.push(sqlite);
   const target = rooms.find((room) => Object.hasOwn(room.usersAccesses, TARGET_USER))!;
-  const token = (JSON.parse((await facades.memory.identifyUser({ userId: TARGET_USER, groupIds: ["group-1"] })).body) as {
-    token: string;
-  }).token;
-  const operations: Record<string, (liveblocks: Liveblocks) => Promise<unknown>> = {
-    "getRooms({ userId })": (lb) => lb.getRooms({ userId: TARGET_USER, limit: 20 }),
-    getRoom: (lb) => lb.getRoom(rooms[count >> 1]!.id),
-    checkRoomAccess: async (lb) => {
-      const access = await lb.checkRoomAccess(token, target.id);
-      if (!access.allowed) throw new Error("bench: access denied");
-    },
-  };
-  for (const [operation, run] of Object.entries(operations)) {
-    const times: Record<string, number[]> = { memory: [], sqlite: [] };
-    for (const name of ["memory", "sqlite"] as const) await timeOf(() => run(facades[name]));
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const name of ["memory", "sqlite"] as const) times[name]!.push(await timeOf(() => run(facades[name])));
-    }
-    for (const name of ["memory", "sqlite"]) {
-      results.set(`${operation} ${name} ${count}`, median(times[name]!));
-    }
+  const middle = rooms[count >> 1]!.id;
+  for (const [name, store] of [["memory", memory], ["sqlite", sqlite]] as const) {
+    const liveblocks = new Liveblocks({ secret: SECRET, store, signer });
+    const { body } = await liveblocks.identifyUser({ userId: TARGET_USER, groupIds: ["group-1"] });
+    const token = (JSON.parse(body) as { token: string }).token;
+    subjects.push({
+      name,
+      count,
+      liveblocks,
+      run: {
+        "getRooms({ userId })": () => liveblocks.getRooms({ userId: TARGET_USER, limit: 20 }),
+        getRoom: () => liveblocks.getRoom(middle),
+        checkRoomAccess: async () => {
+          const access = await liveblocks.checkRoomAccess(token, target.id);
+          if (!access.allowed) throw new Error("bench: access denied");
+        },
+      },
+    });
   }
-  await sqlite.close();
 }
+// Every (store, size) pair of an operation in alternating rounds, after a warm-up.
+for (const operation of ["getRooms({ userId })", "getRoom", "checkRoomAccess"]) {
+  const times = new Map<Subject, number[]>(subjects.map((subject) => [subject, []]));
+  for (const subject of subjects) await timeOf(subject.run[operation]!);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const subject of subjects) times.get(subject)!.push(await timeOf(subject.run[operation]!));
+  }
+  for (const subject of subjects) {
+    results.set(`${operation} ${subject.name} ${subject.count}`, median(times.get(subject)!));
+  }
+}
+for (const store of sqliteStores) await store.close();
 rmSync(dir, { recursive: true, force: true });
 
 console.log(`${"operation".padEnd(22)} ${"store".padEnd(7)} ${"10k µs".padStart(8)} ${"100k µs".padStart(8)}  100k/10k`);
