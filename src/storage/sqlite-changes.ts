@@ -10,6 +10,8 @@ import type { RoomChangeEvent, RoomData } from "./types.js";
 /** A change as written in the `changes` table. */
 export type ChangeType = RoomChangeEvent["type"];
 
+type ChangeRow = { seq: number; room_id: string; type: ChangeType };
+
 /** How long change rows are kept: pollers run every few hundred ms. */
 const RETENTION_MS = 5 * 60_000;
 
@@ -31,14 +33,16 @@ export type ChangeFeedOptions = {
 /**
  * Writes change rows and, while started, delivers the ones other
  * connections wrote, in commit (sequence) order. The instance's own changes
- * are emitted by the store right after commit; the feed skips them.
+ * are emitted by the store right after commit, after the feed has caught up
+ * to them, so listeners see one commit order.
  *
  * @example
  * ```ts
  * const feed = new ChangeFeed(db, options);
  * feed.start();
  * db.transaction(() => { ...; ownSeq = feed.record("r", "updated"); })();
- * feed.delivered(ownSeq);
+ * feed.beforeOwnEvent(ownSeq);
+ * emitter.emit(ownEvent);
  * ```
  */
 export class ChangeFeed {
@@ -46,12 +50,13 @@ export class ChangeFeed {
   readonly #options: ChangeFeedOptions;
   readonly #insert: Statement<[string, string, number]>;
   readonly #since: Statement<[number]>;
+  readonly #between: Statement<[number, number]>;
   readonly #maxSeq: Statement<[]>;
   readonly #prune: Statement<[number]>;
   #timer: NodeJS.Timeout | undefined;
   /** The highest sequence number delivered or skipped. */
   #lastSeq = 0;
-  /** Own changes committed after a gap the poller has not read yet. */
+  /** Own changes already emitted that the poller must skip (when catching up failed). */
   readonly #own = new Set<number>();
   #dataVersion = -1;
   #writes = 0;
@@ -61,6 +66,7 @@ export class ChangeFeed {
     this.#options = options;
     this.#insert = db.prepare("INSERT INTO changes (room_id, type, at) VALUES (?, ?, ?)");
     this.#since = db.prepare("SELECT seq, room_id, type FROM changes WHERE seq > ? ORDER BY seq");
+    this.#between = db.prepare("SELECT seq, room_id, type FROM changes WHERE seq > ? AND seq < ? ORDER BY seq");
     this.#maxSeq = db.prepare("SELECT coalesce(max(seq), 0) AS seq FROM changes").pluck();
     this.#prune = db.prepare("DELETE FROM changes WHERE at < ?");
   }
@@ -80,12 +86,23 @@ export class ChangeFeed {
     return Number(this.#insert.run(roomId, type, now).lastInsertRowid);
   }
 
-  /** Marks an own change, already emitted by the store, as not to be polled again. */
-  delivered(seq: number): void {
+  /**
+   * Call right after committing an own change, before emitting it: first
+   * delivers what other connections committed before it, so this instance's
+   * listeners see every change in commit order; then marks it as seen.
+   */
+  beforeOwnEvent(seq: number): void {
     if (!this.started) return;
-    // No gap: nothing from other connections is waiting before it.
-    if (seq === this.#lastSeq + 1) this.#lastSeq = seq;
-    else this.#own.add(seq);
+    if (seq > this.#lastSeq + 1) {
+      try {
+        this.#deliver(this.#between.all(this.#lastSeq, seq) as ChangeRow[]);
+      } catch {
+        // Unreadable for now: the poller delivers them later, out of order.
+        this.#own.add(seq);
+        return;
+      }
+    }
+    if (seq > this.#lastSeq) this.#lastSeq = seq;
   }
 
   /** Starts polling from the current end of the log (listeners get no history). */
@@ -117,17 +134,21 @@ export class ChangeFeed {
       const version = this.#readDataVersion();
       if (version === this.#dataVersion) return;
       this.#dataVersion = version;
-      const rows = this.#since.all(this.#lastSeq) as { seq: number; room_id: string; type: ChangeType }[];
-      for (const row of rows) {
-        this.#lastSeq = row.seq;
-        if (this.#own.delete(row.seq)) continue;
-        const event = this.#event(row.room_id, row.type);
-        if (event !== null) this.#options.emit(event);
-        // A listener may have closed the store.
-        if (!this.started) return;
-      }
+      this.#deliver(this.#since.all(this.#lastSeq) as ChangeRow[]);
     } catch {
       this.#dataVersion = -1;
+    }
+  }
+
+  #deliver(rows: readonly ChangeRow[]): void {
+    for (const row of rows) {
+      if (row.seq <= this.#lastSeq) continue;
+      this.#lastSeq = row.seq;
+      if (this.#own.delete(row.seq)) continue;
+      const event = this.#event(row.room_id, row.type);
+      if (event !== null) this.#options.emit(event);
+      // A listener may have closed the store.
+      if (!this.started) return;
     }
   }
 

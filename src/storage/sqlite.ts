@@ -384,7 +384,7 @@ export class SqliteStore implements RoomStore {
   }
 
   #emitOwn(seq: number, event: RoomChangeEvent): void {
-    this.#feed.delivered(seq);
+    this.#feed.beforeOwnEvent(seq);
     if (this.#emitter.size === 0) return;
     this.#emitter.emit(event.room === null ? event : { ...event, room: applyRoomPatch(event.room, {}) });
   }

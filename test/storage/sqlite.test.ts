@@ -258,6 +258,20 @@ describe("SqliteStore events across connections", () => {
     await Promise.all([writer.close(), reader.close()]);
   });
 
+  it("subscribe - listeners see other connections' earlier commits before the instance's own write", async () => {
+    const filename = newFile();
+    const other = new SqliteStore({ filename });
+    // A poller that never runs in this test: catching up must not wait for it.
+    const store = new SqliteStore({ filename, pollIntervalMs: 60_000 });
+    const events: string[] = [];
+    store.subscribe((event) => events.push(`${event.type}:${event.roomId}`));
+    await other.create(makeRoom("first"));
+    await other.update("first", { metadata: { a: "b" } });
+    await store.create(makeRoom("second"));
+    expect(events).toEqual(["created:first", "updated:first", "created:second"]);
+    await Promise.all([other.close(), store.close()]);
+  });
+
   it("subscribe - own writes are delivered once, even interleaved with other connections' writes", async () => {
     const filename = newFile();
     const other = new SqliteStore({ filename });
