@@ -119,6 +119,20 @@ describe("SqliteStore file", () => {
     db.close();
   });
 
+  it("update - the change log drops rows older than its retention as writes go on", async () => {
+    const filename = newFile();
+    const store = new SqliteStore({ filename });
+    await store.create(makeRoom("r"));
+    const db = new Database(filename);
+    db.prepare("INSERT INTO changes (room_id, type, at) VALUES ('old', 'updated', 0)").run();
+    const count = db.prepare("SELECT count(*) FROM changes").pluck();
+    for (let i = 0; i < 256; i++) await store.update("r", { metadata: { i: String(i) } });
+    expect(db.prepare("SELECT count(*) FROM changes WHERE room_id = 'old'").pluck().get()).toBe(0);
+    expect(count.get()).toBeLessThanOrEqual(257);
+    db.close();
+    await store.close();
+  });
+
   it("close - is idempotent; later calls reject with a clear error", async () => {
     const store = new SqliteStore({ filename: newFile() });
     await store.close();
