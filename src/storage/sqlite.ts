@@ -122,8 +122,19 @@ export class SqliteStore implements RoomStore {
   #closed = false;
 
   constructor(options: SqliteStoreOptions) {
+    if (typeof options?.filename !== "string" || options.filename === "") {
+      throw new TypeError("SqliteStore: filename must be a non-empty string");
+    }
+    const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+    const pollIntervalMs = options.pollIntervalMs ?? 100;
+    if (!Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
+      throw new RangeError(`SqliteStore: busyTimeoutMs must be an integer >= 0, got ${busyTimeoutMs}`);
+    }
+    if (!Number.isSafeInteger(pollIntervalMs) || pollIntervalMs < 1) {
+      throw new RangeError(`SqliteStore: pollIntervalMs must be an integer >= 1, got ${pollIntervalMs}`);
+    }
     this.#filename = options.filename;
-    this.#busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+    this.#busyTimeoutMs = busyTimeoutMs;
     this.#emitter = new RoomChangeEmitter(options);
     this.#db = new Database(options.filename);
     try {
@@ -137,7 +148,7 @@ export class SqliteStore implements RoomStore {
       throw error;
     }
     this.#feed = new ChangeFeed(this.#db, {
-      intervalMs: options.pollIntervalMs ?? 100,
+      intervalMs: pollIntervalMs,
       readRoom: (roomId) => this.#readRoom(roomId),
       emit: (event) => this.#emitter.emit(event),
     });

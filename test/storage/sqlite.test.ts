@@ -1,5 +1,6 @@
 import Database from "better-sqlite3";
 import fc from "fast-check";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -133,6 +134,12 @@ describe("SqliteStore file", () => {
     await store.close();
   });
 
+  it("constructor - rejects a missing filename and out-of-range timings, naming the option", () => {
+    expect(() => new SqliteStore({ filename: "" })).toThrow(/filename must be a non-empty string/);
+    expect(() => new SqliteStore({ filename: newFile(), busyTimeoutMs: -1 })).toThrow(/busyTimeoutMs must be/);
+    expect(() => new SqliteStore({ filename: newFile(), pollIntervalMs: 0 })).toThrow(/pollIntervalMs must be/);
+  });
+
   it("close - is idempotent; later calls reject with a clear error", async () => {
     const store = new SqliteStore({ filename: newFile() });
     await store.close();
@@ -147,6 +154,22 @@ describe("SqliteStore file", () => {
     await expect(store.create(makeRoom("r", { metadata: { k: ["\uDC00"] } }))).rejects.toThrow(/metadata value/);
     expect(await ids(store, {})).toEqual([]);
     await store.close();
+  });
+});
+
+describe("SqliteStore entry point", () => {
+  it("import - roomgate does not load better-sqlite3; roomgate/sqlite does", () => {
+    const script = `
+      import { createRequire } from "node:module";
+      const loaded = () => Object.keys(createRequire(import.meta.url).cache).some((path) => path.includes("better-sqlite3"));
+      await import("./src/index.ts");
+      const before = loaded();
+      await import("./src/sqlite.ts");
+      console.log(JSON.stringify([before, loaded()]));`;
+    const output = execFileSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+      encoding: "utf8",
+    });
+    expect(JSON.parse(output)).toEqual([false, true]);
   });
 });
 
