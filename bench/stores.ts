@@ -67,7 +67,8 @@ function fillSqlite(filename: string, rooms: RoomData[]): void {
     for (const r of rooms) {
       room.run(r.id, r.createdAt.getTime(), r.organizationId, JSON.stringify(r.defaultAccesses));
       for (const [k, v] of Object.entries(r.usersAccesses)) user.run(r.id, k, JSON.stringify(v), r.createdAt.getTime());
-      for (const [k, v] of Object.entries(r.groupsAccesses)) group.run(r.id, k, JSON.stringify(v), r.createdAt.getTime());
+      for (const [k, v] of Object.entries(r.groupsAccesses))
+        group.run(r.id, k, JSON.stringify(v), r.createdAt.getTime());
       for (const [k, v] of Object.entries(r.metadata)) {
         if (typeof v === "string") meta.run(r.id, k, 0, v, 0);
         else v.forEach((e, p) => meta.run(r.id, k, p, e, 1));
@@ -87,7 +88,10 @@ async function timeOf(fn: () => Promise<unknown>): Promise<number> {
 const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[xs.length >> 1]!;
 
 const dir = mkdtempSync(join(tmpdir(), "roomgate-bench-"));
-const signer = new KeyPairSigner({ privateKey: generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey, kid: "bench" });
+const signer = new KeyPairSigner({
+  privateKey: generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey,
+  kid: "bench",
+});
 const results = new Map<string, number>();
 
 type Subject = { name: string; count: number; liveblocks: Liveblocks; run: Record<string, () => Promise<unknown>> };
@@ -103,7 +107,10 @@ for (const count of [10_000, 100_000]) {
   sqliteStores.push(sqlite);
   const target = rooms.find((room) => Object.hasOwn(room.usersAccesses, TARGET_USER))!;
   const middle = rooms[count >> 1]!.id;
-  for (const [name, store] of [["memory", memory], ["sqlite", sqlite]] as const) {
+  for (const [name, store] of [
+    ["memory", memory],
+    ["sqlite", sqlite],
+  ] as const) {
     const liveblocks = new Liveblocks({ secret: SECRET, store, signer });
     const { body } = await liveblocks.identifyUser({ userId: TARGET_USER, groupIds: ["group-1"] });
     const token = (JSON.parse(body) as { token: string }).token;
@@ -136,7 +143,9 @@ for (const operation of ["getRooms({ userId })", "getRoom", "checkRoomAccess"]) 
 for (const store of sqliteStores) await store.close();
 rmSync(dir, { recursive: true, force: true });
 
-console.log(`${"operation".padEnd(22)} ${"store".padEnd(7)} ${"10k µs".padStart(8)} ${"100k µs".padStart(8)}  100k/10k`);
+console.log(
+  `${"operation".padEnd(22)} ${"store".padEnd(7)} ${"10k µs".padStart(8)} ${"100k µs".padStart(8)}  100k/10k`,
+);
 for (const operation of ["getRooms({ userId })", "getRoom", "checkRoomAccess"]) {
   for (const name of ["memory", "sqlite"]) {
     const small = results.get(`${operation} ${name} 10000`)!;
@@ -149,5 +158,7 @@ for (const operation of ["getRooms({ userId })", "getRoom", "checkRoomAccess"]) 
 }
 for (const count of [10_000, 100_000]) {
   const ratio = results.get(`checkRoomAccess sqlite ${count}`)! / results.get(`checkRoomAccess memory ${count}`)!;
-  console.log(`checkRoomAccess sqlite/memory at ${count}: ${ratio.toFixed(2)}x (target 1.3x: ${ratio <= 1.3 ? "ok" : "OVER"})`);
+  console.log(
+    `checkRoomAccess sqlite/memory at ${count}: ${ratio.toFixed(2)}x (target 1.3x: ${ratio <= 1.3 ? "ok" : "OVER"})`,
+  );
 }

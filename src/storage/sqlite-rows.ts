@@ -37,9 +37,7 @@ export function prepareStatements(db: Connection) {
     defaultAccesses: db.prepare("SELECT default_accesses FROM rooms WHERE id = ?").pluck(),
     users: db.prepare("SELECT user_id AS key, scopes FROM room_users WHERE room_id = ? ORDER BY rowid"),
     groups: db.prepare("SELECT group_id AS key, scopes FROM room_groups WHERE room_id = ? ORDER BY rowid"),
-    metadata: db.prepare(
-      "SELECT key, value, is_array FROM room_metadata WHERE room_id = ? ORDER BY rowid",
-    ),
+    metadata: db.prepare("SELECT key, value, is_array FROM room_metadata WHERE room_id = ? ORDER BY rowid"),
     accessRules: db.prepare(
       `SELECT r.default_accesses,
         (SELECT scopes FROM room_users WHERE room_id = r.id AND user_id = ?) AS user_scopes,

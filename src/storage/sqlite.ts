@@ -90,9 +90,11 @@ const BLOCKING_WAIT_MS = 20;
  * Waiting for a lock: SQLite's busy handler blocks the thread, so it is kept
  * to 20 ms; past that, the operation retries on timers (the event loop keeps
  * running) until `busyTimeoutMs`, then rejects with {@link SqliteBusyError}.
- * An `AbortSignal` rejects the wait at once with its reason, so
- * `checkRoomAccess` with a deadline denies with `store-unavailable` on time
- * even while another process holds the file exclusively.
+ * An `AbortSignal` rejects the wait at once with its reason. Reads are never
+ * blocked by another connection's write (WAL), so room entry keeps working
+ * while another process holds a long write transaction; an error of the file
+ * or a closed store rejects, and `checkRoomAccess` denies with
+ * `store-unavailable`.
  *
  * Events: the instance's own writes are emitted right after commit, before
  * the write resolves; writes of other connections to the same file (other
@@ -182,8 +184,7 @@ export class SqliteStore implements RoomStore {
     // One statement, so one snapshot, and no transaction to open and close.
     return this.#attempt(options?.signal, () => {
       const row = this.#sql.accessRules.get(subject.userId, JSON.stringify(subject.groupIds), roomId) as
-        | { default_accesses: string; user_scopes: string | null; groups: string }
-        | undefined;
+        { default_accesses: string; user_scopes: string | null; groups: string } | undefined;
       if (row === undefined) return null;
       const usersAccesses: RoomAccesses = Object.create(null);
       if (row.user_scopes !== null) usersAccesses[subject.userId] = JSON.parse(row.user_scopes) as RoomPermission;
@@ -206,12 +207,12 @@ export class SqliteStore implements RoomStore {
     checkRoom(room);
     const result = await this.#attempt(options?.signal, () =>
       this.#transaction.immediate(() => {
-          const existing = this.#readRoom(room.id);
-          if (existing !== null) return { room: existing, created: false, seq: 0 };
-          const stored = applyRoomPatch(room, {});
-          options?.assert?.(stored);
-          this.#insertRoom(stored);
-          return { room: stored, created: true, seq: this.#feed.record(stored.id, "created") };
+        const existing = this.#readRoom(room.id);
+        if (existing !== null) return { room: existing, created: false, seq: 0 };
+        const stored = applyRoomPatch(room, {});
+        options?.assert?.(stored);
+        this.#insertRoom(stored);
+        return { room: stored, created: true, seq: this.#feed.record(stored.id, "created") };
       }),
     );
     if (result.created) this.#emitOwn(result.seq, { type: "created", roomId: room.id, room: result.room });
@@ -232,12 +233,12 @@ export class SqliteStore implements RoomStore {
     checkPatch(patch);
     const result = await this.#attempt(options?.signal, () =>
       this.#transaction.immediate(() => {
-          const before = this.#readRoom(roomId);
-          if (before === null) return null;
-          const after = applyRoomPatch(before, patch);
-          options?.assert?.(after);
-          this.#writePatch(roomId, patch, after);
-          return { room: after, seq: this.#feed.record(roomId, "updated") };
+        const before = this.#readRoom(roomId);
+        if (before === null) return null;
+        const after = applyRoomPatch(before, patch);
+        options?.assert?.(after);
+        this.#writePatch(roomId, patch, after);
+        return { room: after, seq: this.#feed.record(roomId, "updated") };
       }),
     );
     if (result === null) return null;
@@ -263,13 +264,13 @@ export class SqliteStore implements RoomStore {
     checkText(newRoomId, "newRoomId");
     const result = await this.#attempt(options?.signal, () =>
       this.#transaction.immediate(() => {
-          if (this.#sql.defaultAccesses.get(roomId) === undefined) return "not-found" as const;
-          if (this.#sql.defaultAccesses.get(newRoomId) !== undefined) return "exists" as const;
-          this.#sql.renameRoom.run(newRoomId, roomId);
-          const room = this.#readRoom(newRoomId) as RoomData;
-          options?.assert?.(room);
-          const deletedSeq = this.#feed.record(roomId, "deleted");
-          return { room, deletedSeq, createdSeq: this.#feed.record(newRoomId, "created") };
+        if (this.#sql.defaultAccesses.get(roomId) === undefined) return "not-found" as const;
+        if (this.#sql.defaultAccesses.get(newRoomId) !== undefined) return "exists" as const;
+        this.#sql.renameRoom.run(newRoomId, roomId);
+        const room = this.#readRoom(newRoomId) as RoomData;
+        options?.assert?.(room);
+        const deletedSeq = this.#feed.record(roomId, "deleted");
+        return { room, deletedSeq, createdSeq: this.#feed.record(newRoomId, "created") };
       }),
     );
     if (typeof result === "string") return result;
@@ -288,8 +289,8 @@ export class SqliteStore implements RoomStore {
     checkText(roomId, "roomId");
     const seq = await this.#attempt(options?.signal, () =>
       this.#transaction.immediate(() => {
-          if (this.#sql.deleteRoom.run(roomId).changes === 0) return 0;
-          return this.#feed.record(roomId, "deleted");
+        if (this.#sql.deleteRoom.run(roomId).changes === 0) return 0;
+        return this.#feed.record(roomId, "deleted");
       }),
     );
     if (seq === 0) return false;
@@ -312,9 +313,7 @@ export class SqliteStore implements RoomStore {
     // One row beyond the page proves there is a next page.
     const { sql, params } = listStatement(filter, after, limit + 1);
     return this.#attempt(options?.signal, () => {
-      let statement = this.#list.get(sql);
-      if (statement === undefined) this.#list.set(sql, (statement = this.#db.prepare(sql)));
-      const rows = statement;
+      const rows = this.#listStatement(sql);
       // One read transaction: the rooms and their entries from one snapshot.
       return this.#transaction((): RoomListPage => {
         const found = rows.all(...params) as RoomRow[];
@@ -394,6 +393,20 @@ export class SqliteStore implements RoomStore {
     }
   }
 
+  /** The prepared statement of a filter shape; the 100 most recent shapes are kept. */
+  #listStatement(sql: string): Statement {
+    let statement = this.#list.get(sql);
+    if (statement !== undefined) {
+      // Re-inserted, so the map's order is least recently used first.
+      this.#list.delete(sql);
+    } else {
+      statement = this.#db.prepare(sql);
+      if (this.#list.size >= 100) this.#list.delete(this.#list.keys().next().value as string);
+    }
+    this.#list.set(sql, statement);
+    return statement;
+  }
+
   #emitOwn(seq: number, event: RoomChangeEvent): void {
     this.#feed.beforeOwnEvent(seq);
     if (this.#emitter.size === 0) return;
@@ -435,7 +448,8 @@ export class SqliteStore implements RoomStore {
     for (const key of Object.keys(room.groupsAccesses)) {
       this.#sql.upsertGroup.run(room.id, key, JSON.stringify(room.groupsAccesses[key]), ms);
     }
-    for (const key of Object.keys(room.metadata)) this.#insertMetadata(room.id, key, room.metadata[key] as string | string[]);
+    for (const key of Object.keys(room.metadata))
+      this.#insertMetadata(room.id, key, room.metadata[key] as string | string[]);
   }
 
   /** Writes the keys `patch` names, with their values in `after`. */
@@ -455,7 +469,8 @@ export class SqliteStore implements RoomStore {
     }
     for (const key of Object.keys(patch.metadata ?? {})) {
       this.#sql.deleteMetadata.run(roomId, key);
-      if (Object.hasOwn(after.metadata, key)) this.#insertMetadata(roomId, key, after.metadata[key] as string | string[]);
+      if (Object.hasOwn(after.metadata, key))
+        this.#insertMetadata(roomId, key, after.metadata[key] as string | string[]);
     }
   }
 

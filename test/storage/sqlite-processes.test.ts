@@ -23,7 +23,11 @@ let files = 0;
 const newFile = () => join(dir, `${files++}.db`);
 
 /** Starts the worker fixture; `lines` collects what it prints. */
-function worker(...args: string[]): { child: ChildProcessWithoutNullStreams; lines: string[]; exit: Promise<number | null> } {
+function worker(...args: string[]): {
+  child: ChildProcessWithoutNullStreams;
+  lines: string[];
+  exit: Promise<number | null>;
+} {
   const child = spawn(process.execPath, ["--import", "tsx", WORKER, ...args], { stdio: "pipe" });
   const lines: string[] = [];
   createInterface({ input: child.stdout }).on("line", (line) => lines.push(line));

@@ -104,17 +104,30 @@ describe("SqliteStore file", () => {
       { roomId: "x" },
       { roomIdPrefix: "p" },
       { metadata: [["k", "v"]] },
-      { metadata: [["k", "v"], ["k2", "v"]], organizationId: "o" },
+      {
+        metadata: [
+          ["k", "v"],
+          ["k2", "v"],
+        ],
+        organizationId: "o",
+      },
     ];
     for (const filter of filters) {
       const { sql, params } = listStatement(filter, { ms: 1, id: "x" }, 11);
-      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((row) => row.detail);
-      expect(plan.filter((detail) => detail.startsWith("SCAN")), JSON.stringify(filter)).toEqual([]);
+      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map(
+        (row) => row.detail,
+      );
+      expect(
+        plan.filter((detail) => detail.startsWith("SCAN")),
+        JSON.stringify(filter),
+      ).toEqual([]);
     }
     // No filter, an organization, a lone user or group: walked in order, so a page stops at `limit` rows.
     for (const filter of [{}, { organizationId: "o" }, { userId: "a" }, { groupIds: ["g"] }]) {
       const { sql, params } = listStatement(filter, { ms: 1, id: "x" }, 11);
-      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((row) => row.detail);
+      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map(
+        (row) => row.detail,
+      );
       expect(plan.join(" | "), JSON.stringify(filter)).not.toContain("TEMP B-TREE");
     }
     db.close();
@@ -189,7 +202,10 @@ describe("SqliteStore rename and access rules", () => {
     const events: RoomChangeEvent[] = [];
     store.subscribe((event) => events.push(event));
     expect(await store.rename("old", "new")).toEqual({ ...room, id: "new" });
-    expect(events.map((event) => [event.type, event.roomId])).toEqual([["deleted", "old"], ["created", "new"]]);
+    expect(events.map((event) => [event.type, event.roomId])).toEqual([
+      ["deleted", "old"],
+      ["created", "new"],
+    ]);
     expect(await store.get("old")).toBeNull();
     expect(await ids(store, { groupIds: ["eng"] })).toEqual(["new"]);
     expect(await ids(store, { metadata: [["tags", "y"]] })).toEqual(["new"]);
@@ -200,10 +216,12 @@ describe("SqliteStore rename and access rules", () => {
 
   it("getAccessRules - reads only the subject's user entry and groups", async () => {
     const store = new SqliteStore({ filename: newFile() });
-    await store.create(makeRoom("r", {
-      usersAccesses: { alice: ["*:write"], bob: ["*:read"] },
-      groupsAccesses: { eng: ["*:read"], ops: ["*:write"], sales: ["*:read"] },
-    }));
+    await store.create(
+      makeRoom("r", {
+        usersAccesses: { alice: ["*:write"], bob: ["*:read"] },
+        groupsAccesses: { eng: ["*:read"], ops: ["*:write"], sales: ["*:read"] },
+      }),
+    );
     const rules = await store.getAccessRules("r", { userId: "alice", groupIds: ["ops", "sales", "none"] });
     expect(rules).toEqual({
       defaultAccesses: [],
@@ -224,48 +242,89 @@ describe("SqliteStore listing agrees with MemoryStore", () => {
   });
 
   it("list - random writes and filters over non-ASCII ids give MemoryStore's pages", async () => {
-    const id = fc.constantFrom("a", "ab", "\uE000", "\uFFFF", "😀", "😀x", "é", "\uD7FF", "\u{10FFFF}", "__proto__", "a%", "A_");
+    const id = fc.constantFrom(
+      "a",
+      "ab",
+      "\uE000",
+      "\uFFFF",
+      "😀",
+      "😀x",
+      "é",
+      "\uD7FF",
+      "\u{10FFFF}",
+      "__proto__",
+      "a%",
+      "A_",
+    );
     const user = fc.constantFrom("alice", "bob", "😀");
     const group = fc.constantFrom("eng", "ops");
     const meta = fc.oneof(fc.constantFrom("x", "y"), fc.array(fc.constantFrom("x", "y", "z"), { maxLength: 3 }));
     const map = <V>(key: fc.Arbitrary<string>, value: fc.Arbitrary<V>) =>
       fc.uniqueArray(fc.tuple(key, value), { selector: ([k]) => k, maxLength: 2 }).map((e) => Object.fromEntries(e));
     const command = fc.oneof(
-      fc.record({ kind: fc.constant("create" as const), id, second: fc.integer({ min: 0, max: 2 }), users: map(user, fc.constant<RoomPermission>(["*:read"])), groups: map(group, fc.constant<RoomPermission>(["*:read"])), metadata: map(fc.constantFrom("k", "t"), meta) }),
-      fc.record({ kind: fc.constant("update" as const), id, users: map(user, fc.option(fc.constant<RoomPermission>(["*:write"]), { nil: null })), metadata: map(fc.constantFrom("k", "t"), fc.option(meta, { nil: null })) }),
+      fc.record({
+        kind: fc.constant("create" as const),
+        id,
+        second: fc.integer({ min: 0, max: 2 }),
+        users: map(user, fc.constant<RoomPermission>(["*:read"])),
+        groups: map(group, fc.constant<RoomPermission>(["*:read"])),
+        metadata: map(fc.constantFrom("k", "t"), meta),
+      }),
+      fc.record({
+        kind: fc.constant("update" as const),
+        id,
+        users: map(user, fc.option(fc.constant<RoomPermission>(["*:write"]), { nil: null })),
+        metadata: map(fc.constantFrom("k", "t"), fc.option(meta, { nil: null })),
+      }),
       fc.record({ kind: fc.constant("delete" as const), id }),
     );
     const filter = fc.record(
-      { userId: user, groupIds: fc.array(group, { maxLength: 2 }), roomIdPrefix: fc.constantFrom("a", "😀", "\uFFFF", "", "A_", "a%"), metadata: fc.array(fc.tuple(fc.constantFrom("k", "t"), fc.constantFrom("x", "y")), { maxLength: 2 }) },
+      {
+        userId: user,
+        groupIds: fc.array(group, { maxLength: 2 }),
+        roomIdPrefix: fc.constantFrom("a", "😀", "\uFFFF", "", "A_", "a%"),
+        metadata: fc.array(fc.tuple(fc.constantFrom("k", "t"), fc.constantFrom("x", "y")), { maxLength: 2 }),
+      },
       { requiredKeys: [] },
     );
     const filename = newFile();
     await fc.assert(
-      fc.asyncProperty(fc.array(command, { maxLength: 25 }), fc.array(fc.tuple(filter, fc.integer({ min: 1, max: 3 })), { minLength: 1, maxLength: 4 }), async (commands, queries) => {
-        rmSync(filename, { force: true });
-        rmSync(`${filename}-wal`, { force: true });
-        rmSync(`${filename}-shm`, { force: true });
-        const sqlite = new SqliteStore({ filename });
-        const memory = new MemoryStore();
-        try {
-          for (const c of commands) {
-            for (const store of [sqlite, memory] as RoomStore[]) {
-              if (c.kind === "create") {
-                await store.create(makeRoom(c.id, { createdAt: at(c.second), usersAccesses: c.users, groupsAccesses: c.groups, metadata: c.metadata }));
-              } else if (c.kind === "update") {
-                await store.update(c.id, { usersAccesses: c.users, metadata: c.metadata } as RoomPatch);
-              } else {
-                await store.delete(c.id);
+      fc.asyncProperty(
+        fc.array(command, { maxLength: 25 }),
+        fc.array(fc.tuple(filter, fc.integer({ min: 1, max: 3 })), { minLength: 1, maxLength: 4 }),
+        async (commands, queries) => {
+          rmSync(filename, { force: true });
+          rmSync(`${filename}-wal`, { force: true });
+          rmSync(`${filename}-shm`, { force: true });
+          const sqlite = new SqliteStore({ filename });
+          const memory = new MemoryStore();
+          try {
+            for (const c of commands) {
+              for (const store of [sqlite, memory] as RoomStore[]) {
+                if (c.kind === "create") {
+                  await store.create(
+                    makeRoom(c.id, {
+                      createdAt: at(c.second),
+                      usersAccesses: c.users,
+                      groupsAccesses: c.groups,
+                      metadata: c.metadata,
+                    }),
+                  );
+                } else if (c.kind === "update") {
+                  await store.update(c.id, { usersAccesses: c.users, metadata: c.metadata } as RoomPatch);
+                } else {
+                  await store.delete(c.id);
+                }
               }
             }
+            for (const [f, limit] of queries) {
+              expect(await collectRooms(sqlite, f, limit)).toEqual(await collectRooms(memory, f, limit));
+            }
+          } finally {
+            await sqlite.close();
           }
-          for (const [f, limit] of queries) {
-            expect(await collectRooms(sqlite, f, limit)).toEqual(await collectRooms(memory, f, limit));
-          }
-        } finally {
-          await sqlite.close();
-        }
-      }),
+        },
+      ),
       { numRuns: 100 },
     );
   });
