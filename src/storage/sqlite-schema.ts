@@ -83,9 +83,10 @@ export const MIGRATIONS: readonly string[] = [
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
 /**
- * Sets the connection's pragmas and migrates the file to
- * {@link SCHEMA_VERSION} in one immediate transaction, so processes opening
- * the same new file concurrently migrate it once.
+ * Sets the connection's pragmas (waiting at most `busyTimeoutMs`, blocking,
+ * for a lock) and migrates the file to {@link SCHEMA_VERSION} in one
+ * immediate transaction, so processes opening the same new file
+ * concurrently migrate it once. Safe to run again after it failed.
  *
  * @throws {Error} if the file was written by a newer schema version.
  * @example

@@ -113,14 +113,17 @@ export class SqliteStore implements RoomStore {
   readonly #filename: string;
   readonly #busyTimeoutMs: number;
   readonly #emitter: RoomChangeEmitter;
-  readonly #feed: ChangeFeed;
+  readonly #pollIntervalMs: number;
   readonly #list = new Map<string, Statement>();
-  readonly #sql: ReturnType<typeof prepareStatements>;
+  // Set by #open, which every operation runs first until it succeeds.
+  #feed!: ChangeFeed;
+  #sql!: ReturnType<typeof prepareStatements>;
   /**
    * Runs its argument in a transaction (`.immediate` for writes). Built once:
    * better-sqlite3 builds its wrappers at each `db.transaction()` call.
    */
-  readonly #transaction: TransactionRunner;
+  #transaction!: TransactionRunner;
+  #ready = false;
   #closed = false;
 
   constructor(options: SqliteStoreOptions) {
@@ -138,22 +141,18 @@ export class SqliteStore implements RoomStore {
     this.#filename = options.filename;
     this.#busyTimeoutMs = busyTimeoutMs;
     this.#emitter = new RoomChangeEmitter(options);
+    this.#pollIntervalMs = pollIntervalMs;
     this.#db = new Database(options.filename);
     try {
-      // Opening waits synchronously anyway (a constructor cannot await).
-      prepareDatabase(this.#db, this.#busyTimeoutMs);
-      this.#db.pragma(`busy_timeout = ${BLOCKING_WAIT_MS}`);
-      this.#sql = prepareStatements(this.#db);
-      this.#transaction = transactionRunner(this.#db);
+      this.#open();
     } catch (error) {
-      this.#db.close();
-      throw error;
+      // Held by another process (a backup, a maintenance job): the first
+      // operations retry opening, and fail as store errors until it is free.
+      if (!isBusy(error)) {
+        this.#db.close();
+        throw error;
+      }
     }
-    this.#feed = new ChangeFeed(this.#db, {
-      intervalMs: pollIntervalMs,
-      readRoom: (roomId) => this.#readRoom(roomId),
-      emit: (event) => this.#emitter.emit(event),
-    });
   }
 
   /**
@@ -358,10 +357,10 @@ export class SqliteStore implements RoomStore {
    */
   subscribe(listener: RoomChangeListener): () => void {
     const unsubscribe = this.#emitter.subscribe(listener);
-    if (!this.#closed) this.#feed.start();
+    if (this.#ready && !this.#closed) this.#feed.start();
     return () => {
       unsubscribe();
-      if (this.#emitter.size === 0) this.#feed.stop();
+      if (this.#ready && this.#emitter.size === 0) this.#feed.stop();
     };
   }
 
@@ -369,7 +368,7 @@ export class SqliteStore implements RoomStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#feed.stop();
+    if (this.#ready) this.#feed.stop();
     this.#db.close();
   }
 
@@ -384,6 +383,7 @@ export class SqliteStore implements RoomStore {
     for (let wait = 1; ; wait = Math.min(wait * 2, 50)) {
       if (this.#closed) throw new Error("SqliteStore: the store is closed");
       try {
+        if (!this.#ready) this.#open();
         return work();
       } catch (error) {
         if (!isBusy(error)) throw error;
@@ -391,6 +391,24 @@ export class SqliteStore implements RoomStore {
       }
       await sleep(wait, signal);
     }
+  }
+
+  /**
+   * Sets up the connection and the schema, then prepares statements and
+   * the change feed. Waits for locks at most {@link BLOCKING_WAIT_MS}, so a
+   * file held by another process throws `SQLITE_BUSY` for #attempt to retry.
+   */
+  #open(): void {
+    prepareDatabase(this.#db, BLOCKING_WAIT_MS);
+    this.#sql = prepareStatements(this.#db);
+    this.#transaction = transactionRunner(this.#db);
+    this.#feed = new ChangeFeed(this.#db, {
+      intervalMs: this.#pollIntervalMs,
+      readRoom: (roomId) => this.#readRoom(roomId),
+      emit: (event) => this.#emitter.emit(event),
+    });
+    this.#ready = true;
+    if (this.#emitter.size > 0) this.#feed.start();
   }
 
   /** The prepared statement of a filter shape; the 100 most recent shapes are kept. */

@@ -158,6 +158,29 @@ describe("SqliteStore across connections and processes", () => {
     await store.close();
   }, 30_000);
 
+  it("checkRoomAccess - a file held by another process denies with store-unavailable on time, then recovers by itself", async () => {
+    const filename = newFile();
+    const setup = new SqliteStore({ filename });
+    await setup.create(makeRoom("r", { defaultAccesses: ["room:write"] }));
+    await setup.close();
+    const hold = worker("hold", filename);
+    await vi.waitFor(() => expect(hold.lines).toContain("held"), { timeout: 20_000 });
+
+    // Opening does not fail: the store keeps trying on each operation.
+    const store = new SqliteStore({ filename, busyTimeoutMs: 300 });
+    const liveblocks = new Liveblocks({ secret: SECRET, store });
+    const { body } = await liveblocks.identifyUser({ userId: "alice" });
+    const token = (JSON.parse(body) as { token: string }).token;
+    const denied = await liveblocks.checkRoomAccess(token, "r", { signal: AbortSignal.timeout(200) });
+    expect(denied).toMatchObject({ allowed: false, reason: "store-unavailable" });
+    await expect(store.get("r")).rejects.toBeInstanceOf(SqliteBusyError);
+
+    hold.child.stdin.end();
+    expect(await hold.exit).toBe(0);
+    expect(await liveblocks.checkRoomAccess(token, "r")).toMatchObject({ allowed: true });
+    await store.close();
+  }, 30_000);
+
   it("checkRoomAccess - a closed store denies with store-unavailable instead of throwing", async () => {
     const store = new SqliteStore({ filename: newFile() });
     const liveblocks = new Liveblocks({ secret: SECRET, store });
