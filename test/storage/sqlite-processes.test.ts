@@ -174,11 +174,17 @@ describe("SqliteStore across connections and processes", () => {
     const denied = await liveblocks.checkRoomAccess(token, "r", { signal: AbortSignal.timeout(200) });
     expect(denied).toMatchObject({ allowed: false, reason: "store-unavailable" });
     await expect(store.get("r")).rejects.toBeInstanceOf(SqliteBusyError);
+    const events: string[] = [];
+    store.subscribe((event) => events.push(`${event.type}:${event.roomId}`));
 
     hold.child.stdin.end();
     expect(await hold.exit).toBe(0);
     expect(await liveblocks.checkRoomAccess(token, "r")).toMatchObject({ allowed: true });
-    await store.close();
+    // A listener added before the file opened receives other processes' changes too.
+    const other = new SqliteStore({ filename });
+    await other.create(makeRoom("later"));
+    await vi.waitFor(() => expect(events).toEqual(["created:later"]));
+    await Promise.all([store.close(), other.close()]);
   }, 30_000);
 
   it("checkRoomAccess - a closed store denies with store-unavailable instead of throwing", async () => {
