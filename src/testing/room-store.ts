@@ -431,6 +431,17 @@ export function testRoomStore(options: TestRoomStoreOptions): void {
         expect(await ids(store, {})).toEqual(["c", "b", "ab", "a", "B", "z"]);
       });
 
+      it("list - breaks ties among non-ASCII ids in code point order, also across pages", async () => {
+        // UTF-16 order would put "😀" (a surrogate pair) before U+E000 and U+FFFF.
+        const tied = ["a", "\uE000", "\uFFFF", "😀", "é", "\uD7FF", "a😀", "a\uFFFF"];
+        for (const id of tied) await store.create(makeRoom(id, { createdAt: at(1) }));
+        const expected = [...tied].sort((a, b) => compareIds(b, a));
+        expect(expected.slice(0, 3)).toEqual(["😀", "\uFFFF", "\uE000"]);
+        expect(await ids(store, {})).toEqual(expected);
+        expect(await ids(store, {}, 1)).toEqual(expected);
+        expect(await ids(store, { roomIdPrefix: "a" }, 1)).toEqual(["a😀", "a\uFFFF", "a"]);
+      });
+
       it("list - pages of 10 over 57 rooms skip and repeat nothing", async () => {
         const rooms = Array.from({ length: 57 }, (_, i) =>
           makeRoom(`room-${String(i).padStart(2, "0")}`, { createdAt: at(Math.floor(i / 3)) }),
