@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { Liveblocks } from "../../src/liveblocks.js";
+import { Liveblocks } from "../../src/liveblocks/index.js";
 import { SqliteBusyError, SqliteStore } from "../../src/sqlite.js";
 import type { RoomChangeEvent } from "../../src/storage/types.js";
 import { makeRoom } from "../../src/testing/index.js";
