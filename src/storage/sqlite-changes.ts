@@ -6,11 +6,12 @@
  */
 import type { Database, Statement } from "better-sqlite3";
 import type { RoomChangeEvent, RoomData } from "./types.js";
+import { roomFromJson, roomToJson } from "./wire.js";
 
 /** A change as written in the `changes` table. */
 export type ChangeType = RoomChangeEvent["type"];
 
-type ChangeRow = { seq: number; room_id: string; type: ChangeType };
+type ChangeRow = { seq: number; room_id: string; type: ChangeType; room: string | null };
 
 /** How long change rows are kept: pollers run every few hundred ms. */
 const RETENTION_MS = 5 * 60_000;
@@ -20,13 +21,11 @@ const RETENTION_MS = 5 * 60_000;
  *
  * @example
  * ```ts
- * new ChangeFeed(db, { intervalMs: 100, readRoom, emit });
+ * new ChangeFeed(db, { intervalMs: 100, emit });
  * ```
  */
 export type ChangeFeedOptions = {
   intervalMs: number;
-  /** The room as currently stored, or `null`. */
-  readRoom: (roomId: string) => RoomData | null;
   emit: (event: RoomChangeEvent) => void;
 };
 
@@ -48,7 +47,7 @@ export type ChangeFeedOptions = {
 export class ChangeFeed {
   readonly #db: Database;
   readonly #options: ChangeFeedOptions;
-  readonly #insert: Statement<[string, string, number]>;
+  readonly #insert: Statement<[string, string, string | null, number]>;
   readonly #since: Statement<[number]>;
   readonly #between: Statement<[number, number]>;
   readonly #maxSeq: Statement<[]>;
@@ -64,9 +63,9 @@ export class ChangeFeed {
   constructor(db: Database, options: ChangeFeedOptions) {
     this.#db = db;
     this.#options = options;
-    this.#insert = db.prepare("INSERT INTO changes (room_id, type, at) VALUES (?, ?, ?)");
-    this.#since = db.prepare("SELECT seq, room_id, type FROM changes WHERE seq > ? ORDER BY seq");
-    this.#between = db.prepare("SELECT seq, room_id, type FROM changes WHERE seq > ? AND seq < ? ORDER BY seq");
+    this.#insert = db.prepare("INSERT INTO changes (room_id, type, room, at) VALUES (?, ?, ?, ?)");
+    this.#since = db.prepare("SELECT seq, room_id, type, room FROM changes WHERE seq > ? ORDER BY seq");
+    this.#between = db.prepare("SELECT seq, room_id, type, room FROM changes WHERE seq > ? AND seq < ? ORDER BY seq");
     this.#maxSeq = db.prepare("SELECT coalesce(max(seq), 0) AS seq FROM changes").pluck();
     this.#prune = db.prepare("DELETE FROM changes WHERE at < ?");
   }
@@ -77,13 +76,16 @@ export class ChangeFeed {
   }
 
   /**
-   * Appends a change row; call inside the write's transaction. Every few
-   * hundred writes also prunes rows past the retention, so the log stays small.
+   * Appends a change row with the room as this change committed it (`null`
+   * for a delete), so other processes see exactly that room, never a later
+   * or earlier one; call inside the write's transaction. Every few hundred
+   * writes also prunes rows past the retention, so the log stays small.
    */
-  record(roomId: string, type: ChangeType): number {
+  record(roomId: string, type: ChangeType, room: RoomData | null): number {
     const now = Date.now();
     if (++this.#writes % 256 === 0) this.#prune.run(now - RETENTION_MS);
-    return Number(this.#insert.run(roomId, type, now).lastInsertRowid);
+    const json = room === null ? null : JSON.stringify(roomToJson(room));
+    return Number(this.#insert.run(roomId, type, json, now).lastInsertRowid);
   }
 
   /**
@@ -145,19 +147,18 @@ export class ChangeFeed {
       if (row.seq <= this.#lastSeq) continue;
       this.#lastSeq = row.seq;
       if (this.#own.delete(row.seq)) continue;
-      const event = this.#event(row.room_id, row.type);
+      const event = this.#event(row);
       if (event !== null) this.#options.emit(event);
       // A listener may have closed the store.
       if (!this.started) return;
     }
   }
 
-  /** The event for a change, with the room as stored now; `null` if it is gone since. */
-  #event(roomId: string, type: ChangeType): RoomChangeEvent | null {
-    if (type === "deleted") return { type, roomId, room: null };
-    const room = this.#options.readRoom(roomId);
-    // Deleted (or renamed) since: its own `deleted` row follows.
-    return room === null ? null : { type, roomId, room };
+  /** The event of a change row, with the room it committed; `null` for a row no writer of this schema makes. */
+  #event(row: ChangeRow): RoomChangeEvent | null {
+    if (row.type === "deleted") return { type: "deleted", roomId: row.room_id, room: null };
+    if (row.room === null || (row.type !== "created" && row.type !== "updated")) return null;
+    return { type: row.type, roomId: row.room_id, room: roomFromJson(JSON.parse(row.room)) };
   }
 
   #readDataVersion(): number {

@@ -73,6 +73,8 @@ export const MIGRATIONS: readonly string[] = [
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     room_id TEXT NOT NULL,
     type TEXT NOT NULL,
+    -- The room as this change committed it (wire JSON), NULL for a delete.
+    room TEXT,
     at INTEGER NOT NULL
   );
   CREATE INDEX changes_by_time ON changes (at);

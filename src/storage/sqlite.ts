@@ -211,7 +211,7 @@ export class SqliteStore implements RoomStore {
         const stored = applyRoomPatch(room, {});
         options?.assert?.(stored);
         this.#insertRoom(stored);
-        return { room: stored, created: true, seq: this.#feed.record(stored.id, "created") };
+        return { room: stored, created: true, seq: this.#feed.record(stored.id, "created", stored) };
       }),
     );
     if (result.created) this.#emitOwn(result.seq, { type: "created", roomId: room.id, room: result.room });
@@ -237,7 +237,7 @@ export class SqliteStore implements RoomStore {
         const after = applyRoomPatch(before, patch);
         options?.assert?.(after);
         this.#writePatch(roomId, patch, after);
-        return { room: after, seq: this.#feed.record(roomId, "updated") };
+        return { room: after, seq: this.#feed.record(roomId, "updated", after) };
       }),
     );
     if (result === null) return null;
@@ -268,8 +268,8 @@ export class SqliteStore implements RoomStore {
         this.#sql.renameRoom.run(newRoomId, roomId);
         const room = this.#readRoom(newRoomId) as RoomData;
         options?.assert?.(room);
-        const deletedSeq = this.#feed.record(roomId, "deleted");
-        return { room, deletedSeq, createdSeq: this.#feed.record(newRoomId, "created") };
+        const deletedSeq = this.#feed.record(roomId, "deleted", null);
+        return { room, deletedSeq, createdSeq: this.#feed.record(newRoomId, "created", room) };
       }),
     );
     if (typeof result === "string") return result;
@@ -289,7 +289,7 @@ export class SqliteStore implements RoomStore {
     const seq = await this.#attempt(options?.signal, () =>
       this.#transaction.immediate(() => {
         if (this.#sql.deleteRoom.run(roomId).changes === 0) return 0;
-        return this.#feed.record(roomId, "deleted");
+        return this.#feed.record(roomId, "deleted", null);
       }),
     );
     if (seq === 0) return false;
@@ -404,7 +404,6 @@ export class SqliteStore implements RoomStore {
     this.#transaction = transactionRunner(this.#db);
     this.#feed = new ChangeFeed(this.#db, {
       intervalMs: this.#pollIntervalMs,
-      readRoom: (roomId) => this.#readRoom(roomId),
       emit: (event) => this.#emitter.emit(event),
     });
     this.#ready = true;
