@@ -96,4 +96,22 @@ expectTypeOf<Rest<Liveblocks["identifyUser"]>>().toEqualTypeOf<Rest<SdkLiveblock
 `;
     expect(typeCheck("augmented-optional", source)).toBe("");
   }, 60_000);
+
+  it("identifyUser - an augmentation that does not fit BaseUserMeta names the problem, as in the SDK", () => {
+    const source = `${PRELUDE}
+import type { UserMeta } from "../../src/index.js";
+declare global {
+  interface Liveblocks {
+    UserMeta: { id: string; info: string };
+  }
+}
+expectTypeOf<UserMeta["info"]>().toEqualTypeOf<
+  "The type you provided for 'UserMeta' does not match its requirements. To learn how to fix this, see https://liveblocks.io/docs/errors/UserMeta"
+>();
+// @ts-expect-error info must be a JSON object
+void liveblocks.identifyUser("alice", { userInfo: "Alice" });
+expectTypeOf<Rest<Liveblocks["identifyUser"]>>().toEqualTypeOf<Rest<SdkLiveblocks["identifyUser"]>>();
+`;
+    expect(typeCheck("augmented-misfit", source)).toBe("");
+  }, 60_000);
 });
