@@ -44,7 +44,8 @@ export type TestRoomStoreOptions = {
   /**
    * The optional parts the store implements; their tests are skipped
    * otherwise. Default: read from one store made with `create` while the
-   * suite is collected (then cleaned up).
+   * suite is collected (then cleaned up), before any `beforeAll` runs:
+   * declare both when `create` needs one.
    */
   capabilities?: Partial<StoreCapabilities>;
 };
@@ -75,7 +76,16 @@ export function testRoomStore(options: TestRoomStoreOptions): void {
     if (declared?.rename !== undefined && declared.accessRules !== undefined) {
       capabilities = { rename: declared.rename, accessRules: declared.accessRules };
     } else {
-      const probe = await options.create();
+      let probe: RoomStore;
+      try {
+        probe = await options.create();
+      } catch (error) {
+        throw new Error(
+          "testRoomStore: could not create a store to read its capabilities from while collecting tests; " +
+            "declare them with `capabilities: { rename, accessRules }`.",
+          { cause: error },
+        );
+      }
       try {
         capabilities = { ...detectCapabilities(probe), ...withoutUndefined(declared) };
       } finally {
