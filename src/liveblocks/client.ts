@@ -16,12 +16,14 @@ import { toRoomFilter } from "./listing.js";
 import { type Config, resolveOptions } from "./options.js";
 import { type AccessTokenRequest, Session } from "./session.js";
 import type {
+  BaseUserMeta,
   CreateRoomOptions,
   CreateSessionOptions,
   GetRoomsOptions,
   IdentifyUserOptions,
   Identity,
   LiveblocksOptions,
+  OptionalTupleUnless,
   Page,
   RequestOptions,
   RoomAccessResult,
@@ -106,7 +108,11 @@ export class Liveblocks {
    * return new Response(body, { status });
    * ```
    */
-  async identifyUser(identity: string | Identity, options?: IdentifyUserOptions): Promise<AuthResponse> {
+  async identifyUser(
+    identity: string | Identity,
+    ...rest: OptionalTupleUnless<IdentifyUserOptions, [options: IdentifyUserOptions]>
+  ): Promise<AuthResponse> {
+    const options = rest[0] as IdentifyUserOptions<BaseUserMeta> | undefined;
     const fields = typeof identity === "string" ? { userId: identity } : (identity as Identity | null | undefined);
     assertNonEmpty(fields?.userId, "userId");
     const checked = checkInput(this.#config.schemas.identity, fields, "identity");
@@ -136,7 +142,11 @@ export class Liveblocks {
    * const { status, body } = await session.authorize();
    * ```
    */
-  prepareSession(userId: string, options?: CreateSessionOptions): Session {
+  prepareSession(
+    userId: string,
+    ...rest: OptionalTupleUnless<CreateSessionOptions, [options: CreateSessionOptions]>
+  ): Session {
+    const options = rest[0] as CreateSessionOptions<BaseUserMeta> | undefined;
     assertNonEmpty(userId, "userId");
     return new Session(
       (request) => this.#issueAccessToken(request),

@@ -3,11 +3,13 @@
  */
 export { Liveblocks } from "./client.js";
 export type {
+  BaseUserMeta,
   CreateRoomOptions,
   CreateSessionOptions,
   GetRoomsOptions,
   IdentifyUserOptions,
   Identity,
+  IUserInfo,
   LiveblocksOptions,
   Page,
   PaginationOptions,
@@ -18,6 +20,7 @@ export type {
   UpdateRoomOptions,
   UpsertRoomOptions,
   UserInfo,
+  UserMeta,
 } from "./types.js";
 export { Session } from "./session.js";
 export type { AuthResponse } from "./auth.js";

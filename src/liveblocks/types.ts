@@ -2,7 +2,7 @@
  * The public types of the facade: options, parameters and results, with
  * `@liveblocks/node`'s names and shapes.
  */
-import type { Permission, RoomAccesses, RoomPermission } from "../permissions/scopes.js";
+import type { Permission, RoomAccesses, RoomPermissions } from "../permissions/scopes.js";
 import type { RoomMetadata, RoomStore } from "../storage/types.js";
 import type { Json, JsonObject, TokenSigner, TokenVerifier } from "../tokens/types.js";
 import type { Limits } from "./limits.js";
@@ -70,12 +70,66 @@ export type Identity = {
  */
 export type UserInfo = { [key: string]: Json | undefined; name?: string; avatar?: string };
 
-/** Options of `identifyUser`. */
-export type IdentifyUserOptions = { userInfo?: UserInfo };
+/** `@liveblocks/node`'s name for {@link UserInfo}. */
+export type IUserInfo = UserInfo;
 
-/** Options of `prepareSession`. */
-export type CreateSessionOptions = {
-  userInfo?: UserInfo;
+/** What a `UserMeta` augmentation must fit, as in `@liveblocks/core`. */
+export type BaseUserMeta = { id?: string; info?: UserInfo };
+
+declare global {
+  /**
+   * User-defined Liveblocks types, the namespace `@liveblocks/client` and
+   * `@liveblocks/node` read: augment `UserMeta` and `userInfo` is typed by it.
+   *
+   * @example
+   * ```ts
+   * declare global {
+   *   interface Liveblocks {
+   *     UserMeta: { id: string; info: { name: string; color: string } };
+   *   }
+   * }
+   * ```
+   */
+  interface Liveblocks {}
+}
+
+// Read through `globalThis`: in the bundled declarations the class
+// `Liveblocks` is in scope and would shadow the global interface.
+// `@liveblocks/core` gives the interface a `[key: string]: unknown` index
+// signature; with or without it, an absent `UserMeta` reads as `unknown`.
+type Augmented<K extends string> = globalThis.Liveblocks extends { [P in K]: infer T } ? T : unknown;
+
+/**
+ * The user metadata of this program: the `UserMeta` augmentation of the
+ * global `Liveblocks` interface, or {@link BaseUserMeta} without one. An
+ * augmentation that does not fit turns into a type that names the problem,
+ * as in `@liveblocks/core`.
+ */
+export type UserMeta =
+  unknown extends Augmented<"UserMeta">
+    ? BaseUserMeta
+    : Augmented<"UserMeta"> extends BaseUserMeta
+      ? Augmented<"UserMeta">
+      : Record<"id" | "info", "The type you provided for 'UserMeta' does not match its requirements. To learn how to fix this, see https://liveblocks.io/docs/errors/UserMeta">;
+
+/** `Partial<T>` if every field of `C` is optional, `T` otherwise (as in `@liveblocks/core`). */
+type PartialUnless<C, T> = Record<string, never> extends C ? Partial<T> : [C] extends [never] ? Partial<T> : T;
+
+/** The options tuple, optional if every field of `C` is optional (as in `@liveblocks/core`). */
+export type OptionalTupleUnless<C, T extends unknown[]> = Record<string, never> extends C
+  ? { [K in keyof T]?: T[K] }
+  : [C] extends [never]
+    ? { [K in keyof T]?: T[K] }
+    : T;
+
+/**
+ * Options of `identifyUser`: `userInfo` has the type of the `UserMeta`
+ * augmentation and is required when that type has a required field.
+ */
+export type IdentifyUserOptions<U extends BaseUserMeta = UserMeta> = PartialUnless<U["info"], { userInfo: U["info"] }>;
+
+/** Options of `prepareSession`; `userInfo` as in {@link IdentifyUserOptions}. */
+export type CreateSessionOptions<U extends BaseUserMeta = UserMeta> = PartialUnless<U["info"], { userInfo: U["info"] }> & {
   /** @deprecated Use `organizationId` instead. */
   tenantId?: string;
   organizationId?: string;
@@ -86,7 +140,7 @@ export type RequestOptions = { signal?: AbortSignal };
 
 /** Parameters of `createRoom` / `getOrCreateRoom`. */
 export type CreateRoomOptions = {
-  defaultAccesses: RoomPermission;
+  defaultAccesses: RoomPermissions;
   groupsAccesses?: RoomAccesses;
   usersAccesses?: RoomAccesses;
   metadata?: RoomMetadata;
@@ -97,9 +151,9 @@ export type CreateRoomOptions = {
 
 /** Parameters of `updateRoom`: `null` removes a key (or resets `defaultAccesses` to `[]`). */
 export type UpdateRoomOptions = {
-  defaultAccesses?: RoomPermission | null;
-  groupsAccesses?: Record<string, RoomPermission | null>;
-  usersAccesses?: Record<string, RoomPermission | null>;
+  defaultAccesses?: RoomPermissions | null;
+  groupsAccesses?: Record<string, RoomPermissions | null>;
+  usersAccesses?: Record<string, RoomPermissions | null>;
   metadata?: Record<string, string | string[] | null>;
 };
 

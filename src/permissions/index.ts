@@ -11,6 +11,7 @@ export type {
   Resource,
   RoomAccesses,
   RoomPermission,
+  RoomPermissions,
 } from "./scopes.js";
 export { permissionMatrixOf, resolveAccess } from "./resolve.js";
 export type { AccessDecision, AccessIdentity, RoomAccessRules } from "./resolve.js";

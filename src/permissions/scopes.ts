@@ -53,15 +53,18 @@ export type Permission = (typeof Permission)[keyof typeof Permission];
 
 /**
  * A room's permission list (`defaultAccesses`, or one entry of
- * `usersAccesses` / `groupsAccesses`). Same as `RoomPermission` in
+ * `usersAccesses` / `groupsAccesses`). Same as `RoomPermissions` in
  * `@liveblocks/node`.
  *
  * @example
  * ```ts
- * const readWithPresence: RoomPermission = ["room:read", "room:presence:write"];
+ * const readWithPresence: RoomPermissions = ["room:read", "room:presence:write"];
  * ```
  */
-export type RoomPermission = Permission[];
+export type RoomPermissions = Permission[];
+
+/** @deprecated Use `RoomPermissions` instead (as in `@liveblocks/node`). */
+export type RoomPermission = RoomPermissions;
 
 /**
  * Per-user or per-group permission lists of a room, keyed by id.
@@ -71,7 +74,7 @@ export type RoomPermission = Permission[];
  * const usersAccesses: RoomAccesses = { alice: ["*:write"] };
  * ```
  */
-export type RoomAccesses = Record<string, RoomPermission>;
+export type RoomAccesses = Record<string, RoomPermissions>;
 
 /**
  * The resources a scope can govern, the base (`room`) first.

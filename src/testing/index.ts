@@ -3,4 +3,6 @@
  * and its helpers. Imports `vitest`, so only test files should import it.
  */
 export { at, collectRooms, makeRoom, RESERVED_IDS, testRoomStore } from "./room-store.js";
-export type { TestRoomStoreOptions } from "./room-store.js";
+export type { StoreCapabilities, TestRoomStoreOptions } from "./room-store.js";
+export { FILTER_CASES, FILTER_ROOMS } from "./suite/filters.js";
+export type { FilterCase } from "./suite/filters.js";

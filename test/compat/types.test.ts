@@ -4,9 +4,41 @@
  * the SDK accepts and returns what the SDK returns. Checked by `tsc` (the
  * typecheck step); the runtime half runs SDK-style code against roomgate.
  */
-import type { Liveblocks as SdkLiveblocks, LiveblocksError as SdkError, Page as SdkPage, RoomData as SdkRoomData } from "@liveblocks/node";
+import type {
+  CreateRoomOptions as SdkCreateRoomOptions,
+  GetRoomsOptions as SdkGetRoomsOptions,
+  IUserInfo as SdkIUserInfo,
+  Liveblocks as SdkLiveblocks,
+  LiveblocksError as SdkError,
+  LiveblocksOptions as SdkLiveblocksOptions,
+  Page as SdkPage,
+  PaginationOptions as SdkPaginationOptions,
+  RoomAccesses as SdkRoomAccesses,
+  RoomData as SdkRoomData,
+  RoomPermission as SdkRoomPermission,
+  RoomPermissions as SdkRoomPermissions,
+  RoomsQueryCriteria as SdkRoomsQueryCriteria,
+  UpdateRoomOptions as SdkUpdateRoomOptions,
+  UpsertRoomOptions as SdkUpsertRoomOptions,
+} from "@liveblocks/node";
 import { describe, expect, expectTypeOf, it } from "vitest";
-import { Liveblocks, type LiveblocksError, type Page, type RoomData } from "../../src/index.js";
+import {
+  type CreateRoomOptions,
+  type GetRoomsOptions,
+  type IUserInfo,
+  Liveblocks,
+  type LiveblocksError,
+  type LiveblocksOptions,
+  type Page,
+  type PaginationOptions,
+  type RoomAccesses,
+  type RoomData,
+  type RoomPermission,
+  type RoomPermissions,
+  type RoomsQueryCriteria,
+  type UpdateRoomOptions,
+  type UpsertRoomOptions,
+} from "../../src/index.js";
 
 type Sdk = SdkLiveblocks;
 type Ours = Liveblocks;
@@ -19,6 +51,7 @@ type Mirrored =
   | "deleteRoom"
   | "getRooms"
   | "iterRooms"
+  | "updateRoomId"
   | "identifyUser"
   | "prepareSession";
 
@@ -38,6 +71,25 @@ describe("@liveblocks/node type compatibility", () => {
     >();
   });
 
+  it("types - the permission types are the SDK's, RoomPermission kept as the deprecated alias", () => {
+    expectTypeOf<RoomPermissions>().toEqualTypeOf<SdkRoomPermissions>();
+    expectTypeOf<RoomPermission>().toEqualTypeOf<SdkRoomPermission>();
+    expectTypeOf<RoomAccesses>().toEqualTypeOf<SdkRoomAccesses>();
+    expectTypeOf<IUserInfo>().toEqualTypeOf<SdkIUserInfo>();
+  });
+
+  it("types - every options type takes what the SDK's takes", () => {
+    // baseUrl is the SDK's option to point at another server: accepted.
+    expectTypeOf<SdkLiveblocksOptions>().toExtend<LiveblocksOptions>();
+    expectTypeOf<{ secret: string; baseUrl: string }>().toExtend<LiveblocksOptions>();
+    expectTypeOf<SdkCreateRoomOptions>().toExtend<CreateRoomOptions>();
+    expectTypeOf<SdkUpdateRoomOptions>().toExtend<UpdateRoomOptions>();
+    expectTypeOf<SdkUpsertRoomOptions>().toExtend<UpsertRoomOptions>();
+    expectTypeOf<SdkGetRoomsOptions>().toExtend<GetRoomsOptions>();
+    expectTypeOf<SdkRoomsQueryCriteria>().toExtend<RoomsQueryCriteria>();
+    expectTypeOf<SdkPaginationOptions>().toEqualTypeOf<PaginationOptions>();
+  });
+
   it("types - every mirrored method takes the SDK's arguments and gives its result", () => {
     expectTypeOf<AcceptsSdkArguments<"createRoom">>().toEqualTypeOf<true>();
     expectTypeOf<AcceptsSdkArguments<"getOrCreateRoom">>().toEqualTypeOf<true>();
@@ -47,6 +99,7 @@ describe("@liveblocks/node type compatibility", () => {
     expectTypeOf<AcceptsSdkArguments<"deleteRoom">>().toEqualTypeOf<true>();
     expectTypeOf<AcceptsSdkArguments<"getRooms">>().toEqualTypeOf<true>();
     expectTypeOf<AcceptsSdkArguments<"iterRooms">>().toEqualTypeOf<true>();
+    expectTypeOf<AcceptsSdkArguments<"updateRoomId">>().toEqualTypeOf<true>();
     expectTypeOf<AcceptsSdkArguments<"identifyUser">>().toEqualTypeOf<true>();
     expectTypeOf<AcceptsSdkArguments<"prepareSession">>().toEqualTypeOf<true>();
 
@@ -58,6 +111,7 @@ describe("@liveblocks/node type compatibility", () => {
     expectTypeOf<ReturnsSdkResult<"deleteRoom">>().toEqualTypeOf<true>();
     expectTypeOf<ReturnsSdkResult<"getRooms">>().toEqualTypeOf<true>();
     expectTypeOf<ReturnsSdkResult<"iterRooms">>().toEqualTypeOf<true>();
+    expectTypeOf<ReturnsSdkResult<"updateRoomId">>().toEqualTypeOf<true>();
     expectTypeOf<ReturnsSdkResult<"identifyUser">>().toEqualTypeOf<true>();
 
     type OurSession = ReturnType<Ours["prepareSession"]>;
@@ -81,15 +135,17 @@ describe("@liveblocks/node type compatibility", () => {
       session.allow("a32wQXid4A9", session.FULL_ACCESS);
       const access = await session.authorize();
       const id = await liveblocks.identifyUser({ userId: "alice", groupIds: ["eng"] }, { userInfo: { name: "Alice" } });
-      await liveblocks.deleteRoom("a32wQXid4A9");
-      return { room, page, access, id };
+      const renamed = await liveblocks.updateRoomId({ currentRoomId: "a32wQXid4A9", newRoomId: "b32wQXid4A9" });
+      await liveblocks.deleteRoom("b32wQXid4A9");
+      return { room, page, access, id, renamed };
     }
-    const { room, page, access, id } = await backend(
+    const { room, page, access, id, renamed } = await backend(
       new Liveblocks({ secret: "sk_dev_compat_0123456789abcdefghij" }) as unknown as Pick<Sdk, Mirrored>,
     );
     expect(room.usersAccesses).toEqual({ alice: ["room:write"] });
     expect(room.groupsAccesses).toEqual({ eng: ["room:read", "room:presence:write"] });
     expect(page.data.map((r) => r.id)).toEqual(["a32wQXid4A9"]);
     expect([access.status, id.status]).toEqual([200, 200]);
+    expect(renamed).toEqual({ ...room, id: "b32wQXid4A9" });
   });
 });

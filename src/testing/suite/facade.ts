@@ -4,13 +4,13 @@
  * language, concurrent `updateRoom`, room entry and revocation).
  */
 import { describe, expect, it } from "vitest";
-import { Liveblocks } from "../liveblocks/index.js";
-import type { RoomStore } from "../storage/types.js";
+import { Liveblocks } from "../../liveblocks/index.js";
+import type { RoomStore } from "../../storage/types.js";
 
 const SECRET = "sk_conformance_suite_0123456789abcdef";
 const T0 = Date.UTC(2024, 0, 1);
 
-/** @internal Registers the facade tests over `getStore()`'s current store. */
+/** Registers the facade tests over `getStore()`'s current store. */
 export function describeFacade(getStore: () => RoomStore): void {
   describe("through Liveblocks", () => {
     const facade = (now = () => T0) => new Liveblocks({ secret: SECRET, store: getStore(), now });
