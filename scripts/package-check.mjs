@@ -29,7 +29,9 @@ async function sh(cwd, file, args, env = {}) {
     });
     return `${stdout}${stderr}`;
   } catch (error) {
-    throw new Error(`${[file, ...args].join(" ")} (in ${cwd}) failed:\n${error.stdout ?? ""}${error.stderr ?? ""}${error.stdout || error.stderr ? "" : error.message}`);
+    throw new Error(
+      `${[file, ...args].join(" ")} (in ${cwd}) failed:\n${error.stdout ?? ""}${error.stderr ?? ""}${error.stdout || error.stderr ? "" : error.message}`,
+    );
   }
 }
 
@@ -41,7 +43,14 @@ async function check(name, body) {
     console.log(`ok   ${name} (${detail ? `${detail}, ` : ""}${took})`);
   } catch (error) {
     failures++;
-    console.log(`FAIL ${name}\n${String(error.message).trim().split("\n").slice(0, 40).map((line) => `     ${line}`).join("\n")}`);
+    console.log(
+      `FAIL ${name}\n${String(error.message)
+        .trim()
+        .split("\n")
+        .slice(0, 40)
+        .map((line) => `     ${line}`)
+        .join("\n")}`,
+    );
   }
 }
 
@@ -97,10 +106,22 @@ try {
     }),
     check("attw (entries with CommonJS: strict; ESM-only entries: esm-only)", async () => {
       const attw = bin("@arethetypeswrong/cli", "dist/index.js");
-      const subpaths = (list) => list.map((entry) => (entry.specifier === pkg.name ? "." : `./${entry.specifier.slice(pkg.name.length + 1)}`));
+      const subpaths = (list) =>
+        list.map((entry) => (entry.specifier === pkg.name ? "." : `./${entry.specifier.slice(pkg.name.length + 1)}`));
       const esmOnly = entries.filter((entry) => !entry.cjs);
       await sh(root, process.execPath, [attw, tarball, "--format", "ascii", "--no-emoji", "--entrypoints", ...subpaths(cjsEntries)]);
-      if (esmOnly.length > 0) await sh(root, process.execPath, [attw, tarball, "--format", "ascii", "--no-emoji", "--profile", "esm-only", "--entrypoints", ...subpaths(esmOnly)]);
+      if (esmOnly.length > 0)
+        await sh(root, process.execPath, [
+          attw,
+          tarball,
+          "--format",
+          "ascii",
+          "--no-emoji",
+          "--profile",
+          "esm-only",
+          "--entrypoints",
+          ...subpaths(esmOnly),
+        ]);
       return `${cjsEntries.length} dual, ${esmOnly.length} ESM-only`;
     }),
   ]);
@@ -115,7 +136,15 @@ try {
     const dir = join(consumers, project.name);
     mkdirSync(dir);
     writeFileSync(join(dir, "package.json"), JSON.stringify({ name: `consumer-${project.name}`, private: true, type: project.type }));
-    const compilerOptions = { target: "es2022", lib: ["es2023"], types: ["node"], strict: true, skipLibCheck: false, noEmit: true, ...project.compilerOptions };
+    const compilerOptions = {
+      target: "es2022",
+      lib: ["es2023"],
+      types: ["node"],
+      strict: true,
+      skipLibCheck: false,
+      noEmit: true,
+      ...project.compilerOptions,
+    };
     writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions, include: ["*.ts"] }, null, 2));
     cpSync(join(fixtures, "usage.ts"), join(dir, "usage.ts"));
     // Every entry point: a value import where this consumer can load it, a
@@ -149,7 +178,9 @@ try {
     const esmNames = JSON.parse(await sh(stores, process.execPath, [...noRequireEsm, "--input-type=module", "-e", esmScript]));
     for (const entry of cjsEntries) {
       if (JSON.stringify(cjsNames[entry.specifier]) !== JSON.stringify(esmNames[entry.specifier]))
-        throw new Error(`${entry.specifier}: ESM and CJS export different names\nESM ${esmNames[entry.specifier]}\nCJS ${cjsNames[entry.specifier]}`);
+        throw new Error(
+          `${entry.specifier}: ESM and CJS export different names\nESM ${esmNames[entry.specifier]}\nCJS ${cjsNames[entry.specifier]}`,
+        );
     }
     return "same names as ESM";
   });
@@ -185,11 +216,17 @@ try {
   // (c) The packed conformance suite against the packed MemoryStore, entirely.
   await check("roomgate/testing's testRoomStore against the packed MemoryStore", async () => {
     const report = join(work, "vitest.json");
-    await sh(stores, process.execPath, [vitest, "run", "--root", ".", "--reporter=json", `--outputFile=${report}`], { CI: "true" }).catch((error) => {
-      if (!existsSync(report)) throw error;
-    });
+    await sh(stores, process.execPath, [vitest, "run", "--root", ".", "--reporter=json", `--outputFile=${report}`], { CI: "true" }).catch(
+      (error) => {
+        if (!existsSync(report)) throw error;
+      },
+    );
     const result = JSON.parse(readFileSync(report, "utf8"));
-    const failed = result.testResults.flatMap((file) => file.assertionResults.filter((t) => t.status !== "passed").map((t) => `${t.status}: ${t.fullName}${t.failureMessages?.length ? `\n  ${t.failureMessages[0].split("\n")[0]}` : ""}`));
+    const failed = result.testResults.flatMap((file) =>
+      file.assertionResults
+        .filter((t) => t.status !== "passed")
+        .map((t) => `${t.status}: ${t.fullName}${t.failureMessages?.length ? `\n  ${t.failureMessages[0].split("\n")[0]}` : ""}`),
+    );
     if (result.numTotalTests === 0) throw new Error("no test ran");
     if (failed.length > 0) throw new Error(`${result.numPassedTests} of ${result.numTotalTests} pass\n${failed.join("\n")}`);
     return `${result.numPassedTests} of ${result.numTotalTests} pass`;
