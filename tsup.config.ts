@@ -1,16 +1,70 @@
-import { defineConfig } from "tsup";
+import { existsSync, readFileSync } from "node:fs";
+import { defineConfig, type Options } from "tsup";
 
-const shared = {
+/**
+ * Every entry point comes from ONE list: `package.json`'s `exports` (and
+ * `bin`). `./dist/<name>.js` is built from `src/<name>.ts` or
+ * `src/<name>/index.ts`, and gets a CommonJS build when its export has a
+ * `require` condition. Adding an entry point is adding it to `exports`.
+ *
+ * All entries of a format are built together with code splitting, so they
+ * share one module tree: `roomgate` and `roomgate/testing` hand out the same
+ * `InvalidCursorError` class. Dependencies and peer dependencies (`vitest`,
+ * `better-sqlite3`, `pg`) are external, which is tsup's default.
+ */
+type Export = string | { import?: unknown; require?: unknown; default?: unknown; types?: unknown };
+const pkg = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8")) as {
+  exports: Record<string, Export>;
+  bin?: Record<string, string>;
+};
+
+/** `./dist/testing.js` (or `.cjs`, `.d.ts`) → `testing`. */
+function distName(file: string): string {
+  const match = /^\.\/dist\/(.+?)\.(?:c|m)?js$/.exec(file);
+  if (!match?.[1]) throw new Error(`tsup.config.ts: ${file} is not ./dist/<name>.js`);
+  return match[1];
+}
+
+/** The first JS file an export condition tree points to (types skipped). */
+function firstJs(target: unknown): string | undefined {
+  if (typeof target === "string") return /\.(?:c|m)?js$/.test(target) ? target : undefined;
+  if (target === null || typeof target !== "object") return undefined;
+  for (const [condition, value] of Object.entries(target)) {
+    if (condition === "types") continue;
+    const file = firstJs(value);
+    if (file !== undefined) return file;
+  }
+  return undefined;
+}
+
+function sourceOf(name: string): string {
+  const source = [`src/${name}.ts`, `src/${name}/index.ts`].find((candidate) => existsSync(candidate));
+  if (source === undefined) throw new Error(`tsup.config.ts: no src/${name}.ts or src/${name}/index.ts for ${name}`);
+  return source;
+}
+
+const esm: Record<string, string> = {};
+const cjs: Record<string, string> = {};
+for (const [subpath, target] of Object.entries(pkg.exports)) {
+  const file = firstJs(target);
+  if (file === undefined) continue; // "./package.json"
+  const name = distName(file);
+  esm[name] = sourceOf(name);
+  if (typeof target === "object" && target.require !== undefined) cjs[name] = esm[name];
+  else if (subpath === ".") throw new Error('tsup.config.ts: "." must have a require condition');
+}
+for (const file of Object.values(pkg.bin ?? {})) esm[distName(file)] = sourceOf(distName(file));
+
+const shared: Options = {
   dts: true,
   sourcemap: true,
   target: "node20",
   platform: "node",
-  splitting: false,
+  splitting: true,
   treeshake: true,
-} as const;
+};
 
 export default defineConfig([
-  { ...shared, entry: { index: "src/index.ts" }, format: ["esm", "cjs"] },
-  // The conformance suite runs inside the user's own vitest, which is ESM-only.
-  { ...shared, entry: { testing: "src/testing/index.ts" }, format: ["esm"], external: ["vitest"] },
+  { ...shared, entry: esm, format: ["esm"] },
+  { ...shared, entry: cjs, format: ["cjs"] },
 ]);
