@@ -3,7 +3,7 @@
  * decoding of rows into rooms, and the checks of strings SQLite would
  * otherwise store altered.
  */
-import type { Database as Connection } from "better-sqlite3";
+import type { Database as Connection, Statement } from "better-sqlite3";
 import type { RoomAccesses, RoomPermission } from "../permissions/scopes.js";
 import type { RoomData, RoomMetadata, RoomPatch } from "./types.js";
 
@@ -29,8 +29,29 @@ export function transactionRunner(db: Connection): TransactionRunner {
   return db.transaction((work: () => unknown) => work()) as unknown as TransactionRunner;
 }
 
+/** The names of the statements every connection prepares. */
+type StatementName =
+  | "room"
+  | "defaultAccesses"
+  | "users"
+  | "groups"
+  | "metadata"
+  | "accessRules"
+  | "insertRoom"
+  | "setDefaultAccesses"
+  | "renameRoom"
+  | "deleteRoom"
+  | "upsertUser"
+  | "deleteUser"
+  | "upsertGroup"
+  | "deleteGroup"
+  | "insertMetadata"
+  | "deleteMetadata"
+  | "revoke"
+  | "revocation";
+
 /** Every statement of the store but listings, prepared once per connection. */
-export function prepareStatements(db: Connection) {
+export function prepareStatements(db: Connection): Record<StatementName, Statement> {
   const columns = "id, created_at, last_connection_at, organization_id, default_accesses";
   return {
     room: db.prepare(`SELECT ${columns} FROM rooms WHERE id = ?`),
