@@ -23,4 +23,5 @@ export { Session } from "./session.js";
 export type { AuthResponse } from "./auth.js";
 export { LiveblocksError } from "./errors.js";
 export { DEFAULT_LIMITS } from "./limits.js";
+export { DEFAULT_ACCESS_TIMEOUT_MS, MAX_DENIAL_MESSAGE_BYTES } from "./access.js";
 export type { Limits } from "./limits.js";

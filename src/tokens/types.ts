@@ -74,6 +74,8 @@ export type VerifyOptions = {
   projectId?: string;
   /** Required token kind. */
   kind?: "id" | "acc";
+  /** Aborts the verification (a remote JWKS fetch). */
+  signal?: AbortSignal;
 };
 
 /**
