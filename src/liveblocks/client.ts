@@ -492,8 +492,9 @@ export class Liveblocks {
 
   /**
    * Revokes every token of `userId` issued before `issuedBefore` (default:
-   * now): `checkRoomAccess` then denies them with `revoked`. Kept in the
-   * store, so it holds across restarts and instances.
+   * now, compared in whole seconds as `iat` has them): `checkRoomAccess`
+   * then denies them with `revoked`. Kept in the store, so every instance
+   * over it sees it; it survives restarts only if the store is durable.
    *
    * @param params.userId The user whose tokens to revoke.
    * @param params.issuedBefore A `Date` or epoch milliseconds (default: now).
