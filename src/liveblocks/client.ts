@@ -487,7 +487,13 @@ export class Liveblocks {
     roomId: string,
     options?: RequestOptions & { timeoutMs?: number },
   ): Promise<RoomAccessResult> {
-    return decideRoomAccess(this.#config, (raw, signal) => this.verifyToken(raw, { signal }), token, roomId, options);
+    return decideRoomAccess(
+      this.#config,
+      (raw, signal) => this.verifyToken(raw, signal === undefined ? undefined : { signal }),
+      token,
+      roomId,
+      options,
+    );
   }
 
   /**
