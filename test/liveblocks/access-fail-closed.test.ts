@@ -8,7 +8,7 @@ import {
   TokenError,
   type TokenVerifier,
 } from "../../src/index.js";
-import { DEADLINE_TICK_MS } from "../../src/liveblocks/access.js";
+import { DEADLINE_TICK_MS } from "../../src/liveblocks/deadline.js";
 import { SECRET, T0, makeLiveblocks, tokenOf } from "./helpers.js";
 
 const never = () => new Promise<never>(() => {});

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { MAX_DENIAL_MESSAGE_BYTES } from "../../src/index.js";
-import { fitUtf8 } from "../../src/liveblocks/access.js";
+import { fitUtf8 } from "../../src/liveblocks/denial.js";
 import { makeLiveblocks, tokenOf } from "./helpers.js";
 
 const bytes = (text: string) => Buffer.byteLength(text, "utf8");
