@@ -109,6 +109,35 @@ describe("checkRoomAccess - on time", () => {
     }
   });
 
+  it("timeoutMs - never before the deadline, also for a check that starts while the ticker runs", async () => {
+    const { store } = storeWith({ getAccessRules: never });
+    const { liveblocks, token } = await setup({ store });
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "setTimeout", "clearTimeout"] });
+    const settled: string[] = [];
+    void liveblocks.checkRoomAccess(token, "r", { timeoutMs: 50 }).then(() => settled.push("first"));
+    await vi.advanceTimersByTimeAsync(DEADLINE_TICK_MS + 5);
+    void liveblocks.checkRoomAccess(token, "r", { timeoutMs: 50 }).then(() => settled.push("second"));
+    // 1 ms before the first one's deadline: neither has ended.
+    await vi.advanceTimersByTimeAsync(50 - (DEADLINE_TICK_MS + 5) - 1);
+    expect(settled).toEqual([]);
+    // 1 ms before the second one's deadline: the first has ended, not the second.
+    await vi.advanceTimersByTimeAsync(DEADLINE_TICK_MS + 5);
+    expect(settled).toEqual(["first"]);
+    // At most two ticks after its deadline, the second has ended too.
+    await vi.advanceTimersByTimeAsync(1 + 2 * DEADLINE_TICK_MS);
+    expect(settled).toEqual(["first", "second"]);
+  });
+
+  it("verifyToken - passes its signal on to the verifier", async () => {
+    let given: AbortSignal | undefined;
+    const { liveblocks, token, signer } = await setup({
+      verifier: verifierWith((raw, options) => ((given = options?.signal), signer.verify(raw, options))),
+    });
+    const controller = new AbortController();
+    await expect(liveblocks.verifyToken(token, { signal: controller.signal })).resolves.toMatchObject({ uid: "alice" });
+    expect(given).toBe(controller.signal);
+  });
+
   it("timers - decided checks leave no timer running and no listener on the caller's signal", async () => {
     const { liveblocks, token } = await setup();
     await liveblocks.createRoom("r", { defaultAccesses: ["room:write"] });
