@@ -210,18 +210,20 @@ export class Liveblocks {
    *
    * @param token The raw token.
    * @param options.kind Require an ID token (`"id"`) or an access token (`"acc"`).
+   * @param options.signal Passed on to the verifier (a remote JWKS fetch).
    * @example
    * ```ts
    * const claims = await liveblocks.verifyToken(token);
    * console.log(claims.uid, claims.k);
    * ```
    */
-  async verifyToken(token: string, options?: { kind?: "id" | "acc" }): Promise<TokenClaims> {
+  async verifyToken(token: string, options?: RequestOptions & { kind?: "id" | "acc" }): Promise<TokenClaims> {
     return this.#config.verifier.verify(token, {
       now: this.#config.now(),
       clockTolerance: this.#config.clockTolerance,
       projectId: this.#config.projectId,
       ...(options?.kind !== undefined && { kind: options.kind }),
+      ...(options?.signal !== undefined && { signal: options.signal }),
     });
   }
 
@@ -472,12 +474,17 @@ export class Liveblocks {
   /**
    * The decision a realtime server makes when a client connects: verifies the
    * token, then resolves its access to `roomId` (ID tokens from the stored
-   * room, access tokens from their own permissions). Fails closed: a store
-   * error denies with `store-unavailable`. Never rejects.
+   * room, access tokens from their own permissions). Fails closed and on
+   * time: never rejects; a failing or malformed verifier or store denies
+   * (`verifier-unavailable`, `store-unavailable`), and so does a check still
+   * pending when `signal` aborts or `timeoutMs` pass, even if the verifier or
+   * store ignores the signal. Every denial `message` fits a WebSocket close
+   * reason (`MAX_DENIAL_MESSAGE_BYTES`, 123 bytes of UTF-8).
    *
    * @param token The token the client sent.
    * @param roomId The room it wants to enter.
-   * @param options.signal Aborts the store reads (the result is then a denial).
+   * @param options.signal Passed on to the verifier and the store; once it aborts the result is a denial.
+   * @param options.timeoutMs The deadline for the whole check (default 5000; `Infinity` for none).
    * @example
    * ```ts
    * const access = await liveblocks.checkRoomAccess(token, roomId);
@@ -485,14 +492,25 @@ export class Liveblocks {
    * if (access.isReadOnly) connection.readOnly = true;
    * ```
    */
-  async checkRoomAccess(token: string, roomId: string, options?: RequestOptions): Promise<RoomAccessResult> {
-    return decideRoomAccess(this.#config, (raw) => this.verifyToken(raw), token, roomId, options);
+  async checkRoomAccess(
+    token: string,
+    roomId: string,
+    options?: RequestOptions & { timeoutMs?: number },
+  ): Promise<RoomAccessResult> {
+    return decideRoomAccess(
+      this.#config,
+      (raw, signal) => this.verifyToken(raw, signal === undefined ? undefined : { signal }),
+      token,
+      roomId,
+      options,
+    );
   }
 
   /**
    * Revokes every token of `userId` issued before `issuedBefore` (default:
-   * now): `checkRoomAccess` then denies them with `revoked`. Kept in the
-   * store, so it holds across restarts and instances.
+   * now, compared in whole seconds as `iat` has them): `checkRoomAccess`
+   * then denies them with `revoked`. Kept in the store, so every instance
+   * over it sees it; it survives restarts only if the store is durable.
    *
    * @param params.userId The user whose tokens to revoke.
    * @param params.issuedBefore A `Date` or epoch milliseconds (default: now).

@@ -26,4 +26,6 @@ export { Session } from "./session.js";
 export type { AuthResponse } from "./auth.js";
 export { LiveblocksError } from "./errors.js";
 export { DEFAULT_LIMITS } from "./limits.js";
+export { DEFAULT_ACCESS_TIMEOUT_MS } from "./access.js";
+export { MAX_DENIAL_MESSAGE_BYTES } from "./denial.js";
 export type { Limits } from "./limits.js";

@@ -25,6 +25,13 @@ export type Limits = {
   metadataKeyLength: number;
   /** Length of a metadata value, or of each string of an array value (Liveblocks: 256). */
   metadataValueLength: number;
+  /** Strings in one metadata array value (roomgate: 50). */
+  metadataArrayValues: number;
+  /**
+   * Scopes in one permission list (roomgate: 7, the most a valid set can
+   * hold: one base scope, `room:presence:write`, one per feature).
+   */
+  permissionScopes: number;
   /** Room patterns in one access token (Liveblocks: 10). */
   tokenPatterns: number;
   /** Largest `getRooms` page (Liveblocks: 100). */
@@ -58,6 +65,8 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   metadataEntries: 50,
   metadataKeyLength: 40,
   metadataValueLength: 256,
+  metadataArrayValues: 50,
+  permissionScopes: 7,
   tokenPatterns: 10,
   pageSize: 100,
   userIdLength: 128,

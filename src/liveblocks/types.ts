@@ -185,7 +185,10 @@ export type GetRoomsOptions = RoomsQueryCriteria &
 export type Page<T> = { nextCursor: string | null; data: T[] };
 
 /**
- * Why `checkRoomAccess` refused.
+ * Why `checkRoomAccess` refused. `verifier-unavailable` and
+ * `store-unavailable` are outages, not verdicts on the token: the verifier
+ * (a remote JWKS) or the store failed, returned something malformed, or was
+ * still pending when the check's signal aborted or its deadline passed.
  *
  * @example
  * ```ts
@@ -198,6 +201,7 @@ export type RoomAccessDenial =
   | "room-not-found"
   | "no-access"
   | "revoked"
+  | "verifier-unavailable"
   | "store-unavailable";
 
 /**

@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { type LiveblocksError, invalidField } from "./errors.js";
 import { type Limits, MAX_CURSOR_LENGTH } from "./limits.js";
-import { type RoomPermission, validatePermissionSet } from "../permissions/scopes.js";
+import { Permission, type RoomPermission, validatePermissionSet } from "../permissions/scopes.js";
 import type { RoomData, RoomMetadata, RoomPatch } from "../storage/types.js";
 import type { JsonObject } from "../tokens/types.js";
 
@@ -70,22 +70,58 @@ function nullProto<T>(): Dict<T> {
   return Object.create(null) as Dict<T>;
 }
 
-const text = (rule: string) => z.string({ error: rule });
+/** The rule a string breaks when a store could not hold it. */
+const NOT_STORABLE = "must not contain NUL characters or unpaired surrogates";
 
-/** `1..max` characters. */
-function boundedString(max: number) {
-  return text("must be a string")
-    .min(1, "must be a non-empty string")
-    .max(max, `must be at most ${max} characters`);
+/**
+ * Can every store hold `value` as is? Stores keep well-formed Unicode
+ * (UTF-8 columns cannot encode a lone surrogate) without U+0000 (Postgres
+ * `text` cannot hold it). Every id, key and value that reaches a store
+ * passes here.
+ */
+function isStorable(value: string): boolean {
+  // `isWellFormed` is ES2024 (Node 20 has it); the project's lib is ES2023.
+  return !value.includes("\0") && (value as unknown as { isWellFormed(): boolean }).isWellFormed();
 }
 
-function permissionSet(allowEmpty: boolean) {
+const text = (rule: string) => z.string({ error: rule });
+
+/** At most `max` characters a store can hold (possibly empty); the length is checked first. */
+const storableText = (max: number, rule = `must be at most ${max} characters`) =>
+  text("must be a string").max(max, { message: rule, abort: true }).refine(isStorable, NOT_STORABLE);
+
+/** `1..max` characters a store can hold. */
+function boundedString(max: number) {
+  // `abort`: a string over the limit is not walked by the checks after it.
+  return text("must be a string")
+    .min(1, { message: "must be a non-empty string", abort: true })
+    .max(max, { message: `must be at most ${max} characters`, abort: true })
+    .refine(isStorable, NOT_STORABLE);
+}
+
+/**
+ * The rules of a stored permission list: bounded before anything walks it
+ * (a valid set has at most one base scope, one `room:presence:write` and
+ * one scope per feature, so a longer list only pads), then Liveblocks' own.
+ */
+function checkPermissionList(value: unknown, limits: Limits, allowEmpty: boolean): string | true {
+  if (Array.isArray(value)) {
+    const max = limits.permissionScopes;
+    if (value.length > max) return `must have at most ${max} scopes, got ${value.length}`;
+    if (value.indexOf(Permission.LegacyRoomPresenceWrite) !== value.lastIndexOf(Permission.LegacyRoomPresenceWrite)) {
+      return `must include ${Permission.LegacyRoomPresenceWrite} at most once`;
+    }
+  }
+  return validatePermissionSet(value, { allowEmpty });
+}
+
+function permissionSet(limits: Limits, allowEmpty: boolean) {
   return z.custom<RoomPermission>().superRefine((value, ctx) => {
     if (value === undefined) {
       ctx.addIssue({ code: "custom", message: "is required" });
       return;
     }
-    const verdict = validatePermissionSet(value, { allowEmpty });
+    const verdict = checkPermissionList(value, limits, allowEmpty);
     if (verdict !== true) ctx.addIssue({ code: "custom", message: verdict });
   }).transform((value) => [...value] as RoomPermission);
 }
@@ -130,6 +166,10 @@ function idMap<V>(options: {
           });
           return;
         }
+        if (!isStorable(key)) {
+          ctx.addIssue({ code: "custom", path: [key], message: `keys ${NOT_STORABLE}` });
+          return;
+        }
         const entry = value[key];
         if (entry === null && nullable) continue;
         const verdict = options.checkValue(entry);
@@ -155,22 +195,28 @@ function accessesMap<N extends boolean>(limits: Limits, nullable: N) {
     maxEntries: limits.accessesEntries,
     maxKeyLength: limits.accessesKeyLength,
     nullable,
-    checkValue: (value) => validatePermissionSet(value, { allowEmpty: false }),
+    checkValue: (value) => checkPermissionList(value, limits, false),
     copyValue: (value) => [...(value as RoomPermission)],
   });
 }
 
 function metadataMap<N extends boolean>(limits: Limits, nullable: N) {
   const max = limits.metadataValueLength;
+  const maxItems = limits.metadataArrayValues;
   return idMap<N extends true ? string | string[] | null : string | string[]>({
     maxEntries: limits.metadataEntries,
     maxKeyLength: limits.metadataKeyLength,
     nullable,
     checkValue: (value) => {
+      // Counted before a single item is looked at.
+      if (Array.isArray(value) && value.length > maxItems) {
+        return `must have at most ${maxItems} strings, got ${value.length}`;
+      }
       const values = Array.isArray(value) ? value : [value];
       for (const item of values) {
         if (typeof item !== "string") return "must be a string or an array of strings";
         if (item.length > max) return `must be at most ${max} characters, got ${item.length}`;
+        if (!isStorable(item)) return NOT_STORABLE;
       }
       return true;
     },
@@ -220,7 +266,7 @@ export function createSchemas(limits: Limits) {
     .array(boundedString(limits.groupIdLength), { error: "must be an array of strings" })
     .max(limits.groupIds, `must have at most ${limits.groupIds} entries`);
   const createRoom = z.strictObject({
-    defaultAccesses: permissionSet(true),
+    defaultAccesses: permissionSet(limits, true),
     groupsAccesses: accessesMap(limits, false).optional(),
     usersAccesses: accessesMap(limits, false).optional(),
     metadata: metadataMap(limits, false).optional(),
@@ -228,7 +274,7 @@ export function createSchemas(limits: Limits) {
     tenantId: organizationId.optional(),
   });
   const updateRoom = z.strictObject({
-    defaultAccesses: permissionSet(true).nullable().optional(),
+    defaultAccesses: permissionSet(limits, true).nullable().optional(),
     groupsAccesses: accessesMap(limits, true).optional(),
     usersAccesses: accessesMap(limits, true).optional(),
     metadata: metadataMap(limits, true).optional(),
@@ -237,7 +283,7 @@ export function createSchemas(limits: Limits) {
     maxEntries: limits.metadataEntries,
     maxKeyLength: limits.metadataKeyLength,
     nullable: false,
-    checkValue: (value) => (typeof value === "string" ? true : "must be a string"),
+    checkValue: (value) => (typeof value !== "string" ? "must be a string" : isStorable(value) ? true : NOT_STORABLE),
     copyValue: (value) => value,
   });
   return {
@@ -262,10 +308,10 @@ export function createSchemas(limits: Limits) {
       query: z
         .union(
           [
-            text("must be a string").max(limits.queryLength, `must be at most ${limits.queryLength} characters`),
+            storableText(limits.queryLength),
             z.strictObject({
               metadata: queryMetadata.optional(),
-              roomId: z.strictObject({ startsWith: text("must be a string").max(limits.roomIdLength) }).optional(),
+              roomId: z.strictObject({ startsWith: storableText(limits.roomIdLength) }).optional(),
             }),
           ],
           { error: "must be a query string or a query object" },

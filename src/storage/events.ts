@@ -34,10 +34,13 @@ export type RoomChangeEmitterOptions = {
 
 /**
  * Calls every subscribed listener, in subscription order, with each emitted
- * event. A listener that throws never stops the others nor fails the write
- * that emitted: its error goes to `onListenerError` (see
- * {@link RoomChangeEmitterOptions}). Listeners added or removed during an
- * emit take effect from the next emit.
+ * event. Events reach every listener in the order they were emitted, which
+ * is the order the store committed them: an event emitted while another is
+ * being delivered (a listener that writes to the store) waits until the
+ * current one has reached every listener. A listener that throws never stops
+ * the others nor fails the write that emitted: its error goes to
+ * `onListenerError` (see {@link RoomChangeEmitterOptions}). Listeners added
+ * or removed during an emit take effect from the next event delivered.
  *
  * @example
  * ```ts
@@ -51,6 +54,10 @@ export class RoomChangeEmitter {
   // Copy-on-write: emit iterates a snapshot without copying it each time.
   #listeners: readonly { readonly listener: RoomChangeListener }[] = [];
   readonly #onListenerError: (error: unknown, event: RoomChangeEvent) => void;
+  // Events emitted during a delivery, in commit order; delivered by the
+  // outermost emit so no listener sees a newer event before an older one.
+  #pending: RoomChangeEvent[] = [];
+  #delivering = false;
 
   constructor(options: RoomChangeEmitterOptions = {}) {
     this.#onListenerError = options.onListenerError ?? rethrowLater;
@@ -75,8 +82,27 @@ export class RoomChangeEmitter {
     };
   }
 
-  /** Calls every listener with `event`; never throws. */
+  /**
+   * Calls every listener with `event`, after any event emitted before it;
+   * never throws. Called during a delivery, it only queues `event`.
+   */
   emit(event: RoomChangeEvent): void {
+    if (this.#delivering) {
+      this.#pending.push(event);
+      return;
+    }
+    this.#delivering = true;
+    try {
+      this.#deliver(event);
+      // The queue may grow while it is drained: a listener that writes again.
+      for (let i = 0; i < this.#pending.length; i++) this.#deliver(this.#pending[i]!);
+    } finally {
+      this.#pending = [];
+      this.#delivering = false;
+    }
+  }
+
+  #deliver(event: RoomChangeEvent): void {
     for (const { listener } of this.#listeners) {
       try {
         listener(event);

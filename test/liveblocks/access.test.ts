@@ -177,15 +177,16 @@ describe("checkRoomAccess", () => {
     expect(await liveblocks.checkRoomAccess(await idToken(liveblocks, "bob"), "r")).toMatchObject({ reason: "no-access" });
   });
 
-  it("store-unavailable - an aborted read denies", async () => {
+  it("verifier-unavailable - an already aborted signal denies before anything is read", async () => {
     const { liveblocks } = makeLiveblocks();
     await liveblocks.createRoom("r", { defaultAccesses: ["room:write"] });
     const token = await idToken(liveblocks, "alice");
     const controller = new AbortController();
     controller.abort();
-    expect(await liveblocks.checkRoomAccess(token, "r", { signal: controller.signal })).toMatchObject({
+    expect(await liveblocks.checkRoomAccess(token, "r", { signal: controller.signal })).toEqual({
       allowed: false,
-      reason: "store-unavailable",
+      reason: "verifier-unavailable",
+      message: "The access check was aborted while verifying the token; access denied.",
     });
   });
 
