@@ -10,8 +10,17 @@ import pg from "pg";
 import type { ClientConfig } from "pg";
 import type { RoomChangeEvent, RoomData } from "./types.js";
 
-/** A row of `changes`, with the room as it is stored now (absent if gone). */
-export type ChangeRow = { seq: number; type: RoomChangeEvent["type"]; roomId: string; room: RoomData | null };
+/**
+ * A row of `changes`, with the room as it is stored now (absent if gone);
+ * `own` when this store made the change (and so already emitted it).
+ */
+export type ChangeRow = {
+  seq: number;
+  type: RoomChangeEvent["type"];
+  roomId: string;
+  room: RoomData | null;
+  own: boolean;
+};
 
 /**
  * How long a missing sequence number is waited for. Sequence numbers are
@@ -29,15 +38,16 @@ export type ChangeFeedOptions = {
   channel: string;
   /** Rows with `seq > after`, oldest first, read on the listening client. */
   read: (client: pg.Client, after: number) => Promise<ChangeRow[]>;
-  /** The newest sequence number now; events start after it. */
-  head: (client: pg.Client) => Promise<number>;
+  /** The sequence number events start after, for a feed started at `since` (epoch ms). */
+  head: (client: pg.Client, since: number) => Promise<number>;
   emit: (event: RoomChangeEvent) => void;
 };
 
 /**
- * Delivers each logged change once, in sequence order, while started.
- * Own writes are emitted by the store directly and reported with
- * {@link ChangeFeed.delivered}, so the feed skips them.
+ * Delivers each logged change of other stores once, in sequence order,
+ * while started. A store emits its own writes itself, at commit; the feed
+ * recognises their rows by origin rather than by timing, since a
+ * notification can be read before the write's own reply.
  */
 export class ChangeFeed {
   readonly #options: ChangeFeedOptions;
@@ -45,7 +55,7 @@ export class ChangeFeed {
   #running = false;
   /** Every sequence number up to here is delivered or given up. */
   #watermark: number | null = null;
-  /** Delivered numbers above the watermark. */
+  /** Numbers above the watermark already read (delivered, or own and skipped). */
   readonly #delivered = new Set<number>();
   /** When each missing number above the watermark was first noticed. */
   readonly #gaps = new Map<number, number>();
@@ -55,6 +65,7 @@ export class ChangeFeed {
   #timer: NodeJS.Timeout | null = null;
   /** Increments on each connection, so callbacks of a dropped one do nothing. */
   #generation = 0;
+  #startedAt = 0;
 
   constructor(options: ChangeFeedOptions) {
     this.#options = options;
@@ -64,6 +75,7 @@ export class ChangeFeed {
   start(): void {
     if (this.#running) return;
     this.#running = true;
+    this.#startedAt = Date.now();
     void this.#connect();
   }
 
@@ -79,11 +91,6 @@ export class ChangeFeed {
     const client = this.#client;
     this.#client = null;
     if (client !== null) await client.end().catch(() => undefined);
-  }
-
-  /** Marks a change the store emitted itself, so the feed does not emit it again. */
-  delivered(seq: number): void {
-    if (this.#running && (this.#watermark === null || seq > this.#watermark)) this.#delivered.add(seq);
   }
 
   /** The backend pid of the listening connection (for diagnostics and tests), or `null`. */
@@ -105,8 +112,7 @@ export class ChangeFeed {
       await client.connect();
       await client.query(`LISTEN "${this.#options.channel}"`);
       if (this.#watermark === null) {
-        this.#watermark = await this.#options.head(client);
-        for (const seq of this.#delivered) if (seq <= this.#watermark) this.#delivered.delete(seq);
+        this.#watermark = await this.#options.head(client, this.#startedAt);
       }
     } catch {
       onDrop();
@@ -167,6 +173,7 @@ export class ChangeFeed {
       if (this.#delivered.has(row.seq) || row.seq <= (this.#watermark ?? 0)) continue;
       this.#delivered.add(row.seq);
       this.#gaps.delete(row.seq);
+      if (row.own) continue;
       // A room created or updated and then deleted before we read it: its
       // own "deleted" row follows, which is the state listeners need.
       if (row.type === "deleted") this.#options.emit({ type: "deleted", roomId: row.roomId, room: null });

@@ -72,7 +72,8 @@ function migrations(s: string): string[] {
        seq bigserial PRIMARY KEY,
        room_id text COLLATE "C" NOT NULL,
        type text NOT NULL,
-       at bigint NOT NULL
+       at bigint NOT NULL,
+       origin text NOT NULL
      );
      CREATE INDEX changes_at ON ${s}.changes (at);`,
   ];

@@ -4,6 +4,7 @@
  * the room row locked; change events cross instances through `LISTEN` /
  * `NOTIFY` and a change log (see `postgres-feed.ts`).
  */
+import { randomUUID } from "node:crypto";
 import pg from "pg";
 import type { ClientConfig, Pool, PoolClient, PoolConfig } from "pg";
 import type { RoomAccessRules } from "../permissions/resolve.js";
@@ -102,6 +103,8 @@ export class PostgresStore implements RoomStore {
   readonly #retentionMs: number;
   readonly #emitter: RoomChangeEmitter;
   readonly #feed: ChangeFeed;
+  /** Marks this store's rows in the change log, so its feed skips what it emitted itself. */
+  readonly #origin = randomUUID();
   #ready: Promise<void> | null = null;
   #closed = false;
   #lastPrune = 0;
@@ -145,16 +148,21 @@ export class PostgresStore implements RoomStore {
       config: { ...listenerConfig, application_name: `roomgate listen ${this.#schema}`.slice(0, 63) },
       channel: this.#channel,
       emit: (event) => this.#emitter.emit(event),
-      head: async (client) => {
+      head: async (client, since) => {
         await this.#init();
+        // Start before the first change logged since subscribe(), so another
+        // instance's write made while this connection was being set up is
+        // still delivered (within the instances' clock skew).
         const { rows } = await client.query<{ seq: string }>(
-          `SELECT coalesce(max(seq), 0) AS seq FROM ${this.#t.changes}`,
+          `SELECT coalesce((SELECT min(seq) - 1 FROM ${this.#t.changes} WHERE at >= $1),
+                           (SELECT max(seq) FROM ${this.#t.changes}), 0) AS seq`,
+          [since],
         );
         return Number(rows[0]?.seq ?? 0);
       },
       read: async (client, after) => {
-        const { rows } = await client.query<RoomRow & { seq: string; type: string; room_id: string }>(
-          `SELECT c.seq, c.type, c.room_id, r.id, r.created_at, r.last_connection_at, r.organization_id,
+        const { rows } = await client.query<RoomRow & { seq: string; type: string; room_id: string; origin: string }>(
+          `SELECT c.seq, c.type, c.room_id, c.origin, r.id, r.created_at, r.last_connection_at, r.organization_id,
                   r.default_accesses, r.users_accesses, r.groups_accesses, r.metadata
              FROM ${this.#t.changes} c LEFT JOIN ${this.#t.rooms} r ON r.id = c.room_id
             WHERE c.seq > $1 ORDER BY c.seq LIMIT 1000`,
@@ -166,6 +174,7 @@ export class PostgresStore implements RoomStore {
             type: row.type as ChangeRow["type"],
             roomId: row.room_id,
             room: row.id === null ? null : rowToRoom(row),
+            own: row.origin === this.#origin,
           }),
         );
       },
@@ -268,7 +277,7 @@ export class PostgresStore implements RoomStore {
     });
     if (result.existing === null) return this.create(room, options);
     if (result.existing !== undefined) return { room: result.existing, created: false };
-    this.#afterWrite(result.seqs, [{ type: "created", roomId: stored.id, room: stored }]);
+    this.#afterWrite([{ type: "created", roomId: stored.id, room: stored }]);
     return { room: cloneRoom(stored), created: true };
   }
 
@@ -300,7 +309,7 @@ export class PostgresStore implements RoomStore {
       return { after, seqs: await this.#logChanges(client, [[roomId, "updated"]]) };
     });
     if (result === null) return null;
-    this.#afterWrite(result.seqs, [{ type: "updated", roomId, room: result.after }]);
+    this.#afterWrite([{ type: "updated", roomId, room: result.after }]);
     return cloneRoom(result.after);
   }
 
@@ -344,7 +353,7 @@ export class PostgresStore implements RoomStore {
     });
     if (typeof result === "string") return result;
     if (result.seqs.length > 0) {
-      this.#afterWrite(result.seqs, [
+      this.#afterWrite([
         { type: "deleted", roomId, room: null },
         { type: "created", roomId: newRoomId, room: result.room },
       ]);
@@ -364,15 +373,15 @@ export class PostgresStore implements RoomStore {
       // One statement, so one implicit transaction: the row and its log entry go together.
       const { rows } = await client.query<{ seq: string }>(
         `WITH gone AS (DELETE FROM ${this.#t.rooms} WHERE id = $1 RETURNING id),
-              logged AS (INSERT INTO ${this.#t.changes} (room_id, type, at)
-                         SELECT id, 'deleted', $2 FROM gone RETURNING seq)
+              logged AS (INSERT INTO ${this.#t.changes} (room_id, type, at, origin)
+                         SELECT id, 'deleted', $2, $4 FROM gone RETURNING seq)
          SELECT seq, pg_notify($3, seq::text) FROM logged`,
-        [roomId, Date.now(), this.#channel],
+        [roomId, Date.now(), this.#channel, this.#origin],
       );
       return rows.map((row) => Number(row.seq));
     });
     if (seqs.length === 0) return false;
-    this.#afterWrite(seqs, [{ type: "deleted", roomId, room: null }]);
+    this.#afterWrite([{ type: "deleted", roomId, room: null }]);
     return true;
   }
 
@@ -483,6 +492,7 @@ export class PostgresStore implements RoomStore {
     if (this.#ready === null) {
       this.#ready = (async () => {
         const client = await this.#pool.connect();
+        client.on("error", () => undefined);
         try {
           await migrate(client, this.#schema);
           client.release();
@@ -513,6 +523,12 @@ export class PostgresStore implements RoomStore {
     const client = await raceSignal(connecting, signal);
     rolledBack.delete(client);
     let broken: Error | boolean = false;
+    // A checked-out client whose backend dies between queries emits "error";
+    // unheard, it would crash the process. Heard, it marks the client broken.
+    const onError = (error: Error) => {
+      broken = error;
+    };
+    client.on("error", onError);
     try {
       return await raceSignal(work(client), signal);
     } catch (error) {
@@ -523,6 +539,7 @@ export class PostgresStore implements RoomStore {
       if (signal?.aborted || !usable) broken = error instanceof Error ? error : true;
       throw error;
     } finally {
+      client.off("error", onError);
       client.release(broken);
     }
   }
@@ -548,22 +565,21 @@ export class PostgresStore implements RoomStore {
 
   /** Logs changes in the current transaction and notifies (delivered at commit). */
   async #logChanges(client: PoolClient, changes: [roomId: string, type: RoomChangeEvent["type"]][]): Promise<number[]> {
-    const params: unknown[] = [Date.now(), this.#channel];
+    const params: unknown[] = [Date.now(), this.#channel, this.#origin];
     const values = changes.map(([roomId, type]) => {
       params.push(roomId, type);
-      return `($${params.length - 1}, $${params.length}, $1::bigint)`;
+      return `($${params.length - 1}, $${params.length}, $1::bigint, $3)`;
     });
     const { rows } = await client.query<{ seq: string }>(
-      `WITH logged AS (INSERT INTO ${this.#t.changes} (room_id, type, at) VALUES ${values.join(", ")} RETURNING seq)
+      `WITH logged AS (INSERT INTO ${this.#t.changes} (room_id, type, at, origin) VALUES ${values.join(", ")} RETURNING seq)
        SELECT seq, pg_notify($2, seq::text) FROM logged ORDER BY seq`,
       params,
     );
     return rows.map((row) => Number(row.seq));
   }
 
-  /** Emits this instance's own events at once (the feed skips their numbers) and prunes the log now and then. */
-  #afterWrite(seqs: readonly number[], events: readonly RoomChangeEvent[]): void {
-    for (const seq of seqs) this.#feed.delivered(seq);
+  /** Emits this instance's own events at once (the feed skips their rows) and prunes the log now and then. */
+  #afterWrite(events: readonly RoomChangeEvent[]): void {
     if (this.#emitter.size > 0) {
       for (const event of events) {
         this.#emitter.emit(event.room === null ? event : { ...event, room: cloneRoom(event.room) });
