@@ -40,12 +40,14 @@ export function channelName(schema: string): string {
  * Migrations in order; `schema_version` holds how many ran. Append only:
  * an instance running older code must still find the tables it knows.
  *
- * Rooms keep accesses and metadata as `json` (the text as written, so key
- * order round-trips like the memory store's) with GIN indexes on their
- * `jsonb` form: one row per room, one row lock per patch, and the filters
- * (`?`, `?|`, `@>` on `col::jsonb`) are answered by the indexes. Ids are `COLLATE "C"` (UTF-8 byte order, the
- * listing order of every store); times are epoch milliseconds in `bigint`
- * so `Date`s round-trip exactly.
+ * Rooms keep accesses and metadata twice: as `jsonb` columns with GIN
+ * indexes, which the filters (`?`, `?|`, `@>`) and room entry read, and in
+ * `doc`, a `json` text of the room's lists and maps as written, which reads
+ * return (jsonb reorders keys; the memory store keeps insertion order).
+ * Filtering on `doc::jsonb` instead would parse every candidate row: ~5×
+ * slower. Ids are `COLLATE "C"` (UTF-8 byte order, the listing order of
+ * every store); times are epoch milliseconds in `bigint` so `Date`s
+ * round-trip exactly.
  */
 function migrations(s: string): string[] {
   return [
@@ -54,16 +56,17 @@ function migrations(s: string): string[] {
        created_at bigint NOT NULL,
        last_connection_at bigint,
        organization_id text COLLATE "C" NOT NULL,
-       default_accesses json NOT NULL,
-       users_accesses json NOT NULL,
-       groups_accesses json NOT NULL,
-       metadata json NOT NULL
+       default_accesses jsonb NOT NULL,
+       users_accesses jsonb NOT NULL,
+       groups_accesses jsonb NOT NULL,
+       metadata jsonb NOT NULL,
+       doc json NOT NULL
      );
      CREATE INDEX rooms_order ON ${s}.rooms (created_at DESC, id DESC);
      CREATE INDEX rooms_organization ON ${s}.rooms (organization_id, created_at DESC, id DESC);
-     CREATE INDEX rooms_users ON ${s}.rooms USING gin ((users_accesses::jsonb));
-     CREATE INDEX rooms_groups ON ${s}.rooms USING gin ((groups_accesses::jsonb));
-     CREATE INDEX rooms_metadata ON ${s}.rooms USING gin ((metadata::jsonb) jsonb_path_ops);
+     CREATE INDEX rooms_users ON ${s}.rooms USING gin (users_accesses);
+     CREATE INDEX rooms_groups ON ${s}.rooms USING gin (groups_accesses);
+     CREATE INDEX rooms_metadata ON ${s}.rooms USING gin (metadata jsonb_path_ops);
      CREATE TABLE ${s}.revocations (
        user_id text COLLATE "C" PRIMARY KEY,
        issued_before bigint NOT NULL

@@ -57,14 +57,22 @@ type RoomRow = {
   created_at: string;
   last_connection_at: string | null;
   organization_id: string;
-  default_accesses: string[];
-  users_accesses: Record<string, string[]>;
-  groups_accesses: Record<string, string[]>;
+  doc: RoomDoc;
+};
+
+/** The `doc` column: a room's lists and maps as written, key order included. */
+type RoomDoc = {
+  defaultAccesses: string[];
+  usersAccesses: Record<string, string[]>;
+  groupsAccesses: Record<string, string[]>;
   metadata: Record<string, string | string[]>;
 };
 
-const ROOM_COLUMNS =
-  "id, created_at, last_connection_at, organization_id, default_accesses, users_accesses, groups_accesses, metadata";
+/** What reads select. */
+const ROOM_COLUMNS = "id, created_at, last_connection_at, organization_id, doc";
+/** What writes insert, in the order of {@link roomParams}. */
+const WRITE_COLUMNS =
+  "id, created_at, last_connection_at, organization_id, default_accesses, users_accesses, groups_accesses, metadata, doc";
 
 /** Clients whose last transaction rolled back cleanly, so an error thrown in it left them usable. */
 const rolledBack = new WeakSet<PoolClient>();
@@ -162,8 +170,7 @@ export class PostgresStore implements RoomStore {
       },
       read: async (client, after) => {
         const { rows } = await client.query<RoomRow & { seq: string; type: string; room_id: string; origin: string }>(
-          `SELECT c.seq, c.type, c.room_id, c.origin, r.id, r.created_at, r.last_connection_at, r.organization_id,
-                  r.default_accesses, r.users_accesses, r.groups_accesses, r.metadata
+          `SELECT c.seq, c.type, c.room_id, c.origin, r.id, r.created_at, r.last_connection_at, r.organization_id, r.doc
              FROM ${this.#t.changes} c LEFT JOIN ${this.#t.rooms} r ON r.id = c.room_id
             WHERE c.seq > $1 ORDER BY c.seq LIMIT 1000`,
           [after],
@@ -228,8 +235,8 @@ export class PostgresStore implements RoomStore {
       }>(
         `SELECT default_accesses,
                 users_accesses -> $2::text AS user_entry,
-                (SELECT json_object_agg(g, groups_accesses -> g)
-                   FROM unnest($3::text[]) AS g WHERE groups_accesses -> g IS NOT NULL) AS group_entries
+                (SELECT jsonb_object_agg(g, groups_accesses -> g)
+                   FROM unnest($3::text[]) AS g WHERE groups_accesses ? g) AS group_entries
            FROM ${this.#t.rooms} WHERE id = $1`,
         [roomId, subject.userId, [...new Set(subject.groupIds)]],
       );
@@ -260,7 +267,7 @@ export class PostgresStore implements RoomStore {
     const stored = cloneRoom(room);
     const result = await this.#transaction(options?.signal, async (client) => {
       const inserted = await client.query(
-        `INSERT INTO ${this.#t.rooms} (${ROOM_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+        `INSERT INTO ${this.#t.rooms} (${WRITE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
          ON CONFLICT (id) DO NOTHING`,
         roomParams(stored),
       );
@@ -302,9 +309,9 @@ export class PostgresStore implements RoomStore {
       options?.assert?.(after);
       await client.query(
         `UPDATE ${this.#t.rooms}
-            SET default_accesses = $2, users_accesses = $3, groups_accesses = $4, metadata = $5
+            SET created_at = $2, last_connection_at = $3, organization_id = $4, default_accesses = $5, users_accesses = $6, groups_accesses = $7, metadata = $8, doc = $9
           WHERE id = $1`,
-        [roomId, json(after.defaultAccesses), json(after.usersAccesses), json(after.groupsAccesses), json(after.metadata)],
+        roomParams(after),
       );
       return { after, seqs: await this.#logChanges(client, [[roomId, "updated"]]) };
     });
@@ -338,7 +345,7 @@ export class PostgresStore implements RoomStore {
       if (newRoomId === roomId) return { room: rowToRoom(rows[0]), seqs: [] as number[] };
       const room = { ...rowToRoom(rows[0]), id: newRoomId };
       const inserted = await client.query(
-        `INSERT INTO ${this.#t.rooms} (${ROOM_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+        `INSERT INTO ${this.#t.rooms} (${WRITE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
          ON CONFLICT (id) DO NOTHING`,
         roomParams(room),
       );
@@ -612,20 +619,26 @@ function filterSql(filter: RoomFilter, params: unknown[]): string[] {
   const groupIds = [...new Set(filter.groupIds ?? [])];
   if (filter.userId !== undefined || groupIds.length > 0) {
     const either: string[] = [];
-    if (filter.userId !== undefined) either.push(`users_accesses::jsonb ? ${param(filter.userId)}::text`);
-    if (groupIds.length > 0) either.push(`groups_accesses::jsonb ?| ${param(groupIds)}::text[]`);
+    if (filter.userId !== undefined) either.push(`users_accesses ? ${param(filter.userId)}::text`);
+    if (groupIds.length > 0) either.push(`groups_accesses ?| ${param(groupIds)}::text[]`);
     where.push(`(${either.join(" OR ")})`);
   }
   for (const [key, value] of filter.metadata ?? []) {
     // A string equal to the value, or an array containing it: two containments, both answered by the GIN index.
     const k = JSON.stringify(key);
     const v = JSON.stringify(value);
-    where.push(`(metadata::jsonb @> ${param(`{${k}:${v}}`)}::jsonb OR metadata::jsonb @> ${param(`{${k}:[${v}]}`)}::jsonb)`);
+    where.push(`(metadata @> ${param(`{${k}:${v}}`)}::jsonb OR metadata @> ${param(`{${k}:[${v}]}`)}::jsonb)`);
   }
   return where;
 }
 
 function roomParams(room: RoomData): unknown[] {
+  const doc: RoomDoc = {
+    defaultAccesses: room.defaultAccesses,
+    usersAccesses: room.usersAccesses,
+    groupsAccesses: room.groupsAccesses,
+    metadata: room.metadata,
+  };
   return [
     room.id,
     room.createdAt.getTime(),
@@ -635,6 +648,7 @@ function roomParams(room: RoomData): unknown[] {
     json(room.usersAccesses),
     json(room.groupsAccesses),
     json(room.metadata),
+    json(doc),
   ];
 }
 
@@ -644,15 +658,16 @@ function json(value: unknown): string {
 }
 
 function rowToRoom(row: RoomRow): RoomData {
+  const { doc } = row;
   const room: RoomData = {
     type: "room",
     id: row.id,
     createdAt: new Date(Number(row.created_at)),
     organizationId: row.organization_id,
-    defaultAccesses: [...row.default_accesses] as RoomPermission,
-    usersAccesses: toAccesses(row.users_accesses),
-    groupsAccesses: toAccesses(row.groups_accesses),
-    metadata: toMetadata(row.metadata),
+    defaultAccesses: [...doc.defaultAccesses] as RoomPermission,
+    usersAccesses: toAccesses(doc.usersAccesses),
+    groupsAccesses: toAccesses(doc.groupsAccesses),
+    metadata: toMetadata(doc.metadata),
   };
   if (row.last_connection_at !== null) {
     // Key order of @liveblocks/node: lastConnectionAt right after createdAt.
