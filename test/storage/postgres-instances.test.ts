@@ -235,7 +235,7 @@ describeIfPostgres(unreachable ?? "PostgresStore across instances", () => {
     expect(listeners).toHaveLength(1);
   });
 
-  it("subscribe - own writes are emitted once even while the listener runs", async () => {
+  it("subscribe - own writes are emitted once while the listener runs (regression: a NOTIFY read before the write's reply emitted it twice)", async () => {
     const store = open();
     const events: RoomChangeEvent[] = [];
     store.subscribe((event) => events.push(event));
@@ -305,7 +305,7 @@ describeIfPostgres(unreachable ?? "PostgresStore across instances", () => {
     }
   });
 
-  it("update - backends terminated mid-write leave every room fully patched or untouched", async () => {
+  it("update - backends terminated mid-write leave every room fully patched or untouched (regression: a dead checked-out client crashed the process)", async () => {
     const schema = fresh();
     const store = open(schema);
     const ids = Array.from({ length: 40 }, (_, i) => `room-${i}`);
@@ -325,16 +325,18 @@ describeIfPostgres(unreachable ?? "PostgresStore across instances", () => {
       ),
     );
     // Kill this store's pooled connections while the writes run.
+    let killed = 0;
     const killer = (async () => {
       for (let round = 0; round < 5; round++) {
         await new Promise((resolve) => setTimeout(resolve, 15));
-        await terminateBackends("datname = current_database() AND application_name = '' AND query ILIKE $1", [
+        killed += await terminateBackends("datname = current_database() AND application_name = '' AND query ILIKE $1", [
           `%"${schema}"%`,
         ]);
       }
     })();
     const outcomes = await Promise.all(writes);
     await killer;
+    expect(killed).toBeGreaterThan(0);
     for (const id of ids) {
       const room = (await store.get(id))!;
       const patched = room.metadata.a !== undefined;
