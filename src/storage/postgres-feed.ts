@@ -16,7 +16,8 @@ import type { RoomChangeEvent, RoomData } from "./types.js";
  */
 export type ChangeRow = {
   seq: number;
-  type: RoomChangeEvent["type"];
+  /** `revoked`: a revocation cutoff moved; `roomId` is then the user id. */
+  type: RoomChangeEvent["type"] | "revoked";
   roomId: string;
   room: RoomData | null;
   own: boolean;
@@ -41,6 +42,13 @@ export type ChangeFeedOptions = {
   /** The sequence number events start after, for a feed started at `since` (epoch ms). */
   head: (client: pg.Client, since: number) => Promise<number>;
   emit: (event: RoomChangeEvent) => void;
+  /** Every row read, own ones included, before its event (cache invalidation). */
+  onRow?: (row: ChangeRow) => void;
+  /**
+   * `true` once connected and caught up, `false` as soon as the connection
+   * drops: while it is `false`, changes of other instances may go unseen.
+   */
+  onLive?: (live: boolean) => void;
 };
 
 /**
@@ -90,6 +98,7 @@ export class ChangeFeed {
     this.#gaps.clear();
     const client = this.#client;
     this.#client = null;
+    this.#options.onLive?.(false);
     if (client !== null) await client.end().catch(() => undefined);
   }
 
@@ -126,12 +135,15 @@ export class ChangeFeed {
     this.#backoff = 50;
     // Catch up on whatever was committed while there was no listener.
     this.#poll();
+    await this.#polling;
+    if (generation === this.#generation && this.#client === client) this.#options.onLive?.(true);
   }
 
   #dropped(generation: number, client: pg.Client): void {
     if (generation !== this.#generation) return;
     this.#generation++;
     if (this.#client === client) this.#client = null;
+    this.#options.onLive?.(false);
     client.end().catch(() => undefined);
     if (!this.#running) return;
     if (this.#timer !== null) clearTimeout(this.#timer);
@@ -173,7 +185,8 @@ export class ChangeFeed {
       if (this.#delivered.has(row.seq) || row.seq <= (this.#watermark ?? 0)) continue;
       this.#delivered.add(row.seq);
       this.#gaps.delete(row.seq);
-      if (row.own) continue;
+      this.#options.onRow?.(row);
+      if (row.own || row.type === "revoked") continue;
       // A room created or updated and then deleted before we read it: its
       // own "deleted" row follows, which is the state listeners need.
       if (row.type === "deleted") this.#options.emit({ type: "deleted", roomId: row.roomId, room: null });

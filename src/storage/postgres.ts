@@ -11,6 +11,7 @@ import type { RoomAccessRules } from "../permissions/resolve.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import { RoomChangeEmitter, type RoomChangeEmitterOptions, type RoomChangeListener } from "./events.js";
 import { applyRoomPatch, cloneRoom } from "./patch.js";
+import { EntryCache } from "./postgres-cache.js";
 import { ChangeFeed, type ChangeRow } from "./postgres-feed.js";
 import {
   checkText,
@@ -57,6 +58,16 @@ export type PostgresStoreOptions = (
   schema?: string;
   /** How long change-log rows are kept for listeners catching up after a reconnect. Default 10 minutes. */
   changeRetentionMs?: number;
+  /**
+   * Opt-in: keep room access rules and revocation cutoffs in process for
+   * `checkRoomAccess`, dropped by the change feed (`LISTEN` / `NOTIFY`) when
+   * any instance changes them. A change on another instance reaches this
+   * one's entry checks after its notification is read (a few milliseconds on
+   * a local network: see the README); while the listening connection is
+   * down nothing is cached. Caches whole rooms' accesses, up to `maxEntries`
+   * rooms and as many users (default 10,000 each). Default: off.
+   */
+  entryCache?: boolean | { maxEntries?: number };
 } & Pick<RoomChangeEmitterOptions, "onListenerError">;
 
 /** Clients whose last transaction rolled back cleanly, so an error thrown in it left them usable. */
@@ -98,6 +109,7 @@ export class PostgresStore implements RoomStore {
   readonly #feed: ChangeFeed;
   /** Marks this store's rows in the change log, so its feed skips what it emitted itself. */
   readonly #origin = randomUUID();
+  readonly #cache: EntryCache | null;
   #ready: Promise<void> | null = null;
   #closed = false;
   #lastPrune = 0;
@@ -136,11 +148,23 @@ export class PostgresStore implements RoomStore {
       throw new TypeError("PostgresStore needs `pool` or `connectionString`");
     }
 
+    const cacheOptions = options.entryCache;
+    const maxEntries = typeof cacheOptions === "object" ? (cacheOptions.maxEntries ?? 10_000) : 10_000;
+    if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new RangeError("entryCache.maxEntries must be a positive integer");
+    this.#cache = cacheOptions === undefined || cacheOptions === false ? null : new EntryCache(maxEntries);
+
     this.#emitter = new RoomChangeEmitter(options.onListenerError ? { onListenerError: options.onListenerError } : {});
     this.#feed = new ChangeFeed({
       config: { ...listenerConfig, application_name: `roomgate listen ${this.#schema}`.slice(0, 63) },
       channel: this.#channel,
       emit: (event) => this.#emitter.emit(event),
+      onRow: (row) => {
+        if (row.type === "revoked") this.#cache?.invalidateRevocation(row.roomId);
+        else this.#cache?.invalidateRoom(row.roomId);
+      },
+      onLive: (live) => {
+        if (this.#cache !== null) this.#cache.live = live;
+      },
       head: async (client, since) => {
         await this.#init();
         // Start before the first change logged since subscribe(), so another
@@ -212,6 +236,7 @@ export class PostgresStore implements RoomStore {
     checkText(roomId, "roomId");
     checkText(subject.userId, "userId");
     for (const groupId of subject.groupIds) checkText(groupId, "groupIds");
+    if (this.#cache !== null) return this.#cachedAccessRules(roomId, options?.signal);
     return this.#withClient(options?.signal, async (client) => {
       const { rows } = await client.query<{
         default_accesses: string[];
@@ -422,13 +447,20 @@ export class PostgresStore implements RoomStore {
     checkText(userId, "userId");
     if (!Number.isSafeInteger(issuedBefore)) throw new TypeError("issuedBefore must be an integer of epoch milliseconds");
     await this.#withClient(options?.signal, (client) =>
+      // One statement: the cutoff and its log row (which drops other
+      // instances' cached cutoff) commit together.
       client.query(
-        `INSERT INTO ${this.#t.revocations} (user_id, issued_before) VALUES ($1, $2)
-         ON CONFLICT (user_id) DO UPDATE
-           SET issued_before = GREATEST(${this.#t.revocations}.issued_before, EXCLUDED.issued_before)`,
-        [userId, issuedBefore],
+        `WITH cut AS (INSERT INTO ${this.#t.revocations} (user_id, issued_before) VALUES ($1, $2)
+                      ON CONFLICT (user_id) DO UPDATE
+                        SET issued_before = GREATEST(${this.#t.revocations}.issued_before, EXCLUDED.issued_before)
+                      RETURNING user_id),
+              logged AS (INSERT INTO ${this.#t.changes} (room_id, type, at, origin)
+                         SELECT user_id, 'revoked', $3, $4 FROM cut RETURNING seq)
+         SELECT pg_notify($5, seq::text) FROM logged`,
+        [userId, issuedBefore, Date.now(), this.#origin, this.#channel],
       ),
     );
+    this.#cache?.invalidateRevocation(userId);
   }
 
   /**
@@ -439,13 +471,62 @@ export class PostgresStore implements RoomStore {
    */
   async getRevocation(userId: string, options?: StoreReadOptions): Promise<number | null> {
     checkText(userId, "userId");
-    return this.#withClient(options?.signal, async (client) => {
+    const cache = this.#cache;
+    if (cache !== null) {
+      if (!this.#closed) this.#feed.start();
+      const hit = cache.live ? cache.revocations.get(userId) : undefined;
+      if (hit !== undefined) {
+        options?.signal?.throwIfAborted();
+        return hit;
+      }
+    }
+    const epoch = cache?.epoch;
+    const cutoff = await this.#withClient(options?.signal, async (client) => {
       const { rows } = await client.query<{ issued_before: string }>(
         `SELECT issued_before FROM ${this.#t.revocations} WHERE user_id = $1`,
         [userId],
       );
       return rows[0] === undefined ? null : Number(rows[0].issued_before);
     });
+    if (cache?.live && cache.epoch === epoch) cache.revocations.set(userId, cutoff);
+    return cutoff;
+  }
+
+  /**
+   * Room entry through the cache: the room's whole access rules, frozen and
+   * shared, filled by one query when missing.
+   */
+  async #cachedAccessRules(roomId: string, signal: AbortSignal | undefined): Promise<RoomAccessRules | null> {
+    const cache = this.#cache as EntryCache;
+    if (!this.#closed) this.#feed.start();
+    if (cache.live) {
+      const hit = cache.rooms.get(roomId);
+      if (hit !== undefined) {
+        signal?.throwIfAborted();
+        return hit;
+      }
+    }
+    const epoch = cache.epoch;
+    const rules = await this.#withClient(signal, async (client) => {
+      const { rows } = await client.query<{ doc: RoomRow["doc"] }>(
+        `SELECT doc FROM ${this.#t.rooms} WHERE id = $1`,
+        [roomId],
+      );
+      const doc = rows[0]?.doc;
+      if (doc === undefined) return null;
+      const freezeAll = (accesses: Record<string, string[]>) => {
+        const map = toAccesses(accesses);
+        for (const key of Object.keys(map)) Object.freeze(map[key]);
+        return Object.freeze(map);
+      };
+      return Object.freeze({
+        defaultAccesses: Object.freeze(doc.defaultAccesses),
+        usersAccesses: freezeAll(doc.usersAccesses),
+        groupsAccesses: freezeAll(doc.groupsAccesses),
+      });
+    });
+    if (cache.live && cache.epoch === epoch) cache.rooms.set(roomId, rules);
+    return rules;
   }
 
   /**
@@ -464,7 +545,7 @@ export class PostgresStore implements RoomStore {
       if (done) return;
       done = true;
       unsubscribe();
-      if (this.#emitter.size === 0) void this.#feed.stop();
+      if (this.#emitter.size === 0 && this.#cache === null) void this.#feed.stop();
     };
   }
 
@@ -572,6 +653,7 @@ export class PostgresStore implements RoomStore {
 
   /** Emits this instance's own events at once (the feed skips their rows) and prunes the log now and then. */
   #afterWrite(events: readonly RoomChangeEvent[]): void {
+    for (const event of events) this.#cache?.invalidateRoom(event.roomId);
     if (this.#emitter.size > 0) {
       for (const event of events) {
         this.#emitter.emit(event.room === null ? event : { ...event, room: cloneRoom(event.room) });

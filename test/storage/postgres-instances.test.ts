@@ -278,6 +278,37 @@ describeIfPostgres(unreachable ?? "PostgresStore across instances", () => {
     }
   });
 
+  it("entryCache - another instance's removal and revocation reach this instance's entry checks", async () => {
+    const schema = fresh();
+    const writer = new Liveblocks({ secret: SECRET, store: open(schema) });
+    const cachedStore = new PostgresStore({ connectionString: DATABASE_URL, schema, entryCache: true });
+    stores.push(cachedStore);
+    const cached = new Liveblocks({ secret: SECRET, store: cachedStore });
+    await writer.createRoom("r", { defaultAccesses: [], usersAccesses: { alice: ["room:write"], bob: ["room:write"] } });
+    const tokenOf = async (userId: string) =>
+      (JSON.parse((await writer.identifyUser({ userId })).body) as { token: string }).token;
+    const alice = await tokenOf("alice");
+    const bob = await tokenOf("bob");
+    // Enough checks for the feed to go live and the cache to fill.
+    for (let i = 0; i < 20; i++) expect(await cached.checkRoomAccess(alice, "r")).toMatchObject({ allowed: true });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await cached.checkRoomAccess(alice, "r")).toMatchObject({ allowed: true });
+
+    await writer.updateRoom("r", { usersAccesses: { alice: null } });
+    await vi.waitFor(async () => expect(await cached.checkRoomAccess(alice, "r")).toMatchObject({ reason: "no-access" }));
+
+    expect(await cached.checkRoomAccess(bob, "r")).toMatchObject({ allowed: true });
+    await writer.revokeTokens({ userId: "bob" });
+    await vi.waitFor(async () => expect(await cached.checkRoomAccess(bob, "r")).toMatchObject({ reason: "revoked" }));
+
+    // Its own writes take effect at once, without waiting for the feed.
+    await cached.updateRoom("r", { usersAccesses: { carol: ["room:write"] } });
+    const carol = await tokenOf("carol");
+    expect(await cached.checkRoomAccess(carol, "r")).toMatchObject({ allowed: true });
+    await cached.updateRoom("r", { usersAccesses: { carol: null } });
+    expect(await cached.checkRoomAccess(carol, "r")).toMatchObject({ reason: "no-access" });
+  });
+
   it("get - a hung database rejects with the signal's reason and frees the pool slot", async () => {
     const schema = fresh();
     const holder = open(schema);

@@ -26,3 +26,17 @@ describeIfPostgres(unreachable ?? `PostgresStore conformance (${DATABASE_URL})`,
     },
   });
 });
+
+describeIfPostgres(unreachable ?? `PostgresStore with entryCache (${DATABASE_URL})`, () => {
+  const schema = testSchema("cached");
+  afterAll(() => dropSchema(schema));
+
+  testRoomStore({
+    name: "PostgresStore, entryCache",
+    create: () => new PostgresStore({ connectionString: DATABASE_URL, schema, entryCache: true }),
+    cleanup: async (store) => {
+      await store.close?.();
+      await admin(`TRUNCATE "${schema}".rooms, "${schema}".revocations, "${schema}".changes`);
+    },
+  });
+});
