@@ -1,8 +1,10 @@
 /**
  * PostgresStore beside MemoryStore on 10k and 100k rooms: `getRooms({ userId })`
  * (page of 20, the user in ~1% of rooms), `getRoom` and `checkRoomAccess`
- * (HS256, a room with 100 users and 100 groups). One run; reports the median
- * per-call latency and the 100k / 10k ratio per store (target ≤ 1.5×).
+ * (HS256, a room with 100 users and 100 groups), also with `entryCache`.
+ * One run; reports the median per-call latency and the 100k / 10k ratio per
+ * store (target ≤ 1.5×), then the cache's staleness window: from a removal
+ * committed on one instance to a denial on another.
  * Needs PostgreSQL at DATABASE_URL; uses a schema of its own and drops it.
  *
  *   npx tsx bench/postgres.ts
@@ -18,7 +20,7 @@ const DATABASE_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:
 const SECRET = "sk_bench_0123456789abcdefghijklmnopqrstuv";
 const TARGET_USER = "user-target";
 const WRITE: RoomPermission = ["*:write"];
-const ITERATIONS = Number(process.env.ITERATIONS ?? 400);
+const ITERATIONS = Number(process.env.ITERATIONS ?? 300);
 
 function random(seed: number): () => number {
   return () => {
@@ -98,6 +100,7 @@ async function median(run: () => Promise<unknown>): Promise<number> {
 }
 
 type Setup = { name: string; size: number; liveblocks: Liveblocks; store: RoomStore };
+const NAMES = ["MemoryStore", "PostgresStore", "PostgresStore, entryCache"];
 
 const setups: Setup[] = [];
 const schemas: string[] = [];
@@ -113,6 +116,8 @@ for (const size of [10_000, 100_000]) {
   await postgres.get("init");
   await load(schema, rooms);
   setups.push({ name: "PostgresStore", size, store: postgres, liveblocks: new Liveblocks({ secret: SECRET, store: postgres }) });
+  const cached = new PostgresStore({ connectionString: DATABASE_URL, schema, entryCache: true });
+  setups.push({ name: NAMES[2]!, size, store: cached, liveblocks: new Liveblocks({ secret: SECRET, store: cached }) });
 }
 
 const token = (JSON.parse((await setups[0]!.liveblocks.identifyUser({ userId: "alice", groupIds: ["team-3"] })).body) as {
@@ -138,12 +143,39 @@ console.log(`median µs per call, ${ITERATIONS} calls after 50 warm-up`);
 console.log("| operation | store | 10k rooms | 100k rooms | 100k / 10k |");
 console.log("| --- | --- | --- | --- | --- |");
 for (const [operation, byStore] of Object.entries(results)) {
-  for (const name of ["MemoryStore", "PostgresStore"]) {
+  for (const name of NAMES) {
     const small = byStore[`${name} 10k`] as number;
     const large = byStore[`${name} 100k`] as number;
     console.log(`| ${operation} | ${name} | ${small.toFixed(1)} | ${large.toFixed(1)} | ${(large / small).toFixed(2)}× |`);
   }
 }
+
+// Staleness of the entry cache: instance A removes alice from a room, instance
+// B (cached, warm) checks until it denies. Timed from A's commit resolving.
+const schema = schemas[0]!;
+const writer = new Liveblocks({ secret: SECRET, store: setups[1]!.store, limits: { accessesEntries: 500 } });
+const cachedB = setups[2]!.liveblocks;
+const windows: number[] = [];
+for (let round = 0; round < 50; round++) {
+  await writer.updateRoom("big-room", { usersAccesses: { alice: ["room:write"] } });
+  // Warm: B allows from its cache (its own miss after the invalidation refills it).
+  for (let i = 0; i < 5 || !(await cachedB.checkRoomAccess(token, "big-room")).allowed; i++) {
+    await cachedB.checkRoomAccess(token, "big-room");
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  await writer.updateRoom("big-room", { usersAccesses: { alice: null } });
+  const start = process.hrtime.bigint();
+  while ((await cachedB.checkRoomAccess(token, "big-room")).allowed) {
+    // A cache hit resolves in microtasks only: yield so the socket carrying
+    // the NOTIFY is read, as a server handling connections would.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  windows.push(Number(process.hrtime.bigint() - start) / 1000);
+}
+windows.sort((a, b) => a - b);
+const pick = (q: number) => (windows[Math.min(windows.length - 1, Math.floor(q * windows.length))] as number).toFixed(0);
+console.log(`entryCache staleness (removal committed on A → denial on B), ${windows.length} rounds, schema ${schema}:`);
+console.log(`median ${pick(0.5)} µs, p90 ${pick(0.9)} µs, max ${pick(1)} µs`);
 
 for (const setup of setups) await setup.store.close?.();
 const admin = new pg.Client({ connectionString: DATABASE_URL });
