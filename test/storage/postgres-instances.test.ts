@@ -135,6 +135,31 @@ describeIfPostgres(unreachable ?? "PostgresStore across instances", () => {
     expect(prefixed).toEqual(["a_"]);
   });
 
+  it("rename - moves the room with everything else, emits deleted then created, refuses existing ids", async () => {
+    const store = open();
+    const room = makeRoom("old", {
+      createdAt: at(7),
+      lastConnectionAt: at(9),
+      usersAccesses: { alice: ["room:write"] },
+      metadata: { tags: ["b", "a", "b"] },
+    });
+    await store.create(room);
+    await store.create(makeRoom("taken"));
+    const events: RoomChangeEvent[] = [];
+    store.subscribe((event) => events.push(event));
+    expect(await store.rename("old", "taken")).toBe("exists");
+    expect(await store.rename("ghost", "new")).toBe("not-found");
+    const renamed = await store.rename("old", "new");
+    expect(renamed).toEqual({ ...room, id: "new" });
+    expect(await store.get("old")).toBeNull();
+    expect(await store.get("new")).toEqual({ ...room, id: "new" });
+    expect((await collectRooms(store, { userId: "alice" })).map((r) => r.id)).toEqual(["new"]);
+    expect(events.map((event) => [event.type, event.roomId])).toEqual([
+      ["deleted", "old"],
+      ["created", "new"],
+    ]);
+  });
+
   it("getAccessRules - holds only the subject's user and group entries", async () => {
     const store = open();
     await store.create(
