@@ -18,6 +18,12 @@ const NO_MESSAGE = "An error happened without an error message";
  */
 const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504]);
 
+/**
+ * Largest response body read: a page of 100 rooms at every limit is about
+ * 3 MB, so anything near this is not the API talking.
+ */
+const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
 /** Longest `Retry-After` worth waiting for; a longer one fails the call at once. */
 const MAX_RETRY_AFTER_MS = 60_000;
 
@@ -108,9 +114,11 @@ export async function send(options: TransportOptions, request: RestRequest): Pro
       status = response.status;
       retryAfter = response.headers.get("retry-after");
       // The body is part of the attempt: a reset mid-body is a failed attempt.
-      text = await response.text();
+      text = await readText(response, request);
     } catch (error) {
       if (request.signal?.aborted) throw request.signal.reason;
+      // An oversized body would be just as large the next time.
+      if (error instanceof RestResponseError) throw error;
       const failure = timeout.aborted ? timeoutError(request, options.timeoutMs) : error;
       if (!canRetry || (request.retry === "unsent" && !wasRefused(error))) throw failure;
       await options.sleep(backoff(options, attempt), request.signal);
@@ -174,6 +182,29 @@ function timeoutError(request: RestRequest, timeoutMs: number): Error {
   const error = new Error(`${request.method} ${request.path} timed out after ${timeoutMs} ms`);
   error.name = "TimeoutError";
   return error;
+}
+
+/** The body as text, refusing (before buffering it) one larger than the bound. */
+async function readText(response: Response, request: RestRequest): Promise<string> {
+  const tooLarge = () =>
+    new RestResponseError(
+      `${request.method} ${request.path} answered a body over ${MAX_RESPONSE_BYTES} bytes`,
+      response.status,
+    );
+  if (Number(response.headers.get("content-length") ?? 0) > MAX_RESPONSE_BYTES) {
+    await response.body?.cancel();
+    throw tooLarge();
+  }
+  if (response.body === null) return "";
+  const decoder = new TextDecoder();
+  let text = "";
+  let bytes = 0;
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    bytes += chunk.byteLength;
+    if (bytes > MAX_RESPONSE_BYTES) throw tooLarge();
+    text += decoder.decode(chunk, { stream: true });
+  }
+  return text + decoder.decode();
 }
 
 function parseBody(request: RestRequest, status: number, text: string): unknown {

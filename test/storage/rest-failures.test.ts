@@ -374,3 +374,18 @@ describe("RestStore answers", () => {
     expect(() => new RestStore({ baseUrl: BASE, secret: SECRET, timeoutMs: 0 })).toThrow("'timeoutMs'");
   });
 });
+
+describe("RestStore waits", () => {
+  it("get - an abort during the backoff wait rejects with its reason at once", async () => {
+    server.use(http.get(`${BASE}/v2/rooms/:id`, status(503)));
+    // The default sleep, with a backoff far longer than the test.
+    const store = new RestStore({ baseUrl: BASE, secret: SECRET, backoffMs: 60_000, maxBackoffMs: 60_000, random: () => 1 });
+    const controller = new AbortController();
+    const reason = new Error("caller gave up");
+    const pending = store.get("a/b", { signal: controller.signal });
+    await expect.poll(() => sent.length).toBe(1);
+    controller.abort(reason);
+    await expect(pending).rejects.toBe(reason);
+    expect(sent).toHaveLength(1);
+  });
+});
