@@ -1,0 +1,234 @@
+/**
+ * `toNodeListener`: a Web-standard handler served by `node:http` or Express.
+ * The request body is streamed into the `Request` (the handler's size limit
+ * applies while reading, and this adapter stops reading past it too), the
+ * response is streamed back, and a client that goes away aborts the
+ * request's signal.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { MAX_BODY_BYTES } from "./body.js";
+import type { RequestHandler } from "./handler.js";
+import { errorResponse, httpMessages } from "./responses.js";
+
+/** Options of {@link toNodeListener}. */
+export type NodeListenerOptions = {
+  /** Largest request body streamed to the handler, in bytes (default 1 MiB). */
+  maxBodyBytes?: number;
+};
+
+/** A `node:http` request listener; Express accepts it as middleware. */
+export type NodeListener = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * Adapts `handler` to `node:http` and Express. Under Express, mount it with
+ * `app.use(path, …)` and give the handler the same `basePath`: the adapter
+ * rebuilds the URL from `req.originalUrl`.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from "node:http";
+ * import { createRequestHandler, toNodeListener } from "roomgate/http";
+ *
+ * createServer(toNodeListener(createRequestHandler(liveblocks))).listen(8787, "127.0.0.1");
+ * // Express: app.use("/liveblocks", toNodeListener(createRequestHandler(liveblocks, { basePath: "/liveblocks" })));
+ * ```
+ */
+export function toNodeListener(
+  handler: RequestHandler,
+  options: NodeListenerOptions = {},
+): NodeListener {
+  const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
+  return (req, res) => {
+    void serve(handler, req, res, maxBodyBytes).catch(() => {
+      // Only writing to a socket that broke can land here: nothing left to answer.
+      if (!res.headersSent && !res.destroyed) {
+        res.statusCode = 500;
+        res.end();
+      } else {
+        res.destroy();
+      }
+    });
+  };
+}
+
+async function serve(
+  handler: RequestHandler,
+  req: IncomingMessage,
+  res: ServerResponse,
+  maxBodyBytes: number,
+): Promise<void> {
+  const aborter = new AbortController();
+  // `close` on the response before it finished means the client went away.
+  res.once("close", () => {
+    if (!res.writableFinished)
+      aborter.abort(new Error("The client closed the connection."));
+  });
+  const state: BodyState = { overLimit: false };
+  const request = toRequest(req, aborter.signal, maxBodyBytes, state);
+  const response =
+    request === null
+      ? errorResponse(400, "The request URL is not valid.")
+      : await handler(request);
+  // The rest of an oversized body is never read: the connection cannot be reused.
+  const unread = state.overLimit || response.status === 413;
+  if (unread) res.shouldKeepAlive = false;
+  await writeResponse(response, res, aborter.signal);
+  // A body the handler did not read (404, 401, …) is drained so keep-alive stays usable.
+  if (!req.complete && !unread) req.resume();
+}
+
+type BodyState = { overLimit: boolean };
+
+function toRequest(
+  req: IncomingMessage,
+  signal: AbortSignal,
+  maxBodyBytes: number,
+  state: BodyState,
+): Request | null {
+  const host = req.headers.host ?? "localhost";
+  // Express rewrites `req.url` under a mount path; the original is what the handler's basePath expects.
+  const path =
+    (req as IncomingMessage & { originalUrl?: string }).originalUrl ??
+    req.url ??
+    "/";
+  let url: URL;
+  try {
+    url = new URL(path.startsWith("/") ? path : `/${path}`, `http://${host}`);
+  } catch {
+    return null;
+  }
+  const headers = new Headers();
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    try {
+      headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
+    } catch {
+      // A header the Fetch API refuses (invalid bytes) is left out, not fatal.
+    }
+  }
+  const method = req.method ?? "GET";
+  const hasBody = method !== "GET" && method !== "HEAD";
+  const init: RequestInit & { duplex?: "half" } = { method, headers, signal };
+  if (hasBody) {
+    init.body = limitedStream(req, maxBodyBytes, state);
+    init.duplex = "half";
+  }
+  try {
+    return new Request(url, init);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * `req` as a Web stream with backpressure that ends right after the first
+ * chunk past `limit` (the handler then answers 413) instead of buffering the
+ * rest; `state.overLimit` tells the adapter to close the connection after.
+ */
+function limitedStream(
+  req: IncomingMessage,
+  limit: number,
+  state: BodyState,
+): ReadableStream<Uint8Array> {
+  let size = 0;
+  let settled = false;
+  const detach = () => {
+    settled = true;
+    req
+      .off("data", onData)
+      .off("end", onEnd)
+      .off("error", onError)
+      .off("close", onClose);
+  };
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  const onData = (chunk: Buffer) => {
+    if (settled) return;
+    size += chunk.byteLength;
+    controller.enqueue(
+      new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength),
+    );
+    if (size > limit) {
+      state.overLimit = true;
+      req.pause();
+      detach();
+      controller.close();
+    } else if ((controller.desiredSize ?? 0) <= 0) {
+      req.pause();
+    }
+  };
+  const onEnd = () => {
+    if (settled) return;
+    detach();
+    controller.close();
+  };
+  const onError = (error: Error) => {
+    if (settled) return;
+    detach();
+    controller.error(error);
+  };
+  const onClose = () => {
+    // Closed before `end`: the client went away mid-upload.
+    if (!req.complete)
+      onError(new Error("The client closed the connection during the upload."));
+  };
+  return new ReadableStream<Uint8Array>(
+    {
+      start(c) {
+        controller = c;
+        req
+          .on("data", onData)
+          .on("end", onEnd)
+          .on("error", onError)
+          .on("close", onClose);
+        req.pause();
+      },
+      pull() {
+        if (!settled) req.resume();
+      },
+      cancel() {
+        detach();
+      },
+    },
+    { highWaterMark: 64 * 1024, size: (chunk) => chunk.byteLength },
+  );
+}
+
+async function writeResponse(
+  response: Response,
+  res: ServerResponse,
+  signal: AbortSignal,
+): Promise<void> {
+  res.statusCode = response.status;
+  const setCookies = response.headers.getSetCookie();
+  response.headers.forEach((value, name) => {
+    if (name !== "set-cookie") res.setHeader(name, value);
+  });
+  if (setCookies.length > 0) res.setHeader("set-cookie", setCookies);
+  if (response.body === null) {
+    res.end();
+    return;
+  }
+  const reader = response.body.getReader();
+  try {
+    for (;;) {
+      if (signal.aborted) {
+        await reader.cancel();
+        return;
+      }
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (!res.write(value))
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            res.off("drain", done);
+            res.off("close", done);
+            resolve();
+          };
+          res.once("drain", done);
+          res.once("close", done);
+        });
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  res.end();
+}
