@@ -158,8 +158,11 @@ export function apiError(response: RestResponse): LiveblocksError {
   return new LiveblocksError(message, response.status, details === "" ? undefined : details);
 }
 
-/** Full jitter over a capped exponential: spreads the retries of many instances apart. */
-function backoff(options: TransportOptions, attempt: number): number {
+/**
+ * Full jitter over a capped exponential: spreads the retries of many instances apart.
+ * @internal
+ */
+export function backoff(options: TransportOptions, attempt: number): number {
   const cap = Math.min(options.maxBackoffMs, options.backoffMs * 2 ** attempt);
   return Math.floor(options.random() * cap);
 }

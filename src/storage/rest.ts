@@ -4,6 +4,7 @@
  */
 import { RoomChangeEmitter, type RoomChangeEmitterOptions, type RoomChangeListener } from "./events.js";
 import { applyRoomPatch, cloneRoom } from "./patch.js";
+import { RoomEventStream } from "./rest-events.js";
 import { formatRoomQuery } from "./query.js";
 import {
   send,
@@ -41,6 +42,17 @@ export type RestStoreOptions = Pick<RoomChangeEmitterOptions, "onListenerError">
   baseUrl: string | URL;
   /** The server's secret key, sent as `Authorization: Bearer <secret>`. */
   secret: string;
+  /**
+   * Listen to the server's `GET /v2/room-events` (roomgate's own route)
+   * while there are listeners, so they see every instance's changes, not
+   * only this store's writes. Default `false`.
+   */
+  serverEvents?: boolean;
+  /**
+   * Told when the event stream drops, is refused or sends something
+   * unreadable: events may have been missed. Default `console.warn`.
+   */
+  onEventGap?: (error: unknown) => void;
   /** Per attempt, in milliseconds; default 10 000. */
   timeoutMs?: number;
   /** Retries after the first attempt, for requests that may be retried; default 2. */
@@ -94,6 +106,7 @@ const MAX_CREATE_ATTEMPTS = 5;
 export class RestStore implements RoomStore {
   readonly #transport: TransportOptions;
   readonly #emitter: RoomChangeEmitter;
+  readonly #events: RoomEventStream | undefined;
 
   constructor(options: RestStoreOptions) {
     const baseUrl = toBaseUrl(options.baseUrl);
@@ -112,6 +125,10 @@ export class RestStore implements RoomStore {
       sleep: options.sleep ?? sleep,
     };
     this.#emitter = new RoomChangeEmitter(options);
+    const onEventGap = options.onEventGap ?? ((error: unknown) => console.warn("RestStore: room events", error));
+    this.#events = options.serverEvents
+      ? new RoomEventStream(this.#transport, (event) => this.#emitter.emit(event), onEventGap)
+      : undefined;
   }
 
   /**
@@ -302,19 +319,31 @@ export class RestStore implements RoomStore {
    * @param listener Receives the event; its `room` is a copy shared by all listeners of that event.
    */
   subscribe(listener: RoomChangeListener): () => void {
-    return this.#emitter.subscribe(listener);
+    const unsubscribe = this.#emitter.subscribe(listener);
+    this.#events?.start();
+    let subscribed = true;
+    return () => {
+      if (!subscribed) return;
+      subscribed = false;
+      unsubscribe();
+      if (this.#emitter.size === 0) this.#events?.stop();
+    };
   }
 
-  /** Nothing to release: `fetch`'s pool closes idle connections by itself. */
-  async close(): Promise<void> {}
+  /** Closes the event stream, if open; `fetch`'s pool closes idle connections by itself. */
+  async close(): Promise<void> {
+    this.#events?.stop();
+  }
 
-  #send(
+  async #send(
     method: RestRequest["method"],
     path: string,
     retry: RetryPolicy,
     signal: AbortSignal | undefined,
     extra: { body?: unknown; query?: URLSearchParams } = {},
   ): Promise<RestResponse> {
+    // A write sent before the event stream is subscribed would go unheard.
+    if (method !== "GET" && this.#events?.running) await this.#events.settled();
     return send(this.#transport, { method, path, retry, signal, ...extra });
   }
 
@@ -337,7 +366,8 @@ export class RestStore implements RoomStore {
   }
 
   #emit(event: Parameters<RoomChangeListener>[0]): void {
-    if (this.#emitter.size === 0) return;
+    // With server events, the server tells every instance, this one included.
+    if (this.#emitter.size === 0 || this.#events !== undefined) return;
     // The caller gets its own copy; listeners share another.
     this.#emitter.emit(event.room === null ? event : { ...event, room: cloneRoom(event.room) });
   }
