@@ -389,3 +389,78 @@ describe("RestStore waits", () => {
     expect(sent).toHaveLength(1);
   });
 });
+
+describe("RestStore server events", () => {
+  it("subscribe - events split across chunks are joined; comments skipped; a malformed one is a gap", async () => {
+    const roomB = roomToJson(makeRoom("b"));
+    const chunks = [
+      ": conn",
+      "ected\n\n",
+      'data: {"type":"deleted","roomId":"a"',
+      ',"room":null}\n\n: ping\n\n',
+      "data: not json\n\n",
+      `data:${JSON.stringify({ type: "created", roomId: "b", room: roomB })}\n\n`,
+    ];
+    server.use(
+      http.get(
+        `${BASE}/v2/room-events`,
+        sequence(
+          () =>
+            new HttpResponse(
+              new ReadableStream({
+                start(controller) {
+                  for (const chunk of chunks) controller.enqueue(new TextEncoder().encode(chunk));
+                },
+              }),
+              { headers: { "content-type": "text/event-stream" } },
+            ),
+        ),
+      ),
+    );
+    const gaps: unknown[] = [];
+    const { store } = makeStore({ serverEvents: true, onEventGap: (error) => gaps.push(error) });
+    const events: unknown[] = [];
+    store.subscribe((event) => events.push(event));
+    await expect.poll(() => events.length).toBe(2);
+    expect(events).toEqual([
+      { type: "deleted", roomId: "a", room: null },
+      { type: "created", roomId: "b", room: makeRoom("b") },
+    ]);
+    expect(gaps).toHaveLength(1);
+    expect(gaps[0]).toBeInstanceOf(SyntaxError);
+    expect(sent).toMatchObject([
+      { method: "GET", path: "/v2/room-events", headers: { authorization: `Bearer ${SECRET}`, accept: "text/event-stream" } },
+    ]);
+    await store.close();
+  });
+
+  it("subscribe - a dropped stream is reported and reopened after a backoff", async () => {
+    const connected = () =>
+      new HttpResponse(
+        new ReadableStream({
+          start(controller) {
+            controller.enqueue(new TextEncoder().encode(": connected\n\n"));
+            controller.close(); // The server went away.
+          },
+        }),
+        { headers: { "content-type": "text/event-stream" } },
+      );
+    const held = () =>
+      new HttpResponse(
+        new ReadableStream({
+          start(controller) {
+            controller.enqueue(new TextEncoder().encode(": connected\n\n"));
+          },
+        }),
+        { headers: { "content-type": "text/event-stream" } },
+      );
+    server.use(http.get(`${BASE}/v2/room-events`, sequence(connected, held)));
+    const gaps: unknown[] = [];
+    const { store, waits } = makeStore({ serverEvents: true, onEventGap: (error) => gaps.push(error), backoffMs: 100 });
+    store.subscribe(() => {});
+    await expect.poll(() => sent.length).toBe(2);
+    expect(String(gaps[0])).toMatch(/ended/);
+    expect(waits).toEqual([50]); // the first failure after a success waits one step
+    await store.close();
+  });
+});
