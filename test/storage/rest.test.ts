@@ -190,6 +190,22 @@ describe("new Liveblocks({ secret, baseUrl })", () => {
     await expect(a.getRoom("doc")).rejects.toMatchObject({ name: "LiveblocksError", status: 404 });
   });
 
+  it("get - sequential requests reuse one keep-alive connection", async () => {
+    serve(new Liveblocks({ secret: SECRET, store: new MemoryStore() }));
+    const store = new RestStore({ baseUrl, secret: SECRET });
+    await store.get("warm-up");
+    let opened = 0;
+    const count = () => void opened++;
+    server.on("connection", count);
+    try {
+      for (let i = 0; i < 20; i++) await store.get(`r${i}`);
+    } finally {
+      server.off("connection", count);
+    }
+    // Without keep-alive this would be 20; undici may open one more while the first returns to its pool.
+    expect(opened).toBeLessThanOrEqual(1);
+  });
+
   it("baseUrl - an explicit store still wins", () => {
     const store = new MemoryStore();
     expect(new Liveblocks({ secret: SECRET, baseUrl, store }).store).toBe(store);
