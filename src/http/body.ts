@@ -50,7 +50,9 @@ async function readBytes(request: Request, limit: number): Promise<Uint8Array> {
       let step: Awaited<ReturnType<typeof reader.read>>;
       try {
         step = await reader.read();
-      } catch {
+      } catch (error) {
+        // The node adapter errors the stream with its own 413 past its limit.
+        if (error instanceof HttpError) throw error;
         throw new HttpError(400, httpMessages.unreadableBody);
       }
       const { done, value } = step;

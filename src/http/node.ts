@@ -8,7 +8,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { MAX_BODY_BYTES } from "./body.js";
 import type { RequestHandler } from "./handler.js";
-import { errorResponse, httpMessages } from "./responses.js";
+import { HttpError, errorResponse, httpMessages } from "./responses.js";
 
 /** Options of {@link toNodeListener}. */
 export type NodeListenerOptions = {
@@ -65,10 +65,14 @@ async function serve(
   });
   const state: BodyState = { overLimit: false };
   const request = toRequest(req, aborter.signal, maxBodyBytes, state);
-  const response =
+  let response =
     request === null
       ? errorResponse(400, "The request URL is not valid.")
       : await handler(request);
+  // Whatever a handler made of a body cut at the limit, the answer is 413.
+  if (state.overLimit && response.status !== 413) {
+    response = errorResponse(413, httpMessages.bodyTooLarge(maxBodyBytes));
+  }
   // The rest of an oversized body is never read: the connection cannot be reused.
   const unread = state.overLimit || response.status === 413;
   if (unread) res.shouldKeepAlive = false;
@@ -120,9 +124,9 @@ function toRequest(
 }
 
 /**
- * `req` as a Web stream with backpressure that ends right after the first
- * chunk past `limit` (the handler then answers 413) instead of buffering the
- * rest; `state.overLimit` tells the adapter to close the connection after.
+ * `req` as a Web stream with backpressure that errors at the first chunk past
+ * `limit` (the handler then answers 413) instead of buffering the rest;
+ * `state.overLimit` tells the adapter to close the connection after.
  */
 function limitedStream(
   req: IncomingMessage,
@@ -143,15 +147,18 @@ function limitedStream(
   const onData = (chunk: Buffer) => {
     if (settled) return;
     size += chunk.byteLength;
-    controller.enqueue(
-      new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength),
-    );
     if (size > limit) {
       state.overLimit = true;
       req.pause();
       detach();
-      controller.close();
-    } else if ((controller.desiredSize ?? 0) <= 0) {
+      // An error, not an end: a truncated body must never be parsed and acted on.
+      controller.error(new HttpError(413, httpMessages.bodyTooLarge(limit)));
+      return;
+    }
+    controller.enqueue(
+      new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength),
+    );
+    if ((controller.desiredSize ?? 0) <= 0) {
       req.pause();
     }
   };
