@@ -123,6 +123,33 @@ describe("toNodeListener", () => {
     expect(response.connection).toBe("close");
   });
 
+  it("node:http - regression: a body cut at the adapter's limit is never parsed and acted on", async () => {
+    // The adapter once ended the stream at its limit: a valid JSON prefix then created the room.
+    const { liveblocks } = makeLiveblocks();
+    const url = await listen(
+      createServer(
+        toNodeListener(createRequestHandler(liveblocks), { maxBodyBytes: 40 }),
+      ),
+    );
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(
+        `${url}/v2/rooms`,
+        { method: "POST", headers: auth },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        },
+      );
+      req.on("error", reject);
+      req.write('{"id":"cut","defaultAccesses":[]}');
+      req.end(" ".repeat(100));
+    });
+    expect(status).toBe(413);
+    await expect(liveblocks.getRoom("cut")).rejects.toMatchObject({
+      status: 404,
+    });
+  });
+
   it("node:http - a handler that throws is answered 500, not a crash", async () => {
     const url = await listen(
       createServer(
