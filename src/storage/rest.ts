@@ -91,8 +91,10 @@ const MAX_CREATE_ATTEMPTS = 5;
  *   authoritative (it answers 422).
  * - `delete` reads first, because the API answers 204 whether or not the
  *   room existed.
- * - `subscribe` sees this store's own writes only, synchronously after each
- *   resolves: other instances' changes do not reach it (yet).
+ * - `subscribe` sees this store's own writes, synchronously after each
+ *   resolves; with `serverEvents`, every instance's writes instead, from the
+ *   server's event stream (asynchronously; events during a reconnect are lost
+ *   and reported to `onEventGap`).
  *
  * Errors: an API error rejects with `LiveblocksError` carrying the server's
  * status and message; a network failure or timeout is not one.
@@ -314,7 +316,9 @@ export class RestStore implements RoomStore {
   /**
    * Calls `listener` synchronously after each of this store's own successful
    * creates, updates, renames and deletes, before the write's promise
-   * resolves. Writes by other instances of the server are not seen.
+   * resolves. With `serverEvents`, calls it for every change the server
+   * streams instead (this store's own included), and keeps the stream open
+   * while any listener is subscribed.
    *
    * @param listener Receives the event; its `room` is a copy shared by all listeners of that event.
    */
