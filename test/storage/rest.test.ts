@@ -61,8 +61,14 @@ function serve(liveblocks: Liveblocks): void {
 }
 serve(new Liveblocks({ secret: SECRET, store: new MemoryStore() }));
 
+/** Every request the loopback server received, as "METHOD /path?query". */
+const received: string[] = [];
+
 beforeAll(async () => {
-  server = createServer((req: IncomingMessage, res: ServerResponse) => void listener(req, res));
+  server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    received.push(`${req.method} ${req.url}`);
+    listener(req, res);
+  });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -165,6 +171,55 @@ describe("RestStore server events", () => {
       bare.closeAllConnections();
       await new Promise((resolve) => bare.close(resolve));
     }
+  });
+});
+
+describe("RestStore requests, as the server receives them", () => {
+  const fresh = () => {
+    serve(new Liveblocks({ secret: SECRET, store: new MemoryStore() }));
+    received.length = 0;
+    return new RestStore({ baseUrl, secret: SECRET });
+  };
+
+  it("create - without assert one POST; a 409 reads the existing room", async () => {
+    const store = fresh();
+    await store.create(makeRoom("r"));
+    expect((await store.create(makeRoom("r"))).created).toBe(false);
+    expect(received).toEqual(["POST /v2/rooms", "POST /v2/rooms", "GET /v2/rooms/r"]);
+  });
+
+  it("create - with assert, reads first; an existing room runs no assert and sends no POST", async () => {
+    const store = fresh();
+    const asserted: string[] = [];
+    await store.create(makeRoom("r"), { assert: (room) => void asserted.push(room.id) });
+    await store.create(makeRoom("r"), { assert: (room) => void asserted.push(room.id) });
+    expect(asserted).toEqual(["r"]);
+    expect(received).toEqual(["GET /v2/rooms/r", "POST /v2/rooms", "GET /v2/rooms/r"]);
+  });
+
+  it("update - with assert, reads and checks the patched room; a failing assert sends no POST", async () => {
+    const store = fresh();
+    await store.create(makeRoom("r"));
+    received.length = 0;
+    const error = new Error("too many users");
+    await expect(
+      store.update("r", { usersAccesses: { bob: ["*:read"] } }, {
+        assert: (room) => {
+          if (Object.hasOwn(room.usersAccesses, "bob")) throw error;
+        },
+      }),
+    ).rejects.toBe(error);
+    await store.update("r", { metadata: { a: "b" } });
+    expect(received).toEqual(["GET /v2/rooms/r", "POST /v2/rooms/r"]);
+  });
+
+  it("delete - reads first; a missing room sends no DELETE", async () => {
+    const store = fresh();
+    await store.create(makeRoom("a/b"));
+    received.length = 0;
+    expect(await store.delete("a/b")).toBe(true);
+    expect(await store.delete("a/b")).toBe(false);
+    expect(received).toEqual(["GET /v2/rooms/a%2Fb", "DELETE /v2/rooms/a%2Fb", "GET /v2/rooms/a%2Fb"]);
   });
 });
 
