@@ -9,6 +9,9 @@ import { Liveblocks } from "../liveblocks/client.js";
 import { MemoryStore } from "../storage/memory.js";
 import { generateSecret } from "../tokens/secret.js";
 
+/** How long in-flight requests may take to finish after a stop signal. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
 /** Options of {@link startServer}, as the command line gives them. */
 export type ServeOptions = {
   port: number;
@@ -98,6 +101,11 @@ export async function startServer(
       closing ??= (async () => {
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
+          // Streams that never end on their own (GET /v2/room-events) get a grace period, then are cut.
+          setTimeout(
+            () => server.closeAllConnections(),
+            SHUTDOWN_GRACE_MS,
+          ).unref();
           // Idle keep-alive sockets would hold close() open; busy ones finish their request first.
           server.closeIdleConnections();
         });

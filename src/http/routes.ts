@@ -17,6 +17,7 @@ import type {
 } from "../liveblocks/types.js";
 import { roomToJson } from "../storage/wire.js";
 import { readJsonBody } from "./body.js";
+import { roomEvents } from "./events.js";
 import {
   HttpError,
   errorResponse,
@@ -72,6 +73,7 @@ const ROUTES: readonly Route[] = [
     pattern: ["v2", "users", ":userId", "revocation"],
     methods: { GET: getRevocation },
   },
+  { pattern: ["v2", "room-events"], methods: { GET: roomEvents } },
 ];
 
 /** The route table. */
