@@ -31,7 +31,8 @@ const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
  */
 export async function roomEvents(context: {
   liveblocks: Liveblocks;
-  request: Request;
+  /** Only its `signal` is read: any request shape that carries one will do. */
+  request: { readonly signal: AbortSignal };
 }): Promise<Response> {
   return new Response(
     roomEventStream(context.liveblocks, context.request.signal),
