@@ -10,7 +10,6 @@ import { MemoryStore } from "../../src/storage/memory.js";
 import { RestResponseError, RestStore } from "../../src/storage/rest.js";
 import type { RoomChangeEvent, RoomData, StoreWriteOptions } from "../../src/storage/types.js";
 import { makeRoom, testRoomStore } from "../../src/testing/index.js";
-import { roomEvents } from "../../src/http/events.js";
 import { createRequestHandler, toNodeListener, type NodeListener } from "../../src/http/index.js";
 
 const SECRET = "sk_test_0123456789abcdefghijklmnopqrstuv";
@@ -49,15 +48,7 @@ let listener: NodeListener;
 /** Points the one loopback server at `liveblocks`, with roomgate's real handler. */
 function serve(liveblocks: Liveblocks): void {
   serving = liveblocks;
-  const handler = createRequestHandler(liveblocks);
-  listener = toNodeListener(async (request) => {
-    const response = await handler(request);
-    // Until the handler mounts the events route itself.
-    if (response.status === 404 && new URL(request.url).pathname === "/v2/room-events") {
-      return roomEvents({ liveblocks, request });
-    }
-    return response;
-  });
+  listener = toNodeListener(createRequestHandler(liveblocks));
 }
 serve(new Liveblocks({ secret: SECRET, store: new MemoryStore() }));
 
