@@ -9,17 +9,43 @@ import { HttpError, httpMessages } from "./responses.js";
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 /**
+ * What the routes read of a request: the Web handler wraps a `Request` in it,
+ * the node adapter an `IncomingMessage`, so neither pays for the other's
+ * object model.
+ */
+export type IncomingRequest = {
+  method: string;
+  /** Absolute URL, path still percent-encoded. */
+  url: string;
+  headers: { get(name: string): string | null };
+  signal: AbortSignal;
+  /** The whole body; rejects with a 413 `HttpError` past `limit` bytes, counted while reading. */
+  readBody(limit: number): Promise<Uint8Array>;
+};
+
+/** `request` as an {@link IncomingRequest}. */
+export function fromWebRequest(request: Request): IncomingRequest {
+  return {
+    method: request.method,
+    url: request.url,
+    headers: request.headers,
+    signal: request.signal,
+    readBody: (limit) => readBytes(request, limit),
+  };
+}
+
+/**
  * The body of `request` parsed as JSON: 413 past `limit` bytes, 400 if it is
  * not JSON; an empty body reads as `undefined`.
  */
 export async function readJsonBody(
-  request: Request,
+  request: IncomingRequest,
   limit: number,
 ): Promise<unknown> {
   const declared = request.headers.get("content-length");
   if (declared !== null && Number(declared) > limit)
     throw new HttpError(413, httpMessages.bodyTooLarge(limit));
-  const bytes = await readBytes(request, limit);
+  const bytes = await request.readBody(limit);
   if (bytes.byteLength === 0) return undefined;
   let text: string;
   try {

@@ -6,8 +6,20 @@
  */
 import { LiveblocksError } from "../liveblocks/errors.js";
 import { type Liveblocks, secretMatches } from "../liveblocks/client.js";
-import { MAX_BODY_BYTES } from "./body.js";
-import { HttpError, errorResponse, httpMessages, json } from "./responses.js";
+import {
+  type IncomingRequest,
+  MAX_BODY_BYTES,
+  fromWebRequest,
+} from "./body.js";
+import {
+  type Answer,
+  HttpError,
+  type RouteResult,
+  errorResponse,
+  httpMessages,
+  json,
+  toResponse,
+} from "./responses.js";
 import { type RouteContext, routes } from "./routes.js";
 
 /** A Web-standard request handler, as Next.js App Router, Hono and Bun mount it. */
@@ -25,7 +37,7 @@ export type RequestHandlerOptions = {
    */
   publicKeys?: { jwks(): { keys: readonly object[] } };
   /** Told about each unexpected error once (answered 500 without details). Default: `console.error`. */
-  onError?: (error: unknown, request: Request) => void;
+  onError?: (error: unknown, request: { method: string; url: string }) => void;
 };
 
 /**
@@ -58,7 +70,7 @@ export function createRequestHandler(
       console.error("roomgate/http: unexpected error", error));
   const publicKeys = options.publicKeys;
 
-  return async function handle(request: Request): Promise<Response> {
+  async function answer(request: IncomingRequest): Promise<RouteResult> {
     try {
       const pathname = rawPathname(request.url);
       if (
@@ -120,14 +132,33 @@ export function createRequestHandler(
     } catch (error) {
       return answerError(error, request, onError);
     }
-  };
+  }
+
+  const handle: RequestHandler = async (request) =>
+    toResponse(await answer(fromWebRequest(request)));
+  // The node adapter calls the core directly and skips building Request and Response objects.
+  nodeEntries.set(handle, answer);
+  return handle;
+}
+
+/** The core of each handler made here, keyed by the handler, for `toNodeListener`. */
+const nodeEntries = new WeakMap<
+  RequestHandler,
+  (request: IncomingRequest) => Promise<RouteResult>
+>();
+
+/** @internal The core of `handler` if {@link createRequestHandler} made it. */
+export function nodeEntryOf(
+  handler: RequestHandler,
+): ((request: IncomingRequest) => Promise<RouteResult>) | undefined {
+  return nodeEntries.get(handler);
 }
 
 /** 401 without a bearer token, 403 with a wrong one, `null` when it is the secret. */
 function checkSecret(
   liveblocks: Liveblocks,
   header: string | null,
-): Response | null {
+): Answer | null {
   const match = header === null ? null : /^Bearer +(\S+) *$/i.exec(header);
   if (match === null) {
     return errorResponse(401, httpMessages.missingSecret, {
@@ -144,9 +175,9 @@ function checkSecret(
 
 function answerError(
   error: unknown,
-  request: Request,
-  onError: (error: unknown, request: Request) => void,
-): Response {
+  request: IncomingRequest,
+  onError: (error: unknown, request: { method: string; url: string }) => void,
+): Answer {
   if (error instanceof HttpError) {
     return errorResponse(error.status, error.message, {
       ...(error.suggestion !== undefined && { suggestion: error.suggestion }),
@@ -165,7 +196,7 @@ function answerError(
   if (request.signal.aborted)
     return errorResponse(400, "The request was aborted.");
   try {
-    onError(error, request);
+    onError(error, { method: request.method, url: request.url });
   } catch {
     // A failing logger must not turn into a crash.
   }

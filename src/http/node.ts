@@ -6,9 +6,14 @@
  * request's signal.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { MAX_BODY_BYTES } from "./body.js";
-import type { RequestHandler } from "./handler.js";
-import { HttpError, errorResponse, httpMessages } from "./responses.js";
+import { type IncomingRequest, MAX_BODY_BYTES } from "./body.js";
+import { type RequestHandler, nodeEntryOf } from "./handler.js";
+import {
+  HttpError,
+  type RouteResult,
+  errorResponse,
+  httpMessages,
+} from "./responses.js";
 
 /** Options of {@link toNodeListener}. */
 export type NodeListenerOptions = {
@@ -64,11 +69,19 @@ async function serve(
       aborter.abort(new Error("The client closed the connection."));
   });
   const state: BodyState = { overLimit: false };
-  const request = toRequest(req, aborter.signal, maxBodyBytes, state);
-  let response =
-    request === null
-      ? errorResponse(400, "The request URL is not valid.")
-      : await handler(request);
+  const entry = nodeEntryOf(handler);
+  let response: RouteResult;
+  if (entry !== undefined) {
+    response = await entry(
+      toIncoming(req, aborter.signal, maxBodyBytes, state),
+    );
+  } else {
+    const request = toRequest(req, aborter.signal, maxBodyBytes, state);
+    response =
+      request === null
+        ? errorResponse(400, "The request URL is not valid.")
+        : await handler(request);
+  }
   // Whatever a handler made of a body cut at the limit, the answer is 413.
   if (state.overLimit && response.status !== 413) {
     response = errorResponse(413, httpMessages.bodyTooLarge(maxBodyBytes));
@@ -76,12 +89,100 @@ async function serve(
   // The rest of an oversized body is never read: the connection cannot be reused.
   const unread = state.overLimit || response.status === 413;
   if (unread) res.shouldKeepAlive = false;
-  await writeResponse(response, res, aborter.signal);
+  if (response instanceof Response) {
+    await writeResponse(response, res, aborter.signal);
+  } else {
+    res.writeHead(response.status, response.headers);
+    res.end(response.body ?? undefined);
+  }
   // A body the handler did not read (404, 401, …) is drained so keep-alive stays usable.
   if (!req.complete && !unread) req.resume();
 }
 
 type BodyState = { overLimit: boolean };
+
+/** The path as sent; Express rewrites `req.url` under a mount path, the handler's basePath expects the original. */
+function originalPath(req: IncomingMessage): string {
+  const path =
+    (req as IncomingMessage & { originalUrl?: string }).originalUrl ??
+    req.url ??
+    "/";
+  return path.startsWith("/") ? path : `/${path}`;
+}
+
+/** `req` for a handler made by `createRequestHandler`, without building a `Request`. */
+function toIncoming(
+  req: IncomingMessage,
+  signal: AbortSignal,
+  maxBodyBytes: number,
+  state: BodyState,
+): IncomingRequest {
+  return {
+    method: req.method ?? "GET",
+    // The host is not routed on, and a client's Host header must not make the URL unparsable.
+    url: `http://localhost${originalPath(req)}`,
+    headers: {
+      get(name) {
+        const value = req.headers[name.toLowerCase()];
+        if (value === undefined) return null;
+        return Array.isArray(value) ? value.join(", ") : value;
+      },
+    },
+    signal,
+    readBody: (limit) =>
+      readNodeBody(req, Math.min(limit, maxBodyBytes), state),
+  };
+}
+
+/** The whole body of `req`, counted while reading: past `limit` it stops reading and rejects with 413. */
+function readNodeBody(
+  req: IncomingMessage,
+  limit: number,
+  state: BodyState,
+): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const cleanup = () => {
+      req
+        .off("data", onData)
+        .off("end", onEnd)
+        .off("error", onFail)
+        .off("close", onClose);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.byteLength;
+      if (size > limit) {
+        state.overLimit = true;
+        cleanup();
+        req.pause();
+        reject(new HttpError(413, httpMessages.bodyTooLarge(limit)));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    };
+    const onFail = () => {
+      cleanup();
+      reject(new HttpError(400, httpMessages.unreadableBody));
+    };
+    const onClose = () => {
+      if (!req.complete) onFail();
+    };
+    if (req.complete) {
+      resolve(new Uint8Array(0));
+      return;
+    }
+    req
+      .on("data", onData)
+      .on("end", onEnd)
+      .on("error", onFail)
+      .on("close", onClose);
+  });
+}
 
 function toRequest(
   req: IncomingMessage,
@@ -90,14 +191,9 @@ function toRequest(
   state: BodyState,
 ): Request | null {
   const host = req.headers.host ?? "localhost";
-  // Express rewrites `req.url` under a mount path; the original is what the handler's basePath expects.
-  const path =
-    (req as IncomingMessage & { originalUrl?: string }).originalUrl ??
-    req.url ??
-    "/";
   let url: URL;
   try {
-    url = new URL(path.startsWith("/") ? path : `/${path}`, `http://${host}`);
+    url = new URL(originalPath(req), `http://${host}`);
   } catch {
     return null;
   }

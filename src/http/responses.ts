@@ -7,6 +7,29 @@
 
 const JSON_TYPE = "application/json; charset=utf-8";
 
+/**
+ * An answer before it becomes a `Response`: the Web handler converts it, the
+ * node adapter writes it to the socket as is (building a `Response` only to
+ * read it back cost more than signing the token).
+ */
+export type Answer = {
+  status: number;
+  headers: Record<string, string>;
+  body: string | null;
+};
+
+/** What a route gives back: an {@link Answer}, or a `Response` for a streamed body. */
+export type RouteResult = Answer | Response;
+
+/** `answer` as a Web `Response`. */
+export function toResponse(answer: RouteResult): Response {
+  if (answer instanceof Response) return answer;
+  return new Response(answer.body, {
+    status: answer.status,
+    headers: answer.headers,
+  });
+}
+
 /** Reason phrases for the statuses the handler answers, used as `error`. */
 const REASONS: Readonly<Record<number, string>> = {
   400: "Bad Request",
@@ -47,11 +70,12 @@ export function json(
   body: unknown,
   status = 200,
   headers?: Record<string, string>,
-): Response {
-  return new Response(JSON.stringify(body), {
+): Answer {
+  return {
     status,
     headers: { "content-type": JSON_TYPE, ...headers },
-  });
+    body: JSON.stringify(body),
+  };
 }
 
 /** The JSON error shape for `status` and `message`. */
@@ -59,7 +83,7 @@ export function errorResponse(
   status: number,
   message: string,
   extra?: { suggestion?: string; headers?: Record<string, string> },
-): Response {
+): Answer {
   const body: { error: string; message: string; suggestion?: string } = {
     error: REASONS[status] ?? (status >= 500 ? "Server Error" : "Error"),
     message,
@@ -69,8 +93,8 @@ export function errorResponse(
 }
 
 /** A response without a body (204). */
-export function noContent(): Response {
-  return new Response(null, { status: 204 });
+export function noContent(): Answer {
+  return { status: 204, headers: {}, body: null };
 }
 
 /** Messages of the HTTP layer, in one place. */

@@ -16,11 +16,12 @@ import type {
   UserInfo,
 } from "../liveblocks/types.js";
 import { roomToJson } from "../storage/wire.js";
-import { readJsonBody } from "./body.js";
+import { type IncomingRequest, readJsonBody } from "./body.js";
 import { roomEvents } from "./events.js";
 import {
   HttpError,
   errorResponse,
+  type RouteResult,
   httpMessages,
   json,
   noContent,
@@ -29,13 +30,13 @@ import {
 /** What a route action receives. */
 export type RouteContext = {
   liveblocks: Liveblocks;
-  request: Request;
+  request: IncomingRequest;
   /** Path parameters, each decoded once. */
   params: ReadonlyMap<string, string>;
   maxBodyBytes: number;
 };
 
-type Action = (context: RouteContext) => Promise<Response>;
+type Action = (context: RouteContext) => Promise<RouteResult>;
 
 /** A path pattern (`:name` segments are parameters) and its action per method. */
 type Route = {
@@ -73,7 +74,17 @@ const ROUTES: readonly Route[] = [
     pattern: ["v2", "users", ":userId", "revocation"],
     methods: { GET: getRevocation },
   },
-  { pattern: ["v2", "room-events"], methods: { GET: roomEvents } },
+  {
+    pattern: ["v2", "room-events"],
+    // The event stream reads nothing of the request but its signal.
+    methods: {
+      GET: ({ liveblocks, request }) =>
+        roomEvents({
+          liveblocks,
+          request: { signal: request.signal } as Request,
+        }),
+    },
+  },
 ];
 
 /** The route table. */
@@ -100,7 +111,7 @@ export const routes = {
 
 /* --- Authentication ------------------------------------------------------ */
 
-async function identifyUser(context: RouteContext): Promise<Response> {
+async function identifyUser(context: RouteContext): Promise<RouteResult> {
   const body = await objectBody(context);
   const identity: Identity = { userId: nonEmptyString(body, "userId") };
   if (body["groupIds"] !== undefined)
@@ -114,7 +125,7 @@ async function identifyUser(context: RouteContext): Promise<Response> {
   return authAnswer(await context.liveblocks.identifyUser(identity, userInfo));
 }
 
-async function authorizeUser(context: RouteContext): Promise<Response> {
+async function authorizeUser(context: RouteContext): Promise<RouteResult> {
   const body = await objectBody(context);
   const userId = nonEmptyString(body, "userId");
   const permissions = body["permissions"];
@@ -141,12 +152,14 @@ async function authorizeUser(context: RouteContext): Promise<Response> {
 }
 
 /** The token as the facade wrote it, or its failure as a JSON error. */
-function authAnswer({ status, body }: AuthResponse): Response {
-  if (status === 200)
-    return new Response(body, {
+function authAnswer({ status, body }: AuthResponse): RouteResult {
+  if (status === 200) {
+    return {
       status,
       headers: { "content-type": "application/json; charset=utf-8" },
-    });
+      body,
+    };
+  }
   return errorResponse(status, body);
 }
 
@@ -155,7 +168,7 @@ function authAnswer({ status, body }: AuthResponse): Response {
 async function listRooms({
   liveblocks,
   request,
-}: RouteContext): Promise<Response> {
+}: RouteContext): Promise<RouteResult> {
   const search = new URL(request.url).searchParams;
   const params: GetRoomsOptions = {};
   const limit = search.get("limit");
@@ -184,7 +197,7 @@ async function listRooms({
   return json({ nextCursor: page.nextCursor, data: page.data.map(roomToJson) });
 }
 
-async function createRoom(context: RouteContext): Promise<Response> {
+async function createRoom(context: RouteContext): Promise<RouteResult> {
   const { liveblocks, request } = context;
   const body = await objectBody(context);
   const { id, ...params } = body;
@@ -212,7 +225,7 @@ async function getRoom({
   liveblocks,
   request,
   params,
-}: RouteContext): Promise<Response> {
+}: RouteContext): Promise<RouteResult> {
   return json(
     roomToJson(
       await liveblocks.getRoom(params.get("roomId")!, {
@@ -222,7 +235,7 @@ async function getRoom({
   );
 }
 
-async function updateRoom(context: RouteContext): Promise<Response> {
+async function updateRoom(context: RouteContext): Promise<RouteResult> {
   const body = await objectBody(context);
   const room = await context.liveblocks.updateRoom(
     context.params.get("roomId")!,
@@ -238,14 +251,14 @@ async function deleteRoom({
   liveblocks,
   request,
   params,
-}: RouteContext): Promise<Response> {
+}: RouteContext): Promise<RouteResult> {
   await liveblocks.deleteRoom(params.get("roomId")!, {
     signal: request.signal,
   });
   return noContent();
 }
 
-async function upsertRoom(context: RouteContext): Promise<Response> {
+async function upsertRoom(context: RouteContext): Promise<RouteResult> {
   const body = await objectBody(context);
   const room = await context.liveblocks.upsertRoom(
     context.params.get("roomId")!,
@@ -257,7 +270,7 @@ async function upsertRoom(context: RouteContext): Promise<Response> {
   return json(roomToJson(room));
 }
 
-async function updateRoomId(context: RouteContext): Promise<Response> {
+async function updateRoomId(context: RouteContext): Promise<RouteResult> {
   const body = await objectBody(context);
   const room = await context.liveblocks.updateRoomId(
     {
@@ -272,7 +285,7 @@ async function updateRoomId(context: RouteContext): Promise<Response> {
 /* --- roomgate's own ------------------------------------------------------ */
 
 /** `POST /v2/rooms/:roomId/check-access` `{ token }`: the entry decision, for a realtime server elsewhere. */
-async function checkAccess(context: RouteContext): Promise<Response> {
+async function checkAccess(context: RouteContext): Promise<RouteResult> {
   const body = await objectBody(context);
   const token = body["token"];
   if (typeof token !== "string")
@@ -287,7 +300,7 @@ async function checkAccess(context: RouteContext): Promise<Response> {
 }
 
 /** `POST /v2/users/:userId/revoke-tokens` `{ issuedBefore?: epoch ms }` → 204. */
-async function revokeTokens(context: RouteContext): Promise<Response> {
+async function revokeTokens(context: RouteContext): Promise<RouteResult> {
   const body =
     (await readJsonBody(context.request, context.maxBodyBytes)) ?? {};
   if (!isObject(body)) throw new HttpError(422, httpMessages.bodyNotObject);
@@ -307,7 +320,7 @@ async function getRevocation({
   liveblocks,
   request,
   params,
-}: RouteContext): Promise<Response> {
+}: RouteContext): Promise<RouteResult> {
   // The facade has no reader for this (only the entry decision needs it), so
   // this one route reads the store directly rather than widening the facade.
   const issuedBefore = await liveblocks.store.getRevocation(
