@@ -2,7 +2,11 @@ import { type Server, createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
 import express from "express";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createRequestHandler, toNodeListener } from "../../src/http/index.js";
+import {
+  type RequestHandler,
+  createRequestHandler,
+  toNodeListener,
+} from "../../src/http/index.js";
 import { SECRET, makeLiveblocks } from "../liveblocks/helpers.js";
 
 const servers: Server[] = [];
@@ -90,66 +94,6 @@ describe("toNodeListener", () => {
     );
   });
 
-  it("node:http - an oversized chunked upload gets 413 and the connection is closed", async () => {
-    const { liveblocks } = makeLiveblocks();
-    const url = await listen(
-      createServer(
-        toNodeListener(createRequestHandler(liveblocks), {
-          maxBodyBytes: 1024,
-        }),
-      ),
-    );
-    const response = await new Promise<{
-      status: number;
-      connection: string | undefined;
-    }>((resolve, reject) => {
-      const req = request(
-        `${url}/v2/rooms`,
-        { method: "POST", headers: auth },
-        (res) => {
-          res.resume();
-          resolve({
-            status: res.statusCode!,
-            connection: res.headers.connection,
-          });
-        },
-      );
-      req.on("error", reject);
-      // Chunked: no content-length to refuse early on.
-      for (let i = 0; i < 8; i++) req.write("x".repeat(512));
-      req.end();
-    });
-    expect(response.status).toBe(413);
-    expect(response.connection).toBe("close");
-  });
-
-  it("node:http - regression: a body cut at the adapter's limit is never parsed and acted on", async () => {
-    // The adapter once ended the stream at its limit: a valid JSON prefix then created the room.
-    const { liveblocks } = makeLiveblocks();
-    const url = await listen(
-      createServer(
-        toNodeListener(createRequestHandler(liveblocks), { maxBodyBytes: 40 }),
-      ),
-    );
-    const status = await new Promise<number>((resolve, reject) => {
-      const req = request(
-        `${url}/v2/rooms`,
-        { method: "POST", headers: auth },
-        (res) => {
-          res.resume();
-          resolve(res.statusCode!);
-        },
-      );
-      req.on("error", reject);
-      req.write('{"id":"cut","defaultAccesses":[]}');
-      req.end(" ".repeat(100));
-    });
-    expect(status).toBe(413);
-    await expect(liveblocks.getRoom("cut")).rejects.toMatchObject({
-      status: 404,
-    });
-  });
-
   it("node:http - a handler that throws is answered 500, not a crash", async () => {
     const url = await listen(
       createServer(
@@ -185,5 +129,78 @@ describe("toNodeListener", () => {
     expect(response.headers.get("x-one")).toBe("1");
     expect(response.headers.getSetCookie()).toEqual(["a=1", "b=2"]);
     expect(await response.text()).toBe("ab");
+  });
+
+  // createRequestHandler's own handlers take the adapter's direct path; any other Web handler gets a streamed Request.
+  describe.each([
+    ["direct", (h: RequestHandler) => h],
+    [
+      "Request stream",
+      (h: RequestHandler): RequestHandler =>
+        (request) =>
+          h(request),
+    ],
+  ] as const)("%s", (path, wrap) => {
+    it(`node:http (${path}) - an oversized chunked upload gets 413 and the connection is closed`, async () => {
+      const { liveblocks } = makeLiveblocks();
+      const url = await listen(
+        createServer(
+          toNodeListener(wrap(createRequestHandler(liveblocks)), {
+            maxBodyBytes: 1024,
+          }),
+        ),
+      );
+      const response = await new Promise<{
+        status: number;
+        connection: string | undefined;
+      }>((resolve, reject) => {
+        const req = request(
+          `${url}/v2/rooms`,
+          { method: "POST", headers: auth },
+          (res) => {
+            res.resume();
+            resolve({
+              status: res.statusCode!,
+              connection: res.headers.connection,
+            });
+          },
+        );
+        req.on("error", reject);
+        // Chunked: no content-length to refuse early on.
+        for (let i = 0; i < 8; i++) req.write("x".repeat(512));
+        req.end();
+      });
+      expect(response.status).toBe(413);
+      expect(response.connection).toBe("close");
+    });
+
+    it(`node:http (${path}) - regression: a body cut at the adapter's limit is never parsed and acted on`, async () => {
+      // The adapter once ended the stream at its limit: a valid JSON prefix then created the room.
+      const { liveblocks } = makeLiveblocks();
+      const url = await listen(
+        createServer(
+          toNodeListener(wrap(createRequestHandler(liveblocks)), {
+            maxBodyBytes: 40,
+          }),
+        ),
+      );
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = request(
+          `${url}/v2/rooms`,
+          { method: "POST", headers: auth },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode!);
+          },
+        );
+        req.on("error", reject);
+        req.write('{"id":"cut","defaultAccesses":[]}');
+        req.end(" ".repeat(100));
+      });
+      expect(status).toBe(413);
+      await expect(liveblocks.getRoom("cut")).rejects.toMatchObject({
+        status: 404,
+      });
+    });
   });
 });
