@@ -224,6 +224,28 @@ describe("RestStore retries", () => {
     expect(waits).toEqual([1000]);
   });
 
+  it("revokeTokens - 503 is retried: moving a cutoff forward twice changes nothing", async () => {
+    server.use(
+      http.post(`${BASE}/v2/users/:id/revoke-tokens`, sequence(status(503), () => new HttpResponse(null, { status: 204 }))),
+    );
+    const { store } = makeStore();
+    await store.revokeTokens("alice", 1234);
+    expect(sent.map((request) => [request.method, request.path, request.body])).toEqual([
+      ["POST", "/v2/users/alice/revoke-tokens", { issuedBefore: 1234 }],
+      ["POST", "/v2/users/alice/revoke-tokens", { issuedBefore: 1234 }],
+    ]);
+  });
+
+  it("delete - 503 on the DELETE is retried: deleting twice deletes once", async () => {
+    server.use(
+      http.get(`${BASE}/v2/rooms/:id`, roomJson),
+      http.delete(`${BASE}/v2/rooms/:id`, sequence(status(503), () => new HttpResponse(null, { status: 204 }))),
+    );
+    const { store } = makeStore();
+    expect(await store.delete("a/b")).toBe(true);
+    expect(sent.map((request) => request.method)).toEqual(["GET", "DELETE", "DELETE"]);
+  });
+
   it("update - 503 is not retried: the patch may have been applied", async () => {
     server.use(http.post(`${BASE}/v2/rooms/:id`, status(503)));
     const { store } = makeStore();
