@@ -5,6 +5,9 @@
  */
 import { HttpError, httpMessages } from "./responses.js";
 
+/** Stateless outside streaming mode, so one decoder serves every request. */
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
 /** The default request-body limit: 1 MiB. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -49,7 +52,7 @@ export async function readJsonBody(
   if (bytes.byteLength === 0) return undefined;
   let text: string;
   try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    text = UTF8.decode(bytes);
   } catch {
     throw new HttpError(
       400,
