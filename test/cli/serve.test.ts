@@ -112,6 +112,29 @@ describe("roomgate serve", () => {
   });
 });
 
+describe("roomgate serve shutdown with a stream open", () => {
+  it("serve - SIGTERM with a /v2/room-events stream open still exits 0 (the stream is cut after the grace period)", async () => {
+    running = await spawnServe(["--secret", SECRET]);
+    const controller = new AbortController();
+    const events = await fetch(`${running.url}/v2/room-events`, {
+      headers: { authorization: `Bearer ${SECRET}` },
+      signal: controller.signal,
+    });
+    expect(events.status).toBe(200);
+    const reader = events.body!.getReader();
+    await reader.read(); // ": connected"
+    const ended = (async () => {
+      try {
+        while (!(await reader.read()).done);
+      } catch {
+        // Cut by the server: what this test waits for.
+      }
+    })();
+    expect(await running.stop()).toBe(0);
+    await ended;
+  }, 30_000);
+});
+
 describe("roomgate secret", () => {
   it("secret - prints a new strong secret and a newline", () => {
     const first = cli("secret");
