@@ -24,7 +24,9 @@ async function start(mode: string): Promise<{ child: ChildProcess; url: string }
     cwd: ROOT,
     stdio: ["ignore", "pipe", "inherit"],
   });
-  const port = await new Promise<string>((resolve) => child.stdout!.once("data", (d: Buffer) => resolve(d.toString().trim())));
+  const port = await new Promise<string>((resolve) =>
+    child.stdout!.once("data", (d: Buffer) => resolve(d.toString().trim())),
+  );
   return { child, url: `http://127.0.0.1:${port}` };
 }
 

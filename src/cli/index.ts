@@ -59,9 +59,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const port = values.port === undefined ? 8787 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    process.stderr.write(
-      `Invalid --port: ${values.port} (an integer from 0 to 65535)\n`,
-    );
+    process.stderr.write(`Invalid --port: ${values.port} (an integer from 0 to 65535)\n`);
     return 2;
   }
   const secret = values.secret ?? (process.env["ROOMGATE_SECRET"] || undefined);
@@ -83,9 +81,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       // A second signal while draining means "now": exit without waiting.
       if (stopping) process.exit(1);
       stopping = true;
-      process.stdout.write(
-        `${signal}: finishing in-flight requests, then stopping\n`,
-      );
+      process.stdout.write(`${signal}: finishing in-flight requests, then stopping\n`);
       running.close().then(
         () => resolve(0),
         (error: unknown) => {

@@ -42,11 +42,8 @@ export type RunningServer = {
  * process.once("SIGTERM", () => void running.close());
  * ```
  */
-export async function startServer(
-  options: ServeOptions,
-): Promise<RunningServer> {
-  const log =
-    options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+export async function startServer(options: ServeOptions): Promise<RunningServer> {
+  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const generated = options.secret === undefined;
   const secret = options.secret ?? generateSecret();
   // In memory until the durable stores land; the lead wires --db there.
@@ -59,9 +56,7 @@ export async function startServer(
           const started = process.hrtime.bigint();
           res.once("finish", () => {
             const ms = Number(process.hrtime.bigint() - started) / 1e6;
-            log(
-              `${req.method} ${req.url} ${res.statusCode} ${ms.toFixed(1)}ms`,
-            );
+            log(`${req.method} ${req.url} ${res.statusCode} ${ms.toFixed(1)}ms`);
           });
           listener(req, res);
         }
@@ -75,22 +70,15 @@ export async function startServer(
     });
   });
   const address = server.address() as AddressInfo;
-  const host =
-    address.family === "IPv6" ? `[${address.address}]` : address.address;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
   // One write, so whoever reads the address also has the rest of the banner.
-  const banner = [
-    `roomgate listening on ${url} (rooms in memory: they are lost when it stops)`,
-  ];
+  const banner = [`roomgate listening on ${url} (rooms in memory: they are lost when it stops)`];
   if (generated) {
-    banner.push(
-      "No secret given (--secret or ROOMGATE_SECRET): generated one for this run, shown only now:",
-    );
+    banner.push("No secret given (--secret or ROOMGATE_SECRET): generated one for this run, shown only now:");
     banner.push(`  ${secret}`);
   }
-  banner.push(
-    `Point @liveblocks/node at it: new Liveblocks({ secret, baseUrl: "${url}" })`,
-  );
+  banner.push(`Point @liveblocks/node at it: new Liveblocks({ secret, baseUrl: "${url}" })`);
   log(banner.join("\n"));
 
   let closing: Promise<void> | undefined;
@@ -102,10 +90,7 @@ export async function startServer(
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           // Streams that never end on their own (GET /v2/room-events) get a grace period, then are cut.
-          setTimeout(
-            () => server.closeAllConnections(),
-            SHUTDOWN_GRACE_MS,
-          ).unref();
+          setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
           // Idle keep-alive sockets would hold close() open; busy ones finish their request first.
           server.closeIdleConnections();
         });

@@ -41,31 +41,21 @@ export function fromWebRequest(request: Request): IncomingRequest {
  * The body of `request` parsed as JSON: 413 past `limit` bytes, 400 if it is
  * not JSON; an empty body reads as `undefined`.
  */
-export async function readJsonBody(
-  request: IncomingRequest,
-  limit: number,
-): Promise<unknown> {
+export async function readJsonBody(request: IncomingRequest, limit: number): Promise<unknown> {
   const declared = request.headers.get("content-length");
-  if (declared !== null && Number(declared) > limit)
-    throw new HttpError(413, httpMessages.bodyTooLarge(limit));
+  if (declared !== null && Number(declared) > limit) throw new HttpError(413, httpMessages.bodyTooLarge(limit));
   const bytes = await request.readBody(limit);
   if (bytes.byteLength === 0) return undefined;
   let text: string;
   try {
     text = UTF8.decode(bytes);
   } catch {
-    throw new HttpError(
-      400,
-      httpMessages.malformedJson("the body is not valid UTF-8"),
-    );
+    throw new HttpError(400, httpMessages.malformedJson("the body is not valid UTF-8"));
   }
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    throw new HttpError(
-      400,
-      httpMessages.malformedJson((err as Error).message),
-    );
+    throw new HttpError(400, httpMessages.malformedJson((err as Error).message));
   }
 }
 

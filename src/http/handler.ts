@@ -6,11 +6,7 @@
  */
 import { LiveblocksError } from "../liveblocks/errors.js";
 import { type Liveblocks, secretMatches } from "../liveblocks/client.js";
-import {
-  type IncomingRequest,
-  MAX_BODY_BYTES,
-  fromWebRequest,
-} from "./body.js";
+import { type IncomingRequest, MAX_BODY_BYTES, fromWebRequest } from "./body.js";
 import {
   type Answer,
   HttpError,
@@ -58,29 +54,17 @@ export type RequestHandlerOptions = {
  * export { handler as GET, handler as POST, handler as DELETE };
  * ```
  */
-export function createRequestHandler(
-  liveblocks: Liveblocks,
-  options: RequestHandlerOptions = {},
-): RequestHandler {
+export function createRequestHandler(liveblocks: Liveblocks, options: RequestHandlerOptions = {}): RequestHandler {
   const basePath = normalizeBasePath(options.basePath);
   const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
-  const onError =
-    options.onError ??
-    ((error: unknown) =>
-      console.error("roomgate/http: unexpected error", error));
+  const onError = options.onError ?? ((error: unknown) => console.error("roomgate/http: unexpected error", error));
   const publicKeys = options.publicKeys;
 
   async function answer(request: IncomingRequest): Promise<RouteResult> {
     try {
       const pathname = rawPathname(request.url);
-      if (
-        pathname === null ||
-        (basePath !== "" && !pathname.startsWith(`${basePath}/`))
-      ) {
-        return errorResponse(
-          404,
-          httpMessages.notFound(request.method, pathname ?? request.url),
-        );
+      if (pathname === null || (basePath !== "" && !pathname.startsWith(`${basePath}/`))) {
+        return errorResponse(404, httpMessages.notFound(request.method, pathname ?? request.url));
       }
       const segments = decodeSegments(pathname.slice(basePath.length + 1));
       if (
@@ -90,37 +74,24 @@ export function createRequestHandler(
         segments[1] === "jwks.json"
       ) {
         if (request.method !== "GET" && request.method !== "HEAD") {
-          return errorResponse(
-            405,
-            httpMessages.methodNotAllowed(request.method, ["GET"]),
-            { headers: { allow: "GET" } },
-          );
+          return errorResponse(405, httpMessages.methodNotAllowed(request.method, ["GET"]), {
+            headers: { allow: "GET" },
+          });
         }
         return json(publicKeys.jwks(), 200, {
           "cache-control": "public, max-age=300",
         });
       }
       const match = routes.match(segments);
-      if (match === null)
-        return errorResponse(
-          404,
-          httpMessages.notFound(request.method, pathname),
-        );
+      if (match === null) return errorResponse(404, httpMessages.notFound(request.method, pathname));
       const action = match.route.methods[request.method];
       if (action === undefined) {
         const allow = Object.keys(match.route.methods);
-        return errorResponse(
-          405,
-          httpMessages.methodNotAllowed(request.method, allow),
-          {
-            headers: { allow: allow.join(", ") },
-          },
-        );
+        return errorResponse(405, httpMessages.methodNotAllowed(request.method, allow), {
+          headers: { allow: allow.join(", ") },
+        });
       }
-      const denied = checkSecret(
-        liveblocks,
-        request.headers.get("authorization"),
-      );
+      const denied = checkSecret(liveblocks, request.headers.get("authorization"));
       if (denied !== null) return denied;
       const context: RouteContext = {
         liveblocks,
@@ -134,31 +105,22 @@ export function createRequestHandler(
     }
   }
 
-  const handle: RequestHandler = async (request) =>
-    toResponse(await answer(fromWebRequest(request)));
+  const handle: RequestHandler = async (request) => toResponse(await answer(fromWebRequest(request)));
   // The node adapter calls the core directly and skips building Request and Response objects.
   nodeEntries.set(handle, answer);
   return handle;
 }
 
 /** The core of each handler made here, keyed by the handler, for `toNodeListener`. */
-const nodeEntries = new WeakMap<
-  RequestHandler,
-  (request: IncomingRequest) => Promise<RouteResult>
->();
+const nodeEntries = new WeakMap<RequestHandler, (request: IncomingRequest) => Promise<RouteResult>>();
 
 /** @internal The core of `handler` if {@link createRequestHandler} made it. */
-export function nodeEntryOf(
-  handler: RequestHandler,
-): ((request: IncomingRequest) => Promise<RouteResult>) | undefined {
+export function nodeEntryOf(handler: RequestHandler): ((request: IncomingRequest) => Promise<RouteResult>) | undefined {
   return nodeEntries.get(handler);
 }
 
 /** 401 without a bearer token, 403 with a wrong one, `null` when it is the secret. */
-function checkSecret(
-  liveblocks: Liveblocks,
-  header: string | null,
-): Answer | null {
+function checkSecret(liveblocks: Liveblocks, header: string | null): Answer | null {
   const match = header === null ? null : /^Bearer +(\S+) *$/i.exec(header);
   if (match === null) {
     return errorResponse(401, httpMessages.missingSecret, {
@@ -186,15 +148,10 @@ function answerError(
   }
   // The facade decided the status (404, 409, 422, 501, …): answer it as is.
   if (error instanceof LiveblocksError) {
-    return errorResponse(
-      error.status,
-      error.message,
-      error.details ? { suggestion: error.details } : undefined,
-    );
+    return errorResponse(error.status, error.message, error.details ? { suggestion: error.details } : undefined);
   }
   // A client that went away is not a server fault: nothing to log, nobody to answer.
-  if (request.signal.aborted)
-    return errorResponse(400, "The request was aborted.");
+  if (request.signal.aborted) return errorResponse(400, "The request was aborted.");
   try {
     onError(error, { method: request.method, url: request.url });
   } catch {

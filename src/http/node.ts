@@ -8,12 +8,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { type IncomingRequest, MAX_BODY_BYTES } from "./body.js";
 import { type RequestHandler, nodeEntryOf } from "./handler.js";
-import {
-  HttpError,
-  type RouteResult,
-  errorResponse,
-  httpMessages,
-} from "./responses.js";
+import { HttpError, type RouteResult, errorResponse, httpMessages } from "./responses.js";
 
 /** Options of {@link toNodeListener}. */
 export type NodeListenerOptions = {
@@ -38,10 +33,7 @@ export type NodeListener = (req: IncomingMessage, res: ServerResponse) => void;
  * // Express: app.use("/liveblocks", toNodeListener(createRequestHandler(liveblocks, { basePath: "/liveblocks" })));
  * ```
  */
-export function toNodeListener(
-  handler: RequestHandler,
-  options: NodeListenerOptions = {},
-): NodeListener {
+export function toNodeListener(handler: RequestHandler, options: NodeListenerOptions = {}): NodeListener {
   const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
   return (req, res) => {
     void serve(handler, req, res, maxBodyBytes).catch(() => {
@@ -68,8 +60,7 @@ async function serve(
   let gone = false;
   const signal = () => {
     aborter ??= new AbortController();
-    if (gone && !aborter.signal.aborted)
-      aborter.abort(new Error("The client closed the connection."));
+    if (gone && !aborter.signal.aborted) aborter.abort(new Error("The client closed the connection."));
     return aborter.signal;
   };
   // `close` on the response before it finished means the client went away.
@@ -85,10 +76,7 @@ async function serve(
     response = await entry(toIncoming(req, signal, maxBodyBytes, state));
   } else {
     const request = toRequest(req, signal(), maxBodyBytes, state);
-    response =
-      request === null
-        ? errorResponse(400, "The request URL is not valid.")
-        : await handler(request);
+    response = request === null ? errorResponse(400, "The request URL is not valid.") : await handler(request);
   }
   // Whatever a handler made of a body cut at the limit, the answer is 413.
   if (state.overLimit && response.status !== 413) {
@@ -111,10 +99,7 @@ type BodyState = { overLimit: boolean };
 
 /** The path as sent; Express rewrites `req.url` under a mount path, the handler's basePath expects the original. */
 function originalPath(req: IncomingMessage): string {
-  const path =
-    (req as IncomingMessage & { originalUrl?: string }).originalUrl ??
-    req.url ??
-    "/";
+  const path = (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? "/";
   return path.startsWith("/") ? path : `/${path}`;
 }
 
@@ -139,26 +124,17 @@ function toIncoming(
     get signal() {
       return signal();
     },
-    readBody: (limit) =>
-      readNodeBody(req, Math.min(limit, maxBodyBytes), state),
+    readBody: (limit) => readNodeBody(req, Math.min(limit, maxBodyBytes), state),
   };
 }
 
 /** The whole body of `req`, counted while reading: past `limit` it stops reading and rejects with 413. */
-function readNodeBody(
-  req: IncomingMessage,
-  limit: number,
-  state: BodyState,
-): Promise<Uint8Array> {
+function readNodeBody(req: IncomingMessage, limit: number, state: BodyState): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     const cleanup = () => {
-      req
-        .off("data", onData)
-        .off("end", onEnd)
-        .off("error", onFail)
-        .off("close", onClose);
+      req.off("data", onData).off("end", onEnd).off("error", onFail).off("close", onClose);
     };
     const onData = (chunk: Buffer) => {
       size += chunk.byteLength;
@@ -186,20 +162,11 @@ function readNodeBody(
       resolve(new Uint8Array(0));
       return;
     }
-    req
-      .on("data", onData)
-      .on("end", onEnd)
-      .on("error", onFail)
-      .on("close", onClose);
+    req.on("data", onData).on("end", onEnd).on("error", onFail).on("close", onClose);
   });
 }
 
-function toRequest(
-  req: IncomingMessage,
-  signal: AbortSignal,
-  maxBodyBytes: number,
-  state: BodyState,
-): Request | null {
+function toRequest(req: IncomingMessage, signal: AbortSignal, maxBodyBytes: number, state: BodyState): Request | null {
   const host = req.headers.host ?? "localhost";
   let url: URL;
   try {
@@ -234,20 +201,12 @@ function toRequest(
  * `limit` (the handler then answers 413) instead of buffering the rest;
  * `state.overLimit` tells the adapter to close the connection after.
  */
-function limitedStream(
-  req: IncomingMessage,
-  limit: number,
-  state: BodyState,
-): ReadableStream<Uint8Array> {
+function limitedStream(req: IncomingMessage, limit: number, state: BodyState): ReadableStream<Uint8Array> {
   let size = 0;
   let settled = false;
   const detach = () => {
     settled = true;
-    req
-      .off("data", onData)
-      .off("end", onEnd)
-      .off("error", onError)
-      .off("close", onClose);
+    req.off("data", onData).off("end", onEnd).off("error", onError).off("close", onClose);
   };
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   const onData = (chunk: Buffer) => {
@@ -261,9 +220,7 @@ function limitedStream(
       controller.error(new HttpError(413, httpMessages.bodyTooLarge(limit)));
       return;
     }
-    controller.enqueue(
-      new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength),
-    );
+    controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
     if ((controller.desiredSize ?? 0) <= 0) {
       req.pause();
     }
@@ -280,18 +237,13 @@ function limitedStream(
   };
   const onClose = () => {
     // Closed before `end`: the client went away mid-upload.
-    if (!req.complete)
-      onError(new Error("The client closed the connection during the upload."));
+    if (!req.complete) onError(new Error("The client closed the connection during the upload."));
   };
   return new ReadableStream<Uint8Array>(
     {
       start(c) {
         controller = c;
-        req
-          .on("data", onData)
-          .on("end", onEnd)
-          .on("error", onError)
-          .on("close", onClose);
+        req.on("data", onData).on("end", onEnd).on("error", onError).on("close", onClose);
         req.pause();
       },
       pull() {
@@ -305,11 +257,7 @@ function limitedStream(
   );
 }
 
-async function writeResponse(
-  response: Response,
-  res: ServerResponse,
-  signal: AbortSignal,
-): Promise<void> {
+async function writeResponse(response: Response, res: ServerResponse, signal: AbortSignal): Promise<void> {
   res.statusCode = response.status;
   const setCookies = response.headers.getSetCookie();
   response.headers.forEach((value, name) => {

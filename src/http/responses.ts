@@ -52,11 +52,7 @@ export class HttpError extends Error {
   readonly suggestion?: string;
   readonly headers?: Record<string, string>;
 
-  constructor(
-    status: number,
-    message: string,
-    extra?: { suggestion?: string; headers?: Record<string, string> },
-  ) {
+  constructor(status: number, message: string, extra?: { suggestion?: string; headers?: Record<string, string> }) {
     super(message);
     this.name = "HttpError";
     this.status = status;
@@ -66,11 +62,7 @@ export class HttpError extends Error {
 }
 
 /** `body` as a JSON response. */
-export function json(
-  body: unknown,
-  status = 200,
-  headers?: Record<string, string>,
-): Answer {
+export function json(body: unknown, status = 200, headers?: Record<string, string>): Answer {
   return {
     status,
     headers: { "content-type": JSON_TYPE, ...headers },
@@ -101,15 +93,13 @@ export function noContent(): Answer {
 export const httpMessages = {
   missingSecret: "Missing secret key",
   invalidSecret: "Invalid secret key",
-  secretSuggestion:
-    "Send the secret key of this roomgate server as `Authorization: Bearer sk_…`.",
+  secretSuggestion: "Send the secret key of this roomgate server as `Authorization: Bearer sk_…`.",
   notFound: (method: string, path: string) => `No route for ${method} ${path}.`,
   methodNotAllowed: (method: string, allow: readonly string[]) =>
     `Method ${method} is not allowed here; use ${allow.join(" or ")}.`,
   malformedJson: (reason: string) => `Malformed JSON body: ${reason}`,
   bodyNotObject: "Invalid value for field 'body': must be a JSON object",
-  bodyTooLarge: (limit: number) =>
-    `Request body is larger than ${limit} bytes.`,
+  bodyTooLarge: (limit: number) => `Request body is larger than ${limit} bytes.`,
   unreadableBody: "The request body could not be read.",
   badPath: "The path is not valid percent-encoding.",
   internal: "An unexpected error occurred on the server.",

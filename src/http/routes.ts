@@ -18,14 +18,7 @@ import type {
 import { roomToJson } from "../storage/wire.js";
 import { type IncomingRequest, readJsonBody } from "./body.js";
 import { roomEvents } from "./events.js";
-import {
-  HttpError,
-  errorResponse,
-  type RouteResult,
-  httpMessages,
-  json,
-  noContent,
-} from "./responses.js";
+import { HttpError, errorResponse, type RouteResult, httpMessages, json, noContent } from "./responses.js";
 
 /** What a route action receives. */
 export type RouteContext = {
@@ -90,9 +83,7 @@ const ROUTES: readonly Route[] = [
 /** The route table. */
 export const routes = {
   /** The route `segments` (decoded path segments) name, with its parameters; `null` if none. */
-  match(
-    segments: readonly string[],
-  ): { route: Route; params: Map<string, string> } | null {
+  match(segments: readonly string[]): { route: Route; params: Map<string, string> } | null {
     for (const route of ROUTES) {
       if (route.pattern.length !== segments.length) continue;
       const params = new Map<string, string>();
@@ -114,14 +105,9 @@ export const routes = {
 async function identifyUser(context: RouteContext): Promise<RouteResult> {
   const body = await objectBody(context);
   const identity: Identity = { userId: nonEmptyString(body, "userId") };
-  if (body["groupIds"] !== undefined)
-    identity.groupIds = body["groupIds"] as string[];
-  if (body["organizationId"] !== undefined)
-    identity.organizationId = body["organizationId"] as string;
-  const userInfo =
-    body["userInfo"] === undefined
-      ? undefined
-      : { userInfo: body["userInfo"] as UserInfo };
+  if (body["groupIds"] !== undefined) identity.groupIds = body["groupIds"] as string[];
+  if (body["organizationId"] !== undefined) identity.organizationId = body["organizationId"] as string;
+  const userInfo = body["userInfo"] === undefined ? undefined : { userInfo: body["userInfo"] as UserInfo };
   return authAnswer(await context.liveblocks.identifyUser(identity, userInfo));
 }
 
@@ -129,21 +115,14 @@ async function authorizeUser(context: RouteContext): Promise<RouteResult> {
   const body = await objectBody(context);
   const userId = nonEmptyString(body, "userId");
   const permissions = body["permissions"];
-  if (!isObject(permissions))
-    throw invalidField(
-      "permissions",
-      "must be an object of room patterns to scope lists",
-    );
+  if (!isObject(permissions)) throw invalidField("permissions", "must be an object of room patterns to scope lists");
   const options: { userInfo?: UserInfo; organizationId?: string } = {};
-  if (body["userInfo"] !== undefined)
-    options.userInfo = body["userInfo"] as UserInfo;
-  if (body["organizationId"] !== undefined)
-    options.organizationId = body["organizationId"] as string;
+  if (body["userInfo"] !== undefined) options.userInfo = body["userInfo"] as UserInfo;
+  if (body["organizationId"] !== undefined) options.organizationId = body["organizationId"] as string;
   let session;
   try {
     session = context.liveblocks.prepareSession(userId, options);
-    for (const [pattern, scopes] of Object.entries(permissions))
-      session.allow(pattern, scopes as never);
+    for (const [pattern, scopes] of Object.entries(permissions)) session.allow(pattern, scopes as never);
   } catch (error) {
     // `allow` throws the SDK's own messages ("Invalid room name or pattern", …) for bad input.
     throw new HttpError(422, (error as Error).message);
@@ -165,23 +144,18 @@ function authAnswer({ status, body }: AuthResponse): RouteResult {
 
 /* --- Rooms --------------------------------------------------------------- */
 
-async function listRooms({
-  liveblocks,
-  request,
-}: RouteContext): Promise<RouteResult> {
+async function listRooms({ liveblocks, request }: RouteContext): Promise<RouteResult> {
   const search = new URL(request.url).searchParams;
   const params: GetRoomsOptions = {};
   const limit = search.get("limit");
   // Digits become a number; anything else goes to the facade as is, which names the rule it breaks.
-  if (limit !== null)
-    params.limit = (/^\d{1,6}$/.test(limit) ? Number(limit) : limit) as number;
+  if (limit !== null) params.limit = (/^\d{1,6}$/.test(limit) ? Number(limit) : limit) as number;
   const startingAfter = search.get("startingAfter");
   if (startingAfter !== null) params.startingAfter = startingAfter;
   const userId = search.get("userId");
   if (userId !== null) params.userId = userId;
   const groupIds = search.get("groupIds");
-  if (groupIds !== null)
-    params.groupIds = groupIds.split(",").filter((id) => id.length > 0);
+  if (groupIds !== null) params.groupIds = groupIds.split(",").filter((id) => id.length > 0);
   const organizationId = search.get("organizationId") ?? search.get("tenantId");
   if (organizationId !== null) params.organizationId = organizationId;
   const query = search.get("query");
@@ -203,16 +177,8 @@ async function createRoom(context: RouteContext): Promise<RouteResult> {
   const { id, ...params } = body;
   const options = { signal: request.signal };
   const room = isIdempotent(new URL(request.url).searchParams.get("idempotent"))
-    ? await liveblocks.getOrCreateRoom(
-        id as string,
-        params as CreateRoomOptions,
-        options,
-      )
-    : await liveblocks.createRoom(
-        id as string,
-        params as CreateRoomOptions,
-        options,
-      );
+    ? await liveblocks.getOrCreateRoom(id as string, params as CreateRoomOptions, options)
+    : await liveblocks.createRoom(id as string, params as CreateRoomOptions, options);
   return json(roomToJson(room));
 }
 
@@ -221,11 +187,7 @@ function isIdempotent(value: string | null): boolean {
   return value !== null && value !== "false" && value !== "0";
 }
 
-async function getRoom({
-  liveblocks,
-  request,
-  params,
-}: RouteContext): Promise<RouteResult> {
+async function getRoom({ liveblocks, request, params }: RouteContext): Promise<RouteResult> {
   return json(
     roomToJson(
       await liveblocks.getRoom(params.get("roomId")!, {
@@ -237,21 +199,13 @@ async function getRoom({
 
 async function updateRoom(context: RouteContext): Promise<RouteResult> {
   const body = await objectBody(context);
-  const room = await context.liveblocks.updateRoom(
-    context.params.get("roomId")!,
-    body as UpdateRoomOptions,
-    {
-      signal: context.request.signal,
-    },
-  );
+  const room = await context.liveblocks.updateRoom(context.params.get("roomId")!, body as UpdateRoomOptions, {
+    signal: context.request.signal,
+  });
   return json(roomToJson(room));
 }
 
-async function deleteRoom({
-  liveblocks,
-  request,
-  params,
-}: RouteContext): Promise<RouteResult> {
+async function deleteRoom({ liveblocks, request, params }: RouteContext): Promise<RouteResult> {
   await liveblocks.deleteRoom(params.get("roomId")!, {
     signal: request.signal,
   });
@@ -260,13 +214,9 @@ async function deleteRoom({
 
 async function upsertRoom(context: RouteContext): Promise<RouteResult> {
   const body = await objectBody(context);
-  const room = await context.liveblocks.upsertRoom(
-    context.params.get("roomId")!,
-    body as UpsertRoomOptions,
-    {
-      signal: context.request.signal,
-    },
-  );
+  const room = await context.liveblocks.upsertRoom(context.params.get("roomId")!, body as UpsertRoomOptions, {
+    signal: context.request.signal,
+  });
   return json(roomToJson(room));
 }
 
@@ -288,21 +238,15 @@ async function updateRoomId(context: RouteContext): Promise<RouteResult> {
 async function checkAccess(context: RouteContext): Promise<RouteResult> {
   const body = await objectBody(context);
   const token = body["token"];
-  if (typeof token !== "string")
-    throw invalidField("token", "must be a string");
+  if (typeof token !== "string") throw invalidField("token", "must be a string");
   return json(
-    await context.liveblocks.checkRoomAccess(
-      token,
-      context.params.get("roomId")!,
-      { signal: context.request.signal },
-    ),
+    await context.liveblocks.checkRoomAccess(token, context.params.get("roomId")!, { signal: context.request.signal }),
   );
 }
 
 /** `POST /v2/users/:userId/revoke-tokens` `{ issuedBefore?: epoch ms }` → 204. */
 async function revokeTokens(context: RouteContext): Promise<RouteResult> {
-  const body =
-    (await readJsonBody(context.request, context.maxBodyBytes)) ?? {};
+  const body = (await readJsonBody(context.request, context.maxBodyBytes)) ?? {};
   if (!isObject(body)) throw new HttpError(422, httpMessages.bodyNotObject);
   const params: { userId: string; issuedBefore?: number } = {
     userId: context.params.get("userId")!,
@@ -316,26 +260,16 @@ async function revokeTokens(context: RouteContext): Promise<RouteResult> {
 }
 
 /** `GET /v2/users/:userId/revocation` → `{ issuedBefore: epoch ms | null }`, read by `RestStore`. */
-async function getRevocation({
-  liveblocks,
-  request,
-  params,
-}: RouteContext): Promise<RouteResult> {
+async function getRevocation({ liveblocks, request, params }: RouteContext): Promise<RouteResult> {
   // The facade has no reader for this (only the entry decision needs it), so
   // this one route reads the store directly rather than widening the facade.
-  const issuedBefore = await liveblocks.store.getRevocation(
-    params.get("userId")!,
-    { signal: request.signal },
-  );
+  const issuedBefore = await liveblocks.store.getRevocation(params.get("userId")!, { signal: request.signal });
   return json({ issuedBefore });
 }
 
 /* --- Bodies -------------------------------------------------------------- */
 
-async function objectBody({
-  request,
-  maxBodyBytes,
-}: RouteContext): Promise<Dict> {
+async function objectBody({ request, maxBodyBytes }: RouteContext): Promise<Dict> {
   const body = await readJsonBody(request, maxBodyBytes);
   if (!isObject(body)) throw new HttpError(422, httpMessages.bodyNotObject);
   return body;
@@ -343,8 +277,7 @@ async function objectBody({
 
 function nonEmptyString(body: Dict, field: string): string {
   const value = body[field];
-  if (typeof value !== "string" || value.length === 0)
-    throw invalidField(field, "must be a non-empty string");
+  if (typeof value !== "string" || value.length === 0) throw invalidField(field, "must be a non-empty string");
   return value;
 }
 

@@ -19,27 +19,16 @@ export type ServeProcess = {
  * would put two processes between the test and the server's signals) and
  * waits for the banner line with the bound address.
  */
-export async function spawnServe(
-  args: readonly string[],
-  env: NodeJS.ProcessEnv = {},
-): Promise<ServeProcess> {
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", "src/cli/index.ts", "serve", "--port", "0", ...args],
-    {
-      cwd: ROOT,
-      env: { ...process.env, ROOMGATE_SECRET: "", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
+export async function spawnServe(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/index.ts", "serve", "--port", "0", ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ROOMGATE_SECRET: "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stdout = "";
   let stderr = "";
-  child
-    .stdout!.setEncoding("utf8")
-    .on("data", (chunk: string) => (stdout += chunk));
-  child
-    .stderr!.setEncoding("utf8")
-    .on("data", (chunk: string) => (stderr += chunk));
+  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
   const exited = once(child, "exit");
   const url = await new Promise<string>((resolve, reject) => {
     const check = () => {
@@ -50,9 +39,7 @@ export async function spawnServe(
       }
     };
     child.stdout!.on("data", check);
-    child.once("exit", (code) =>
-      reject(new Error(`roomgate serve exited with ${code}: ${stderr}`)),
-    );
+    child.once("exit", (code) => reject(new Error(`roomgate serve exited with ${code}: ${stderr}`)));
   });
   return {
     child,

@@ -14,11 +14,7 @@ afterEach(async () => {
 });
 
 function cli(...args: string[]) {
-  return spawnSync(
-    process.execPath,
-    ["--import", "tsx", "src/cli/index.ts", ...args],
-    { cwd: ROOT, encoding: "utf8" },
-  );
+  return spawnSync(process.execPath, ["--import", "tsx", "src/cli/index.ts", ...args], { cwd: ROOT, encoding: "utf8" });
 }
 
 describe("roomgate serve", () => {
@@ -64,9 +60,7 @@ describe("roomgate serve", () => {
         headers: { authorization: `Bearer ${SECRET}` },
       })
     ).text();
-    await expect
-      .poll(() => running!.output())
-      .toMatch(/GET \/v2\/rooms\/r%201 404/);
+    await expect.poll(() => running!.output()).toMatch(/GET \/v2\/rooms\/r%201 404/);
     await running.stop();
     const quiet = await spawnServe(["--secret", SECRET]);
     running = quiet;
@@ -81,9 +75,7 @@ describe("roomgate serve", () => {
     const url = new URL(`${running.url}/v2/rooms`);
     const body = JSON.stringify({ id: "late", defaultAccesses: [] });
     let answered!: (value: { status: number; text: string }) => void;
-    const response = new Promise<{ status: number; text: string }>(
-      (resolve) => (answered = resolve),
-    );
+    const response = new Promise<{ status: number; text: string }>((resolve) => (answered = resolve));
     const req = request(
       url,
       {

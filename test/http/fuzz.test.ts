@@ -61,13 +61,7 @@ const path = fc.oneof(
       maxLength: 5,
     })
     .map((s) => `/${s.join("/")}`),
-  fc.constantFrom(
-    "/v2/rooms",
-    "/v2/rooms/r1",
-    "/v2/identify-user",
-    "/v2/authorize-user",
-    "/v2/rooms/r1/upsert",
-  ),
+  fc.constantFrom("/v2/rooms", "/v2/rooms/r1", "/v2/identify-user", "/v2/authorize-user", "/v2/rooms/r1/upsert"),
 );
 const query = fc.oneof(
   fc.constant(""),
@@ -102,9 +96,7 @@ const value = fc.oneof(
     "alice",
   ),
 );
-const shapedBody = fc
-  .dictionary(fc.constantFrom(...FIELDS), value, { maxKeys: 6 })
-  .map((o) => JSON.stringify(o));
+const shapedBody = fc.dictionary(fc.constantFrom(...FIELDS), value, { maxKeys: 6 }).map((o) => JSON.stringify(o));
 const body = fc.oneof(
   shapedBody,
   fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)),
@@ -118,12 +110,7 @@ const headers = fc.record(
       fc.constant(`Bearer ${SECRET}`),
       fc.string({ maxLength: 40 }),
     ),
-    "content-type": fc.constantFrom(
-      "application/json",
-      "text/plain",
-      "",
-      "application/json; charset=utf-8",
-    ),
+    "content-type": fc.constantFrom("application/json", "text/plain", "", "application/json; charset=utf-8"),
     "content-length": fc.nat().map(String),
     "x-anything": fc.string({ maxLength: 20 }),
   },
@@ -150,15 +137,7 @@ const requests = fc.oneof(
   {
     weight: 1,
     arbitrary: fc.tuple(
-      fc.constantFrom(
-        "GET",
-        "POST",
-        "DELETE",
-        "PUT",
-        "PATCH",
-        "OPTIONS",
-        "HEAD",
-      ),
+      fc.constantFrom("GET", "POST", "DELETE", "PUT", "PATCH", "OPTIONS", "HEAD"),
       path,
       query,
       headers,
@@ -169,10 +148,7 @@ const requests = fc.oneof(
     weight: 3,
     arbitrary: fc
       .tuple(fc.constantFrom(...ROUTES), query, shapedBody)
-      .map(
-        ([[method, p], q, b]) =>
-          [method, p, q, { authorization: `Bearer ${SECRET}` }, b] as const,
-      ),
+      .map(([[method, p], q, b]) => [method, p, q, { authorization: `Bearer ${SECRET}` }, b] as const),
   },
 );
 
@@ -188,16 +164,11 @@ describe("handler fuzz", () => {
       fc.asyncProperty(requests, async ([method, p, q, h, b]) => {
         let request: Request;
         try {
-          const { "content-length": _ignored, ...sent } = h as Record<
-            string,
-            string
-          >;
+          const { "content-length": _ignored, ...sent } = h as Record<string, string>;
           request = new Request(`http://127.0.0.1${p}${q}`, {
             method,
             headers: sent,
-            ...(b !== undefined &&
-              method !== "GET" &&
-              method !== "HEAD" && { body: b }),
+            ...(b !== undefined && method !== "GET" && method !== "HEAD" && { body: b }),
           });
         } catch {
           return; // Not a request a client can send.
@@ -232,24 +203,15 @@ describe("handler fuzz", () => {
         fc.asyncProperty(requests, async ([method, p, q, h, b]) => {
           let response: Response;
           try {
-            const { "content-length": _ignored, ...sent } = h as Record<
-              string,
-              string
-            >;
+            const { "content-length": _ignored, ...sent } = h as Record<string, string>;
             response = await fetch(`${server.url}${p}${q}`, {
               method,
               headers: sent,
-              ...(b !== undefined &&
-                method !== "GET" &&
-                method !== "HEAD" && { body: b }),
+              ...(b !== undefined && method !== "GET" && method !== "HEAD" && { body: b }),
             });
           } catch (error) {
             // fetch refuses to send some of these (bad header bytes, a body on GET): not a server answer.
-            if (
-              error instanceof TypeError &&
-              !/fetch failed/.test(error.message)
-            )
-              return;
+            if (error instanceof TypeError && !/fetch failed/.test(error.message)) return;
             throw error;
           }
           expect(response.status, `${method} ${p}${q} ${b}`).toBeLessThan(500);

@@ -2,11 +2,7 @@
 import { type Server, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Liveblocks } from "../../src/index.js";
-import {
-  type RequestHandlerOptions,
-  createRequestHandler,
-  toNodeListener,
-} from "../../src/http/index.js";
+import { type RequestHandlerOptions, createRequestHandler, toNodeListener } from "../../src/http/index.js";
 import { SECRET } from "../liveblocks/helpers.js";
 
 export { SECRET };
@@ -15,22 +11,12 @@ export type TestServer = {
   url: string;
   server: Server;
   /** fetch with the secret (unless `headers.authorization` is given) and a JSON body. */
-  call(
-    method: string,
-    path: string,
-    body?: unknown,
-    headers?: Record<string, string>,
-  ): Promise<Response>;
+  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Response>;
   close(): Promise<void>;
 };
 
-export async function startServer(
-  liveblocks: Liveblocks,
-  options: RequestHandlerOptions = {},
-): Promise<TestServer> {
-  const server = createServer(
-    toNodeListener(createRequestHandler(liveblocks, options)),
-  );
+export async function startServer(liveblocks: Liveblocks, options: RequestHandlerOptions = {}): Promise<TestServer> {
+  const server = createServer(toNodeListener(createRequestHandler(liveblocks, options)));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {

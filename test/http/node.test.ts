@@ -2,11 +2,7 @@ import { type Server, createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
 import express from "express";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import {
-  type RequestHandler,
-  createRequestHandler,
-  toNodeListener,
-} from "../../src/http/index.js";
+import { type RequestHandler, createRequestHandler, toNodeListener } from "../../src/http/index.js";
 import { SECRET, makeLiveblocks } from "../liveblocks/helpers.js";
 
 const servers: Server[] = [];
@@ -37,21 +33,14 @@ describe("toNodeListener", () => {
       body: JSON.stringify({ id: "r1", defaultAccesses: [] }),
     });
     expect(created.status).toBe(200);
-    expect((await fetch(`${url}/v2/rooms/r1`, { headers: auth })).status).toBe(
-      200,
-    );
+    expect((await fetch(`${url}/v2/rooms/r1`, { headers: auth })).status).toBe(200);
   });
 
   it("Express - mounted under a path with the same basePath, beside other routes and a JSON body parser", async () => {
     const { liveblocks } = makeLiveblocks();
     const app = express();
     app.get("/health", (_req, res) => void res.send("ok"));
-    app.use(
-      "/liveblocks",
-      toNodeListener(
-        createRequestHandler(liveblocks, { basePath: "/liveblocks" }),
-      ),
-    );
+    app.use("/liveblocks", toNodeListener(createRequestHandler(liveblocks, { basePath: "/liveblocks" })));
     const url = await listen(createServer(app));
     expect(await (await fetch(`${url}/health`)).text()).toBe("ok");
     const identified = await fetch(`${url}/liveblocks/v2/identify-user`, {
@@ -63,9 +52,7 @@ describe("toNodeListener", () => {
     expect(await identified.json()).toMatchObject({
       token: expect.any(String),
     });
-    expect(
-      (await fetch(`${url}/liveblocks/v2/nothing`, { headers: auth })).status,
-    ).toBe(404);
+    expect((await fetch(`${url}/liveblocks/v2/nothing`, { headers: auth })).status).toBe(404);
   });
 
   it("node:http - a client that aborts mid-upload aborts the request signal and the server keeps serving", async () => {
@@ -89,9 +76,7 @@ describe("toNodeListener", () => {
     await vi.waitFor(() => expect(seen).toHaveLength(1));
     req.destroy();
     await vi.waitFor(() => expect(seen[0]!.aborted).toBe(true));
-    expect((await fetch(`${url}/v2/rooms`, { headers: auth })).status).toBe(
-      200,
-    );
+    expect((await fetch(`${url}/v2/rooms`, { headers: auth })).status).toBe(200);
   });
 
   it("node:http - a handler that throws is answered 500, not a crash", async () => {
@@ -154,17 +139,13 @@ describe("toNodeListener", () => {
         status: number;
         connection: string | undefined;
       }>((resolve, reject) => {
-        const req = request(
-          `${url}/v2/rooms`,
-          { method: "POST", headers: auth },
-          (res) => {
-            res.resume();
-            resolve({
-              status: res.statusCode!,
-              connection: res.headers.connection,
-            });
-          },
-        );
+        const req = request(`${url}/v2/rooms`, { method: "POST", headers: auth }, (res) => {
+          res.resume();
+          resolve({
+            status: res.statusCode!,
+            connection: res.headers.connection,
+          });
+        });
         req.on("error", reject);
         // Chunked: no content-length to refuse early on.
         for (let i = 0; i < 8; i++) req.write("x".repeat(512));
@@ -185,14 +166,10 @@ describe("toNodeListener", () => {
         ),
       );
       const status = await new Promise<number>((resolve, reject) => {
-        const req = request(
-          `${url}/v2/rooms`,
-          { method: "POST", headers: auth },
-          (res) => {
-            res.resume();
-            resolve(res.statusCode!);
-          },
-        );
+        const req = request(`${url}/v2/rooms`, { method: "POST", headers: auth }, (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        });
         req.on("error", reject);
         req.write('{"id":"cut","defaultAccesses":[]}');
         req.end(" ".repeat(100));

@@ -4,10 +4,7 @@
  * its own code, so what it accepts is what roomgate answers.
  */
 import { createClient } from "@liveblocks/client";
-import {
-  Liveblocks as Official,
-  LiveblocksError as OfficialError,
-} from "@liveblocks/node";
+import { Liveblocks as Official, LiveblocksError as OfficialError } from "@liveblocks/node";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { Liveblocks } from "../../src/index.js";
 import { type ServeProcess, spawnServe } from "../cli/helpers.js";
@@ -33,9 +30,7 @@ async function rejection(promise: Promise<unknown>): Promise<OfficialError> {
   );
   expect(error).toBeInstanceOf(OfficialError);
   expect((error as OfficialError).message.length).toBeGreaterThan(0);
-  expect((error as OfficialError).message).not.toBe(
-    "An error happened without an error message",
-  );
+  expect((error as OfficialError).message).not.toBe("An error happened without an error message");
   return error as OfficialError;
 }
 
@@ -56,10 +51,7 @@ class RecordingWebSocket {
 }
 
 /** The token `@liveblocks/client` connects with, taken from an auth endpoint that calls the official SDK. */
-async function clientConnectionToken(
-  authEndpoint: () => Promise<{ token: string }>,
-  roomId: string,
-): Promise<string> {
+async function clientConnectionToken(authEndpoint: () => Promise<{ token: string }>, roomId: string): Promise<string> {
   RecordingWebSocket.urls = [];
   const client = createClient({
     authEndpoint,
@@ -68,10 +60,7 @@ async function clientConnectionToken(
     ...({ baseUrl: "http://127.0.0.1:9" } as object),
   });
   const { leave } = client.enterRoom(roomId, { initialPresence: {} });
-  await vi.waitFor(
-    () => expect(RecordingWebSocket.urls.length).toBeGreaterThan(0),
-    { timeout: 5000 },
-  );
+  await vi.waitFor(() => expect(RecordingWebSocket.urls.length).toBeGreaterThan(0), { timeout: 5000 });
   leave();
   return new URL(RecordingWebSocket.urls[0]!).searchParams.get("tok")!;
 }
@@ -94,19 +83,15 @@ describe("@liveblocks/node against roomgate serve", () => {
       ui: { name: "Alice" },
     });
     const connected = await clientConnectionToken(
-      async () =>
-        JSON.parse((await sdk.identifyUser("alice")).body) as { token: string },
+      async () => JSON.parse((await sdk.identifyUser("alice")).body) as { token: string },
       "sdk-id-room",
     );
     expect(await local.verifyToken(connected)).toMatchObject({ uid: "alice" });
-    const check = await fetch(
-      `${serve.url}/v2/rooms/sdk-id-room/check-access`,
-      {
-        method: "POST",
-        headers: { authorization: `Bearer ${SECRET}` },
-        body: JSON.stringify({ token: connected }),
-      },
-    );
+    const check = await fetch(`${serve.url}/v2/rooms/sdk-id-room/check-access`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${SECRET}` },
+      body: JSON.stringify({ token: connected }),
+    });
     expect(await check.json()).toMatchObject({ allowed: true, canWrite: true });
   });
 
@@ -179,10 +164,7 @@ describe("@liveblocks/node against roomgate serve", () => {
       defaultAccesses: ["room:write"],
       metadata: { v: "1" },
     });
-    expect(
-      (await sdk.upsertRoom("sdk-upsert", { update: { metadata: { v: "2" } } }))
-        .metadata,
-    ).toEqual({ v: "2" });
+    expect((await sdk.upsertRoom("sdk-upsert", { update: { metadata: { v: "2" } } })).metadata).toEqual({ v: "2" });
 
     const updated = await sdk.updateRoom("sdk-room", {
       usersAccesses: { alice: null, bob: ["room:write"] },
@@ -222,14 +204,8 @@ describe("@liveblocks/node against roomgate serve", () => {
         metadata: { color: i < 4 ? "red" : "blue" },
       });
     }
-    const ids = (rooms: { id: string }[]) =>
-      rooms.map((room) => room.id).sort();
-    expect(ids((await sdk.getRooms({ userId: "carol" })).data)).toEqual([
-      "list:0",
-      "list:2",
-      "list:4",
-      "list:6",
-    ]);
+    const ids = (rooms: { id: string }[]) => rooms.map((room) => room.id).sort();
+    expect(ids((await sdk.getRooms({ userId: "carol" })).data)).toEqual(["list:0", "list:2", "list:4", "list:6"]);
     expect(
       ids(
         (
@@ -268,16 +244,10 @@ describe("@liveblocks/node against roomgate serve", () => {
     expect(page.data).toHaveLength(3);
     expect(typeof page.nextCursor).toBe("string");
     // The SDK's smallest page is 20: 45 rooms take three pages.
-    const many = Array.from(
-      { length: 45 },
-      (_, i) => `many:${String(i).padStart(2, "0")}`,
-    );
+    const many = Array.from({ length: 45 }, (_, i) => `many:${String(i).padStart(2, "0")}`);
     for (const id of many) await sdk.createRoom(id, { defaultAccesses: [] });
     const all: string[] = [];
-    for await (const room of sdk.iterRooms(
-      { query: { roomId: { startsWith: "many:" } } },
-      { pageSize: 20 },
-    )) {
+    for await (const room of sdk.iterRooms({ query: { roomId: { startsWith: "many:" } } }, { pageSize: 20 })) {
       all.push(room.id);
     }
     expect(all.sort()).toEqual(many);
@@ -285,19 +255,11 @@ describe("@liveblocks/node against roomgate serve", () => {
 
   it("errors - arrive as the SDK's LiveblocksError with the status and a message", async () => {
     await sdk.createRoom("sdk-dup", { defaultAccesses: [] });
-    expect(
-      (await rejection(sdk.createRoom("sdk-dup", { defaultAccesses: [] })))
-        .status,
-    ).toBe(409);
-    const invalid = await rejection(
-      sdk.createRoom("bad*id", { defaultAccesses: [] }),
-    );
+    expect((await rejection(sdk.createRoom("sdk-dup", { defaultAccesses: [] }))).status).toBe(409);
+    const invalid = await rejection(sdk.createRoom("bad*id", { defaultAccesses: [] }));
     expect(invalid.status).toBe(422);
     expect((await rejection(sdk.getRooms({ limit: 1000 }))).status).toBe(422);
-    expect(
-      (await rejection(sdk.updateRoom("sdk-missing", { metadata: { a: "1" } })))
-        .status,
-    ).toBe(404);
+    expect((await rejection(sdk.updateRoom("sdk-missing", { metadata: { a: "1" } }))).status).toBe(404);
     const wrongSecret = new Official({
       secret: "sk_wrong_secret_0123456789",
       baseUrl: serve.url,
