@@ -21,8 +21,13 @@ const server =
         const chunks: Buffer[] = [];
         req.on("data", (chunk: Buffer) => chunks.push(chunk));
         req.on("end", () => {
-          const { userId } = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { userId: string };
-          void liveblocks.identifyUser(userId).then(({ status, body }) => {
+          // The same identity and userInfo the handler's route passes, so both sign the same token.
+          const { userId, groupIds, userInfo } = JSON.parse(Buffer.concat(chunks).toString("utf8")) as {
+            userId: string;
+            groupIds: string[];
+            userInfo: { name: string };
+          };
+          void liveblocks.identifyUser({ userId, groupIds }, { userInfo }).then(({ status, body }) => {
             res.writeHead(status, { "content-type": "application/json; charset=utf-8" });
             res.end(body);
           });
