@@ -5,6 +5,8 @@ export * from "./liveblocks/index.js";
 export { MemoryStore } from "./storage/memory.js";
 export type { MemoryStoreOptions } from "./storage/memory.js";
 export { applyRoomPatch } from "./storage/patch.js";
+export { RestResponseError, RestStore } from "./storage/rest.js";
+export type { RestStoreOptions } from "./storage/rest.js";
 export {
   RoomQuerySyntaxError,
   formatRoomQuery,

@@ -3,6 +3,7 @@
  * and what the methods need built ahead (schemas, limit checks).
  */
 import { MemoryStore } from "../storage/memory.js";
+import { RestStore } from "../storage/rest.js";
 import type { RoomStore } from "../storage/types.js";
 import { HmacSigner } from "../tokens/hmac.js";
 import { randomTokenId } from "../tokens/ids.js";
@@ -45,8 +46,10 @@ export function resolveOptions(options: LiveblocksOptions): Config {
   assertSecretKey(secret, "secret");
   const signer = options.signer ?? new HmacSigner({ secret });
   const limits = checkLimits(options.limits);
+  const baseUrl = options.baseUrl === undefined ? undefined : checkBaseUrl(options.baseUrl);
   return {
-    store: options.store ?? new MemoryStore(),
+    // With a baseUrl and no store, the rooms are that server's: instances share them.
+    store: options.store ?? (baseUrl ? new RestStore({ baseUrl, secret }) : new MemoryStore()),
     signer,
     verifier: options.verifier ?? signer,
     projectId: options.projectId ?? deriveProjectId(secret),
@@ -57,7 +60,7 @@ export function resolveOptions(options: LiveblocksOptions): Config {
     assertLimits: assertRoomLimits(limits),
     now: options.now ?? Date.now,
     tokenId: options.generateTokenId ?? randomTokenId,
-    baseUrl: options.baseUrl === undefined ? undefined : checkBaseUrl(options.baseUrl),
+    baseUrl,
     secretMatches: createSecretCheck(secret),
   };
 }

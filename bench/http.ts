@@ -1,0 +1,80 @@
+/**
+ * `POST /v2/identify-user` requests per second over loopback: roomgate's
+ * handler (toNodeListener) beside a bare node:http server that signs the same
+ * token. Each server runs in its own process; the load generator here keeps
+ * 16 keep-alive connections busy for a fixed time per round. Rounds
+ * alternate so drift on this shared machine hits both alike; the ratio is
+ * the median of the per-round ratios.
+ *
+ *   npx tsx bench/http.ts
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { Pool } from "undici";
+
+const SECRET = "sk_bench_http_0123456789abcdef0123456789";
+const CONNECTIONS = 16;
+const ROUND_MS = 2000;
+const ROUNDS = 7;
+const TARGET = 0.9;
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+async function start(mode: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "bench/http-server.ts", mode], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const port = await new Promise<string>((resolve) =>
+    child.stdout!.once("data", (d: Buffer) => resolve(d.toString().trim())),
+  );
+  return { child, url: `http://127.0.0.1:${port}` };
+}
+
+/** Completed requests per second during `ms`, every answer checked to be 200. */
+async function load(pool: Pool, ms: number): Promise<number> {
+  const body = JSON.stringify({ userId: "alice", groupIds: ["eng"], userInfo: { name: "Alice" } });
+  const deadline = Date.now() + ms;
+  let done = 0;
+  const worker = async () => {
+    while (Date.now() < deadline) {
+      const res = await pool.request({
+        method: "POST",
+        path: "/v2/identify-user",
+        headers: { authorization: `Bearer ${SECRET}`, "content-type": "application/json" },
+        body,
+      });
+      await res.body.text();
+      if (res.statusCode !== 200) throw new Error(`status ${res.statusCode}`);
+      done++;
+    }
+  };
+  const started = Date.now();
+  await Promise.all(Array.from({ length: CONNECTIONS }, worker));
+  return (done * 1000) / (Date.now() - started);
+}
+
+const servers = { roomgate: await start("roomgate"), bare: await start("bare") };
+const pools = {
+  roomgate: new Pool(servers.roomgate.url, { connections: CONNECTIONS }),
+  bare: new Pool(servers.bare.url, { connections: CONNECTIONS }),
+};
+try {
+  // Warm-up: JIT both paths before measuring.
+  await load(pools.bare, 1000);
+  await load(pools.roomgate, 1000);
+  const ratios: number[] = [];
+  const rates = { roomgate: [] as number[], bare: [] as number[] };
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = round % 2 === 0 ? (["bare", "roomgate"] as const) : (["roomgate", "bare"] as const);
+    for (const name of order) rates[name].push(await load(pools[name], ROUND_MS));
+    ratios.push(rates.roomgate.at(-1)! / rates.bare.at(-1)!);
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+  const r = median(ratios);
+  console.log(
+    `POST /v2/identify-user over loopback: roomgate ${median(rates.roomgate).toFixed(0)} req/s vs bare node:http ${median(rates.bare).toFixed(0)} req/s  ${r.toFixed(2)}x  (target >= ${TARGET}x: ${r >= TARGET ? "ok" : "UNDER"})`,
+  );
+} finally {
+  await Promise.all([pools.roomgate.close(), pools.bare.close()]);
+  for (const { child } of Object.values(servers)) child.kill("SIGTERM");
+}

@@ -1,0 +1,106 @@
+#!/usr/bin/env node
+/**
+ * The `roomgate` command: `serve` (the REST API v2 server) and `secret` (a new
+ * secret key). Arguments are parsed with `node:util`'s `parseArgs`, so
+ * unknown flags are errors, not silently ignored.
+ */
+import { parseArgs } from "node:util";
+import { generateSecret } from "../tokens/secret.js";
+import { startServer } from "./serve.js";
+
+const HELP = `Usage: roomgate <command> [options]
+
+Commands:
+  serve     Serve the Liveblocks REST API v2 (identify-user, authorize-user, rooms)
+  secret    Print a new secret key
+
+Options of serve:
+  --port <n>        Port to listen on (default 8787; 0 picks a free one)
+  --host <address>  Address to bind (default 127.0.0.1)
+  --secret <sk_…>   The secret key clients send (default: $ROOMGATE_SECRET, else a new one printed once)
+  --memory          Keep rooms in memory (the default for now)
+  --verbose         One line per request
+  -h, --help        This help
+`;
+
+/** Runs the command line; resolves to the exit code, or never for `serve` until it stops. */
+export async function main(argv: readonly string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        port: { type: "string" },
+        host: { type: "string" },
+        secret: { type: "string" },
+        memory: { type: "boolean" },
+        verbose: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const command = positionals[0];
+  if (values.help || command === undefined || command === "help") {
+    process.stdout.write(HELP);
+    return command === undefined && !values.help ? 2 : 0;
+  }
+  if (command === "secret") {
+    process.stdout.write(`${generateSecret()}\n`);
+    return 0;
+  }
+  if (command !== "serve") {
+    process.stderr.write(`Unknown command: ${command}\n\n${HELP}`);
+    return 2;
+  }
+  const port = values.port === undefined ? 8787 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    process.stderr.write(`Invalid --port: ${values.port} (an integer from 0 to 65535)\n`);
+    return 2;
+  }
+  const secret = values.secret ?? (process.env["ROOMGATE_SECRET"] || undefined);
+  let running;
+  try {
+    running = await startServer({
+      port,
+      host: values.host ?? "127.0.0.1",
+      ...(secret !== undefined && { secret }),
+      verbose: values.verbose ?? false,
+    });
+  } catch (error) {
+    process.stderr.write(`roomgate: ${(error as Error).message}\n`);
+    return 1;
+  }
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      // A second signal while draining means "now": exit without waiting.
+      if (stopping) process.exit(1);
+      stopping = true;
+      process.stdout.write(`${signal}: finishing in-flight requests, then stopping\n`);
+      running.close().then(
+        () => resolve(0),
+        (error: unknown) => {
+          process.stderr.write(`roomgate: ${(error as Error).message}\n`);
+          resolve(1);
+        },
+      );
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`roomgate: ${(error as Error).message}\n`);
+    process.exitCode = 1;
+  },
+);

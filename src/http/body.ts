@@ -1,0 +1,98 @@
+/**
+ * Request bodies read as a stream with a size limit counted while reading,
+ * so a client cannot make the server buffer more than the limit whatever
+ * `content-length` says (or does not say).
+ */
+import { HttpError, httpMessages } from "./responses.js";
+
+/** Stateless outside streaming mode, so one decoder serves every request. */
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
+/** The default request-body limit: 1 MiB. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * What the routes read of a request: the Web handler wraps a `Request` in it,
+ * the node adapter an `IncomingMessage`, so neither pays for the other's
+ * object model.
+ */
+export type IncomingRequest = {
+  method: string;
+  /** Absolute URL, path still percent-encoded. */
+  url: string;
+  headers: { get(name: string): string | null };
+  signal: AbortSignal;
+  /** The whole body; rejects with a 413 `HttpError` past `limit` bytes, counted while reading. */
+  readBody(limit: number): Promise<Uint8Array>;
+};
+
+/** `request` as an {@link IncomingRequest}. */
+export function fromWebRequest(request: Request): IncomingRequest {
+  return {
+    method: request.method,
+    url: request.url,
+    headers: request.headers,
+    signal: request.signal,
+    readBody: (limit) => readBytes(request, limit),
+  };
+}
+
+/**
+ * The body of `request` parsed as JSON: 413 past `limit` bytes, 400 if it is
+ * not JSON; an empty body reads as `undefined`.
+ */
+export async function readJsonBody(request: IncomingRequest, limit: number): Promise<unknown> {
+  const declared = request.headers.get("content-length");
+  if (declared !== null && Number(declared) > limit) throw new HttpError(413, httpMessages.bodyTooLarge(limit));
+  const bytes = await request.readBody(limit);
+  if (bytes.byteLength === 0) return undefined;
+  let text: string;
+  try {
+    text = UTF8.decode(bytes);
+  } catch {
+    throw new HttpError(400, httpMessages.malformedJson("the body is not valid UTF-8"));
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new HttpError(400, httpMessages.malformedJson((err as Error).message));
+  }
+}
+
+async function readBytes(request: Request, limit: number): Promise<Uint8Array> {
+  if (request.body === null) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      let step: Awaited<ReturnType<typeof reader.read>>;
+      try {
+        step = await reader.read();
+      } catch (error) {
+        // The node adapter errors the stream with its own 413 past its limit.
+        if (error instanceof HttpError) throw error;
+        throw new HttpError(400, httpMessages.unreadableBody);
+      }
+      const { done, value } = step;
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        // Stop the upload here: nothing more is read or buffered.
+        void reader.cancel().catch(() => {});
+        throw new HttpError(413, httpMessages.bodyTooLarge(limit));
+      }
+      chunks.push(value);
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}

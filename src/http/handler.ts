@@ -1,0 +1,187 @@
+/**
+ * `createRequestHandler`: the Liveblocks REST API v2 routes that
+ * `@liveblocks/node` calls, answered by a `Liveblocks` instance, as a Web
+ * standard `(Request) => Promise<Response>`. Routing, the bearer check and
+ * error answers live here; what each route does lives in `routes.ts`.
+ */
+import { LiveblocksError } from "../liveblocks/errors.js";
+import { type Liveblocks, secretMatches } from "../liveblocks/client.js";
+import { type IncomingRequest, MAX_BODY_BYTES, fromWebRequest } from "./body.js";
+import {
+  type Answer,
+  HttpError,
+  type RouteResult,
+  errorResponse,
+  httpMessages,
+  json,
+  toResponse,
+} from "./responses.js";
+import { type RouteContext, routes } from "./routes.js";
+
+/** A Web-standard request handler, as Next.js App Router, Hono and Bun mount it. */
+export type RequestHandler = (request: Request) => Promise<Response>;
+
+/** Options of {@link createRequestHandler}. */
+export type RequestHandlerOptions = {
+  /** The path the routes live under, e.g. `"/api/liveblocks"` (default: none, routes start at `/v2`). */
+  basePath?: string;
+  /** Largest request body accepted, in bytes (default 1 MiB); larger answers 413. */
+  maxBodyBytes?: number;
+  /**
+   * Publishes `GET /.well-known/jwks.json` (no secret needed): pass the
+   * `KeyPairSigner` the `Liveblocks` instance signs with.
+   */
+  publicKeys?: { jwks(): { keys: readonly object[] } };
+  /** Told about each unexpected error once (answered 500 without details). Default: `console.error`. */
+  onError?: (error: unknown, request: { method: string; url: string }) => void;
+};
+
+/**
+ * Serves the REST API v2 of Liveblocks (`identify-user`, `authorize-user`,
+ * rooms CRUD and listing, `upsert`, `update-room-id`) plus roomgate's own
+ * routes (`check-access`, token revocation, JWKS) from `liveblocks`, so the
+ * official SDK or any HTTP client can point `baseUrl` at it. Requests need
+ * `Authorization: Bearer <secret>`; errors are JSON `{ error, message }`.
+ *
+ * @example
+ * ```ts
+ * // app/api/liveblocks/[...path]/route.ts (Next.js App Router)
+ * import { Liveblocks } from "roomgate";
+ * import { createRequestHandler } from "roomgate/http";
+ *
+ * const liveblocks = new Liveblocks({ secret: process.env.ROOMGATE_SECRET! });
+ * const handler = createRequestHandler(liveblocks, { basePath: "/api/liveblocks" });
+ * export { handler as GET, handler as POST, handler as DELETE };
+ * ```
+ */
+export function createRequestHandler(liveblocks: Liveblocks, options: RequestHandlerOptions = {}): RequestHandler {
+  const basePath = normalizeBasePath(options.basePath);
+  const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
+  const onError = options.onError ?? ((error: unknown) => console.error("roomgate/http: unexpected error", error));
+  const publicKeys = options.publicKeys;
+
+  async function answer(request: IncomingRequest): Promise<RouteResult> {
+    try {
+      const pathname = rawPathname(request.url);
+      if (pathname === null || (basePath !== "" && !pathname.startsWith(`${basePath}/`))) {
+        return errorResponse(404, httpMessages.notFound(request.method, pathname ?? request.url));
+      }
+      const segments = decodeSegments(pathname.slice(basePath.length + 1));
+      if (
+        publicKeys !== undefined &&
+        segments.length === 2 &&
+        segments[0] === ".well-known" &&
+        segments[1] === "jwks.json"
+      ) {
+        if (request.method !== "GET" && request.method !== "HEAD") {
+          return errorResponse(405, httpMessages.methodNotAllowed(request.method, ["GET"]), {
+            headers: { allow: "GET" },
+          });
+        }
+        return json(publicKeys.jwks(), 200, {
+          "cache-control": "public, max-age=300",
+        });
+      }
+      const match = routes.match(segments);
+      if (match === null) return errorResponse(404, httpMessages.notFound(request.method, pathname));
+      const action = match.route.methods[request.method];
+      if (action === undefined) {
+        const allow = Object.keys(match.route.methods);
+        return errorResponse(405, httpMessages.methodNotAllowed(request.method, allow), {
+          headers: { allow: allow.join(", ") },
+        });
+      }
+      const denied = checkSecret(liveblocks, request.headers.get("authorization"));
+      if (denied !== null) return denied;
+      const context: RouteContext = {
+        liveblocks,
+        request,
+        params: match.params,
+        maxBodyBytes,
+      };
+      return await action(context);
+    } catch (error) {
+      return answerError(error, request, onError);
+    }
+  }
+
+  const handle: RequestHandler = async (request) => toResponse(await answer(fromWebRequest(request)));
+  // The node adapter calls the core directly and skips building Request and Response objects.
+  nodeEntries.set(handle, answer);
+  return handle;
+}
+
+/** The core of each handler made here, keyed by the handler, for `toNodeListener`. */
+const nodeEntries = new WeakMap<RequestHandler, (request: IncomingRequest) => Promise<RouteResult>>();
+
+/** @internal The core of `handler` if {@link createRequestHandler} made it. */
+export function nodeEntryOf(handler: RequestHandler): ((request: IncomingRequest) => Promise<RouteResult>) | undefined {
+  return nodeEntries.get(handler);
+}
+
+/** 401 without a bearer token, 403 with a wrong one, `null` when it is the secret. */
+function checkSecret(liveblocks: Liveblocks, header: string | null): Answer | null {
+  const match = header === null ? null : /^Bearer +(\S+) *$/i.exec(header);
+  if (match === null) {
+    return errorResponse(401, httpMessages.missingSecret, {
+      suggestion: httpMessages.secretSuggestion,
+    });
+  }
+  if (!secretMatches(liveblocks, match[1]!)) {
+    return errorResponse(403, httpMessages.invalidSecret, {
+      suggestion: httpMessages.secretSuggestion,
+    });
+  }
+  return null;
+}
+
+function answerError(
+  error: unknown,
+  request: IncomingRequest,
+  onError: (error: unknown, request: { method: string; url: string }) => void,
+): Answer {
+  if (error instanceof HttpError) {
+    return errorResponse(error.status, error.message, {
+      ...(error.suggestion !== undefined && { suggestion: error.suggestion }),
+      ...(error.headers !== undefined && { headers: error.headers }),
+    });
+  }
+  // The facade decided the status (404, 409, 422, 501, …): answer it as is.
+  if (error instanceof LiveblocksError) {
+    return errorResponse(error.status, error.message, error.details ? { suggestion: error.details } : undefined);
+  }
+  // A client that went away is not a server fault: nothing to log, nobody to answer.
+  if (request.signal.aborted) return errorResponse(400, "The request was aborted.");
+  try {
+    onError(error, { method: request.method, url: request.url });
+  } catch {
+    // A failing logger must not turn into a crash.
+  }
+  return errorResponse(500, httpMessages.internal);
+}
+
+/** The path part of `url` as sent (still percent-encoded), or `null`. */
+function rawPathname(url: string): string | null {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return null;
+  }
+}
+
+/** Path segments, each percent-decoded once: `a%2Fb` is one segment `a/b`. */
+function decodeSegments(path: string): string[] {
+  return path.split("/").map((segment) => {
+    try {
+      return decodeURIComponent(segment);
+    } catch {
+      throw new HttpError(400, httpMessages.badPath);
+    }
+  });
+}
+
+function normalizeBasePath(basePath: string | undefined): string {
+  if (basePath === undefined || basePath === "" || basePath === "/") return "";
+  const withSlash = basePath.startsWith("/") ? basePath : `/${basePath}`;
+  return withSlash.endsWith("/") ? withSlash.slice(0, -1) : withSlash;
+}

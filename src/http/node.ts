@@ -1,0 +1,295 @@
+/**
+ * `toNodeListener`: a Web-standard handler served by `node:http` or Express.
+ * The request body is streamed into the `Request` (the handler's size limit
+ * applies while reading, and this adapter stops reading past it too), the
+ * response is streamed back, and a client that goes away aborts the
+ * request's signal.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { type IncomingRequest, MAX_BODY_BYTES } from "./body.js";
+import { type RequestHandler, nodeEntryOf } from "./handler.js";
+import { HttpError, type RouteResult, errorResponse, httpMessages } from "./responses.js";
+
+/** Options of {@link toNodeListener}. */
+export type NodeListenerOptions = {
+  /** Largest request body streamed to the handler, in bytes (default 1 MiB). */
+  maxBodyBytes?: number;
+};
+
+/** A `node:http` request listener; Express accepts it as middleware. */
+export type NodeListener = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * Adapts `handler` to `node:http` and Express. Under Express, mount it with
+ * `app.use(path, …)` and give the handler the same `basePath`: the adapter
+ * rebuilds the URL from `req.originalUrl`.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from "node:http";
+ * import { createRequestHandler, toNodeListener } from "roomgate/http";
+ *
+ * createServer(toNodeListener(createRequestHandler(liveblocks))).listen(8787, "127.0.0.1");
+ * // Express: app.use("/liveblocks", toNodeListener(createRequestHandler(liveblocks, { basePath: "/liveblocks" })));
+ * ```
+ */
+export function toNodeListener(handler: RequestHandler, options: NodeListenerOptions = {}): NodeListener {
+  const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
+  return (req, res) => {
+    void serve(handler, req, res, maxBodyBytes).catch(() => {
+      // Only writing to a socket that broke can land here: nothing left to answer.
+      if (!res.headersSent && !res.destroyed) {
+        res.statusCode = 500;
+        res.end();
+      } else {
+        res.destroy();
+      }
+    });
+  };
+}
+
+async function serve(
+  handler: RequestHandler,
+  req: IncomingMessage,
+  res: ServerResponse,
+  maxBodyBytes: number,
+): Promise<void> {
+  // Made on first use: most routes never read the signal, and a controller costs
+  // as much as a third of the token signing it would wrap.
+  let aborter: AbortController | undefined;
+  let gone = false;
+  const signal = () => {
+    aborter ??= new AbortController();
+    if (gone && !aborter.signal.aborted) aborter.abort(new Error("The client closed the connection."));
+    return aborter.signal;
+  };
+  // `close` on the response before it finished means the client went away.
+  res.once("close", () => {
+    if (res.writableFinished) return;
+    gone = true;
+    aborter?.abort(new Error("The client closed the connection."));
+  });
+  const state: BodyState = { overLimit: false };
+  const entry = nodeEntryOf(handler);
+  let response: RouteResult;
+  if (entry !== undefined) {
+    response = await entry(toIncoming(req, signal, maxBodyBytes, state));
+  } else {
+    const request = toRequest(req, signal(), maxBodyBytes, state);
+    response = request === null ? errorResponse(400, "The request URL is not valid.") : await handler(request);
+  }
+  // Whatever a handler made of a body cut at the limit, the answer is 413.
+  if (state.overLimit && response.status !== 413) {
+    response = errorResponse(413, httpMessages.bodyTooLarge(maxBodyBytes));
+  }
+  // The rest of an oversized body is never read: the connection cannot be reused.
+  const unread = state.overLimit || response.status === 413;
+  if (unread) res.shouldKeepAlive = false;
+  if (response instanceof Response) {
+    await writeResponse(response, res, signal());
+  } else {
+    res.writeHead(response.status, response.headers);
+    res.end(response.body ?? undefined);
+  }
+  // A body the handler did not read (404, 401, …) is drained so keep-alive stays usable.
+  if (!req.complete && !unread) req.resume();
+}
+
+type BodyState = { overLimit: boolean };
+
+/** The path as sent; Express rewrites `req.url` under a mount path, the handler's basePath expects the original. */
+function originalPath(req: IncomingMessage): string {
+  const path = (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? "/";
+  return path.startsWith("/") ? path : `/${path}`;
+}
+
+/** `req` for a handler made by `createRequestHandler`, without building a `Request`. */
+function toIncoming(
+  req: IncomingMessage,
+  signal: () => AbortSignal,
+  maxBodyBytes: number,
+  state: BodyState,
+): IncomingRequest {
+  return {
+    method: req.method ?? "GET",
+    // The host is not routed on, and a client's Host header must not make the URL unparsable.
+    url: `http://localhost${originalPath(req)}`,
+    headers: {
+      get(name) {
+        const value = req.headers[name.toLowerCase()];
+        if (value === undefined) return null;
+        return Array.isArray(value) ? value.join(", ") : value;
+      },
+    },
+    get signal() {
+      return signal();
+    },
+    readBody: (limit) => readNodeBody(req, Math.min(limit, maxBodyBytes), state),
+  };
+}
+
+/** The whole body of `req`, counted while reading: past `limit` it stops reading and rejects with 413. */
+function readNodeBody(req: IncomingMessage, limit: number, state: BodyState): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const cleanup = () => {
+      req.off("data", onData).off("end", onEnd).off("error", onFail).off("close", onClose);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.byteLength;
+      if (size > limit) {
+        state.overLimit = true;
+        cleanup();
+        req.pause();
+        reject(new HttpError(413, httpMessages.bodyTooLarge(limit)));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    };
+    const onFail = () => {
+      cleanup();
+      reject(new HttpError(400, httpMessages.unreadableBody));
+    };
+    const onClose = () => {
+      if (!req.complete) onFail();
+    };
+    if (req.complete) {
+      resolve(new Uint8Array(0));
+      return;
+    }
+    req.on("data", onData).on("end", onEnd).on("error", onFail).on("close", onClose);
+  });
+}
+
+function toRequest(req: IncomingMessage, signal: AbortSignal, maxBodyBytes: number, state: BodyState): Request | null {
+  const host = req.headers.host ?? "localhost";
+  let url: URL;
+  try {
+    url = new URL(originalPath(req), `http://${host}`);
+  } catch {
+    return null;
+  }
+  const headers = new Headers();
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    try {
+      headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
+    } catch {
+      // A header the Fetch API refuses (invalid bytes) is left out, not fatal.
+    }
+  }
+  const method = req.method ?? "GET";
+  const hasBody = method !== "GET" && method !== "HEAD";
+  const init: RequestInit & { duplex?: "half" } = { method, headers, signal };
+  if (hasBody) {
+    init.body = limitedStream(req, maxBodyBytes, state);
+    init.duplex = "half";
+  }
+  try {
+    return new Request(url, init);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * `req` as a Web stream with backpressure that errors at the first chunk past
+ * `limit` (the handler then answers 413) instead of buffering the rest;
+ * `state.overLimit` tells the adapter to close the connection after.
+ */
+function limitedStream(req: IncomingMessage, limit: number, state: BodyState): ReadableStream<Uint8Array> {
+  let size = 0;
+  let settled = false;
+  const detach = () => {
+    settled = true;
+    req.off("data", onData).off("end", onEnd).off("error", onError).off("close", onClose);
+  };
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  const onData = (chunk: Buffer) => {
+    if (settled) return;
+    size += chunk.byteLength;
+    if (size > limit) {
+      state.overLimit = true;
+      req.pause();
+      detach();
+      // An error, not an end: a truncated body must never be parsed and acted on.
+      controller.error(new HttpError(413, httpMessages.bodyTooLarge(limit)));
+      return;
+    }
+    controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    if ((controller.desiredSize ?? 0) <= 0) {
+      req.pause();
+    }
+  };
+  const onEnd = () => {
+    if (settled) return;
+    detach();
+    controller.close();
+  };
+  const onError = (error: Error) => {
+    if (settled) return;
+    detach();
+    controller.error(error);
+  };
+  const onClose = () => {
+    // Closed before `end`: the client went away mid-upload.
+    if (!req.complete) onError(new Error("The client closed the connection during the upload."));
+  };
+  return new ReadableStream<Uint8Array>(
+    {
+      start(c) {
+        controller = c;
+        req.on("data", onData).on("end", onEnd).on("error", onError).on("close", onClose);
+        req.pause();
+      },
+      pull() {
+        if (!settled) req.resume();
+      },
+      cancel() {
+        detach();
+      },
+    },
+    { highWaterMark: 64 * 1024, size: (chunk) => chunk.byteLength },
+  );
+}
+
+async function writeResponse(response: Response, res: ServerResponse, signal: AbortSignal): Promise<void> {
+  res.statusCode = response.status;
+  const setCookies = response.headers.getSetCookie();
+  response.headers.forEach((value, name) => {
+    if (name !== "set-cookie") res.setHeader(name, value);
+  });
+  if (setCookies.length > 0) res.setHeader("set-cookie", setCookies);
+  if (response.body === null) {
+    res.end();
+    return;
+  }
+  const reader = response.body.getReader();
+  try {
+    for (;;) {
+      if (signal.aborted) {
+        await reader.cancel();
+        return;
+      }
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (!res.write(value))
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            res.off("drain", done);
+            res.off("close", done);
+            resolve();
+          };
+          res.once("drain", done);
+          res.once("close", done);
+        });
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  res.end();
+}

@@ -1,0 +1,286 @@
+/**
+ * What each REST route does: read the request, call the `Liveblocks` facade,
+ * write its answer in the wire format. The facade validates every field and
+ * decides every status; a route only checks what it must to call the facade
+ * at all (a body that is an object, a string where a string is needed).
+ */
+import type { Liveblocks } from "../liveblocks/client.js";
+import { invalidField } from "../liveblocks/errors.js";
+import type { AuthResponse } from "../liveblocks/auth.js";
+import type {
+  CreateRoomOptions,
+  GetRoomsOptions,
+  Identity,
+  UpdateRoomOptions,
+  UpsertRoomOptions,
+  UserInfo,
+} from "../liveblocks/types.js";
+import { roomToJson } from "../storage/wire.js";
+import { type IncomingRequest, readJsonBody } from "./body.js";
+import { roomEvents } from "./events.js";
+import { HttpError, errorResponse, type RouteResult, httpMessages, json, noContent } from "./responses.js";
+
+/** What a route action receives. */
+export type RouteContext = {
+  liveblocks: Liveblocks;
+  request: IncomingRequest;
+  /** Path parameters, each decoded once. */
+  params: ReadonlyMap<string, string>;
+  maxBodyBytes: number;
+};
+
+type Action = (context: RouteContext) => Promise<RouteResult>;
+
+/** A path pattern (`:name` segments are parameters) and its action per method. */
+type Route = {
+  pattern: readonly string[];
+  methods: Readonly<Record<string, Action>>;
+};
+
+type Dict = Record<string, unknown>;
+
+const ROUTES: readonly Route[] = [
+  { pattern: ["v2", "identify-user"], methods: { POST: identifyUser } },
+  { pattern: ["v2", "authorize-user"], methods: { POST: authorizeUser } },
+  { pattern: ["v2", "rooms"], methods: { GET: listRooms, POST: createRoom } },
+  {
+    pattern: ["v2", "rooms", ":roomId"],
+    methods: { GET: getRoom, POST: updateRoom, DELETE: deleteRoom },
+  },
+  {
+    pattern: ["v2", "rooms", ":roomId", "upsert"],
+    methods: { POST: upsertRoom },
+  },
+  {
+    pattern: ["v2", "rooms", ":roomId", "update-room-id"],
+    methods: { POST: updateRoomId },
+  },
+  {
+    pattern: ["v2", "rooms", ":roomId", "check-access"],
+    methods: { POST: checkAccess },
+  },
+  {
+    pattern: ["v2", "users", ":userId", "revoke-tokens"],
+    methods: { POST: revokeTokens },
+  },
+  {
+    pattern: ["v2", "users", ":userId", "revocation"],
+    methods: { GET: getRevocation },
+  },
+  {
+    pattern: ["v2", "room-events"],
+    // The event stream reads nothing of the request but its signal.
+    methods: {
+      GET: ({ liveblocks, request }) =>
+        roomEvents({
+          liveblocks,
+          request: { signal: request.signal } as Request,
+        }),
+    },
+  },
+];
+
+/** The route table. */
+export const routes = {
+  /** The route `segments` (decoded path segments) name, with its parameters; `null` if none. */
+  match(segments: readonly string[]): { route: Route; params: Map<string, string> } | null {
+    for (const route of ROUTES) {
+      if (route.pattern.length !== segments.length) continue;
+      const params = new Map<string, string>();
+      const matches = route.pattern.every((part, i) => {
+        const segment = segments[i]!;
+        if (!part.startsWith(":")) return part === segment;
+        params.set(part.slice(1), segment);
+        // An empty id (`/v2/rooms/`) names nothing.
+        return segment.length > 0;
+      });
+      if (matches) return { route, params };
+    }
+    return null;
+  },
+};
+
+/* --- Authentication ------------------------------------------------------ */
+
+async function identifyUser(context: RouteContext): Promise<RouteResult> {
+  const body = await objectBody(context);
+  const identity: Identity = { userId: nonEmptyString(body, "userId") };
+  if (body["groupIds"] !== undefined) identity.groupIds = body["groupIds"] as string[];
+  if (body["organizationId"] !== undefined) identity.organizationId = body["organizationId"] as string;
+  const userInfo = body["userInfo"] === undefined ? undefined : { userInfo: body["userInfo"] as UserInfo };
+  return authAnswer(await context.liveblocks.identifyUser(identity, userInfo));
+}
+
+async function authorizeUser(context: RouteContext): Promise<RouteResult> {
+  const body = await objectBody(context);
+  const userId = nonEmptyString(body, "userId");
+  const permissions = body["permissions"];
+  if (!isObject(permissions)) throw invalidField("permissions", "must be an object of room patterns to scope lists");
+  const options: { userInfo?: UserInfo; organizationId?: string } = {};
+  if (body["userInfo"] !== undefined) options.userInfo = body["userInfo"] as UserInfo;
+  if (body["organizationId"] !== undefined) options.organizationId = body["organizationId"] as string;
+  let session;
+  try {
+    session = context.liveblocks.prepareSession(userId, options);
+    for (const [pattern, scopes] of Object.entries(permissions)) session.allow(pattern, scopes as never);
+  } catch (error) {
+    // `allow` throws the SDK's own messages ("Invalid room name or pattern", …) for bad input.
+    throw new HttpError(422, (error as Error).message);
+  }
+  return authAnswer(await session.authorize());
+}
+
+/** The token as the facade wrote it, or its failure as a JSON error. */
+function authAnswer({ status, body }: AuthResponse): RouteResult {
+  if (status === 200) {
+    return {
+      status,
+      headers: { "content-type": "application/json; charset=utf-8" },
+      body,
+    };
+  }
+  return errorResponse(status, body);
+}
+
+/* --- Rooms --------------------------------------------------------------- */
+
+async function listRooms({ liveblocks, request }: RouteContext): Promise<RouteResult> {
+  const search = new URL(request.url).searchParams;
+  const params: GetRoomsOptions = {};
+  const limit = search.get("limit");
+  // Digits become a number; anything else goes to the facade as is, which names the rule it breaks.
+  if (limit !== null) params.limit = (/^\d{1,6}$/.test(limit) ? Number(limit) : limit) as number;
+  const startingAfter = search.get("startingAfter");
+  if (startingAfter !== null) params.startingAfter = startingAfter;
+  const userId = search.get("userId");
+  if (userId !== null) params.userId = userId;
+  const groupIds = search.get("groupIds");
+  if (groupIds !== null) params.groupIds = groupIds.split(",").filter((id) => id.length > 0);
+  const organizationId = search.get("organizationId") ?? search.get("tenantId");
+  if (organizationId !== null) params.organizationId = organizationId;
+  const query = search.get("query");
+  if (query !== null) params.query = query;
+  let metadata: Record<string, string> | undefined;
+  for (const [name, value] of search) {
+    if (!name.startsWith("metadata.")) continue;
+    metadata ??= Object.create(null) as Record<string, string>;
+    metadata[name.slice("metadata.".length)] = value;
+  }
+  if (metadata !== undefined) params.metadata = metadata;
+  const page = await liveblocks.getRooms(params, { signal: request.signal });
+  return json({ nextCursor: page.nextCursor, data: page.data.map(roomToJson) });
+}
+
+async function createRoom(context: RouteContext): Promise<RouteResult> {
+  const { liveblocks, request } = context;
+  const body = await objectBody(context);
+  const { id, ...params } = body;
+  const options = { signal: request.signal };
+  const room = isIdempotent(new URL(request.url).searchParams.get("idempotent"))
+    ? await liveblocks.getOrCreateRoom(id as string, params as CreateRoomOptions, options)
+    : await liveblocks.createRoom(id as string, params as CreateRoomOptions, options);
+  return json(roomToJson(room));
+}
+
+/** `?idempotent` (bare, as the SDK sends it) or `?idempotent=true`; `false` and `0` turn it off. */
+function isIdempotent(value: string | null): boolean {
+  return value !== null && value !== "false" && value !== "0";
+}
+
+async function getRoom({ liveblocks, request, params }: RouteContext): Promise<RouteResult> {
+  return json(
+    roomToJson(
+      await liveblocks.getRoom(params.get("roomId")!, {
+        signal: request.signal,
+      }),
+    ),
+  );
+}
+
+async function updateRoom(context: RouteContext): Promise<RouteResult> {
+  const body = await objectBody(context);
+  const room = await context.liveblocks.updateRoom(context.params.get("roomId")!, body as UpdateRoomOptions, {
+    signal: context.request.signal,
+  });
+  return json(roomToJson(room));
+}
+
+async function deleteRoom({ liveblocks, request, params }: RouteContext): Promise<RouteResult> {
+  await liveblocks.deleteRoom(params.get("roomId")!, {
+    signal: request.signal,
+  });
+  return noContent();
+}
+
+async function upsertRoom(context: RouteContext): Promise<RouteResult> {
+  const body = await objectBody(context);
+  const room = await context.liveblocks.upsertRoom(context.params.get("roomId")!, body as UpsertRoomOptions, {
+    signal: context.request.signal,
+  });
+  return json(roomToJson(room));
+}
+
+async function updateRoomId(context: RouteContext): Promise<RouteResult> {
+  const body = await objectBody(context);
+  const room = await context.liveblocks.updateRoomId(
+    {
+      currentRoomId: context.params.get("roomId")!,
+      newRoomId: body["newRoomId"] as string,
+    },
+    { signal: context.request.signal },
+  );
+  return json(roomToJson(room));
+}
+
+/* --- roomgate's own ------------------------------------------------------ */
+
+/** `POST /v2/rooms/:roomId/check-access` `{ token }`: the entry decision, for a realtime server elsewhere. */
+async function checkAccess(context: RouteContext): Promise<RouteResult> {
+  const body = await objectBody(context);
+  const token = body["token"];
+  if (typeof token !== "string") throw invalidField("token", "must be a string");
+  return json(
+    await context.liveblocks.checkRoomAccess(token, context.params.get("roomId")!, { signal: context.request.signal }),
+  );
+}
+
+/** `POST /v2/users/:userId/revoke-tokens` `{ issuedBefore?: epoch ms }` → 204. */
+async function revokeTokens(context: RouteContext): Promise<RouteResult> {
+  const body = (await readJsonBody(context.request, context.maxBodyBytes)) ?? {};
+  if (!isObject(body)) throw new HttpError(422, httpMessages.bodyNotObject);
+  const params: { userId: string; issuedBefore?: number } = {
+    userId: context.params.get("userId")!,
+  };
+  if (body["issuedBefore"] !== undefined && body["issuedBefore"] !== null)
+    params.issuedBefore = body["issuedBefore"] as number;
+  await context.liveblocks.revokeTokens(params, {
+    signal: context.request.signal,
+  });
+  return noContent();
+}
+
+/** `GET /v2/users/:userId/revocation` → `{ issuedBefore: epoch ms | null }`, read by `RestStore`. */
+async function getRevocation({ liveblocks, request, params }: RouteContext): Promise<RouteResult> {
+  // The facade has no reader for this (only the entry decision needs it), so
+  // this one route reads the store directly rather than widening the facade.
+  const issuedBefore = await liveblocks.store.getRevocation(params.get("userId")!, { signal: request.signal });
+  return json({ issuedBefore });
+}
+
+/* --- Bodies -------------------------------------------------------------- */
+
+async function objectBody({ request, maxBodyBytes }: RouteContext): Promise<Dict> {
+  const body = await readJsonBody(request, maxBodyBytes);
+  if (!isObject(body)) throw new HttpError(422, httpMessages.bodyNotObject);
+  return body;
+}
+
+function nonEmptyString(body: Dict, field: string): string {
+  const value = body[field];
+  if (typeof value !== "string" || value.length === 0) throw invalidField(field, "must be a non-empty string");
+  return value;
+}
+
+function isObject(value: unknown): value is Dict {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
