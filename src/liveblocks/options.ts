@@ -3,7 +3,7 @@
  * and what the methods need built ahead (schemas, limit checks).
  */
 import { MemoryStore } from "../storage/memory.js";
-import { RestStore } from "../storage/rest.js";
+import { RestStore, toBaseUrl } from "../storage/rest.js";
 import type { RoomStore } from "../storage/types.js";
 import { HmacSigner } from "../tokens/hmac.js";
 import { randomTokenId } from "../tokens/ids.js";
@@ -46,7 +46,7 @@ export function resolveOptions(options: LiveblocksOptions): Config {
   assertSecretKey(secret, "secret");
   const signer = options.signer ?? new HmacSigner({ secret });
   const limits = checkLimits(options.limits);
-  const baseUrl = options.baseUrl === undefined ? undefined : checkBaseUrl(options.baseUrl);
+  const baseUrl = options.baseUrl === undefined ? undefined : toBaseUrl(options.baseUrl);
   return {
     // With a baseUrl and no store, the rooms are that server's: instances share them.
     store: options.store ?? (baseUrl ? new RestStore({ baseUrl, secret }) : new MemoryStore()),
@@ -87,17 +87,4 @@ function checkLimits(overrides: Partial<Limits> | undefined): Limits {
     limits[key as keyof Limits] = value;
   }
   return limits;
-}
-
-function checkBaseUrl(value: unknown): URL {
-  let url: URL | undefined;
-  try {
-    url = typeof value === "string" || value instanceof URL ? new URL(value) : undefined;
-  } catch {
-    url = undefined;
-  }
-  if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
-    throw new TypeError("Invalid value for field 'baseUrl'. Please provide an http(s) URL.");
-  }
-  return url;
 }

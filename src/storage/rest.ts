@@ -391,7 +391,12 @@ function isCursorRejection(response: RestResponse): boolean {
   return apiError(response).message.includes("startingAfter");
 }
 
-function toBaseUrl(value: unknown): URL {
+/**
+ * `value` as the http(s) URL of a Liveblocks-compatible server, or the SDK-style
+ * error naming `baseUrl`. The facade checks its own `baseUrl` option with it too.
+ * @internal
+ */
+export function toBaseUrl(value: unknown): URL {
   let url: URL | undefined;
   try {
     url = typeof value === "string" || value instanceof URL ? new URL(value) : undefined;
