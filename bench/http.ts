@@ -9,8 +9,8 @@
  *   npx tsx bench/http.ts
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { Agent, request } from "node:http";
 import { fileURLToPath } from "node:url";
-import { Pool } from "undici";
 
 const SECRET = "sk_bench_http_0123456789abcdef0123456789";
 const CONNECTIONS = 16;
@@ -30,6 +30,21 @@ async function start(mode: string): Promise<{ child: ChildProcess; url: string }
   return { child, url: `http://127.0.0.1:${port}` };
 }
 
+/** A keep-alive client of one server (node:http: the bench needs no dependency). */
+type Pool = { url: URL; agent: Agent };
+
+function post(pool: Pool, path: string, headers: Record<string, string>, body: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(new URL(path, pool.url), { method: "POST", agent: pool.agent, headers }, (res) => {
+      res.resume();
+      res.once("end", () => resolve(res.statusCode ?? 0));
+      res.once("error", reject);
+    });
+    req.once("error", reject);
+    req.end(body);
+  });
+}
+
 /** Completed requests per second during `ms`, every answer checked to be 200. */
 async function load(pool: Pool, ms: number): Promise<number> {
   const body = JSON.stringify({ userId: "alice", groupIds: ["eng"], userInfo: { name: "Alice" } });
@@ -37,14 +52,13 @@ async function load(pool: Pool, ms: number): Promise<number> {
   let done = 0;
   const worker = async () => {
     while (Date.now() < deadline) {
-      const res = await pool.request({
-        method: "POST",
-        path: "/v2/identify-user",
-        headers: { authorization: `Bearer ${SECRET}`, "content-type": "application/json" },
+      const status = await post(
+        pool,
+        "/v2/identify-user",
+        { authorization: `Bearer ${SECRET}`, "content-type": "application/json" },
         body,
-      });
-      await res.body.text();
-      if (res.statusCode !== 200) throw new Error(`status ${res.statusCode}`);
+      );
+      if (status !== 200) throw new Error(`status ${status}`);
       done++;
     }
   };
@@ -55,8 +69,8 @@ async function load(pool: Pool, ms: number): Promise<number> {
 
 const servers = { roomgate: await start("roomgate"), bare: await start("bare") };
 const pools = {
-  roomgate: new Pool(servers.roomgate.url, { connections: CONNECTIONS }),
-  bare: new Pool(servers.bare.url, { connections: CONNECTIONS }),
+  roomgate: { url: new URL(servers.roomgate.url), agent: new Agent({ keepAlive: true, maxSockets: CONNECTIONS }) },
+  bare: { url: new URL(servers.bare.url), agent: new Agent({ keepAlive: true, maxSockets: CONNECTIONS }) },
 };
 try {
   // Warm-up: JIT both paths before measuring.
@@ -75,6 +89,7 @@ try {
     `POST /v2/identify-user over loopback: roomgate ${median(rates.roomgate).toFixed(0)} req/s vs bare node:http ${median(rates.bare).toFixed(0)} req/s  ${r.toFixed(2)}x  (target >= ${TARGET}x: ${r >= TARGET ? "ok" : "UNDER"})`,
   );
 } finally {
-  await Promise.all([pools.roomgate.close(), pools.bare.close()]);
+  pools.roomgate.agent.destroy();
+  pools.bare.agent.destroy();
   for (const { child } of Object.values(servers)) child.kill("SIGTERM");
 }
