@@ -47,7 +47,6 @@ class Watch {
   stopped = false;
   /** The newest event seen while the first decision was still being made. */
   early: RoomChangeEvent | undefined;
-  revokedEarly: number | undefined;
   claims: TokenClaims | undefined;
 
   constructor(

@@ -211,6 +211,32 @@ describe("watchRoomAccess", () => {
   });
 });
 
+describe("watchRoomAccess during the first decision", () => {
+  it("watchRoomAccess - a change committed while the first decision reads is not lost", async () => {
+    /** Reads the rules, then lets another writer commit a removal before the read returns. */
+    class RacingStore extends MemoryStore {
+      race: (() => Promise<unknown>) | undefined;
+      override async getAccessRules(...args: Parameters<MemoryStore["getAccessRules"]>) {
+        const rules = await super.getAccessRules(...args);
+        const race = this.race;
+        this.race = undefined;
+        await race?.();
+        return rules;
+      }
+    }
+    const store = new RacingStore();
+    const { liveblocks } = makeLiveblocks({ store });
+    await liveblocks.createRoom("r", { defaultAccesses: [], usersAccesses: { alice: ["room:write"] } });
+    const token = tokenOf((await liveblocks.identifyUser({ userId: "alice" })).body);
+    store.race = () => liveblocks.updateRoom("r", { usersAccesses: { alice: null } });
+    const calls: RoomAccessResult[] = [];
+    const watch = await liveblocks.watchRoomAccess(token, "r", (x) => calls.push(x));
+    expect(watch.access).toMatchObject({ allowed: true });
+    expect(calls).toEqual([expect.objectContaining({ allowed: false, reason: "no-access" })]);
+    watch.stop();
+  });
+});
+
 describe("watchRoomAccess on SqliteStore", () => {
   const dir = mkdtempSync(join(tmpdir(), "roomgate-watch-"));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
