@@ -7,6 +7,7 @@
 import type { z } from "zod";
 import { applyRoomPatch } from "../storage/patch.js";
 import type { RoomChangeEvent, RoomData, RoomStore } from "../storage/types.js";
+import { type RoomAccessWatch, watchRoomAccess, watcherOf } from "./watch.js";
 import type { AccessTokenClaims, IdTokenClaims, JsonObject, TokenClaims } from "../tokens/types.js";
 import { decideRoomAccess } from "./access.js";
 import type { AuthResponse } from "./auth.js";
@@ -525,6 +526,45 @@ export class Liveblocks {
     const { userId, issuedBefore } = parseInput(this.#config.schemas.revokeTokens, params, "params");
     const cutoff = issuedBefore === undefined ? this.#config.now() : +issuedBefore;
     await this.#config.store.revokeTokens(userId, cutoff, { signal: options?.signal });
+    // Revocations are no store event: this instance's watches hear of it here, others' do not.
+    watcherOf(this.#config)?.revoked(userId, cutoff);
+  }
+
+  /**
+   * `checkRoomAccess`, kept live: resolves to the first decision, then calls
+   * `onChange` whenever it changes (a permission update, removal or re-add,
+   * the room's creation or deletion, the token's expiry at `exp`, and a
+   * `revokeTokens` on this instance). The token is verified once; store
+   * events re-decide without it, across instances and processes as far as
+   * the store emits them. A first denial the token causes (invalid, expired,
+   * revoked) or an outage is final: no watch is kept.
+   *
+   * @param onChange Called with each new decision; after a final denial the watch ends itself.
+   * @param options.signal Ends the watch when it aborts.
+   * @example
+   * ```ts
+   * const watch = await liveblocks.watchRoomAccess(token, roomId, (access) => {
+   *   if (!access.allowed) socket.close(4403, access.message);
+   *   else connection.readOnly = access.isReadOnly;
+   * });
+   * if (!watch.access.allowed) return socket.close(4403, watch.access.message);
+   * socket.on("close", () => watch.stop());
+   * ```
+   */
+  async watchRoomAccess(
+    token: string,
+    roomId: string,
+    onChange: (access: RoomAccessResult) => void,
+    options?: RequestOptions & { timeoutMs?: number },
+  ): Promise<RoomAccessWatch> {
+    return watchRoomAccess(
+      this.#config,
+      (raw, signal) => this.verifyToken(raw, signal === undefined ? undefined : { signal }),
+      token,
+      roomId,
+      onChange,
+      options,
+    );
   }
 
   /**

@@ -29,3 +29,4 @@ export { DEFAULT_LIMITS } from "./limits.js";
 export { DEFAULT_ACCESS_TIMEOUT_MS } from "./access.js";
 export { MAX_DENIAL_MESSAGE_BYTES } from "./denial.js";
 export type { Limits } from "./limits.js";
+export type { RoomAccessWatch } from "./watch.js";
