@@ -101,6 +101,8 @@ export type ServeOptions = {
 export type RunningServer = {
   url: string;
   server: Server;
+  /** The store the rooms are kept in (closed by `close()`). */
+  store: RoomStore;
   /** Stops accepting, waits for in-flight requests, closes the store. */
   close(): Promise<void>;
 };
@@ -167,6 +169,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   return {
     url,
     server,
+    store,
     close() {
       closing ??= (async () => {
         await new Promise<void>((resolve) => {
