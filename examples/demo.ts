@@ -2,7 +2,8 @@
  * The Liveblocks permissions walkthrough, on roomgate's embedded default
  * (in-memory store, HS256 tokens from the secret): each step changes the
  * room's permissions, then three users present ID tokens and we show who may
- * enter and whether read-only.
+ * enter and whether read-only. Last, the room is written to a SQLite file,
+ * the store reopened (a restart), and the room read back.
  *
  *   npm run demo
  *
@@ -75,3 +76,31 @@ console.log("\ngetRoom:", JSON.stringify({
   usersAccesses: room.usersAccesses,
   groupsAccesses: room.groupsAccesses,
 }));
+
+// A restart keeps the rooms with a durable store: the same walkthrough's
+// room, written to a SQLite file (what `roomgate serve --db` uses), then
+// read back by a fresh Liveblocks on the reopened file.
+const { SqliteStore } = await import("../src/sqlite.js");
+const { mkdtempSync, rmSync } = await import("node:fs");
+const { tmpdir } = await import("node:os");
+const { join } = await import("node:path");
+const dir = mkdtempSync(join(tmpdir(), "roomgate-demo-"));
+try {
+  const filename = join(dir, "roomgate.db");
+  const secret = generateSecret();
+  const before = new SqliteStore({ filename });
+  await new Liveblocks({ secret, store: before }).createRoom(roomId, {
+    defaultAccesses: [],
+    usersAccesses: { "olivier@example.com": ["room:read", "room:presence:write"] },
+  });
+  await before.close();
+  const after = new SqliteStore({ filename });
+  const reopened = await new Liveblocks({ secret, store: after }).getRoom(roomId);
+  await after.close();
+  console.log(
+    `\nAfter a restart (SqliteStore, same file): getRoom("${reopened.id}").usersAccesses =`,
+    JSON.stringify(reopened.usersAccesses),
+  );
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

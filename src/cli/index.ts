@@ -6,7 +6,7 @@
  */
 import { parseArgs } from "node:util";
 import { generateSecret } from "../tokens/secret.js";
-import { startServer } from "./serve.js";
+import { MissingDriverError, type StoreChoice, startServer } from "./serve.js";
 
 const HELP = `Usage: roomgate <command> [options]
 
@@ -18,7 +18,12 @@ Options of serve:
   --port <n>        Port to listen on (default 8787; 0 picks a free one)
   --host <address>  Address to bind (default 127.0.0.1)
   --secret <sk_…>   The secret key clients send (default: $ROOMGATE_SECRET, else a new one printed once)
-  --memory          Keep rooms in memory (the default for now)
+  --db <file>       Keep rooms in this SQLite file (the default: ./roomgate.db; needs better-sqlite3)
+  --database-url <postgres://…>
+                    Keep rooms in PostgreSQL (needs pg); DATABASE_URL is not read, pass it explicitly
+  --schema <name>   PostgreSQL schema of the tables (default roomgate)
+  --memory          Keep rooms in memory: they are lost when the server stops
+                    (at most one of --db, --database-url and --memory)
   --verbose         One line per request
   -h, --help        This help
 `;
@@ -35,6 +40,9 @@ export async function main(argv: readonly string[]): Promise<number> {
         host: { type: "string" },
         secret: { type: "string" },
         memory: { type: "boolean" },
+        db: { type: "string" },
+        "database-url": { type: "string" },
+        schema: { type: "string" },
         verbose: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -62,6 +70,24 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`Invalid --port: ${values.port} (an integer from 0 to 65535)\n`);
     return 2;
   }
+  const chosen = [
+    values.db !== undefined && "--db",
+    values["database-url"] !== undefined && "--database-url",
+    values.memory && "--memory",
+  ].filter(Boolean);
+  if (chosen.length > 1) {
+    process.stderr.write(`Choose one store: ${chosen.join(" and ")} were both given\n`);
+    return 2;
+  }
+  if (values.schema !== undefined && values["database-url"] === undefined) {
+    process.stderr.write("--schema applies to --database-url only\n");
+    return 2;
+  }
+  const store: StoreChoice = values.memory
+    ? { kind: "memory" }
+    : values["database-url"] !== undefined
+      ? { kind: "postgres", connectionString: values["database-url"], schema: values.schema ?? "roomgate" }
+      : { kind: "sqlite", filename: values.db ?? "./roomgate.db" };
   const secret = values.secret ?? (process.env["ROOMGATE_SECRET"] || undefined);
   let running;
   try {
@@ -70,8 +96,13 @@ export async function main(argv: readonly string[]): Promise<number> {
       host: values.host ?? "127.0.0.1",
       ...(secret !== undefined && { secret }),
       verbose: values.verbose ?? false,
+      store,
     });
   } catch (error) {
+    if (error instanceof MissingDriverError) {
+      process.stderr.write(`roomgate: ${error.message}\n`);
+      return 1;
+    }
     process.stderr.write(`roomgate: ${(error as Error).message}\n`);
     return 1;
   }

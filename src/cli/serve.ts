@@ -7,15 +7,88 @@ import type { AddressInfo } from "node:net";
 import { createRequestHandler, toNodeListener } from "../http/index.js";
 import { Liveblocks } from "../liveblocks/client.js";
 import { MemoryStore } from "../storage/memory.js";
+import type { RoomStore } from "../storage/types.js";
 import { generateSecret } from "../tokens/secret.js";
 
 /** How long in-flight requests may take to finish after a stop signal. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
+/**
+ * Where rooms are kept. The durable stores' drivers (`better-sqlite3`, `pg`)
+ * are optional peers, so each is imported only when chosen.
+ */
+export type StoreChoice =
+  { kind: "memory" } | { kind: "sqlite"; filename: string } | { kind: "postgres"; connectionString: string; schema: string };
+
+/** Thrown when the chosen store's optional driver package is not installed. */
+export class MissingDriverError extends Error {
+  constructor(
+    readonly packageName: string,
+    cause: unknown,
+  ) {
+    super(`${packageName} is not installed: npm install ${packageName}, or use --memory`, { cause });
+    this.name = "MissingDriverError";
+  }
+}
+
+/** Whether `error` says the module `name` itself (not something inside it) could not be found. */
+function isMissing(error: unknown, name: string): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") && String((error as Error).message).includes(`'${name}'`);
+}
+
+/** Opens the chosen store; the SQLite file and the Postgres schema are created when missing. */
+async function openStore(choice: StoreChoice): Promise<RoomStore> {
+  switch (choice.kind) {
+    case "memory":
+      return new MemoryStore();
+    case "sqlite": {
+      let mod: typeof import("../sqlite.js");
+      try {
+        mod = await import("../sqlite.js");
+      } catch (error) {
+        throw isMissing(error, "better-sqlite3") ? new MissingDriverError("better-sqlite3", error) : error;
+      }
+      return new mod.SqliteStore({ filename: choice.filename });
+    }
+    case "postgres": {
+      let mod: typeof import("../postgres.js");
+      try {
+        mod = await import("../postgres.js");
+      } catch (error) {
+        throw isMissing(error, "pg") ? new MissingDriverError("pg", error) : error;
+      }
+      return new mod.PostgresStore({ connectionString: choice.connectionString, schema: choice.schema });
+    }
+  }
+}
+
+/** The banner's words for where rooms are kept, without the password of a database URL. */
+function describeStore(choice: StoreChoice): string {
+  switch (choice.kind) {
+    case "memory":
+      return "rooms in memory: they are lost when it stops";
+    case "sqlite":
+      return `rooms in SQLite file ${choice.filename}`;
+    case "postgres": {
+      let where = "";
+      try {
+        const url = new URL(choice.connectionString);
+        where = ` at ${url.hostname}${url.port ? `:${url.port}` : ""}${url.pathname}`;
+      } catch {
+        // Not a URL (a libpq key=value string): name no host rather than echo a password.
+      }
+      return `rooms in PostgreSQL${where} (schema ${choice.schema})`;
+    }
+  }
+}
+
 /** Options of {@link startServer}, as the command line gives them. */
 export type ServeOptions = {
   port: number;
   host: string;
+  /** Default: memory. */
+  store?: StoreChoice;
   /** Generated (and printed once) when absent. */
   secret?: string;
   /** One line per request on `log`. */
@@ -28,6 +101,8 @@ export type ServeOptions = {
 export type RunningServer = {
   url: string;
   server: Server;
+  /** The store the rooms are kept in (closed by `close()`). */
+  store: RoomStore;
   /** Stops accepting, waits for in-flight requests, closes the store. */
   close(): Promise<void>;
 };
@@ -46,8 +121,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const generated = options.secret === undefined;
   const secret = options.secret ?? generateSecret();
-  // In memory until the durable stores land; the lead wires --db there.
-  const store = new MemoryStore();
+  const choice = options.store ?? { kind: "memory" };
+  const store = await openStore(choice);
   const liveblocks = new Liveblocks({ secret, store });
   const listener = toNodeListener(createRequestHandler(liveblocks));
   const server = createServer(
@@ -63,7 +138,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       : listener,
   );
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    server.once("error", (error) => {
+      // Not listening: nothing else will close the SQLite file or the pool.
+      void store.close?.().catch(() => undefined);
+      reject(error);
+    });
     server.listen(options.port, options.host, () => {
       server.off("error", reject);
       resolve();
@@ -73,10 +152,15 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
   // One write, so whoever reads the address also has the rest of the banner.
-  const banner = [`roomgate listening on ${url} (rooms in memory: they are lost when it stops)`];
+  const banner = [`roomgate listening on ${url} (${describeStore(choice)})`];
   if (generated) {
     banner.push("No secret given (--secret or ROOMGATE_SECRET): generated one for this run, shown only now:");
     banner.push(`  ${secret}`);
+    if (choice.kind !== "memory") {
+      // The rooms outlive the process; a generated secret does not.
+      banner.push("The rooms are kept, but the next run generates another secret: pass this one again (--secret or");
+      banner.push("ROOMGATE_SECRET) or tokens signed with it stop verifying after a restart.");
+    }
   }
   banner.push(`Point @liveblocks/node at it: new Liveblocks({ secret, baseUrl: "${url}" })`);
   log(banner.join("\n"));
@@ -85,6 +169,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   return {
     url,
     server,
+    store,
     close() {
       closing ??= (async () => {
         await new Promise<void>((resolve) => {
@@ -94,7 +179,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
           // Idle keep-alive sockets would hold close() open; busy ones finish their request first.
           server.closeIdleConnections();
         });
-        await store.close();
+        await store.close?.();
+        log("store closed");
       })();
       return closing;
     },

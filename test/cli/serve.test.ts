@@ -1,8 +1,11 @@
 import { spawnSync } from "node:child_process";
+import { existsSync, rmSync } from "node:fs";
 import { request } from "node:http";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { type ServeProcess, spawnServe } from "./helpers.js";
+import { DATABASE_URL, dropSchema, probePostgres, testSchema } from "../storage/postgres-helpers.js";
+import { type ServeProcess, cliArgs, spawnServe, tempDir } from "./helpers.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const SECRET = "sk_test_roomgate_serve_0123456789";
@@ -14,7 +17,24 @@ afterEach(async () => {
 });
 
 function cli(...args: string[]) {
-  return spawnSync(process.execPath, ["--import", "tsx", "src/cli/index.ts", ...args], { cwd: ROOT, encoding: "utf8" });
+  return spawnSync(process.execPath, cliArgs(...args), { cwd: ROOT, encoding: "utf8" });
+}
+
+async function createRoom(url: string, id: string): Promise<number> {
+  const res = await fetch(`${url}/v2/rooms`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${SECRET}`, "content-type": "application/json" },
+    body: JSON.stringify({ id, defaultAccesses: ["room:write"] }),
+  });
+  await res.text();
+  return res.status;
+}
+
+async function getRoom(url: string, id: string): Promise<{ status: number; body: unknown }> {
+  const res = await fetch(`${url}/v2/rooms/${encodeURIComponent(id)}`, {
+    headers: { authorization: `Bearer ${SECRET}` },
+  });
+  return { status: res.status, body: await res.json() };
 }
 
 describe("roomgate serve", () => {
@@ -125,6 +145,109 @@ describe("roomgate serve shutdown with a stream open", () => {
     expect(await running.stop()).toBe(0);
     await ended;
   }, 30_000);
+});
+
+describe("roomgate serve stores", () => {
+  it("serve --db - a room created over HTTP is still there after SIGTERM and a restart on the same file", async () => {
+    const dir = tempDir();
+    try {
+      const file = join(dir, "rooms.db");
+      running = await spawnServe(["--secret", SECRET, "--db", file]);
+      expect(running.output()).toContain(`rooms in SQLite file ${file}`);
+      expect(await createRoom(running.url, "kept")).toBe(200);
+      expect(await running.stop()).toBe(0);
+      running = await spawnServe(["--secret", SECRET, "--db", file]);
+      const room = await getRoom(running.url, "kept");
+      expect(room.status).toBe(200);
+      expect(room.body).toMatchObject({ id: "kept", defaultAccesses: ["room:write"] });
+    } finally {
+      await running?.stop();
+      running = undefined;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("serve --db - SIGTERM checkpoints the SQLite file and says the store is closed", async () => {
+    const dir = tempDir();
+    try {
+      const file = join(dir, "rooms.db");
+      running = await spawnServe(["--secret", SECRET, "--db", file]);
+      expect(await createRoom(running.url, "r")).toBe(200);
+      expect(existsSync(`${file}-wal`)).toBe(true);
+      expect(await running.stop()).toBe(0);
+      expect(running.output()).toMatch(/store closed/);
+      // The close itself is tested in process (serve-close.test.ts): an exiting process closes the file anyway.
+      expect(existsSync(`${file}-wal`)).toBe(false);
+    } finally {
+      running = undefined;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("serve - with no store flag it keeps rooms in ./roomgate.db of the working directory", async () => {
+    const dir = tempDir();
+    try {
+      running = await spawnServe(["--secret", SECRET], {}, dir);
+      expect(running.output()).toContain("rooms in SQLite file ./roomgate.db");
+      expect(await createRoom(running.url, "here")).toBe(200);
+      expect(await running.stop()).toBe(0);
+      expect(existsSync(join(dir, "roomgate.db"))).toBe(true);
+    } finally {
+      running = undefined;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("serve - a generated secret with a durable store warns that tokens stop verifying after a restart", async () => {
+    running = await spawnServe(["--db", "rooms.db"]);
+    expect(running.output()).toMatch(/tokens signed with it stop verifying after a restart/);
+    await running.stop();
+    running = await spawnServe(["--memory"]);
+    expect(running.output()).toContain("rooms in memory: they are lost when it stops");
+    expect(running.output()).not.toMatch(/stop verifying/);
+  });
+
+  it("serve - two store flags at once exit 2 and name both; --schema without --database-url exits 2", () => {
+    const both = cli("serve", "--port", "0", "--memory", "--db", "x.db");
+    expect(both.status).toBe(2);
+    expect(both.stderr).toMatch(/Choose one store: --db and --memory/);
+    const pg = cli("serve", "--port", "0", "--db", "x.db", "--database-url", DATABASE_URL);
+    expect(pg.status).toBe(2);
+    expect(pg.stderr).toMatch(/--db and --database-url/);
+    const schema = cli("serve", "--port", "0", "--memory", "--schema", "s");
+    expect(schema.status).toBe(2);
+    expect(schema.stderr).toMatch(/--schema applies to --database-url only/);
+    expect(existsSync(join(ROOT, "x.db"))).toBe(false);
+  });
+});
+
+const pgUnavailable = await probePostgres();
+if (pgUnavailable) console.warn(`Skipping roomgate serve --database-url: ${pgUnavailable}`);
+
+describe.skipIf(pgUnavailable !== null)("roomgate serve --database-url", () => {
+  it("serve --database-url - a room survives a restart, the banner names the schema and hides the password", async () => {
+    const schema = testSchema("serve");
+    const url = new URL(DATABASE_URL);
+    // Trust auth ignores the password; it is here to be kept out of the banner.
+    url.password = "hunter2secret";
+    try {
+      running = await spawnServe(["--secret", SECRET, "--database-url", url.href, "--schema", schema]);
+      expect(running.output()).toContain(`(schema ${schema})`);
+      expect(running.output()).toMatch(/rooms in PostgreSQL at /);
+      expect(running.output()).not.toContain("hunter2secret");
+      expect(await createRoom(running.url, "kept")).toBe(200);
+      expect(await running.stop()).toBe(0);
+      expect(running.output()).toMatch(/store closed/);
+      running = await spawnServe(["--secret", SECRET, "--database-url", url.href, "--schema", schema]);
+      const room = await getRoom(running.url, "kept");
+      expect(room.status).toBe(200);
+      expect(room.body).toMatchObject({ id: "kept" });
+    } finally {
+      await running?.stop();
+      running = undefined;
+      await dropSchema(schema);
+    }
+  });
 });
 
 describe("roomgate secret", () => {
