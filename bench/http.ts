@@ -24,9 +24,7 @@ async function start(mode: string): Promise<{ child: ChildProcess; url: string }
     cwd: ROOT,
     stdio: ["ignore", "pipe", "inherit"],
   });
-  const port = await new Promise<string>((resolve) =>
-    child.stdout!.once("data", (d: Buffer) => resolve(d.toString().trim())),
-  );
+  const port = await new Promise<string>((resolve) => child.stdout!.once("data", (d: Buffer) => resolve(d.toString().trim())));
   return { child, url: `http://127.0.0.1:${port}` };
 }
 
@@ -52,12 +50,7 @@ async function load(pool: Pool, ms: number): Promise<number> {
   let done = 0;
   const worker = async () => {
     while (Date.now() < deadline) {
-      const status = await post(
-        pool,
-        "/v2/identify-user",
-        { authorization: `Bearer ${SECRET}`, "content-type": "application/json" },
-        body,
-      );
+      const status = await post(pool, "/v2/identify-user", { authorization: `Bearer ${SECRET}`, "content-type": "application/json" }, body);
       if (status !== 200) throw new Error(`status ${status}`);
       done++;
     }

@@ -120,9 +120,11 @@ for (const size of [10_000, 100_000]) {
   setups.push({ name: NAMES[2]!, size, store: cached, liveblocks: new Liveblocks({ secret: SECRET, store: cached }) });
 }
 
-const token = (JSON.parse((await setups[0]!.liveblocks.identifyUser({ userId: "alice", groupIds: ["team-3"] })).body) as {
-  token: string;
-}).token;
+const token = (
+  JSON.parse((await setups[0]!.liveblocks.identifyUser({ userId: "alice", groupIds: ["team-3"] })).body) as {
+    token: string;
+  }
+).token;
 
 const results: Record<string, Record<string, number>> = {};
 const operations: Record<string, (setup: Setup) => Promise<unknown>> = {

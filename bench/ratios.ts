@@ -78,5 +78,17 @@ await ratio("identifyUser, KeyPairSigner ES256 vs crypto.sign", 1.3, rawEsSign, 
 await ratio("identifyUser, HmacSigner vs createHmac", 3, rawHmac, () => hs.identifyUser(identity, { userInfo }), 2000);
 await ratio("verifyToken, KeyPairSigner ES256 vs crypto.verify", 1.3, rawEsVerify, () => es.verifyToken(esToken), 100);
 await ratio("verifyToken, HmacSigner vs createHmac + timingSafeEqual", 3, rawHmacVerify, () => hs.verifyToken(hsToken), 2000);
-await ratio("checkRoomAccess, 100 users + 100 groups, ES256 vs crypto.verify", 1.3, rawEsVerify, () => es.checkRoomAccess(esToken, "big-room"), 100);
-await ratio("checkRoomAccess, 100 users + 100 groups, HS256 vs HMAC verify", null, rawHmacVerify, () => hs.checkRoomAccess(hsToken, "big-room"), 2000);
+await ratio(
+  "checkRoomAccess, 100 users + 100 groups, ES256 vs crypto.verify",
+  1.3,
+  rawEsVerify,
+  () => es.checkRoomAccess(esToken, "big-room"),
+  100,
+);
+await ratio(
+  "checkRoomAccess, 100 users + 100 groups, HS256 vs HMAC verify",
+  null,
+  rawHmacVerify,
+  () => hs.checkRoomAccess(hsToken, "big-room"),
+  2000,
+);

@@ -107,12 +107,20 @@ const large = await fixture(100_000);
 
 for (const [name, filter] of Object.entries(filters)) {
   describe(`list ${name}, first page of ${LIMIT}`, () => {
-    bench("MemoryStore, 10k rooms", async () => {
-      await small.store.list({ filter, limit: LIMIT });
-    }, options);
-    bench("MemoryStore, 100k rooms", async () => {
-      await large.store.list({ filter, limit: LIMIT });
-    }, options);
+    bench(
+      "MemoryStore, 10k rooms",
+      async () => {
+        await small.store.list({ filter, limit: LIMIT });
+      },
+      options,
+    );
+    bench(
+      "MemoryStore, 100k rooms",
+      async () => {
+        await large.store.list({ filter, limit: LIMIT });
+      },
+      options,
+    );
     bench("linear array filter, 10k rooms", () => {
       small.newestFirst.filter((room) => matches(room, filter)).slice(0, LIMIT);
     });
@@ -122,12 +130,20 @@ for (const [name, filter] of Object.entries(filters)) {
   });
 
   describe(`list ${name}, a page halfway through the matches`, () => {
-    bench("MemoryStore, 10k rooms", async () => {
-      await small.store.list({ filter, limit: LIMIT, cursor: small.middleCursor[name] as string });
-    }, options);
-    bench("MemoryStore, 100k rooms", async () => {
-      await large.store.list({ filter, limit: LIMIT, cursor: large.middleCursor[name] as string });
-    }, options);
+    bench(
+      "MemoryStore, 10k rooms",
+      async () => {
+        await small.store.list({ filter, limit: LIMIT, cursor: small.middleCursor[name] as string });
+      },
+      options,
+    );
+    bench(
+      "MemoryStore, 100k rooms",
+      async () => {
+        await large.store.list({ filter, limit: LIMIT, cursor: large.middleCursor[name] as string });
+      },
+      options,
+    );
   });
 }
 
@@ -137,12 +153,20 @@ const smallFacade = new Liveblocks({ secret: "sk_bench_rooms_0123456789abcdefghi
 const largeFacade = new Liveblocks({ secret: "sk_bench_rooms_0123456789abcdefghij", store: large.store });
 
 describe(`Liveblocks.getRooms({ userId }), page of ${LIMIT}`, () => {
-  bench("getRooms, MemoryStore, 10k rooms", async () => {
-    await smallFacade.getRooms({ userId: TARGET_USER, limit: LIMIT });
-  }, options);
-  bench("getRooms, MemoryStore, 100k rooms", async () => {
-    await largeFacade.getRooms({ userId: TARGET_USER, limit: LIMIT });
-  }, options);
+  bench(
+    "getRooms, MemoryStore, 10k rooms",
+    async () => {
+      await smallFacade.getRooms({ userId: TARGET_USER, limit: LIMIT });
+    },
+    options,
+  );
+  bench(
+    "getRooms, MemoryStore, 100k rooms",
+    async () => {
+      await largeFacade.getRooms({ userId: TARGET_USER, limit: LIMIT });
+    },
+    options,
+  );
   bench("linear array filter, 100k rooms", () => {
     large.newestFirst.filter((room) => matches(room, filters.userId!)).slice(0, LIMIT);
   });

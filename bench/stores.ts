@@ -67,8 +67,7 @@ function fillSqlite(filename: string, rooms: RoomData[]): void {
     for (const r of rooms) {
       room.run(r.id, r.createdAt.getTime(), r.organizationId, JSON.stringify(r.defaultAccesses));
       for (const [k, v] of Object.entries(r.usersAccesses)) user.run(r.id, k, JSON.stringify(v), r.createdAt.getTime());
-      for (const [k, v] of Object.entries(r.groupsAccesses))
-        group.run(r.id, k, JSON.stringify(v), r.createdAt.getTime());
+      for (const [k, v] of Object.entries(r.groupsAccesses)) group.run(r.id, k, JSON.stringify(v), r.createdAt.getTime());
       for (const [k, v] of Object.entries(r.metadata)) {
         if (typeof v === "string") meta.run(r.id, k, 0, v, 0);
         else v.forEach((e, p) => meta.run(r.id, k, p, e, 1));
@@ -143,9 +142,7 @@ for (const operation of ["getRooms({ userId })", "getRoom", "checkRoomAccess"]) 
 for (const store of sqliteStores) await store.close();
 rmSync(dir, { recursive: true, force: true });
 
-console.log(
-  `${"operation".padEnd(22)} ${"store".padEnd(7)} ${"10k µs".padStart(8)} ${"100k µs".padStart(8)}  100k/10k`,
-);
+console.log(`${"operation".padEnd(22)} ${"store".padEnd(7)} ${"10k µs".padStart(8)} ${"100k µs".padStart(8)}  100k/10k`);
 for (const operation of ["getRooms({ userId })", "getRoom", "checkRoomAccess"]) {
   for (const name of ["memory", "sqlite"]) {
     const small = results.get(`${operation} ${name} 10000`)!;
@@ -158,7 +155,5 @@ for (const operation of ["getRooms({ userId })", "getRoom", "checkRoomAccess"]) 
 }
 for (const count of [10_000, 100_000]) {
   const ratio = results.get(`checkRoomAccess sqlite ${count}`)! / results.get(`checkRoomAccess memory ${count}`)!;
-  console.log(
-    `checkRoomAccess sqlite/memory at ${count}: ${ratio.toFixed(2)}x (target 1.3x: ${ratio <= 1.3 ? "ok" : "OVER"})`,
-  );
+  console.log(`checkRoomAccess sqlite/memory at ${count}: ${ratio.toFixed(2)}x (target 1.3x: ${ratio <= 1.3 ? "ok" : "OVER"})`);
 }

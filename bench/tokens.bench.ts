@@ -58,10 +58,7 @@ const esIdToken = tokenOf((await esLiveblocks.identifyUser(identity, { userInfo 
 const bigRoom: { defaultAccesses: RoomPermission; usersAccesses: RoomAccesses; groupsAccesses: RoomAccesses } = {
   defaultAccesses: [],
   usersAccesses: Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`user-${i}`, ["room:write"]])),
-  groupsAccesses: Object.fromEntries([
-    ...Array.from({ length: 99 }, (_, i) => [`group-${i}`, ["room:read"]]),
-    ["design", ["room:write"]],
-  ]),
+  groupsAccesses: Object.fromEntries([...Array.from({ length: 99 }, (_, i) => [`group-${i}`, ["room:read"]]), ["design", ["room:write"]]]),
 };
 await hsLiveblocks.createRoom("big-room", bigRoom);
 await esLiveblocks.createRoom("big-room", bigRoom);
@@ -86,79 +83,159 @@ function splitSigned(token: string): [string, Buffer] {
 }
 
 describe("ES256 sign", () => {
-  bench("raw crypto.sign (ieee-p1363)", () => {
-    sign("sha256", esInputBytes, { key: es256.privateKey, dsaEncoding: "ieee-p1363" });
-  }, options);
-  bench("roomgate KeyPairSigner.sign", async () => {
-    await es256Signer.sign(claims());
-  }, options);
-  bench("roomgate identifyUser (KeyPairSigner)", async () => {
-    await esLiveblocks.identifyUser(identity, { userInfo });
-  }, options);
-  bench("jose SignJWT", async () => {
-    await new SignJWT(claims()).setProtectedHeader({ alg: "ES256", typ: "JWT", kid: "bench" }).sign(joseEsPrivate);
-  }, options);
+  bench(
+    "raw crypto.sign (ieee-p1363)",
+    () => {
+      sign("sha256", esInputBytes, { key: es256.privateKey, dsaEncoding: "ieee-p1363" });
+    },
+    options,
+  );
+  bench(
+    "roomgate KeyPairSigner.sign",
+    async () => {
+      await es256Signer.sign(claims());
+    },
+    options,
+  );
+  bench(
+    "roomgate identifyUser (KeyPairSigner)",
+    async () => {
+      await esLiveblocks.identifyUser(identity, { userInfo });
+    },
+    options,
+  );
+  bench(
+    "jose SignJWT",
+    async () => {
+      await new SignJWT(claims()).setProtectedHeader({ alg: "ES256", typ: "JWT", kid: "bench" }).sign(joseEsPrivate);
+    },
+    options,
+  );
 });
 
 describe("ES256 verify", () => {
-  bench("raw crypto.verify (ieee-p1363)", () => {
-    if (!verify("sha256", esInputBytes, { key: es256.publicKey, dsaEncoding: "ieee-p1363" }, esSignature)) throw new Error();
-  }, options);
-  bench("roomgate KeyPairSigner.verify", async () => {
-    await es256Signer.verify(es256Token);
-  }, options);
-  bench("roomgate verifyToken (KeyPairSigner)", async () => {
-    await esLiveblocks.verifyToken(esIdToken);
-  }, options);
-  bench("jose jwtVerify", async () => {
-    await jwtVerify(joseEsToken, joseEsPublic, { algorithms: ["ES256"] });
-  }, options);
+  bench(
+    "raw crypto.verify (ieee-p1363)",
+    () => {
+      if (!verify("sha256", esInputBytes, { key: es256.publicKey, dsaEncoding: "ieee-p1363" }, esSignature)) throw new Error();
+    },
+    options,
+  );
+  bench(
+    "roomgate KeyPairSigner.verify",
+    async () => {
+      await es256Signer.verify(es256Token);
+    },
+    options,
+  );
+  bench(
+    "roomgate verifyToken (KeyPairSigner)",
+    async () => {
+      await esLiveblocks.verifyToken(esIdToken);
+    },
+    options,
+  );
+  bench(
+    "jose jwtVerify",
+    async () => {
+      await jwtVerify(joseEsToken, joseEsPublic, { algorithms: ["ES256"] });
+    },
+    options,
+  );
 });
 
 describe("HS256 sign", () => {
-  bench("raw createHmac", () => {
-    createHmac("sha256", hmacKey).update(hsInput).digest("base64url");
-  }, options);
-  bench("roomgate HmacSigner.sign", async () => {
-    await hmacSigner.sign(claims());
-  }, options);
-  bench("roomgate identifyUser (HmacSigner)", async () => {
-    await hsLiveblocks.identifyUser(identity, { userInfo });
-  }, options);
-  bench("jose SignJWT", async () => {
-    await new SignJWT(claims()).setProtectedHeader({ alg: "HS256", typ: "JWT" }).sign(joseHmac);
-  }, options);
+  bench(
+    "raw createHmac",
+    () => {
+      createHmac("sha256", hmacKey).update(hsInput).digest("base64url");
+    },
+    options,
+  );
+  bench(
+    "roomgate HmacSigner.sign",
+    async () => {
+      await hmacSigner.sign(claims());
+    },
+    options,
+  );
+  bench(
+    "roomgate identifyUser (HmacSigner)",
+    async () => {
+      await hsLiveblocks.identifyUser(identity, { userInfo });
+    },
+    options,
+  );
+  bench(
+    "jose SignJWT",
+    async () => {
+      await new SignJWT(claims()).setProtectedHeader({ alg: "HS256", typ: "JWT" }).sign(joseHmac);
+    },
+    options,
+  );
 });
 
 describe("HS256 verify", () => {
-  bench("raw createHmac + timingSafeEqual", () => {
-    if (!timingSafeEqual(createHmac("sha256", hmacKey).update(hsInput).digest(), hsSignature)) throw new Error();
-  }, options);
-  bench("roomgate HmacSigner.verify", async () => {
-    await hmacSigner.verify(hmacToken);
-  }, options);
-  bench("roomgate verifyToken (HmacSigner)", async () => {
-    await hsLiveblocks.verifyToken(hsIdToken);
-  }, options);
-  bench("jose jwtVerify", async () => {
-    await jwtVerify(joseHsToken, joseHmac, { algorithms: ["HS256"] });
-  }, options);
+  bench(
+    "raw createHmac + timingSafeEqual",
+    () => {
+      if (!timingSafeEqual(createHmac("sha256", hmacKey).update(hsInput).digest(), hsSignature)) throw new Error();
+    },
+    options,
+  );
+  bench(
+    "roomgate HmacSigner.verify",
+    async () => {
+      await hmacSigner.verify(hmacToken);
+    },
+    options,
+  );
+  bench(
+    "roomgate verifyToken (HmacSigner)",
+    async () => {
+      await hsLiveblocks.verifyToken(hsIdToken);
+    },
+    options,
+  );
+  bench(
+    "jose jwtVerify",
+    async () => {
+      await jwtVerify(joseHsToken, joseHmac, { algorithms: ["HS256"] });
+    },
+    options,
+  );
 });
 
 describe("checkRoomAccess, ID token, room with 100 users and 100 groups (ES256)", () => {
-  bench("raw crypto.verify (ieee-p1363)", () => {
-    if (!verify("sha256", esInputBytes, { key: es256.publicKey, dsaEncoding: "ieee-p1363" }, esSignature)) throw new Error();
-  }, options);
-  bench("roomgate checkRoomAccess (KeyPairSigner, MemoryStore)", async () => {
-    await esLiveblocks.checkRoomAccess(esIdToken, "big-room");
-  }, options);
+  bench(
+    "raw crypto.verify (ieee-p1363)",
+    () => {
+      if (!verify("sha256", esInputBytes, { key: es256.publicKey, dsaEncoding: "ieee-p1363" }, esSignature)) throw new Error();
+    },
+    options,
+  );
+  bench(
+    "roomgate checkRoomAccess (KeyPairSigner, MemoryStore)",
+    async () => {
+      await esLiveblocks.checkRoomAccess(esIdToken, "big-room");
+    },
+    options,
+  );
 });
 
 describe("checkRoomAccess, ID token, room with 100 users and 100 groups (HS256)", () => {
-  bench("raw createHmac + timingSafeEqual", () => {
-    if (!timingSafeEqual(createHmac("sha256", hmacKey).update(hsInput).digest(), hsSignature)) throw new Error();
-  }, options);
-  bench("roomgate checkRoomAccess (HmacSigner, MemoryStore)", async () => {
-    await hsLiveblocks.checkRoomAccess(hsIdToken, "big-room");
-  }, options);
+  bench(
+    "raw createHmac + timingSafeEqual",
+    () => {
+      if (!timingSafeEqual(createHmac("sha256", hmacKey).update(hsInput).digest(), hsSignature)) throw new Error();
+    },
+    options,
+  );
+  bench(
+    "roomgate checkRoomAccess (HmacSigner, MemoryStore)",
+    async () => {
+      await hsLiveblocks.checkRoomAccess(hsIdToken, "big-room");
+    },
+    options,
+  );
 });

@@ -43,24 +43,16 @@ async function step(title: string, change: () => Promise<unknown>): Promise<void
   rows.push(cells);
 }
 
-await step("createRoom, defaultAccesses: [] (private)", () =>
-  liveblocks.createRoom(roomId, { defaultAccesses: [] }),
-);
+await step("createRoom, defaultAccesses: [] (private)", () => liveblocks.createRoom(roomId, { defaultAccesses: [] }));
 await step('usersAccesses olivier: ["room:read", "room:presence:write"]', () =>
   liveblocks.updateRoom(roomId, { usersAccesses: { "olivier@example.com": ["room:read", "room:presence:write"] } }),
 );
-await step('defaultAccesses: ["room:write"] (public)', () =>
-  liveblocks.updateRoom(roomId, { defaultAccesses: ["room:write"] }),
-);
+await step('defaultAccesses: ["room:write"] (public)', () => liveblocks.updateRoom(roomId, { defaultAccesses: ["room:write"] }));
 await step('groupsAccesses engineering: ["room:read", "room:presence:write"]', () =>
   liveblocks.updateRoom(roomId, { groupsAccesses: { engineering: ["room:read", "room:presence:write"] } }),
 );
-await step("groupsAccesses engineering: null (removed)", () =>
-  liveblocks.updateRoom(roomId, { groupsAccesses: { engineering: null } }),
-);
-await step("defaultAccesses: null (private again)", () =>
-  liveblocks.updateRoom(roomId, { defaultAccesses: null }),
-);
+await step("groupsAccesses engineering: null (removed)", () => liveblocks.updateRoom(roomId, { groupsAccesses: { engineering: null } }));
+await step("defaultAccesses: null (private again)", () => liveblocks.updateRoom(roomId, { defaultAccesses: null }));
 
 const header = ["step", ...users.map((u) => `${u.userId.split("@")[0]} [${u.groupIds.join(",") || "-"}]`)];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -71,11 +63,14 @@ console.log(widths.map((w) => "-".repeat(w)).join("-|-"));
 for (const row of rows) console.log(line(row));
 
 const room = await liveblocks.getRoom(roomId);
-console.log("\ngetRoom:", JSON.stringify({
-  defaultAccesses: room.defaultAccesses,
-  usersAccesses: room.usersAccesses,
-  groupsAccesses: room.groupsAccesses,
-}));
+console.log(
+  "\ngetRoom:",
+  JSON.stringify({
+    defaultAccesses: room.defaultAccesses,
+    usersAccesses: room.usersAccesses,
+    groupsAccesses: room.groupsAccesses,
+  }),
+);
 
 // A restart keeps the rooms with a durable store: the same walkthrough's
 // room, written to a SQLite file (what `roomgate serve --db` uses), then

@@ -7,12 +7,7 @@ export type { MemoryStoreOptions } from "./storage/memory.js";
 export { applyRoomPatch } from "./storage/patch.js";
 export { RestResponseError, RestStore } from "./storage/rest.js";
 export type { RestStoreOptions } from "./storage/rest.js";
-export {
-  RoomQuerySyntaxError,
-  formatRoomQuery,
-  parseRoomQuery,
-  roomQueryFromObject,
-} from "./storage/query.js";
+export { RoomQuerySyntaxError, formatRoomQuery, parseRoomQuery, roomQueryFromObject } from "./storage/query.js";
 export type { RoomQuery, RoomQueryObject } from "./storage/query.js";
 export { InvalidCursorError } from "./storage/types.js";
 export type {

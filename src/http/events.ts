@@ -34,17 +34,14 @@ export async function roomEvents(context: {
   /** Only its `signal` is read: any request shape that carries one will do. */
   request: { readonly signal: AbortSignal };
 }): Promise<Response> {
-  return new Response(
-    roomEventStream(context.liveblocks, context.request.signal),
-    {
-      headers: {
-        "content-type": "text/event-stream; charset=utf-8",
-        "cache-control": "no-store",
-        // Tells nginx not to buffer the stream.
-        "x-accel-buffering": "no",
-      },
+  return new Response(roomEventStream(context.liveblocks, context.request.signal), {
+    headers: {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-store",
+      // Tells nginx not to buffer the stream.
+      "x-accel-buffering": "no",
     },
-  );
+  });
 }
 
 /**
@@ -55,10 +52,7 @@ export async function roomEvents(context: {
  * const body = roomEventStream(liveblocks, AbortSignal.timeout(60_000));
  * ```
  */
-export function roomEventStream(
-  liveblocks: Liveblocks,
-  signal: AbortSignal,
-): ReadableStream<Uint8Array> {
+export function roomEventStream(liveblocks: Liveblocks, signal: AbortSignal): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   let stop = (): void => {};
   return new ReadableStream<Uint8Array>(
@@ -73,9 +67,7 @@ export function roomEventStream(
           }
           controller.enqueue(encoder.encode(text));
         };
-        const unsubscribe = liveblocks.onRoomChange((event) =>
-          send(`data: ${JSON.stringify(toJson(event))}\n\n`),
-        );
+        const unsubscribe = liveblocks.onRoomChange((event) => send(`data: ${JSON.stringify(toJson(event))}\n\n`));
         const heartbeat = setInterval(() => send(": ping\n\n"), HEARTBEAT_MS);
         // The heartbeat alone must not keep a process alive.
         heartbeat.unref?.();

@@ -7,15 +7,7 @@
 import { LiveblocksError } from "../liveblocks/errors.js";
 import { type Liveblocks, secretMatches } from "../liveblocks/client.js";
 import { type IncomingRequest, MAX_BODY_BYTES, fromWebRequest } from "./body.js";
-import {
-  type Answer,
-  HttpError,
-  type RouteResult,
-  errorResponse,
-  httpMessages,
-  json,
-  toResponse,
-} from "./responses.js";
+import { type Answer, HttpError, type RouteResult, errorResponse, httpMessages, json, toResponse } from "./responses.js";
 import { type RouteContext, routes } from "./routes.js";
 
 /** A Web-standard request handler, as Next.js App Router, Hono and Bun mount it. */
@@ -67,12 +59,7 @@ export function createRequestHandler(liveblocks: Liveblocks, options: RequestHan
         return errorResponse(404, httpMessages.notFound(request.method, pathname ?? request.url));
       }
       const segments = decodeSegments(pathname.slice(basePath.length + 1));
-      if (
-        publicKeys !== undefined &&
-        segments.length === 2 &&
-        segments[0] === ".well-known" &&
-        segments[1] === "jwks.json"
-      ) {
+      if (publicKeys !== undefined && segments.length === 2 && segments[0] === ".well-known" && segments[1] === "jwks.json") {
         if (request.method !== "GET" && request.method !== "HEAD") {
           return errorResponse(405, httpMessages.methodNotAllowed(request.method, ["GET"]), {
             headers: { allow: "GET" },

@@ -48,12 +48,7 @@ export function toNodeListener(handler: RequestHandler, options: NodeListenerOpt
   };
 }
 
-async function serve(
-  handler: RequestHandler,
-  req: IncomingMessage,
-  res: ServerResponse,
-  maxBodyBytes: number,
-): Promise<void> {
+async function serve(handler: RequestHandler, req: IncomingMessage, res: ServerResponse, maxBodyBytes: number): Promise<void> {
   // Made on first use: most routes never read the signal, and a controller costs
   // as much as a third of the token signing it would wrap.
   let aborter: AbortController | undefined;
@@ -104,12 +99,7 @@ function originalPath(req: IncomingMessage): string {
 }
 
 /** `req` for a handler made by `createRequestHandler`, without building a `Request`. */
-function toIncoming(
-  req: IncomingMessage,
-  signal: () => AbortSignal,
-  maxBodyBytes: number,
-  state: BodyState,
-): IncomingRequest {
+function toIncoming(req: IncomingMessage, signal: () => AbortSignal, maxBodyBytes: number, state: BodyState): IncomingRequest {
   return {
     method: req.method ?? "GET",
     // The host is not routed on, and a client's Host header must not make the URL unparsable.

@@ -71,11 +71,7 @@ export function json(body: unknown, status = 200, headers?: Record<string, strin
 }
 
 /** The JSON error shape for `status` and `message`. */
-export function errorResponse(
-  status: number,
-  message: string,
-  extra?: { suggestion?: string; headers?: Record<string, string> },
-): Answer {
+export function errorResponse(status: number, message: string, extra?: { suggestion?: string; headers?: Record<string, string> }): Answer {
   const body: { error: string; message: string; suggestion?: string } = {
     error: REASONS[status] ?? (status >= 500 ? "Server Error" : "Error"),
     message,
@@ -95,8 +91,7 @@ export const httpMessages = {
   invalidSecret: "Invalid secret key",
   secretSuggestion: "Send the secret key of this roomgate server as `Authorization: Bearer sk_…`.",
   notFound: (method: string, path: string) => `No route for ${method} ${path}.`,
-  methodNotAllowed: (method: string, allow: readonly string[]) =>
-    `Method ${method} is not allowed here; use ${allow.join(" or ")}.`,
+  methodNotAllowed: (method: string, allow: readonly string[]) => `Method ${method} is not allowed here; use ${allow.join(" or ")}.`,
   malformedJson: (reason: string) => `Malformed JSON body: ${reason}`,
   bodyNotObject: "Invalid value for field 'body': must be a JSON object",
   bodyTooLarge: (limit: number) => `Request body is larger than ${limit} bytes.`,

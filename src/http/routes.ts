@@ -7,14 +7,7 @@
 import type { Liveblocks } from "../liveblocks/client.js";
 import { invalidField } from "../liveblocks/errors.js";
 import type { AuthResponse } from "../liveblocks/auth.js";
-import type {
-  CreateRoomOptions,
-  GetRoomsOptions,
-  Identity,
-  UpdateRoomOptions,
-  UpsertRoomOptions,
-  UserInfo,
-} from "../liveblocks/types.js";
+import type { CreateRoomOptions, GetRoomsOptions, Identity, UpdateRoomOptions, UpsertRoomOptions, UserInfo } from "../liveblocks/types.js";
 import { roomToJson } from "../storage/wire.js";
 import { type IncomingRequest, readJsonBody } from "./body.js";
 import { roomEvents } from "./events.js";
@@ -239,9 +232,7 @@ async function checkAccess(context: RouteContext): Promise<RouteResult> {
   const body = await objectBody(context);
   const token = body["token"];
   if (typeof token !== "string") throw invalidField("token", "must be a string");
-  return json(
-    await context.liveblocks.checkRoomAccess(token, context.params.get("roomId")!, { signal: context.request.signal }),
-  );
+  return json(await context.liveblocks.checkRoomAccess(token, context.params.get("roomId")!, { signal: context.request.signal }));
 }
 
 /** `POST /v2/users/:userId/revoke-tokens` `{ issuedBefore?: epoch ms }` → 204. */
@@ -251,8 +242,7 @@ async function revokeTokens(context: RouteContext): Promise<RouteResult> {
   const params: { userId: string; issuedBefore?: number } = {
     userId: context.params.get("userId")!,
   };
-  if (body["issuedBefore"] !== undefined && body["issuedBefore"] !== null)
-    params.issuedBefore = body["issuedBefore"] as number;
+  if (body["issuedBefore"] !== undefined && body["issuedBefore"] !== null) params.issuedBefore = body["issuedBefore"] as number;
   await context.liveblocks.revokeTokens(params, {
     signal: context.request.signal,
   });

@@ -82,10 +82,7 @@ async function decide(
   let stored: [unknown, unknown] | typeof STOPPED;
   try {
     stored = await deadline.race(() =>
-      Promise.all([
-        config.store.getRevocation(uid, read),
-        isIdToken ? accessRules(config, id.data, uid, groupIds, read) : null,
-      ]),
+      Promise.all([config.store.getRevocation(uid, read), isIdToken ? accessRules(config, id.data, uid, groupIds, read) : null]),
     );
   } catch {
     if (deadline.ended) return deadline.denial("store-unavailable", "reading the room store");
@@ -146,11 +143,7 @@ function accessRules(
 /* --- What the verifier and the store hand back ------------------------------ */
 
 /** Codes of an unreachable verifier: roomgate's remote JWKS, and jose's own timeout. */
-const UNAVAILABLE_CODES: ReadonlySet<string> = new Set([
-  "ERR_VERIFIER_UNAVAILABLE",
-  "ERR_JWKS_TIMEOUT",
-  "ERR_JWKS_INVALID",
-]);
+const UNAVAILABLE_CODES: ReadonlySet<string> = new Set(["ERR_VERIFIER_UNAVAILABLE", "ERR_JWKS_TIMEOUT", "ERR_JWKS_INVALID"]);
 
 /**
  * Why a verifier's rejection denies. By `code`, not class: a verifier may be
@@ -170,8 +163,7 @@ function verifierDenial(error: unknown): RoomAccessResult {
     // A hostile getter: nothing can be learnt from it.
   }
   const aboutToken =
-    error instanceof TokenError ||
-    (typeof code === "string" && !UNAVAILABLE_CODES.has(code) && /^ERR_(JWT|JWS|JWKS|JOSE)_/.test(code));
+    error instanceof TokenError || (typeof code === "string" && !UNAVAILABLE_CODES.has(code) && /^ERR_(JWT|JWS|JWKS|JOSE)_/.test(code));
   if (!aboutToken) return deny("verifier-unavailable", VERIFIER_FAILED);
   const text = typeof message === "string" && message !== "" ? message : "The token is invalid.";
   return deny(code === "ERR_JWT_EXPIRED" ? "expired" : "invalid-token", text);

@@ -143,10 +143,7 @@ export class Liveblocks {
    * const { status, body } = await session.authorize();
    * ```
    */
-  prepareSession(
-    userId: string,
-    ...rest: OptionalTupleUnless<CreateSessionOptions, [options: CreateSessionOptions]>
-  ): Session {
+  prepareSession(userId: string, ...rest: OptionalTupleUnless<CreateSessionOptions, [options: CreateSessionOptions]>): Session {
     const options = rest[0] as CreateSessionOptions<BaseUserMeta> | undefined;
     assertNonEmpty(userId, "userId");
     return new Session(
@@ -199,8 +196,7 @@ export class Liveblocks {
     }
     // A compact JWS is base64url and dots, which need no JSON escaping; any
     // other signer output is escaped properly.
-    const body =
-      COMPACT_JWS.test(token) ? `{"token":"${token}"}` : JSON.stringify({ token });
+    const body = COMPACT_JWS.test(token) ? `{"token":"${token}"}` : JSON.stringify({ token });
     return { status: 200, body };
   }
 
@@ -250,11 +246,7 @@ export class Liveblocks {
    * });
    * ```
    */
-  async createRoom(
-    roomId: string,
-    params: CreateRoomOptions,
-    options?: RequestOptions & { idempotent?: boolean },
-  ): Promise<RoomData> {
+  async createRoom(roomId: string, params: CreateRoomOptions, options?: RequestOptions & { idempotent?: boolean }): Promise<RoomData> {
     options?.signal?.throwIfAborted();
     const id = parseInput(this.#config.schemas.roomId, roomId, "roomId");
     const room = this.#newRoom(id, parseInput(this.#config.schemas.createRoom, params, "params"));
@@ -368,10 +360,7 @@ export class Liveblocks {
    * const room = await liveblocks.updateRoomId({ currentRoomId: "draft-1", newRoomId: "doc-1" });
    * ```
    */
-  async updateRoomId(
-    params: { currentRoomId: string; newRoomId: string },
-    options?: RequestOptions,
-  ): Promise<RoomData> {
+  async updateRoomId(params: { currentRoomId: string; newRoomId: string }, options?: RequestOptions): Promise<RoomData> {
     options?.signal?.throwIfAborted();
     const { currentRoomId, newRoomId } = parseInput(this.#config.schemas.updateRoomId, params, "params");
     const store = this.#config.store;
@@ -449,10 +438,7 @@ export class Liveblocks {
    * for await (const room of liveblocks.iterRooms({ groupIds: ["engineering"] })) console.log(room.id);
    * ```
    */
-  async *iterRooms(
-    criteria: RoomsQueryCriteria,
-    options?: RequestOptions & { pageSize?: number },
-  ): AsyncGenerator<RoomData> {
+  async *iterRooms(criteria: RoomsQueryCriteria, options?: RequestOptions & { pageSize?: number }): AsyncGenerator<RoomData> {
     const pageSize = options?.pageSize;
     if (pageSize !== undefined) parseInput(this.#config.schemas.pageSize, pageSize, "pageSize");
     let cursor: string | undefined;
@@ -493,11 +479,7 @@ export class Liveblocks {
    * if (access.isReadOnly) connection.readOnly = true;
    * ```
    */
-  async checkRoomAccess(
-    token: string,
-    roomId: string,
-    options?: RequestOptions & { timeoutMs?: number },
-  ): Promise<RoomAccessResult> {
+  async checkRoomAccess(token: string, roomId: string, options?: RequestOptions & { timeoutMs?: number }): Promise<RoomAccessResult> {
     return decideRoomAccess(
       this.#config,
       (raw, signal) => this.verifyToken(raw, signal === undefined ? undefined : { signal }),
@@ -580,9 +562,7 @@ export class Liveblocks {
    * ```
    */
   onRoomChange(listener: (event: RoomChangeEvent) => void): () => void {
-    return this.#config.store.subscribe((event) =>
-      listener(event.room === null ? event : { ...event, room: toPlainRoom(event.room) }),
-    );
+    return this.#config.store.subscribe((event) => listener(event.room === null ? event : { ...event, room: toPlainRoom(event.room) }));
   }
 
   /* --- Internals ----------------------------------------------------------- */
@@ -599,7 +579,6 @@ export class Liveblocks {
       metadata: params.metadata ?? Object.create(null),
     };
   }
-
 }
 
 /**

@@ -166,4 +166,3 @@ export function tickerOf(config: Config): Ticker {
   }
   return ticker;
 }
-

@@ -28,6 +28,5 @@ export function assertSecretKey(value: unknown, field: string): asserts value is
  */
 export function createSecretCheck(secret: string): (candidate: string) => boolean {
   const expected = createHash("sha256").update(secret).digest();
-  return (candidate) =>
-    typeof candidate === "string" && timingSafeEqual(createHash("sha256").update(candidate).digest(), expected);
+  return (candidate) => typeof candidate === "string" && timingSafeEqual(createHash("sha256").update(candidate).digest(), expected);
 }

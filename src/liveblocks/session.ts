@@ -81,9 +81,7 @@ export class Session {
     let scopes = this.#permissions.get(roomIdOrPattern);
     if (scopes === undefined) {
       if (this.#permissions.size >= this.#limits.tokenPatterns) {
-        throw new Error(
-          `You cannot add permissions for more than ${this.#limits.tokenPatterns} rooms in a single token`,
-        );
+        throw new Error(`You cannot add permissions for more than ${this.#limits.tokenPatterns} rooms in a single token`);
       }
       scopes = new Set();
       this.#permissions.set(roomIdOrPattern, scopes);

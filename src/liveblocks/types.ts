@@ -110,17 +110,17 @@ export type UserMeta =
     ? BaseUserMeta
     : Augmented<"UserMeta"> extends BaseUserMeta
       ? Augmented<"UserMeta">
-      : Record<"id" | "info", "The type you provided for 'UserMeta' does not match its requirements. To learn how to fix this, see https://liveblocks.io/docs/errors/UserMeta">;
+      : Record<
+          "id" | "info",
+          "The type you provided for 'UserMeta' does not match its requirements. To learn how to fix this, see https://liveblocks.io/docs/errors/UserMeta"
+        >;
 
 /** `Partial<T>` if every field of `C` is optional, `T` otherwise (as in `@liveblocks/core`). */
 type PartialUnless<C, T> = Record<string, never> extends C ? Partial<T> : [C] extends [never] ? Partial<T> : T;
 
 /** The options tuple, optional if every field of `C` is optional (as in `@liveblocks/core`). */
-export type OptionalTupleUnless<C, T extends unknown[]> = Record<string, never> extends C
-  ? { [K in keyof T]?: T[K] }
-  : [C] extends [never]
-    ? { [K in keyof T]?: T[K] }
-    : T;
+export type OptionalTupleUnless<C, T extends unknown[]> =
+  Record<string, never> extends C ? { [K in keyof T]?: T[K] } : [C] extends [never] ? { [K in keyof T]?: T[K] } : T;
 
 /**
  * Options of `identifyUser`: `userInfo` has the type of the `UserMeta`
@@ -196,13 +196,7 @@ export type Page<T> = { nextCursor: string | null; data: T[] };
  * ```
  */
 export type RoomAccessDenial =
-  | "invalid-token"
-  | "expired"
-  | "room-not-found"
-  | "no-access"
-  | "revoked"
-  | "verifier-unavailable"
-  | "store-unavailable";
+  "invalid-token" | "expired" | "room-not-found" | "no-access" | "revoked" | "verifier-unavailable" | "store-unavailable";
 
 /**
  * The outcome of `checkRoomAccess`.

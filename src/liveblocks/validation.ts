@@ -45,9 +45,7 @@ export function checkInput<T extends z.ZodType>(
   root: string,
 ): { ok: true; data: z.output<T> } | { ok: false; error: LiveblocksError } {
   const result = schema.safeParse(value);
-  return result.success
-    ? { ok: true, data: result.data }
-    : { ok: false, error: toLiveblocksError(result.error, root) };
+  return result.success ? { ok: true, data: result.data } : { ok: false, error: toLiveblocksError(result.error, root) };
 }
 
 /**
@@ -116,14 +114,17 @@ function checkPermissionList(value: unknown, limits: Limits, allowEmpty: boolean
 }
 
 function permissionSet(limits: Limits, allowEmpty: boolean) {
-  return z.custom<RoomPermission>().superRefine((value, ctx) => {
-    if (value === undefined) {
-      ctx.addIssue({ code: "custom", message: "is required" });
-      return;
-    }
-    const verdict = checkPermissionList(value, limits, allowEmpty);
-    if (verdict !== true) ctx.addIssue({ code: "custom", message: verdict });
-  }).transform((value) => [...value] as RoomPermission);
+  return z
+    .custom<RoomPermission>()
+    .superRefine((value, ctx) => {
+      if (value === undefined) {
+        ctx.addIssue({ code: "custom", message: "is required" });
+        return;
+      }
+      const verdict = checkPermissionList(value, limits, allowEmpty);
+      if (verdict !== true) ctx.addIssue({ code: "custom", message: verdict });
+    })
+    .transform((value) => [...value] as RoomPermission);
 }
 
 /**
@@ -328,9 +329,7 @@ export function createSchemas(limits: Limits) {
     updateRoomId: z.strictObject({ currentRoomId: roomId, newRoomId: roomId }),
     revokeTokens: z.strictObject({
       userId: boundedString(limits.userIdLength),
-      issuedBefore: z
-        .union([z.date(), z.number().finite()], { error: "must be a Date or epoch milliseconds" })
-        .optional(),
+      issuedBefore: z.union([z.date(), z.number().finite()], { error: "must be a Date or epoch milliseconds" }).optional(),
     }),
   };
 }

@@ -58,10 +58,7 @@ const ROOM = RESOURCE_SHIFT.room;
  * resolveTokenAccess(perms, "org:team:doc").scopes; // ["*:read", "storage:write"]
  * ```
  */
-export function resolveTokenAccess(
-  perms: { readonly [pattern: string]: readonly string[] },
-  roomId: string,
-): AccessDecision {
+export function resolveTokenAccess(perms: { readonly [pattern: string]: readonly string[] }, roomId: string): AccessDecision {
   if (!roomId.includes("*") && Object.hasOwn(perms, roomId)) {
     return decisionFor(encodeScopes(perms[roomId]!));
   }

@@ -102,10 +102,7 @@ function buildDecision(code: number): AccessDecision {
   const decision: AccessDecision = {
     canEnter: matrix.room !== "none",
     canWrite,
-    canComment:
-      matrix.comments === "write" ||
-      matrix["comments:public"] === "write" ||
-      matrix["comments:private"] === "write",
+    canComment: matrix.comments === "write" || matrix["comments:public"] === "write" || matrix["comments:private"] === "write",
     isReadOnly: !canWrite,
     scopes: Object.freeze(canonicalScopes(matrix)),
     matrix: Object.freeze(matrix),

@@ -84,14 +84,7 @@ export type RoomAccesses = Record<string, RoomPermissions>;
  * for (const resource of RESOURCES) console.log(resource, decision.matrix[resource]);
  * ```
  */
-export const RESOURCES = Object.freeze([
-  "room",
-  "storage",
-  "comments",
-  "comments:public",
-  "comments:private",
-  "feeds",
-] as const);
+export const RESOURCES = Object.freeze(["room", "storage", "comments", "comments:public", "comments:private", "feeds"] as const);
 
 /**
  * One resource of {@link RESOURCES}.
@@ -134,12 +127,7 @@ export type AccessLevel = (typeof ACCESS_LEVELS)[number];
 export type PermissionMatrix = { readonly [R in Resource]: AccessLevel };
 
 /** The four base scopes; a valid set has exactly one. */
-const BASE_SCOPES: ReadonlySet<string> = new Set<string>([
-  Permission.Read,
-  Permission.Write,
-  Permission.RoomRead,
-  Permission.RoomWrite,
-]);
+const BASE_SCOPES: ReadonlySet<string> = new Set<string>([Permission.Read, Permission.Write, Permission.RoomRead, Permission.RoomWrite]);
 
 const ALL_SCOPES: ReadonlySet<string> = new Set<string>(Object.values(Permission));
 
@@ -246,10 +234,7 @@ export function strongestOf(a: number, b: number): number {
  * // "Permissions must include exactly one of *:read, *:write (or the legacy aliases room:read, room:write), got none"
  * ```
  */
-export function validatePermissionSet(
-  scopes: unknown,
-  options: { allowEmpty: boolean },
-): true | string {
+export function validatePermissionSet(scopes: unknown, options: { allowEmpty: boolean }): true | string {
   if (!Array.isArray(scopes)) return "Permission list must be an array";
   for (const scope of scopes) {
     if (typeof scope !== "string") return `Not a valid permission: ${describe(scope)}`;

@@ -36,12 +36,7 @@ export function decodeCursor(cursor: string): SortKey {
   } catch {
     throw new InvalidCursorError();
   }
-  if (
-    !Array.isArray(value) ||
-    value.length !== 2 ||
-    !Number.isSafeInteger(value[0]) ||
-    typeof value[1] !== "string"
-  ) {
+  if (!Array.isArray(value) || value.length !== 2 || !Number.isSafeInteger(value[0]) || typeof value[1] !== "string") {
     throw new InvalidCursorError();
   }
   const key: SortKey = { ms: value[0] as number, id: value[1] };

@@ -110,10 +110,7 @@ export class MemoryStore implements RoomStore {
    * @param options.assert Runs on the room to be stored; if it throws, nothing is stored.
    * @param options.signal Rejects with its reason if already aborted.
    */
-  async create(
-    room: RoomData,
-    options?: StoreWriteOptions,
-  ): Promise<{ room: RoomData; created: boolean }> {
+  async create(room: RoomData, options?: StoreWriteOptions): Promise<{ room: RoomData; created: boolean }> {
     options?.signal?.throwIfAborted();
     const existing = this.#rooms.get(room.id);
     if (existing !== undefined) return { room: cloneRoom(existing.room), created: false };
@@ -140,11 +137,7 @@ export class MemoryStore implements RoomStore {
    * @param options.assert Runs on the patched room; if it throws, nothing changes.
    * @param options.signal Rejects with its reason if already aborted.
    */
-  async update(
-    roomId: string,
-    patch: RoomPatch,
-    options?: StoreWriteOptions,
-  ): Promise<RoomData | null> {
+  async update(roomId: string, patch: RoomPatch, options?: StoreWriteOptions): Promise<RoomData | null> {
     options?.signal?.throwIfAborted();
     const entry = this.#rooms.get(roomId);
     if (entry === undefined) return null;
@@ -169,11 +162,7 @@ export class MemoryStore implements RoomStore {
    * @param newRoomId The id it moves to; must be free.
    * @param options.signal Rejects with its reason if already aborted.
    */
-  async rename(
-    roomId: string,
-    newRoomId: string,
-    options?: StoreWriteOptions,
-  ): Promise<RoomData | "not-found" | "exists"> {
+  async rename(roomId: string, newRoomId: string, options?: StoreWriteOptions): Promise<RoomData | "not-found" | "exists"> {
     options?.signal?.throwIfAborted();
     const entry = this.#rooms.get(roomId);
     if (entry === undefined) return "not-found";
@@ -306,9 +295,7 @@ export class MemoryStore implements RoomStore {
     for (const source of sources) if (source.size < best.size) best = source;
     if (best.size === 0) return exhausted;
     const [only] = best.arrays;
-    return best.arrays.length === 1 && only !== undefined
-      ? walkNewestFirst(only, after)
-      : mergeNewestFirst(best.arrays, after);
+    return best.arrays.length === 1 && only !== undefined ? walkNewestFirst(only, after) : mergeNewestFirst(best.arrays, after);
   }
 
   /** Adds a new entry to the id map and every index. */
@@ -370,21 +357,13 @@ function metadataTerms(room: RoomData): Map<string, Set<string>> {
   return terms;
 }
 
-function metadataIndex(
-  byMetadata: Map<string, Map<string, Entry[]>>,
-  key: string,
-): Map<string, Entry[]> {
+function metadataIndex(byMetadata: Map<string, Map<string, Entry[]>>, key: string): Map<string, Entry[]> {
   let byValue = byMetadata.get(key);
   if (byValue === undefined) byMetadata.set(key, (byValue = new Map()));
   return byValue;
 }
 
-function reindexKeys(
-  index: Map<string, Entry[]>,
-  entry: Entry,
-  before: Record<string, unknown>,
-  after: Record<string, unknown>,
-): void {
+function reindexKeys(index: Map<string, Entry[]>, entry: Entry, before: Record<string, unknown>, after: Record<string, unknown>): void {
   for (const key of Object.keys(before)) if (!Object.hasOwn(after, key)) removeFrom(index, key, entry);
   for (const key of Object.keys(after)) if (!Object.hasOwn(before, key)) addTo(index, key, entry);
 }

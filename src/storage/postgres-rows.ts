@@ -30,7 +30,6 @@ export const ROOM_COLUMNS = "id, created_at, last_connection_at, organization_id
 export const WRITE_COLUMNS =
   "id, created_at, last_connection_at, organization_id, default_accesses, users_accesses, groups_accesses, metadata, doc";
 
-
 /** The WHERE conditions of `filter`, with their parameters appended to `params`. */
 export function filterSql(filter: RoomFilter, params: unknown[]): string[] {
   const where: string[] = [];

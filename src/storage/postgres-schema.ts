@@ -103,9 +103,7 @@ export async function migrate(client: PoolClient, schema: string): Promise<void>
     const { rows } = await client.query<{ version: number }>(`SELECT version FROM ${s}.schema_version`);
     const current = rows[0]?.version ?? 0;
     if (current > SCHEMA_VERSION) {
-      throw new Error(
-        `Schema "${schema}" is at version ${current}, newer than this roomgate knows (${SCHEMA_VERSION}): upgrade roomgate`,
-      );
+      throw new Error(`Schema "${schema}" is at version ${current}, newer than this roomgate knows (${SCHEMA_VERSION}): upgrade roomgate`);
     }
     const all = migrations(s);
     for (let version = current; version < all.length; version++) await client.query(all[version] as string);

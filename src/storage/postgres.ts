@@ -184,15 +184,13 @@ export class PostgresStore implements RoomStore {
             WHERE c.seq > $1 ORDER BY c.seq LIMIT 1000`,
           [after],
         );
-        return rows.map(
-          (row): ChangeRow => ({
-            seq: Number(row.seq),
-            type: row.type as ChangeRow["type"],
-            roomId: row.room_id,
-            room: row.id === null ? null : rowToRoom(row),
-            own: row.origin === this.#origin,
-          }),
-        );
+        return rows.map((row): ChangeRow => ({
+          seq: Number(row.seq),
+          type: row.type as ChangeRow["type"],
+          roomId: row.room_id,
+          room: row.id === null ? null : rowToRoom(row),
+          own: row.origin === this.#origin,
+        }));
       },
     });
   }
@@ -211,10 +209,7 @@ export class PostgresStore implements RoomStore {
   async get(roomId: string, options?: StoreReadOptions): Promise<RoomData | null> {
     checkText(roomId, "roomId");
     return this.#withClient(options?.signal, async (client) => {
-      const { rows } = await client.query<RoomRow>(
-        `SELECT ${ROOM_COLUMNS} FROM ${this.#t.rooms} WHERE id = $1`,
-        [roomId],
-      );
+      const { rows } = await client.query<RoomRow>(`SELECT ${ROOM_COLUMNS} FROM ${this.#t.rooms} WHERE id = $1`, [roomId]);
       return rows[0] === undefined ? null : rowToRoom(rows[0]);
     });
   }
@@ -282,10 +277,7 @@ export class PostgresStore implements RoomStore {
         roomParams(stored),
       );
       if (inserted.rowCount === 0) {
-        const { rows } = await client.query<RoomRow>(
-          `SELECT ${ROOM_COLUMNS} FROM ${this.#t.rooms} WHERE id = $1`,
-          [room.id],
-        );
+        const { rows } = await client.query<RoomRow>(`SELECT ${ROOM_COLUMNS} FROM ${this.#t.rooms} WHERE id = $1`, [room.id]);
         // Gone again already (a concurrent delete): the caller retries.
         return { existing: rows[0] === undefined ? null : rowToRoom(rows[0]), seqs: [] };
       }
@@ -310,10 +302,7 @@ export class PostgresStore implements RoomStore {
   async update(roomId: string, patch: RoomPatch, options?: StoreWriteOptions): Promise<RoomData | null> {
     checkText(roomId, "roomId");
     const result = await this.#transaction(options?.signal, async (client) => {
-      const { rows } = await client.query<RoomRow>(
-        `SELECT ${ROOM_COLUMNS} FROM ${this.#t.rooms} WHERE id = $1 FOR UPDATE`,
-        [roomId],
-      );
+      const { rows } = await client.query<RoomRow>(`SELECT ${ROOM_COLUMNS} FROM ${this.#t.rooms} WHERE id = $1 FOR UPDATE`, [roomId]);
       if (rows[0] === undefined) return null;
       const after = applyRoomPatch(rowToRoom(rows[0]), patch);
       options?.assert?.(after);
@@ -339,18 +328,11 @@ export class PostgresStore implements RoomStore {
    * @param options.assert Runs on the renamed room before the commit.
    * @param options.signal Rejects with its reason if it aborts before the commit.
    */
-  async rename(
-    roomId: string,
-    newRoomId: string,
-    options?: StoreWriteOptions,
-  ): Promise<RoomData | "not-found" | "exists"> {
+  async rename(roomId: string, newRoomId: string, options?: StoreWriteOptions): Promise<RoomData | "not-found" | "exists"> {
     checkText(roomId, "roomId");
     checkText(newRoomId, "newRoomId");
     const result = await this.#transaction(options?.signal, async (client) => {
-      const { rows } = await client.query<RoomRow>(
-        `SELECT ${ROOM_COLUMNS} FROM ${this.#t.rooms} WHERE id = $1 FOR UPDATE`,
-        [roomId],
-      );
+      const { rows } = await client.query<RoomRow>(`SELECT ${ROOM_COLUMNS} FROM ${this.#t.rooms} WHERE id = $1 FOR UPDATE`, [roomId]);
       if (rows[0] === undefined) return "not-found" as const;
       if (newRoomId === roomId) return { room: rowToRoom(rows[0]), seqs: [] as number[] };
       const room = { ...rowToRoom(rows[0]), id: newRoomId };
@@ -429,8 +411,7 @@ export class PostgresStore implements RoomStore {
       const { rows } = await client.query<RoomRow>(sql, params);
       const rooms = rows.slice(0, limit).map(rowToRoom);
       const last = rooms[rooms.length - 1];
-      const nextCursor =
-        rows.length > limit && last !== undefined ? encodeCursor({ ms: last.createdAt.getTime(), id: last.id }) : null;
+      const nextCursor = rows.length > limit && last !== undefined ? encodeCursor({ ms: last.createdAt.getTime(), id: last.id }) : null;
       return { rooms, nextCursor };
     });
   }
@@ -508,10 +489,7 @@ export class PostgresStore implements RoomStore {
     }
     const epoch = cache.epoch;
     const rules = await this.#withClient(signal, async (client) => {
-      const { rows } = await client.query<{ doc: RoomRow["doc"] }>(
-        `SELECT doc FROM ${this.#t.rooms} WHERE id = $1`,
-        [roomId],
-      );
+      const { rows } = await client.query<{ doc: RoomRow["doc"] }>(`SELECT doc FROM ${this.#t.rooms} WHERE id = $1`, [roomId]);
       const doc = rows[0]?.doc;
       if (doc === undefined) return null;
       const freezeAll = (accesses: Record<string, string[]>) => {
@@ -592,7 +570,10 @@ export class PostgresStore implements RoomStore {
     await raceSignal(this.#init(), signal);
     const connecting = this.#pool.connect();
     // A client that arrives after the abort goes straight back.
-    connecting.then((client) => signal?.aborted && client.release(), () => undefined);
+    connecting.then(
+      (client) => signal?.aborted && client.release(),
+      () => undefined,
+    );
     const client = await raceSignal(connecting, signal);
     rolledBack.delete(client);
     let broken: Error | boolean = false;
@@ -662,10 +643,7 @@ export class PostgresStore implements RoomStore {
     const now = Date.now();
     if (now - this.#lastPrune > PRUNE_EVERY_MS) {
       this.#lastPrune = now;
-      this.#pool
-        .query(`DELETE FROM ${this.#t.changes} WHERE at < $1`, [now - this.#retentionMs])
-        .catch(() => undefined);
+      this.#pool.query(`DELETE FROM ${this.#t.changes} WHERE at < $1`, [now - this.#retentionMs]).catch(() => undefined);
     }
   }
 }
-

@@ -126,9 +126,7 @@ export function roomQueryFromObject(query: RoomQueryObject): string {
  * // "roomId^'org:' metadata['status']:'open'"
  * ```
  */
-export function formatRoomQuery(
-  filter: Pick<RoomFilter, "roomId" | "roomIdPrefix" | "metadata">,
-): string {
+export function formatRoomQuery(filter: Pick<RoomFilter, "roomId" | "roomIdPrefix" | "metadata">): string {
   const parts: string[] = [];
   if (filter.roomId !== undefined) parts.push(`roomId:${quote(filter.roomId)}`);
   if (filter.roomIdPrefix !== undefined) parts.push(`roomId^${quote(filter.roomIdPrefix)}`);
@@ -147,9 +145,7 @@ export function formatRoomQuery(
  * uniqueMetadataPairs([["k", "a"], ["k", "b"], ["k", "a"]]); // [["k", "a"], ["k", "b"]]
  * ```
  */
-export function uniqueMetadataPairs(
-  pairs: Iterable<readonly [key: string, value: string]>,
-): [key: string, value: string][] {
+export function uniqueMetadataPairs(pairs: Iterable<readonly [key: string, value: string]>): [key: string, value: string][] {
   const seen = new Map<string, Set<string>>();
   const out: [string, string][] = [];
   for (const [key, value] of pairs) {

@@ -27,11 +27,7 @@ export class RoomEventStream {
   /** Settles once the current connection attempt is subscribed or has failed. */
   #settled: Promise<void> = Promise.resolve();
 
-  constructor(
-    transport: TransportOptions,
-    emit: (event: RoomChangeEvent) => void,
-    onGap: (error: unknown) => void,
-  ) {
+  constructor(transport: TransportOptions, emit: (event: RoomChangeEvent) => void, onGap: (error: unknown) => void) {
     this.#transport = transport;
     this.#emit = emit;
     this.#onGap = onGap;
@@ -65,7 +61,7 @@ export class RoomEventStream {
   }
 
   async #run(stop: AbortSignal): Promise<void> {
-    for (let failures = 0; !stop.aborted; ) {
+    for (let failures = 0; !stop.aborted;) {
       let markSettled!: () => void;
       this.#settled = new Promise((resolve) => (markSettled = resolve));
       try {

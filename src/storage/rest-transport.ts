@@ -126,8 +126,7 @@ export async function send(options: TransportOptions, request: RestRequest): Pro
     }
 
     if (RETRYABLE_STATUSES.has(status) && canRetry && (request.retry === "always" || status === 429)) {
-      const waitMs =
-        (retryAfter === null ? undefined : parseRetryAfter(retryAfter, options.now)) ?? backoff(options, attempt);
+      const waitMs = (retryAfter === null ? undefined : parseRetryAfter(retryAfter, options.now)) ?? backoff(options, attempt);
       if (waitMs <= MAX_RETRY_AFTER_MS) {
         await options.sleep(waitMs, request.signal);
         continue;
@@ -144,10 +143,7 @@ export async function send(options: TransportOptions, request: RestRequest): Pro
  * @internal
  */
 export function apiError(response: RestResponse): LiveblocksError {
-  const body = (typeof response.body === "object" && response.body !== null ? response.body : {}) as Record<
-    string,
-    unknown
-  >;
+  const body = (typeof response.body === "object" && response.body !== null ? response.body : {}) as Record<string, unknown>;
   const message = typeof body["message"] === "string" && body["message"] !== "" ? body["message"] : NO_MESSAGE;
   const details = [
     body["suggestion"] ? `Suggestion: ${String(body["suggestion"])}` : undefined,
@@ -190,10 +186,7 @@ function timeoutError(request: RestRequest, timeoutMs: number): Error {
 /** The body as text, refusing (before buffering it) one larger than the bound. */
 async function readText(response: Response, request: RestRequest): Promise<string> {
   const tooLarge = () =>
-    new RestResponseError(
-      `${request.method} ${request.path} answered a body over ${MAX_RESPONSE_BYTES} bytes`,
-      response.status,
-    );
+    new RestResponseError(`${request.method} ${request.path} answered a body over ${MAX_RESPONSE_BYTES} bytes`, response.status);
   if (Number(response.headers.get("content-length") ?? 0) > MAX_RESPONSE_BYTES) {
     await response.body?.cancel();
     throw tooLarge();
@@ -217,9 +210,6 @@ function parseBody(request: RestRequest, status: number, text: string): unknown 
   } catch {
     // A proxy's HTML error page is still an API error with that status.
     if (status >= 400) return { message: text.slice(0, 200) };
-    throw new RestResponseError(
-      `${request.method} ${request.path} answered ${status} with a body that is not JSON`,
-      status,
-    );
+    throw new RestResponseError(`${request.method} ${request.path} answered ${status} with a body that is not JSON`, status);
   }
 }

@@ -218,11 +218,7 @@ export class RestStore implements RoomStore {
    * @param options.assert Ignored: a rename changes no limit, and the server checks its own.
    * @param options.signal Aborts the request; rejects with its reason.
    */
-  async rename(
-    roomId: string,
-    newRoomId: string,
-    options?: StoreWriteOptions,
-  ): Promise<RoomData | "not-found" | "exists"> {
+  async rename(roomId: string, newRoomId: string, options?: StoreWriteOptions): Promise<RoomData | "not-found" | "exists"> {
     const response = await this.#send("POST", `${roomPath(roomId)}/update-room-id`, "unsent", options?.signal, {
       body: { newRoomId },
     });
@@ -307,10 +303,7 @@ export class RestStore implements RoomStore {
     const body = this.#expect(response, 200) as { issuedBefore?: unknown } | undefined;
     const cutoff = body?.issuedBefore;
     if (cutoff === null || (typeof cutoff === "number" && Number.isFinite(cutoff))) return cutoff;
-    throw new RestResponseError(
-      `GET ${userPath(userId)}/revocation answered without a number or null "issuedBefore"`,
-      response.status,
-    );
+    throw new RestResponseError(`GET ${userPath(userId)}/revocation answered without a number or null "issuedBefore"`, response.status);
   }
 
   /**

@@ -79,9 +79,7 @@ export function prepareStatements(db: Connection): Record<StatementName, Stateme
       "INSERT INTO room_groups (room_id, group_id, scopes, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (room_id, group_id) DO UPDATE SET scopes = excluded.scopes",
     ),
     deleteGroup: db.prepare("DELETE FROM room_groups WHERE room_id = ? AND group_id = ?"),
-    insertMetadata: db.prepare(
-      "INSERT INTO room_metadata (room_id, key, position, value, is_array) VALUES (?, ?, ?, ?, ?)",
-    ),
+    insertMetadata: db.prepare("INSERT INTO room_metadata (room_id, key, position, value, is_array) VALUES (?, ?, ?, ?, ?)"),
     deleteMetadata: db.prepare("DELETE FROM room_metadata WHERE room_id = ? AND key = ?"),
     revoke: db.prepare(
       "INSERT INTO revocations (user_id, issued_before) VALUES (?, ?) ON CONFLICT (user_id) DO UPDATE SET issued_before = max(issued_before, excluded.issued_before)",

@@ -112,9 +112,7 @@ export function prepareDatabase(db: Database, busyTimeoutMs: number): void {
     const row = db.prepare("SELECT version FROM roomgate_schema").get() as { version: number } | undefined;
     const version = row?.version ?? 0;
     if (version > SCHEMA_VERSION) {
-      throw new Error(
-        `SqliteStore: the database has schema version ${version}, newer than ${SCHEMA_VERSION}; upgrade roomgate to open it`,
-      );
+      throw new Error(`SqliteStore: the database has schema version ${version}, newer than ${SCHEMA_VERSION}; upgrade roomgate to open it`);
     }
     for (let next = version; next < SCHEMA_VERSION; next++) db.exec(MIGRATIONS[next] as string);
     if (row === undefined) db.prepare("INSERT INTO roomgate_schema (version) VALUES (?)").run(SCHEMA_VERSION);

@@ -254,11 +254,7 @@ export class SqliteStore implements RoomStore {
    * @param options.assert Runs on the renamed room, inside the transaction.
    * @param options.signal Rejects with its reason when it aborts before the write.
    */
-  async rename(
-    roomId: string,
-    newRoomId: string,
-    options?: StoreWriteOptions,
-  ): Promise<RoomData | "not-found" | "exists"> {
+  async rename(roomId: string, newRoomId: string, options?: StoreWriteOptions): Promise<RoomData | "not-found" | "exists"> {
     checkText(roomId, "roomId");
     checkText(newRoomId, "newRoomId");
     const result = await this.#attempt(options?.signal, () =>
@@ -465,8 +461,7 @@ export class SqliteStore implements RoomStore {
     for (const key of Object.keys(room.groupsAccesses)) {
       this.#sql.upsertGroup.run(room.id, key, JSON.stringify(room.groupsAccesses[key]), ms);
     }
-    for (const key of Object.keys(room.metadata))
-      this.#insertMetadata(room.id, key, room.metadata[key] as string | string[]);
+    for (const key of Object.keys(room.metadata)) this.#insertMetadata(room.id, key, room.metadata[key] as string | string[]);
   }
 
   /** Writes the keys `patch` names, with their values in `after`. */
@@ -486,8 +481,7 @@ export class SqliteStore implements RoomStore {
     }
     for (const key of Object.keys(patch.metadata ?? {})) {
       this.#sql.deleteMetadata.run(roomId, key);
-      if (Object.hasOwn(after.metadata, key))
-        this.#insertMetadata(roomId, key, after.metadata[key] as string | string[]);
+      if (Object.hasOwn(after.metadata, key)) this.#insertMetadata(roomId, key, after.metadata[key] as string | string[]);
     }
   }
 

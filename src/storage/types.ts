@@ -117,8 +117,7 @@ export type RoomListPage = { rooms: RoomData[]; nextCursor: string | null };
  * ```
  */
 export type RoomChangeEvent =
-  | { type: "created" | "updated"; roomId: string; room: RoomData }
-  | { type: "deleted"; roomId: string; room: null };
+  { type: "created" | "updated"; roomId: string; room: RoomData } | { type: "deleted"; roomId: string; room: null };
 
 /**
  * Options of a store write. `assert` runs on the room as it would be after
@@ -177,10 +176,7 @@ export interface RoomStore {
    * Creates `room` unless a room with its id exists. Resolves to the stored
    * room and `created: true`, or to the existing room and `created: false`.
    */
-  create(
-    room: RoomData,
-    options?: StoreWriteOptions,
-  ): Promise<{ room: RoomData; created: boolean }>;
+  create(room: RoomData, options?: StoreWriteOptions): Promise<{ room: RoomData; created: boolean }>;
   /** Applies `patch` atomically; `null` if the room does not exist. */
   update(roomId: string, patch: RoomPatch, options?: StoreWriteOptions): Promise<RoomData | null>;
   /**
@@ -190,11 +186,7 @@ export interface RoomStore {
    * if `newRoomId` does (then nothing changes). Listeners receive `deleted`
    * for the old id, then `created` for the new one.
    */
-  rename?(
-    roomId: string,
-    newRoomId: string,
-    options?: StoreWriteOptions,
-  ): Promise<RoomData | "not-found" | "exists">;
+  rename?(roomId: string, newRoomId: string, options?: StoreWriteOptions): Promise<RoomData | "not-found" | "exists">;
   /** Deletes the room; `false` if it did not exist. */
   delete(roomId: string, options?: StoreWriteOptions): Promise<boolean>;
   /** One page of rooms matching the filter, newest first. */

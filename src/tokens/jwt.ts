@@ -8,13 +8,7 @@
  * it on the fast path. Anything else takes a slow path that decodes the
  * header only to say exactly why it is rejected; it never verifies with it.
  */
-import {
-  createHmac,
-  sign as cryptoSign,
-  timingSafeEqual,
-  verify as cryptoVerify,
-  type KeyObject,
-} from "node:crypto";
+import { createHmac, sign as cryptoSign, timingSafeEqual, verify as cryptoVerify, type KeyObject } from "node:crypto";
 import { z } from "zod";
 import { TokenError } from "./errors.js";
 import type { JsonObject, TokenClaims, TokenVerifier, VerifyOptions } from "./types.js";
@@ -127,12 +121,7 @@ export interface VerificationKey {
  * const token = signToken("ES256", encodeHeader("ES256", kid), privateKey, claims);
  * ```
  */
-export function signToken(
-  alg: SigningAlgorithm,
-  headerSegment: string,
-  key: KeyObject,
-  claims: TokenClaims,
-): string {
+export function signToken(alg: SigningAlgorithm, headerSegment: string, key: KeyObject, claims: TokenClaims): string {
   const signingInput = `${headerSegment}.${encodeJson(claims)}`;
   // Never issue a token that every verifier would reject.
   if (signingInput.length + 1 + SIGNATURE_CHARS[alg] > MAX_TOKEN_LENGTH) {
@@ -235,10 +224,7 @@ export function splitToken(token: unknown): TokenParts {
   }
   // Before anything else, so an oversized token costs nothing to reject.
   if (token.length > MAX_TOKEN_LENGTH) {
-    throw new TokenError(
-      "ERR_JWT_TOO_LARGE",
-      `The token is ${token.length} characters, over the limit of ${MAX_TOKEN_LENGTH}`,
-    );
+    throw new TokenError("ERR_JWT_TOO_LARGE", `The token is ${token.length} characters, over the limit of ${MAX_TOKEN_LENGTH}`);
   }
   const first = token.indexOf(".");
   const second = first === -1 ? -1 : token.indexOf(".", first + 1);
@@ -285,11 +271,7 @@ export function verifyWithKeyring(token: unknown, keyring: Keyring, options: Ver
  * const kid = inspectHeader(parts.header, "ES256", (kid) => keysByKid.has(kid));
  * ```
  */
-export function inspectHeader(
-  segment: string,
-  alg: SigningAlgorithm,
-  isKnownKid: ((kid: string) => boolean) | null,
-): string | undefined {
+export function inspectHeader(segment: string, alg: SigningAlgorithm, isKnownKid: ((kid: string) => boolean) | null): string | undefined {
   if (!isCanonicalBase64url(segment)) {
     throw new TokenError("ERR_JWT_MALFORMED", "The JWT header is not unpadded base64url");
   }
@@ -311,17 +293,11 @@ export function inspectHeader(
     throw new TokenError("ERR_JWS_ALG_NOT_ALLOWED", 'Unsigned tokens ("alg": "none") are never accepted');
   }
   if (headerAlg !== alg) {
-    throw new TokenError(
-      "ERR_JWS_ALG_NOT_ALLOWED",
-      `"alg" ${quote(headerAlg)} is not allowed: this verifier accepts only "${alg}"`,
-    );
+    throw new TokenError("ERR_JWS_ALG_NOT_ALLOWED", `"alg" ${quote(headerAlg)} is not allowed: this verifier accepts only "${alg}"`);
   }
   for (const name of KEY_SOURCE_HEADERS) {
     if (has(name)) {
-      throw new TokenError(
-        "ERR_JWS_INVALID_HEADER",
-        `The "${name}" header is not allowed: roomgate never takes a key from the token`,
-      );
+      throw new TokenError("ERR_JWS_INVALID_HEADER", `The "${name}" header is not allowed: roomgate never takes a key from the token`);
     }
   }
   if (has("crit")) {
@@ -403,12 +379,7 @@ export function verifySigned(parts: TokenParts, key: VerificationKey, options: V
       );
       break;
     case "EdDSA":
-      valid = cryptoVerify(
-        null,
-        Buffer.from(parts.signingInput, "latin1"),
-        key.key,
-        Buffer.from(parts.signature, "base64url"),
-      );
+      valid = cryptoVerify(null, Buffer.from(parts.signingInput, "latin1"), key.key, Buffer.from(parts.signature, "base64url"));
       break;
   }
   if (!valid) {
@@ -506,10 +477,7 @@ function checkTimes(claims: TokenClaims & { nbf?: number }, options: VerifyOptio
   }
   const now = Math.floor(nowMs / 1000);
   if (claims.exp <= now - tolerance) {
-    throw new TokenError(
-      "ERR_JWT_EXPIRED",
-      `The token expired: "exp" is ${claims.exp}, now is ${now} (clock tolerance ${tolerance} s)`,
-    );
+    throw new TokenError("ERR_JWT_EXPIRED", `The token expired: "exp" is ${claims.exp}, now is ${now} (clock tolerance ${tolerance} s)`);
   }
   if (claims.nbf !== undefined && claims.nbf > now + tolerance) {
     throw new TokenError(
@@ -537,10 +505,7 @@ function checkExpectations(claims: TokenClaims, options: VerifyOptions | undefin
   }
   const kind = options?.kind;
   if (kind !== undefined && claims.k !== kind) {
-    throw new TokenError(
-      "ERR_JWT_CLAIM_INVALID",
-      `Unexpected "k" claim: expected ${KIND_NAMES[kind]}, got ${KIND_NAMES[claims.k]}`,
-    );
+    throw new TokenError("ERR_JWT_CLAIM_INVALID", `Unexpected "k" claim: expected ${KIND_NAMES[kind]}, got ${KIND_NAMES[claims.k]}`);
   }
 }
 

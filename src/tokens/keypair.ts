@@ -20,8 +20,7 @@ import type { TokenClaims, TokenSigner, VerifyOptions } from "./types.js";
 /** A new private key for `alg`, generated off the main thread. */
 function generatePrivateKey(alg: KeyPairAlgorithm): Promise<KeyObject> {
   return new Promise((resolve, reject) => {
-    const done = (err: Error | null, _publicKey: KeyObject, privateKey: KeyObject) =>
-      err === null ? resolve(privateKey) : reject(err);
+    const done = (err: Error | null, _publicKey: KeyObject, privateKey: KeyObject) => (err === null ? resolve(privateKey) : reject(err));
     if (alg === "EdDSA") generateKeyPair("ed25519", {}, done);
     else generateKeyPair("ec", { namedCurve: "P-256" }, done);
   });

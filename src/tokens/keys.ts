@@ -127,7 +127,7 @@ export function importPrivateKey(input: AsymmetricKeyInput, what: string): KeyOb
     else if (typeof input === "string") key = createPrivateKey(input);
     else {
       refuseSymmetricJwk(input);
-      if (typeof input.d !== "string") throw new TypeError("the JWK has no private member \"d\"");
+      if (typeof input.d !== "string") throw new TypeError('the JWK has no private member "d"');
       key = createPrivateKey({ key: input as JsonWebKey, format: "jwk" });
     }
   } catch (err) {
@@ -188,7 +188,7 @@ export function importJwks(jwks: unknown, alg: KeyPairAlgorithm): Array<{ kid: s
   }
   const wanted = alg === "ES256" ? { kty: "EC", crv: "P-256" } : { kty: "OKP", crv: "Ed25519" };
   const keys: Array<{ kid: string; key: KeyObject }> = [];
-  for (const [index, jwk] of ((jwks as { keys: unknown[] }).keys).entries()) {
+  for (const [index, jwk] of (jwks as { keys: unknown[] }).keys.entries()) {
     if (typeof jwk !== "object" || jwk === null || Array.isArray(jwk)) continue;
     const member = jwk as Jwk;
     // Keys for something else are skipped, not errors: one document may serve several uses.
@@ -282,12 +282,7 @@ export function checkKeyAlgorithm(
  * const kid = resolveKid(options.kid, input, publicKey, "privateKey");
  * ```
  */
-export function resolveKid(
-  kid: string | undefined,
-  input: AsymmetricKeyInput,
-  publicKey: KeyObject,
-  what: string,
-): string {
+export function resolveKid(kid: string | undefined, input: AsymmetricKeyInput, publicKey: KeyObject, what: string): string {
   const chosen = kid ?? (isJwk(input) ? input.kid : undefined) ?? jwkThumbprint(publicKey);
   if (typeof chosen !== "string" || chosen.length === 0 || chosen.length > MAX_KID_LENGTH) {
     throw new TypeError(`The kid of ${what} must be a string of 1 to ${MAX_KID_LENGTH} characters`);

@@ -206,9 +206,7 @@ export class RemoteJwks {
     }
     const declared = Number(response.headers.get("content-length") ?? 0);
     if (declared > this.#maxBodyBytes) {
-      throw new VerifierUnavailableError(
-        `${this.#where} declares a body of ${declared} bytes, over the limit of ${this.#maxBodyBytes}`,
-      );
+      throw new VerifierUnavailableError(`${this.#where} declares a body of ${declared} bytes, over the limit of ${this.#maxBodyBytes}`);
     }
     const chunks: Uint8Array[] = [];
     let total = 0;

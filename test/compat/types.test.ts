@@ -58,9 +58,7 @@ type Mirrored =
 /** Every argument list of the SDK's method is one roomgate's accepts. */
 type AcceptsSdkArguments<M extends Mirrored> = Parameters<Sdk[M]> extends Parameters<Ours[M]> ? true : false;
 /** What roomgate returns can be used wherever the SDK's result is. */
-type ReturnsSdkResult<M extends Exclude<Mirrored, "prepareSession">> = ReturnType<Ours[M]> extends ReturnType<Sdk[M]>
-  ? true
-  : false;
+type ReturnsSdkResult<M extends Exclude<Mirrored, "prepareSession">> = ReturnType<Ours[M]> extends ReturnType<Sdk[M]> ? true : false;
 
 describe("@liveblocks/node type compatibility", () => {
   it("types - data shapes are the SDK's", () => {

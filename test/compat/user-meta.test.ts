@@ -21,9 +21,7 @@ function typeCheck(name: string, source: string): string {
   const host = ts.createCompilerHost(options);
   const getSourceFile = host.getSourceFile.bind(host);
   host.getSourceFile = (fileName, language, ...rest) =>
-    path.resolve(fileName) === file
-      ? ts.createSourceFile(fileName, source, language)
-      : getSourceFile(fileName, language, ...rest);
+    path.resolve(fileName) === file ? ts.createSourceFile(fileName, source, language) : getSourceFile(fileName, language, ...rest);
   const fileExists = host.fileExists.bind(host);
   host.fileExists = (fileName) => path.resolve(fileName) === file || fileExists(fileName);
   // Every file but the virtual one is shared by the programs: reuse them.

@@ -23,6 +23,8 @@ describe("npm run demo", () => {
       ["groupsAccesses engineering: null (removed)", "read-only", "read & write", "read & write"],
       ["defaultAccesses: null (private again)", "read-only", "no (no-access)", "no (no-access)"],
     ]);
-    expect(stdout).toContain('getRoom: {"defaultAccesses":[],"usersAccesses":{"olivier@example.com":["room:read","room:presence:write"]},"groupsAccesses":{}}');
+    expect(stdout).toContain(
+      'getRoom: {"defaultAccesses":[],"usersAccesses":{"olivier@example.com":["room:read","room:presence:write"]},"groupsAccesses":{}}',
+    );
   });
 });

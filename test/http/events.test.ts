@@ -36,9 +36,7 @@ describe("roomEvents", () => {
     expect(await readText(reader)).toBe(": connected\n\n");
     const room = await liveblocks.createRoom("a/b", { defaultAccesses: [] });
     await liveblocks.deleteRoom("a/b");
-    expect(await readText(reader)).toBe(
-      `data: ${JSON.stringify({ type: "created", roomId: "a/b", room: roomToJson(room) })}\n\n`,
-    );
+    expect(await readText(reader)).toBe(`data: ${JSON.stringify({ type: "created", roomId: "a/b", room: roomToJson(room) })}\n\n`);
     expect(await readText(reader)).toBe(`data: {"type":"deleted","roomId":"a/b","room":null}\n\n`);
     await reader.cancel();
   });

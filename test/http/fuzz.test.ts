@@ -87,14 +87,7 @@ const query = fc.oneof(
 );
 const value = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }),
-  fc.constantFrom(
-    ["room:write"],
-    ["room:read", "room:presence:write"],
-    { alice: ["room:write"] },
-    { "org:*": ["*:read"] },
-    "r1",
-    "alice",
-  ),
+  fc.constantFrom(["room:write"], ["room:read", "room:presence:write"], { alice: ["room:write"] }, { "org:*": ["*:read"] }, "r1", "alice"),
 );
 const shapedBody = fc.dictionary(fc.constantFrom(...FIELDS), value, { maxKeys: 6 }).map((o) => JSON.stringify(o));
 const body = fc.oneof(
@@ -105,11 +98,7 @@ const body = fc.oneof(
 );
 const headers = fc.record(
   {
-    authorization: fc.oneof(
-      fc.constant(`Bearer ${SECRET}`),
-      fc.constant(`Bearer ${SECRET}`),
-      fc.string({ maxLength: 40 }),
-    ),
+    authorization: fc.oneof(fc.constant(`Bearer ${SECRET}`), fc.constant(`Bearer ${SECRET}`), fc.string({ maxLength: 40 })),
     "content-type": fc.constantFrom("application/json", "text/plain", "", "application/json; charset=utf-8"),
     "content-length": fc.nat().map(String),
     "x-anything": fc.string({ maxLength: 20 }),
@@ -136,13 +125,7 @@ const ROUTES: readonly [string, string][] = [
 const requests = fc.oneof(
   {
     weight: 1,
-    arbitrary: fc.tuple(
-      fc.constantFrom("GET", "POST", "DELETE", "PUT", "PATCH", "OPTIONS", "HEAD"),
-      path,
-      query,
-      headers,
-      body,
-    ),
+    arbitrary: fc.tuple(fc.constantFrom("GET", "POST", "DELETE", "PUT", "PATCH", "OPTIONS", "HEAD"), path, query, headers, body),
   },
   {
     weight: 3,

@@ -244,11 +244,7 @@ describe("room routes", () => {
 
   it("POST /v2/rooms - an existing id answers 409; ?idempotent answers the existing room", async () => {
     await server.call("POST", "/v2/rooms", { id: "r1", defaultAccesses: [] });
-    await expectError(
-      await server.call("POST", "/v2/rooms", { id: "r1", defaultAccesses: [] }),
-      409,
-      'Room with id "r1" already exists.',
-    );
+    await expectError(await server.call("POST", "/v2/rooms", { id: "r1", defaultAccesses: [] }), 409, 'Room with id "r1" already exists.');
     const again = await server.call("POST", "/v2/rooms?idempotent", {
       id: "r1",
       defaultAccesses: ["room:write"],
@@ -372,19 +368,16 @@ describe("room routes", () => {
     expect(await ids("userId=alice")).toEqual(["org:0", "org:2", "org:4"]);
     expect(await ids("userId=alice&groupIds=eng,ops")).toEqual(["org:0", "org:1", "org:2", "org:4"]);
     expect(await ids("metadata.status=open")).toEqual(["org:0", "org:1", "org:2", "other"]);
-    expect(await ids(`query=${encodeURIComponent('roomId^"org:" AND metadata["status"]:"open"')}`)).toEqual([
-      "org:0",
-      "org:1",
-      "org:2",
-    ]);
+    expect(await ids(`query=${encodeURIComponent('roomId^"org:" AND metadata["status"]:"open"')}`)).toEqual(["org:0", "org:1", "org:2"]);
     const first = (await (await server.call("GET", "/v2/rooms?limit=4")).json()) as {
       data: unknown[];
       nextCursor: string;
     };
     expect(first.data).toHaveLength(4);
-    const second = (await (
-      await server.call("GET", `/v2/rooms?limit=4&startingAfter=${encodeURIComponent(first.nextCursor)}`)
-    ).json()) as { data: unknown[]; nextCursor: string | null };
+    const second = (await (await server.call("GET", `/v2/rooms?limit=4&startingAfter=${encodeURIComponent(first.nextCursor)}`)).json()) as {
+      data: unknown[];
+      nextCursor: string | null;
+    };
     expect(second.data).toHaveLength(2);
     expect(second.nextCursor).toBeNull();
   });

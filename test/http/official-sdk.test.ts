@@ -71,10 +71,7 @@ describe("@liveblocks/node against roomgate serve", () => {
       defaultAccesses: [],
       usersAccesses: { alice: ["room:write"] },
     });
-    const { status, body } = await sdk.identifyUser(
-      { userId: "alice", groupIds: ["eng"] },
-      { userInfo: { name: "Alice" } },
-    );
+    const { status, body } = await sdk.identifyUser({ userId: "alice", groupIds: ["eng"] }, { userInfo: { name: "Alice" } });
     expect(status).toBe(200);
     const { token } = JSON.parse(body) as { token: string };
     expect(await local.verifyToken(token, { kind: "id" })).toMatchObject({

@@ -65,8 +65,10 @@ describe("checkRoomAccess - on time", () => {
     const signals: (AbortSignal | undefined)[] = [];
     const { store } = storeWith({
       getRevocation: (_userId: never, options: never) => (signals.push((options as { signal?: AbortSignal }).signal), never()),
-      getAccessRules: (_roomId: never, _subject: never, options: never) =>
-        (signals.push((options as { signal?: AbortSignal }).signal), never()),
+      getAccessRules: (_roomId: never, _subject: never, options: never) => (
+        signals.push((options as { signal?: AbortSignal }).signal),
+        never()
+      ),
     });
     const { liveblocks, token } = await setup({ store });
     const controller = new AbortController();

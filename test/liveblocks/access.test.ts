@@ -195,7 +195,12 @@ describe("checkRoomAccess", () => {
     const store = new MemoryStore();
     const backend = new Liveblocks({ secret: SECRET, signer, store });
     const { JwksVerifier } = await import("../../src/index.js");
-    const realtime = new Liveblocks({ secret: SECRET, store, signer: new HmacSigner({ secret: SECRET }), verifier: new JwksVerifier({ jwks: signer.jwks() }) });
+    const realtime = new Liveblocks({
+      secret: SECRET,
+      store,
+      signer: new HmacSigner({ secret: SECRET }),
+      verifier: new JwksVerifier({ jwks: signer.jwks() }),
+    });
     await backend.createRoom("r", { defaultAccesses: ["room:read"] });
     const token = tokenOf((await backend.identifyUser("alice")).body);
     expect(await realtime.checkRoomAccess(token, "r")).toMatchObject({ allowed: true, isReadOnly: true });

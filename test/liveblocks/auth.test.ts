@@ -247,18 +247,14 @@ describe("prepareSession", () => {
     const session = liveblocks.prepareSession("a");
     for (let i = 0; i < 10; i++) session.allow(`room-${i}`, ["*:read"]);
     session.allow("room-3", ["*:write"]);
-    expect(() => session.allow("room-10", ["*:read"])).toThrow(
-      "You cannot add permissions for more than 10 rooms in a single token",
-    );
+    expect(() => session.allow("room-10", ["*:read"])).toThrow("You cannot add permissions for more than 10 rooms in a single token");
   });
 
   it("authorize - twice throws; allow after authorize throws", async () => {
     const { liveblocks } = makeLiveblocks();
     const session = liveblocks.prepareSession("a").allow("*", ["*:read"]);
     await session.authorize();
-    await expect(session.authorize()).rejects.toThrow(
-      "You cannot reuse Session instances. Please create a new session every time.",
-    );
+    await expect(session.authorize()).rejects.toThrow("You cannot reuse Session instances. Please create a new session every time.");
     expect(() => session.allow("x", ["*:read"])).toThrow("You can no longer change these permissions.");
   });
 

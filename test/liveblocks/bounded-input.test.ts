@@ -38,9 +38,9 @@ describe("array limits", () => {
       invalid("metadata.tags", "must have at most 50 strings, got 1000000"),
     );
     expect(reads()).toBe(0);
-    await expect(
-      liveblocks.createRoom("r", { defaultAccesses: [], metadata: { tags: new Array(50).fill("x") } }),
-    ).resolves.toMatchObject({ metadata: { tags: new Array(50).fill("x") } });
+    await expect(liveblocks.createRoom("r", { defaultAccesses: [], metadata: { tags: new Array(50).fill("x") } })).resolves.toMatchObject({
+      metadata: { tags: new Array(50).fill("x") },
+    });
     await expect(liveblocks.updateRoom("r", { metadata: { tags: new Array(51).fill("x") } })).rejects.toMatchObject(
       invalid("metadata.tags", "must have at most 50 strings, got 51"),
     );

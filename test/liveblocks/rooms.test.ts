@@ -68,17 +68,45 @@ describe("createRoom", () => {
       ["x".repeat(129), { defaultAccesses: [] }, "Invalid value for field 'roomId': must be at most 128 characters"],
       ["a*", { defaultAccesses: [] }, "Invalid value for field 'roomId': must not contain '*'"],
       ["ok", {}, "Invalid value for field 'defaultAccesses': is required"],
-      ["ok", { defaultAccesses: ["storage:write"] }, "Invalid value for field 'defaultAccesses': Permissions must include exactly one of *:read, *:write (or the legacy aliases room:read, room:write), got none"],
+      [
+        "ok",
+        { defaultAccesses: ["storage:write"] },
+        "Invalid value for field 'defaultAccesses': Permissions must include exactly one of *:read, *:write (or the legacy aliases room:read, room:write), got none",
+      ],
       ["ok", { defaultAccesses: "room:write" }, "Invalid value for field 'defaultAccesses': Permission list must be an array"],
-      ["ok", { defaultAccesses: [], usersAccesses: { alice: [] } }, "Invalid value for field 'usersAccesses.alice': Permissions must include exactly one of *:read, *:write (or the legacy aliases room:read, room:write), got none"],
-      ["ok", { defaultAccesses: [], groupsAccesses: { eng: ["room:admin"] } }, "Invalid value for field 'groupsAccesses.eng': Unknown permission scope(s): room:admin"],
-      ["ok", { defaultAccesses: [], usersAccesses: manyUsers }, "Invalid value for field 'usersAccesses': must have at most 100 entries, got 101"],
-      ["ok", { defaultAccesses: [], usersAccesses: { ["x".repeat(41)]: ["*:read"] } }, `Invalid value for field 'usersAccesses.${"x".repeat(41)}': keys must be 1 to 40 characters, got 41`],
+      [
+        "ok",
+        { defaultAccesses: [], usersAccesses: { alice: [] } },
+        "Invalid value for field 'usersAccesses.alice': Permissions must include exactly one of *:read, *:write (or the legacy aliases room:read, room:write), got none",
+      ],
+      [
+        "ok",
+        { defaultAccesses: [], groupsAccesses: { eng: ["room:admin"] } },
+        "Invalid value for field 'groupsAccesses.eng': Unknown permission scope(s): room:admin",
+      ],
+      [
+        "ok",
+        { defaultAccesses: [], usersAccesses: manyUsers },
+        "Invalid value for field 'usersAccesses': must have at most 100 entries, got 101",
+      ],
+      [
+        "ok",
+        { defaultAccesses: [], usersAccesses: { ["x".repeat(41)]: ["*:read"] } },
+        `Invalid value for field 'usersAccesses.${"x".repeat(41)}': keys must be 1 to 40 characters, got 41`,
+      ],
       ["ok", { defaultAccesses: [], usersAccesses: [] }, "Invalid value for field 'usersAccesses': must be an object"],
       ["ok", { defaultAccesses: [], metadata: manyMeta }, "Invalid value for field 'metadata': must have at most 50 entries, got 51"],
-      ["ok", { defaultAccesses: [], metadata: { k: "v".repeat(257) } }, "Invalid value for field 'metadata.k': must be at most 256 characters, got 257"],
+      [
+        "ok",
+        { defaultAccesses: [], metadata: { k: "v".repeat(257) } },
+        "Invalid value for field 'metadata.k': must be at most 256 characters, got 257",
+      ],
       ["ok", { defaultAccesses: [], metadata: { k: 5 } }, "Invalid value for field 'metadata.k': must be a string or an array of strings"],
-      ["ok", { defaultAccesses: [], metadata: { "a b": ["x", 1] } }, `Invalid value for field 'metadata["a b"]': must be a string or an array of strings`],
+      [
+        "ok",
+        { defaultAccesses: [], metadata: { "a b": ["x", 1] } },
+        `Invalid value for field 'metadata["a b"]': must be a string or an array of strings`,
+      ],
       ["ok", { defaultAccesses: [], defaultAcesses: [] }, "Invalid value for field 'defaultAcesses': is not a known field"],
     ];
     for (const [roomId, params, message] of cases) {
@@ -223,9 +251,7 @@ describe("updateRoom", () => {
   it("concurrency - 100 concurrent updates adding distinct users lose none", async () => {
     const { liveblocks } = makeLiveblocks({ limits: { accessesEntries: 200 } });
     await liveblocks.createRoom("r", { defaultAccesses: [] });
-    await Promise.all(
-      Array.from({ length: 100 }, (_, i) => liveblocks.updateRoom("r", { usersAccesses: { [`user-${i}`]: ["*:read"] } })),
-    );
+    await Promise.all(Array.from({ length: 100 }, (_, i) => liveblocks.updateRoom("r", { usersAccesses: { [`user-${i}`]: ["*:read"] } })));
     expect(Object.keys((await liveblocks.getRoom("r")).usersAccesses)).toHaveLength(100);
   });
 

@@ -31,7 +31,15 @@ describe("secret strength (issue 7, item 7)", () => {
     const strong = generateSecret();
     const liveblocks = new Liveblocks({ secret: strong, now: () => 1_700_000_000_000 });
     await liveblocks.createRoom("private", { defaultAccesses: [] });
-    const claims = { k: "acc", pid: liveblocks.projectId, uid: "mallory", perms: { "*": ["*:write"] }, iat: 1_700_000_000, exp: 1_700_003_600, jti: "forged000001" };
+    const claims = {
+      k: "acc",
+      pid: liveblocks.projectId,
+      uid: "mallory",
+      perms: { "*": ["*:write"] },
+      iat: 1_700_000_000,
+      exp: 1_700_003_600,
+      jti: "forged000001",
+    };
     expect(await liveblocks.checkRoomAccess(forge(weak, claims), "private")).toMatchObject({ allowed: false, reason: "invalid-token" });
     // With the real secret the same claims would enter: the test can fail.
     expect(await liveblocks.checkRoomAccess(forge(strong, claims), "private")).toMatchObject({ allowed: true });

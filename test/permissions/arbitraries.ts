@@ -32,10 +32,7 @@ export const validSet = fc
     base: fc.constantFrom("*:read", "*:write", "room:read", "room:write"),
     features: fc.record(
       Object.fromEntries(
-        Object.entries(FEATURE_SCOPES).map(([feature, scopes]) => [
-          feature,
-          fc.option(fc.constantFrom(...scopes), { nil: undefined }),
-        ]),
+        Object.entries(FEATURE_SCOPES).map(([feature, scopes]) => [feature, fc.option(fc.constantFrom(...scopes), { nil: undefined })]),
       ) as Record<keyof typeof FEATURE_SCOPES, fc.Arbitrary<string | undefined>>,
     ),
     presence: fc.integer({ min: 0, max: 2 }),

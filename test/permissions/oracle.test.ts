@@ -18,12 +18,8 @@ describe("resolveAccess oracle", () => {
     let compared = 0;
     fc.assert(
       fc.property(room, identity, (r, who) => {
-        const groups = who.groupIds
-          .filter((g) => Object.hasOwn(r.groupsAccesses, g))
-          .map((g) => r.groupsAccesses[g] as CorePermission[]);
-        const userAccesses = Object.hasOwn(r.usersAccesses, who.userId)
-          ? (r.usersAccesses[who.userId] as CorePermission[])
-          : [];
+        const groups = who.groupIds.filter((g) => Object.hasOwn(r.groupsAccesses, g)).map((g) => r.groupsAccesses[g] as CorePermission[]);
+        const userAccesses = Object.hasOwn(r.usersAccesses, who.userId) ? (r.usersAccesses[who.userId] as CorePermission[]) : [];
         const merged = mergeRoomPermissionScopes({
           defaultAccesses: r.defaultAccesses as CorePermission[],
           groupsAccesses: groups,

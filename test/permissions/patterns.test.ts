@@ -100,9 +100,7 @@ describe("resolveTokenAccess", () => {
         (prefix, rest, scopes) => {
           const roomId = prefix + rest;
           fc.pre(roomId.length > 0);
-          expect(resolveTokenAccess({ [`${prefix}*`]: scopes }, roomId).matrix).toEqual(
-            permissionMatrixOf(scopes),
-          );
+          expect(resolveTokenAccess({ [`${prefix}*`]: scopes }, roomId).matrix).toEqual(permissionMatrixOf(scopes));
         },
       ),
     );
@@ -113,10 +111,7 @@ describe("resolveTokenAccess", () => {
       fc.property(validSet, validSet, (broad, narrow) => {
         const d = resolveTokenAccess({ "*": broad, "x*": narrow }, "xy");
         const levels = ["none", "read", "write"];
-        const expected = Math.max(
-          levels.indexOf(permissionMatrixOf(broad).room),
-          levels.indexOf(permissionMatrixOf(narrow).room),
-        );
+        const expected = Math.max(levels.indexOf(permissionMatrixOf(broad).room), levels.indexOf(permissionMatrixOf(narrow).room));
         expect(levels.indexOf(d.matrix.room)).toBe(expected);
       }),
     );

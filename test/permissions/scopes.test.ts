@@ -4,8 +4,7 @@ import { Permission, isPermission, permissionMatrixOf, validatePermissionSet } f
 import { validSet } from "./arbitraries.js";
 
 const STRICT = { allowEmpty: false };
-const BASE_MESSAGE =
-  "Permissions must include exactly one of *:read, *:write (or the legacy aliases room:read, room:write), got";
+const BASE_MESSAGE = "Permissions must include exactly one of *:read, *:write (or the legacy aliases room:read, room:write), got";
 
 describe("Permission", () => {
   it("catalogue - has every scope of the reference, with @liveblocks/core's names", () => {
@@ -68,9 +67,7 @@ describe("validatePermissionSet", () => {
   });
 
   it("rule 1 - unknown scopes are listed, before any other rule", () => {
-    expect(validatePermissionSet(["room:admin", "*:read", "*:write", "x"], STRICT)).toBe(
-      "Unknown permission scope(s): room:admin, x",
-    );
+    expect(validatePermissionSet(["room:admin", "*:read", "*:write", "x"], STRICT)).toBe("Unknown permission scope(s): room:admin, x");
   });
 
   it("rule 2 - exactly one base scope, duplicates count", () => {
@@ -81,13 +78,10 @@ describe("validatePermissionSet", () => {
   });
 
   it("rule 3 - at most one scope per feature; comments visibilities are features of their own", () => {
-    const message = (feature: string) =>
-      `Permissions can include at most one scope per feature, got multiple "${feature}" scopes`;
+    const message = (feature: string) => `Permissions can include at most one scope per feature, got multiple "${feature}" scopes`;
     expect(validatePermissionSet(["*:read", "storage:read", "storage:write"], STRICT)).toBe(message("storage"));
     expect(validatePermissionSet(["*:read", "feeds:none", "feeds:none"], STRICT)).toBe(message("feeds"));
-    expect(
-      validatePermissionSet(["*:read", "comments:public:read", "comments:public:write"], STRICT),
-    ).toBe(message("comments:public"));
+    expect(validatePermissionSet(["*:read", "comments:public:read", "comments:public:write"], STRICT)).toBe(message("comments:public"));
     expect(
       validatePermissionSet(
         ["*:read", "comments:read", "comments:public:write", "comments:private:none", "feeds:write", "storage:none"],
@@ -101,9 +95,7 @@ describe("validatePermissionSet", () => {
   });
 
   it("order - the first failing rule wins", () => {
-    expect(validatePermissionSet(["storage:read", "storage:write", "nope"], STRICT)).toBe(
-      "Unknown permission scope(s): nope",
-    );
+    expect(validatePermissionSet(["storage:read", "storage:write", "nope"], STRICT)).toBe("Unknown permission scope(s): nope");
     expect(validatePermissionSet(["storage:read", "storage:write"], STRICT)).toBe(`${BASE_MESSAGE} none`);
   });
 
@@ -116,8 +108,7 @@ describe("validatePermissionSet", () => {
       fc.property(
         validSet,
         fc.string().filter((s) => !isPermission(s)),
-        (scopes, extra) =>
-          validatePermissionSet([...scopes, extra], STRICT) === `Unknown permission scope(s): ${extra}`,
+        (scopes, extra) => validatePermissionSet([...scopes, extra], STRICT) === `Unknown permission scope(s): ${extra}`,
       ),
     );
   });
@@ -150,8 +141,6 @@ describe("permissionMatrixOf", () => {
   });
 
   it("no base - every level is none", () => {
-    expect(Object.values(permissionMatrixOf(["storage:write", "comments:write"]))).toEqual(
-      Array(6).fill("none"),
-    );
+    expect(Object.values(permissionMatrixOf(["storage:write", "comments:write"]))).toEqual(Array(6).fill("none"));
   });
 });

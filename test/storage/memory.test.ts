@@ -73,7 +73,13 @@ describe("MemoryStore indexes", () => {
 
   it("create - rooms created out of time order are listed in time order", async () => {
     const store = new MemoryStore();
-    for (const [id, second] of [["c", 3], ["a", 1], ["d", 4], ["b", 2], ["e", 0]] as const) {
+    for (const [id, second] of [
+      ["c", 3],
+      ["a", 1],
+      ["d", 4],
+      ["b", 2],
+      ["e", 0],
+    ] as const) {
       await store.create(makeRoom(id, { createdAt: at(second), usersAccesses: { alice: ["*:read"] } }));
     }
     expect(await ids(store, { userId: "alice" }, 2)).toEqual(["d", "c", "b", "a", "e"]);

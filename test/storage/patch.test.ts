@@ -40,10 +40,7 @@ describe("applyRoomPatch", () => {
   });
 
   it("applyRoomPatch - defaultAccesses is replaced whole and null resets it to []", () => {
-    expect(applyRoomPatch(room(), { defaultAccesses: ["*:read", "storage:write"] }).defaultAccesses).toEqual([
-      "*:read",
-      "storage:write",
-    ]);
+    expect(applyRoomPatch(room(), { defaultAccesses: ["*:read", "storage:write"] }).defaultAccesses).toEqual(["*:read", "storage:write"]);
     expect(applyRoomPatch(room(), { defaultAccesses: null }).defaultAccesses).toEqual([]);
   });
 
@@ -86,8 +83,14 @@ describe("applyRoomPatch", () => {
   it("applyRoomPatch - __proto__ and constructor are ordinary keys", () => {
     const input = makeRoom("r", { usersAccesses: Object.fromEntries([["constructor", ["*:read"]]]) });
     const next = applyRoomPatch(input, {
-      usersAccesses: Object.fromEntries([["__proto__", ["*:write"]], ["constructor", null]]),
-      metadata: Object.fromEntries([["__proto__", "x"], ["toString", ["y"]]]),
+      usersAccesses: Object.fromEntries([
+        ["__proto__", ["*:write"]],
+        ["constructor", null],
+      ]),
+      metadata: Object.fromEntries([
+        ["__proto__", "x"],
+        ["toString", ["y"]],
+      ]),
     });
     expect(Object.keys(next.usersAccesses)).toEqual(["__proto__"]);
     expect(next.usersAccesses["__proto__"]).toEqual(["*:write"]);
@@ -100,8 +103,7 @@ describe("applyRoomPatch", () => {
     const id = fc.constantFrom("a", "b", "c", "__proto__", "constructor", "toString");
     const scopes = fc.constantFrom<RoomPermission>(["*:read"], ["*:write"], ["room:read", "room:presence:write"]);
     const metaValue = fc.oneof(fc.string({ maxLength: 3 }), fc.array(fc.string({ maxLength: 3 }), { maxLength: 3 }));
-    const entries = <T>(value: fc.Arbitrary<T>) =>
-      fc.uniqueArray(fc.tuple(id, value), { selector: ([key]) => key, maxLength: 6 });
+    const entries = <T>(value: fc.Arbitrary<T>) => fc.uniqueArray(fc.tuple(id, value), { selector: ([key]) => key, maxLength: 6 });
     const arbitraryRoom = fc.record({
       defaultAccesses: fc.constantFrom<RoomPermission>([], ["*:read"]),
       users: entries(scopes),
@@ -144,9 +146,7 @@ describe("applyRoomPatch", () => {
         if (p.groupsAccesses) patch.groupsAccesses = Object.fromEntries(p.groupsAccesses);
         if (p.metadata) patch.metadata = Object.fromEntries(p.metadata);
         const next = applyRoomPatch(input, patch);
-        expect(next.defaultAccesses).toEqual(
-          p.defaultAccesses === undefined ? r.defaultAccesses : (p.defaultAccesses ?? []),
-        );
+        expect(next.defaultAccesses).toEqual(p.defaultAccesses === undefined ? r.defaultAccesses : (p.defaultAccesses ?? []));
         expect(sorted(next.usersAccesses)).toEqual(model(r.users, p.usersAccesses));
         expect(sorted(next.groupsAccesses)).toEqual(model(r.groups, p.groupsAccesses));
         expect(sorted(next.metadata)).toEqual(model(r.metadata, p.metadata));
@@ -170,7 +170,12 @@ describe("cloneRoom", () => {
   });
 
   it("cloneRoom - builds null-prototype maps that JSON and Object.keys show in full", () => {
-    const input = makeRoom("r", { metadata: Object.fromEntries([["__proto__", "p"], ["hasOwnProperty", "h"]]) });
+    const input = makeRoom("r", {
+      metadata: Object.fromEntries([
+        ["__proto__", "p"],
+        ["hasOwnProperty", "h"],
+      ]),
+    });
     const copy = cloneRoom(input);
     for (const map of [copy.usersAccesses, copy.groupsAccesses, copy.metadata]) {
       expect(Object.getPrototypeOf(map)).toBeNull();

@@ -34,10 +34,7 @@ export function testSchema(label: string): string {
 }
 
 /** Runs one statement on a short-lived connection of its own. */
-export async function admin<T extends pg.QueryResultRow = pg.QueryResultRow>(
-  sql: string,
-  params: unknown[] = [],
-): Promise<T[]> {
+export async function admin<T extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> {
   const client = new pg.Client({ connectionString: DATABASE_URL });
   client.on("error", () => undefined);
   await client.connect();

@@ -10,15 +10,7 @@ import { PostgresStore } from "../../src/postgres.js";
 import { MemoryStore } from "../../src/storage/memory.js";
 import type { RoomChangeEvent } from "../../src/storage/types.js";
 import { at, collectRooms, makeRoom } from "../../src/testing/index.js";
-import {
-  admin,
-  DATABASE_URL,
-  dropSchema,
-  probePostgres,
-  TcpProxy,
-  terminateBackends,
-  testSchema,
-} from "./postgres-helpers.js";
+import { admin, DATABASE_URL, dropSchema, probePostgres, TcpProxy, terminateBackends, testSchema } from "./postgres-helpers.js";
 
 const unreachable = await probePostgres();
 if (unreachable !== null) console.warn(unreachable);
@@ -115,8 +107,16 @@ describeIfPostgres(unreachable ?? "PostgresStore across instances", () => {
     );
     const room = await instances[3]!.getRoom("r");
     const expected = instances.flatMap((_, i) => Array.from({ length: 50 }, (_, j) => `${i}-${j}`)).sort();
-    expect(Object.keys(room.usersAccesses).map((key) => key.slice(5)).sort()).toEqual(expected);
-    expect(Object.keys(room.metadata).map((key) => key.slice(4)).sort()).toEqual(expected);
+    expect(
+      Object.keys(room.usersAccesses)
+        .map((key) => key.slice(5))
+        .sort(),
+    ).toEqual(expected);
+    expect(
+      Object.keys(room.metadata)
+        .map((key) => key.slice(4))
+        .sort(),
+    ).toEqual(expected);
   });
 
   it("list - orders non-ASCII ids exactly as MemoryStore does", async () => {
@@ -254,9 +254,7 @@ describeIfPostgres(unreachable ?? "PostgresStore across instances", () => {
     await writer.create(makeRoom("after"));
     await vi.waitFor(() => expect(events).toHaveLength(6), { timeout: 10_000 });
     expect(events.map((event) => event.roomId)).toEqual([0, 1, 2, 3, 4].map((i) => `during-${i}`).concat("after"));
-    const listeners = await admin("SELECT 1 FROM pg_stat_activity WHERE application_name = $1", [
-      `roomgate listen ${schema}`.slice(0, 63),
-    ]);
+    const listeners = await admin("SELECT 1 FROM pg_stat_activity WHERE application_name = $1", [`roomgate listen ${schema}`.slice(0, 63)]);
     expect(listeners).toHaveLength(1);
   });
 
@@ -310,8 +308,7 @@ describeIfPostgres(unreachable ?? "PostgresStore across instances", () => {
     stores.push(cachedStore);
     const cached = new Liveblocks({ secret: SECRET, store: cachedStore });
     await writer.createRoom("r", { defaultAccesses: [], usersAccesses: { alice: ["room:write"], bob: ["room:write"] } });
-    const tokenOf = async (userId: string) =>
-      (JSON.parse((await writer.identifyUser({ userId })).body) as { token: string }).token;
+    const tokenOf = async (userId: string) => (JSON.parse((await writer.identifyUser({ userId })).body) as { token: string }).token;
     const alice = await tokenOf("alice");
     const bob = await tokenOf("bob");
     // Enough checks for the feed to go live and the cache to fill.
@@ -385,9 +382,7 @@ describeIfPostgres(unreachable ?? "PostgresStore across instances", () => {
     const killer = (async () => {
       for (let round = 0; round < 5; round++) {
         await new Promise((resolve) => setTimeout(resolve, 15));
-        killed += await terminateBackends("datname = current_database() AND application_name = '' AND query ILIKE $1", [
-          `%"${schema}"%`,
-        ]);
+        killed += await terminateBackends("datname = current_database() AND application_name = '' AND query ILIKE $1", [`%"${schema}"%`]);
       }
     })();
     const outcomes = await Promise.all(writes);

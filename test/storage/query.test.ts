@@ -1,12 +1,7 @@
 import { objectToQuery } from "@liveblocks/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  RoomQuerySyntaxError,
-  formatRoomQuery,
-  parseRoomQuery,
-  roomQueryFromObject,
-} from "../../src/storage/query.js";
+import { RoomQuerySyntaxError, formatRoomQuery, parseRoomQuery, roomQueryFromObject } from "../../src/storage/query.js";
 
 function syntaxError(query: string): RoomQuerySyntaxError {
   try {
@@ -43,7 +38,13 @@ describe("parseRoomQuery", () => {
   });
 
   it("parseRoomQuery - joins conditions with AND or whitespace", () => {
-    const expected = { roomIdPrefix: "p", metadata: [["a", "1"], ["b", "2"]] };
+    const expected = {
+      roomIdPrefix: "p",
+      metadata: [
+        ["a", "1"],
+        ["b", "2"],
+      ],
+    };
     expect(parseRoomQuery('metadata["a"]:"1" AND metadata["b"]:"2" AND roomId^"p"')).toEqual(expected);
     expect(parseRoomQuery('metadata["a"]:"1" metadata["b"]:"2"\n\troomId^"p"')).toEqual(expected);
     expect(parseRoomQuery('  metadata["a"]:"1"   AND\nmetadata["b"]:"2" roomId^"p"  ')).toEqual(expected);
@@ -67,9 +68,7 @@ describe("parseRoomQuery", () => {
   });
 
   it("parseRoomQuery - decodes escapes", () => {
-    expect(parseRoomQuery(String.raw`roomId:"a\"b\\c\/d\n\t\r\b\f\u00e9\ud83d\ude00"`).roomId).toBe(
-      'a"b\\c/d\n\t\r\b\f\u00e9\u{1f600}',
-    );
+    expect(parseRoomQuery(String.raw`roomId:"a\"b\\c\/d\n\t\r\b\f\u00e9\ud83d\ude00"`).roomId).toBe('a"b\\c/d\n\t\r\b\f\u00e9\u{1f600}');
   });
 
   it("parseRoomQuery - keeps operators and keywords inside strings literal", () => {
@@ -91,7 +90,12 @@ describe("parseRoomQuery", () => {
 
   it("parseRoomQuery - one metadata key with two values keeps both (an array can hold both)", () => {
     const query = parseRoomQuery('metadata["tags"]:"a" metadata["tags"]:"b"');
-    expect(query).toEqual({ metadata: [["tags", "a"], ["tags", "b"]] });
+    expect(query).toEqual({
+      metadata: [
+        ["tags", "a"],
+        ["tags", "b"],
+      ],
+    });
   });
 
   describe("combining roomId conditions", () => {
@@ -156,7 +160,24 @@ describe("parseRoomQuery", () => {
 
   it("parseRoomQuery - throws nothing but RoomQuerySyntaxError on arbitrary input", () => {
     const tokens = fc.constantFrom(
-      "roomId", "metadata", "AND", "OR", "[", "]", ":", "^", '"', "'", "\\", "\\u", "00e9", "a", " ", "\n", '"x"', "'y'",
+      "roomId",
+      "metadata",
+      "AND",
+      "OR",
+      "[",
+      "]",
+      ":",
+      "^",
+      '"',
+      "'",
+      "\\",
+      "\\u",
+      "00e9",
+      "a",
+      " ",
+      "\n",
+      '"x"',
+      "'y'",
     );
     const grammarish = fc.array(tokens, { maxLength: 30 }).map((parts) => parts.join(""));
     fc.assert(
@@ -199,9 +220,16 @@ describe("parseRoomQuery", () => {
 
 describe("formatRoomQuery", () => {
   it("formatRoomQuery - writes every condition, quoted like the SDK", () => {
-    expect(formatRoomQuery({ roomId: "a", roomIdPrefix: "", metadata: [["k", 'say "hi"'], ["it's", "v"]] })).toBe(
-      `roomId:'a' roomId^'' metadata['k']:'say "hi"' metadata["it's"]:'v'`,
-    );
+    expect(
+      formatRoomQuery({
+        roomId: "a",
+        roomIdPrefix: "",
+        metadata: [
+          ["k", 'say "hi"'],
+          ["it's", "v"],
+        ],
+      }),
+    ).toBe(`roomId:'a' roomId^'' metadata['k']:'say "hi"' metadata["it's"]:'v'`);
   });
 
   it("formatRoomQuery - an empty filter is the empty query", () => {
@@ -210,19 +238,13 @@ describe("formatRoomQuery", () => {
   });
 
   it("formatRoomQuery - round-trips through parseRoomQuery", () => {
-    const filter = fc.record(
-      {
-        id: fc.oneof(
-          fc.record({ roomId: anyString }),
-          fc.record({ roomIdPrefix: anyString }),
-          fc.constant({}),
-        ),
-        metadata: fc.uniqueArray(fc.tuple(anyString, anyString), {
-          maxLength: 5,
-          selector: ([key, value]) => `${key.length}:${key}${value}`,
-        }),
-      },
-    );
+    const filter = fc.record({
+      id: fc.oneof(fc.record({ roomId: anyString }), fc.record({ roomIdPrefix: anyString }), fc.constant({})),
+      metadata: fc.uniqueArray(fc.tuple(anyString, anyString), {
+        maxLength: 5,
+        selector: ([key, value]) => `${key.length}:${key}${value}`,
+      }),
+    });
     fc.assert(
       fc.property(filter, ({ id, metadata }) => {
         const parsed = parseRoomQuery(formatRoomQuery({ ...id, metadata }));
@@ -249,9 +271,7 @@ describe("roomQueryFromObject", () => {
   });
 
   it("roomQueryFromObject - a metadata key named startsWith is an ordinary key", () => {
-    expect(parseRoomQuery(roomQueryFromObject({ metadata: { startsWith: "x" } })).metadata).toEqual([
-      ["startsWith", "x"],
-    ]);
+    expect(parseRoomQuery(roomQueryFromObject({ metadata: { startsWith: "x" } })).metadata).toEqual([["startsWith", "x"]]);
   });
 
   it("roomQueryFromObject - a null value is written as the SDK writes it, and rejected", () => {

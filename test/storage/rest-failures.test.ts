@@ -62,8 +62,10 @@ function sequence(...responses: (() => Response | Promise<Response>)[]) {
 }
 
 const roomJson = () => HttpResponse.json(roomToJson(ROOM));
-const status = (code: number, body: object = { error: "Unavailable", message: `status ${code}` }) => () =>
-  HttpResponse.json(body, { status: code });
+const status =
+  (code: number, body: object = { error: "Unavailable", message: `status ${code}` }) =>
+  () =>
+    HttpResponse.json(body, { status: code });
 
 describe("RestStore requests", () => {
   it("get - sends GET with the bearer secret and the id encoded once", async () => {
@@ -134,9 +136,7 @@ describe("RestStore requests", () => {
     server.use(http.post(`${BASE}/v2/users/:id/revoke-tokens`, () => new HttpResponse(null, { status: 204 })));
     const { store } = makeStore();
     await store.revokeTokens("__proto__/x", 1234);
-    expect(sent).toMatchObject([
-      { method: "POST", path: "/v2/users/__proto__%2Fx/revoke-tokens", body: { issuedBefore: 1234 } },
-    ]);
+    expect(sent).toMatchObject([{ method: "POST", path: "/v2/users/__proto__%2Fx/revoke-tokens", body: { issuedBefore: 1234 } }]);
   });
 
   it("baseUrl - a path prefix is kept", async () => {
@@ -152,10 +152,7 @@ describe("RestStore retries", () => {
     server.use(http.get(`${BASE}/v2/rooms/:id`, sequence(status(503), roomJson)));
     const { store, waits } = makeStore({ backoffMs: 100 });
     expect(await store.get("a/b")).toEqual(ROOM);
-    expect(sent.map((request) => `${request.method} ${request.path}`)).toEqual([
-      "GET /v2/rooms/a%2Fb",
-      "GET /v2/rooms/a%2Fb",
-    ]);
+    expect(sent.map((request) => `${request.method} ${request.path}`)).toEqual(["GET /v2/rooms/a%2Fb", "GET /v2/rooms/a%2Fb"]);
     expect(waits).toEqual([50]); // random() 0.5 × 100 ms
   });
 
@@ -226,7 +223,10 @@ describe("RestStore retries", () => {
 
   it("revokeTokens - 503 is retried: moving a cutoff forward twice changes nothing", async () => {
     server.use(
-      http.post(`${BASE}/v2/users/:id/revoke-tokens`, sequence(status(503), () => new HttpResponse(null, { status: 204 }))),
+      http.post(
+        `${BASE}/v2/users/:id/revoke-tokens`,
+        sequence(status(503), () => new HttpResponse(null, { status: 204 })),
+      ),
     );
     const { store } = makeStore();
     await store.revokeTokens("alice", 1234);
@@ -239,7 +239,10 @@ describe("RestStore retries", () => {
   it("delete - 503 on the DELETE is retried: deleting twice deletes once", async () => {
     server.use(
       http.get(`${BASE}/v2/rooms/:id`, roomJson),
-      http.delete(`${BASE}/v2/rooms/:id`, sequence(status(503), () => new HttpResponse(null, { status: 204 }))),
+      http.delete(
+        `${BASE}/v2/rooms/:id`,
+        sequence(status(503), () => new HttpResponse(null, { status: 204 })),
+      ),
     );
     const { store } = makeStore();
     expect(await store.delete("a/b")).toBe(true);
@@ -290,30 +293,36 @@ describe("RestStore retries", () => {
   });
 
   it("get - a timeout is retried per attempt, then rejects with a TimeoutError", async () => {
-    server.use(http.get(`${BASE}/v2/rooms/:id`, async () => {
-      await delay("infinite");
-      return roomJson();
-    }));
+    server.use(
+      http.get(`${BASE}/v2/rooms/:id`, async () => {
+        await delay("infinite");
+        return roomJson();
+      }),
+    );
     const { store } = makeStore({ timeoutMs: 20, retries: 1 });
     await expect(store.get("a/b")).rejects.toMatchObject({ name: "TimeoutError" });
     expect(sent).toHaveLength(2);
   });
 
   it("update - a timeout is not retried", async () => {
-    server.use(http.post(`${BASE}/v2/rooms/:id`, async () => {
-      await delay("infinite");
-      return roomJson();
-    }));
+    server.use(
+      http.post(`${BASE}/v2/rooms/:id`, async () => {
+        await delay("infinite");
+        return roomJson();
+      }),
+    );
     const { store } = makeStore({ timeoutMs: 20 });
     await expect(store.update("a/b", {})).rejects.toMatchObject({ name: "TimeoutError" });
     expect(sent).toHaveLength(1);
   });
 
   it("get - the caller's abort is never retried and rejects with its reason", async () => {
-    server.use(http.get(`${BASE}/v2/rooms/:id`, async () => {
-      await delay("infinite");
-      return roomJson();
-    }));
+    server.use(
+      http.get(`${BASE}/v2/rooms/:id`, async () => {
+        await delay("infinite");
+        return roomJson();
+      }),
+    );
     const { store, waits } = makeStore();
     const controller = new AbortController();
     const reason = new Error("caller gave up");

@@ -197,11 +197,15 @@ describe("RestStore requests, as the server receives them", () => {
     received.length = 0;
     const error = new Error("too many users");
     await expect(
-      store.update("r", { usersAccesses: { bob: ["*:read"] } }, {
-        assert: (room) => {
-          if (Object.hasOwn(room.usersAccesses, "bob")) throw error;
+      store.update(
+        "r",
+        { usersAccesses: { bob: ["*:read"] } },
+        {
+          assert: (room) => {
+            if (Object.hasOwn(room.usersAccesses, "bob")) throw error;
+          },
         },
-      }),
+      ),
     ).rejects.toBe(error);
     await store.update("r", { metadata: { a: "b" } });
     expect(received).toEqual(["GET /v2/rooms/r", "POST /v2/rooms/r"]);

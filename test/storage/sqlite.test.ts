@@ -20,8 +20,7 @@ const newFile = () => join(dir, `${files++}.db`);
 
 testRoomStore({ name: "SqliteStore", create: () => new SqliteStore({ filename: newFile() }) });
 
-const ids = async (store: RoomStore, filter: RoomFilter, limit = 100) =>
-  (await collectRooms(store, filter, limit)).map((room) => room.id);
+const ids = async (store: RoomStore, filter: RoomFilter, limit = 100) => (await collectRooms(store, filter, limit)).map((room) => room.id);
 
 describe("SqliteStore file", () => {
   it("create - rooms survive closing and reopening the file, createdAt to the millisecond", async () => {
@@ -114,9 +113,7 @@ describe("SqliteStore file", () => {
     ];
     for (const filter of filters) {
       const { sql, params } = listStatement(filter, { ms: 1, id: "x" }, 11);
-      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map(
-        (row) => row.detail,
-      );
+      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((row) => row.detail);
       expect(
         plan.filter((detail) => detail.startsWith("SCAN")),
         JSON.stringify(filter),
@@ -125,9 +122,7 @@ describe("SqliteStore file", () => {
     // No filter, an organization, a lone user or group: walked in order, so a page stops at `limit` rows.
     for (const filter of [{}, { organizationId: "o" }, { userId: "a" }, { groupIds: ["g"] }]) {
       const { sql, params } = listStatement(filter, { ms: 1, id: "x" }, 11);
-      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map(
-        (row) => row.detail,
-      );
+      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((row) => row.detail);
       expect(plan.join(" | "), JSON.stringify(filter)).not.toContain("TEMP B-TREE");
     }
     db.close();
@@ -242,20 +237,7 @@ describe("SqliteStore listing agrees with MemoryStore", () => {
   });
 
   it("list - random writes and filters over non-ASCII ids give MemoryStore's pages", async () => {
-    const id = fc.constantFrom(
-      "a",
-      "ab",
-      "\uE000",
-      "\uFFFF",
-      "😀",
-      "😀x",
-      "é",
-      "\uD7FF",
-      "\u{10FFFF}",
-      "__proto__",
-      "a%",
-      "A_",
-    );
+    const id = fc.constantFrom("a", "ab", "\uE000", "\uFFFF", "😀", "😀x", "é", "\uD7FF", "\u{10FFFF}", "__proto__", "a%", "A_");
     const user = fc.constantFrom("alice", "bob", "😀");
     const group = fc.constantFrom("eng", "ops");
     const meta = fc.oneof(fc.constantFrom("x", "y"), fc.array(fc.constantFrom("x", "y", "z"), { maxLength: 3 }));

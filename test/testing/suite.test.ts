@@ -11,9 +11,7 @@ import { FILTER_CASES, FILTER_ROOMS, testRoomStore } from "../../src/testing/ind
 
 describe("FILTER_CASES", () => {
   it("FILTER_CASES - matchesFilter over FILTER_ROOMS keeps exactly the expected ids, newest first", () => {
-    const newestFirst = [...FILTER_ROOMS].sort(
-      (a, b) => b.createdAt.getTime() - a.createdAt.getTime() || compareIds(b.id, a.id),
-    );
+    const newestFirst = [...FILTER_ROOMS].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || compareIds(b.id, a.id));
     expect(FILTER_CASES.length).toBeGreaterThan(30);
     for (const { behaviour, filter, expected } of FILTER_CASES) {
       const kept = newestFirst.filter((room) => matchesFilter(room, filter)).map((room) => room.id);

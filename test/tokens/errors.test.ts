@@ -61,7 +61,10 @@ describe("roomgate's source", () => {
       for (const entry of readdirSync(dir, { withFileTypes: true })) {
         const path = join(dir, entry.name);
         if (entry.isDirectory()) walk(path);
-        else if (/\.[cm]?ts$/.test(entry.name) && /(?:from|import|require)\s*\(?\s*["']jose(?:\/[^"']*)?["']/.test(readFileSync(path, "utf8"))) {
+        else if (
+          /\.[cm]?ts$/.test(entry.name) &&
+          /(?:from|import|require)\s*\(?\s*["']jose(?:\/[^"']*)?["']/.test(readFileSync(path, "utf8"))
+        ) {
           offenders.push(path.slice(root.length + 1));
         }
       }

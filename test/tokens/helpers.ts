@@ -72,11 +72,7 @@ export function forge(header: object | string, payload: unknown, signer: RawSign
 }
 
 /** Asserts that `promise` rejects with a `TokenError` of `code` whose message matches. */
-export async function expectTokenError(
-  promise: Promise<unknown>,
-  code: TokenErrorCode,
-  message: string | RegExp,
-): Promise<TokenError> {
+export async function expectTokenError(promise: Promise<unknown>, code: TokenErrorCode, message: string | RegExp): Promise<TokenError> {
   const err: unknown = await promise.then(
     () => {
       throw new Error(`expected a TokenError ${code}, but it resolved`);

@@ -24,9 +24,24 @@ type Case = {
 const es = es256Pair();
 const ed = ed25519Pair();
 const cases: Case[] = [
-  { alg: "HS256", signer: new HmacSigner({ secret: SECRET }), signingKey: hs256Key(SECRET), verifyingKey: createSecretKey(hs256Key(SECRET)) },
-  { alg: "ES256", signer: new KeyPairSigner({ privateKey: es.privateKey, kid: "es" }), signingKey: es.privateKey, verifyingKey: es.publicKey },
-  { alg: "EdDSA", signer: new KeyPairSigner({ privateKey: ed.privateKey, kid: "ed" }), signingKey: ed.privateKey, verifyingKey: ed.publicKey },
+  {
+    alg: "HS256",
+    signer: new HmacSigner({ secret: SECRET }),
+    signingKey: hs256Key(SECRET),
+    verifyingKey: createSecretKey(hs256Key(SECRET)),
+  },
+  {
+    alg: "ES256",
+    signer: new KeyPairSigner({ privateKey: es.privateKey, kid: "es" }),
+    signingKey: es.privateKey,
+    verifyingKey: es.publicKey,
+  },
+  {
+    alg: "EdDSA",
+    signer: new KeyPairSigner({ privateKey: ed.privateKey, kid: "ed" }),
+    signingKey: ed.privateKey,
+    verifyingKey: ed.publicKey,
+  },
 ];
 
 describe.each(cases)("jose interop, $alg", ({ alg, signer, signingKey, verifyingKey }) => {

@@ -44,7 +44,11 @@ describe("JwksVerifier (inline document)", () => {
     await expect(verifier.verify(await signer.sign(idClaims()), at)).resolves.toEqual(idClaims());
     // The skipped HMAC key can never verify anything, whatever the header says.
     const hs = forge({ alg: "HS256", typ: "JWT", kid: "hmac" }, idClaims(), hmacRaw(Buffer.from("secret")));
-    await expectTokenError(verifier.verify(hs, at), "ERR_JWS_ALG_NOT_ALLOWED", '"alg" "HS256" is not allowed: this verifier accepts only "ES256"');
+    await expectTokenError(
+      verifier.verify(hs, at),
+      "ERR_JWS_ALG_NOT_ALLOWED",
+      '"alg" "HS256" is not allowed: this verifier accepts only "ES256"',
+    );
     const es = forge({ alg: "ES256", typ: "JWT", kid: "enc" }, idClaims(), () => "A".repeat(86));
     await expectTokenError(verifier.verify(es, at), "ERR_JWKS_NO_MATCHING_KEY", 'No key matches the kid "enc"');
   });
@@ -127,7 +131,11 @@ describe("JwksVerifier.remote (real HTTP server on loopback)", () => {
     expect(requests).toBe(2);
 
     const stranger = await KeyPairSigner.generate({ kid: "../../x" });
-    await expectTokenError(verifier.verify(await stranger.sign(idClaims()), at), "ERR_JWKS_NO_MATCHING_KEY", 'No key matches the kid "../../x"');
+    await expectTokenError(
+      verifier.verify(await stranger.sign(idClaims()), at),
+      "ERR_JWKS_NO_MATCHING_KEY",
+      'No key matches the kid "../../x"',
+    );
   });
 
   it("verify - within the cooldown an unknown kid does not refetch", async () => {
@@ -137,7 +145,11 @@ describe("JwksVerifier.remote (real HTTP server on loopback)", () => {
     await verifier.verify(await signer.sign(idClaims()), at);
     const stranger = await KeyPairSigner.generate({ kid: "unknown" });
     for (let i = 0; i < 5; i++) {
-      await expectTokenError(verifier.verify(await stranger.sign(idClaims()), at), "ERR_JWKS_NO_MATCHING_KEY", 'No key matches the kid "unknown"');
+      await expectTokenError(
+        verifier.verify(await stranger.sign(idClaims()), at),
+        "ERR_JWKS_NO_MATCHING_KEY",
+        'No key matches the kid "unknown"',
+      );
     }
     expect(requests).toBe(1);
   });
@@ -145,7 +157,11 @@ describe("JwksVerifier.remote (real HTTP server on loopback)", () => {
   it("verify - rejects forged headers before any request", async () => {
     const verifier = JwksVerifier.remote(url);
     const claims = b64json(idClaims());
-    await expectTokenError(verifier.verify(`${b64json({ alg: "none", typ: "JWT", kid: "k" })}.${claims}.`, at), "ERR_JWS_ALG_NOT_ALLOWED", /none/);
+    await expectTokenError(
+      verifier.verify(`${b64json({ alg: "none", typ: "JWT", kid: "k" })}.${claims}.`, at),
+      "ERR_JWS_ALG_NOT_ALLOWED",
+      /none/,
+    );
     await expectTokenError(
       verifier.verify(`${b64json({ alg: "ES256", typ: "JWT", kid: "k", jku: url })}.${claims}.${"A".repeat(86)}`, at),
       "ERR_JWS_INVALID_HEADER",

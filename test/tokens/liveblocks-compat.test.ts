@@ -50,7 +50,16 @@ describe("@liveblocks/client compatibility", () => {
     );
     expect(Object.keys(id.parsed)).toEqual(["k", "pid", "uid", "ui", "gids", "iat", "exp", "jti"]);
     const acc = parseAuthTokenLikeLiveblocks(
-      await signer.sign({ k: "acc", pid: "p", uid: "u", perms: { r: ["*:read"] }, ui: { a: 1 }, iat: NOW_S, exp: NOW_S + 3600, jti: randomTokenId() }),
+      await signer.sign({
+        k: "acc",
+        pid: "p",
+        uid: "u",
+        perms: { r: ["*:read"] },
+        ui: { a: 1 },
+        iat: NOW_S,
+        exp: NOW_S + 3600,
+        jti: randomTokenId(),
+      }),
     );
     expect(Object.keys(acc.parsed)).toEqual(["k", "pid", "uid", "perms", "ui", "iat", "exp", "jti"]);
   });
@@ -66,4 +75,3 @@ describe("@liveblocks/client compatibility", () => {
     }
   });
 });
-

@@ -12,10 +12,13 @@ const signers: Array<[string, { sign(c: TokenClaims): Promise<string> }, TokenVe
   ["HS256", new HmacSigner({ secret: SECRET }), new HmacSigner({ secret: SECRET })],
   ["ES256", es256Signer, es256Signer],
   ["ES256 via JwksVerifier", es256Signer, new JwksVerifier({ jwks: es256Signer.jwks() })],
-  ["EdDSA", ...(() => {
-    const s = new KeyPairSigner({ privateKey: ed25519Pair().privateKey });
-    return [s, s] as const;
-  })()],
+  [
+    "EdDSA",
+    ...(() => {
+      const s = new KeyPairSigner({ privateKey: ed25519Pair().privateKey });
+      return [s, s] as const;
+    })(),
+  ],
 ];
 
 /** Any string, lone surrogates included (JSON.stringify escapes them). */
@@ -76,9 +79,7 @@ describe.each(signers)("properties, %s", (_name, signer, verifier) => {
       signer.sign(idClaims({ ui: { name: "Ada" } })),
       signer.sign({ k: "acc", pid: "p", uid: "u", perms: { "r:*": ["*:read"] }, iat: NOW_S, exp: NOW_S + 60, jti: "0123456789ab" }),
     ]);
-    const replacement = fc.constantFrom(
-      ..."ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.=+/ ".split(""),
-    );
+    const replacement = fc.constantFrom(..."ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.=+/ ".split(""));
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...tokens), fc.nat(), replacement, async (token, position, char) => {
         const index = position % token.length;

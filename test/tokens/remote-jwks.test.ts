@@ -105,10 +105,7 @@ describe("JwksVerifier.remote: body size", () => {
       };
       pump();
     };
-    await expectUnavailable(
-      JwksVerifier.remote(url).verify(token, at),
-      `The JWKS at ${url} is over the limit of 65536 bytes`,
-    );
+    await expectUnavailable(JwksVerifier.remote(url).verify(token, at), `The JWKS at ${url} is over the limit of 65536 bytes`);
     await closed.promise;
     expect(finished).toBe(false);
     // What the server managed to write before the client hung up: socket buffers, not the body.
@@ -200,7 +197,12 @@ describe("JwksVerifier.remote: timeout", () => {
 
 describe("JwksVerifier.remote: URL", () => {
   it("constructor - refuses http: on a host that is not loopback", () => {
-    for (const insecure of ["http://example.com/jwks.json", "http://10.0.0.1/jwks.json", "http://127.0.0.1.example.com/jwks.json", "http://[::ffff:127.0.0.1]/"]) {
+    for (const insecure of [
+      "http://example.com/jwks.json",
+      "http://10.0.0.1/jwks.json",
+      "http://127.0.0.1.example.com/jwks.json",
+      "http://[::ffff:127.0.0.1]/",
+    ]) {
       expect(() => JwksVerifier.remote(insecure)).toThrow(
         /^The JWKS URL must be https: \(http: only on a loopback host, or with allowInsecureHttp: true\), got http:\/\//,
       );
@@ -209,7 +211,15 @@ describe("JwksVerifier.remote: URL", () => {
   });
 
   it("constructor - accepts https:, and http: on 127.0.0.0/8, [::1] and localhost", () => {
-    for (const ok of ["https://example.com/jwks.json", "http://127.0.0.1:8080/jwks", "http://127.1/jwks", "http://127.255.0.9/", "http://[::1]:9000/", "http://localhost:3000/jwks", "http://LOCALHOST/"]) {
+    for (const ok of [
+      "https://example.com/jwks.json",
+      "http://127.0.0.1:8080/jwks",
+      "http://127.1/jwks",
+      "http://127.255.0.9/",
+      "http://[::1]:9000/",
+      "http://localhost:3000/jwks",
+      "http://LOCALHOST/",
+    ]) {
       expect(() => JwksVerifier.remote(ok)).not.toThrow();
     }
   });

@@ -86,8 +86,7 @@ describe.each(setups)("$name", (setup) => {
   const { alg, kid, verifier, raw } = setup;
   const header = kid === undefined ? { alg, typ: "JWT" } : { alg, typ: "JWT", kid };
   const token = (claims: unknown, h: object | string = header, signer: RawSigner = raw) => forge(h, claims, signer);
-  const verify = (t: unknown, options: Parameters<TokenVerifier["verify"]>[1] = at) =>
-    verifier.verify(t as string, options);
+  const verify = (t: unknown, options: Parameters<TokenVerifier["verify"]>[1] = at) => verifier.verify(t as string, options);
 
   it("verify - accepts a well-formed token signed with its key", async () => {
     await expect(verify(token(idClaims()))).resolves.toEqual(idClaims());
@@ -156,9 +155,7 @@ describe.each(setups)("$name", (setup) => {
 
   describe("kid", () => {
     const message = (shown: string) =>
-      kid === undefined
-        ? `No key matches the kid ${shown}: this verifier's tokens carry no kid`
-        : `No key matches the kid ${shown}`;
+      kid === undefined ? `No key matches the kid ${shown}: this verifier's tokens carry no kid` : `No key matches the kid ${shown}`;
 
     it.each(["../../x", "__proto__", "constructor", "toString", ""])('verify - rejects the unknown kid "%s"', async (unknown) => {
       await expectTokenError(
@@ -197,12 +194,20 @@ describe.each(setups)("$name", (setup) => {
 
       it("verify - rejects a token signed by another key under the same kid", async () => {
         const other = alg === "EdDSA" ? eddsaRaw(ed25519Pair().privateKey) : es256Raw(es256Pair().privateKey);
-        await expectTokenError(verify(token(idClaims(), header, other)), "ERR_JWS_SIGNATURE_VERIFICATION_FAILED", "The token's signature is invalid");
+        await expectTokenError(
+          verify(token(idClaims(), header, other)),
+          "ERR_JWS_SIGNATURE_VERIFICATION_FAILED",
+          "The token's signature is invalid",
+        );
       });
     } else {
       it("verify - rejects a token signed with another secret", async () => {
         const other = hmacRaw(hs256Key("sk_test_another_secret_0123456789"));
-        await expectTokenError(verify(token(idClaims(), header, other)), "ERR_JWS_SIGNATURE_VERIFICATION_FAILED", "The token's signature is invalid");
+        await expectTokenError(
+          verify(token(idClaims(), header, other)),
+          "ERR_JWS_SIGNATURE_VERIFICATION_FAILED",
+          "The token's signature is invalid",
+        );
       });
 
       it("verify - rejects a token whose HMAC key is the raw secret, not the derived key", async () => {
@@ -277,7 +282,11 @@ describe.each(setups)("$name", (setup) => {
       ["a JSON string", b64json("JWT"), "The JWT header must be a JSON object"],
       ["empty", "", "The JWT header is not unpadded base64url"],
       ["padded", `${b64json(header)}=`, "The JWT header is not unpadded base64url"],
-      ["plain base64 with + or /", Buffer.from(JSON.stringify({ ...header, x: "??>>" })).toString("base64"), "The JWT header is not unpadded base64url"],
+      [
+        "plain base64 with + or /",
+        Buffer.from(JSON.stringify({ ...header, x: "??>>" })).toString("base64"),
+        "The JWT header is not unpadded base64url",
+      ],
     ])("verify - rejects a header that is %s", async (_what, h, message) => {
       await expectTokenError(verify(`${h}.${b64json(idClaims())}.${"A".repeat(43)}`), "ERR_JWT_MALFORMED", message);
     });
@@ -326,7 +335,15 @@ describe.each(setups)("$name", (setup) => {
       const std = Buffer.from(sig, "base64url").toString("base64");
       const bytes = alg === "HS256" ? 32 : 64;
       const message = `The signature must be ${bytes} bytes (${sig.length} unpadded base64url characters) for ${alg}`;
-      for (const bad of [std, `${sig}=`, `${sig.slice(0, 5)}+${sig.slice(6)}`, `${sig.slice(0, 5)}/${sig.slice(6)}`, sig.slice(0, -1), `${sig}A`, ""]) {
+      for (const bad of [
+        std,
+        `${sig}=`,
+        `${sig.slice(0, 5)}+${sig.slice(6)}`,
+        `${sig.slice(0, 5)}/${sig.slice(6)}`,
+        sig.slice(0, -1),
+        `${sig}A`,
+        "",
+      ]) {
         await expectTokenError(verify(`${body}.${bad}`), "ERR_JWT_MALFORMED", message);
       }
     });
@@ -521,7 +538,9 @@ describe.each(setups)("$name", (setup) => {
     });
 
     it("verify - keeps a __proto__ room id in perms as data, in a null-prototype map", async () => {
-      const payload = b64('{"k":"acc","pid":"p","uid":"u","perms":{"__proto__":["*:read"],"a":["*:write"]},"iat":1735689600,"exp":1735693200,"jti":"j"}');
+      const payload = b64(
+        '{"k":"acc","pid":"p","uid":"u","perms":{"__proto__":["*:read"],"a":["*:write"]},"iat":1735689600,"exp":1735693200,"jti":"j"}',
+      );
       const claims = (await verify(token(payload))) as TokenClaims & { k: "acc" };
       expect(Object.getPrototypeOf(claims.perms)).toBeNull();
       expect(Object.keys(claims.perms)).toEqual(["__proto__", "a"]);
@@ -550,7 +569,10 @@ describe("sign", () => {
       try {
         token = await signer.sign(claims);
       } catch (err) {
-        expect(err).toMatchObject({ code: "ERR_JWT_TOO_LARGE", message: expect.stringMatching(/^The token would be 8\d{3} characters, over the limit of 8192/) });
+        expect(err).toMatchObject({
+          code: "ERR_JWT_TOO_LARGE",
+          message: expect.stringMatching(/^The token would be 8\d{3} characters, over the limit of 8192/),
+        });
         break;
       }
       largest = token;
@@ -577,7 +599,11 @@ describe("JwksVerifier", () => {
     const publicPem = createPublicKey({ key: jwk, format: "jwk" }).export({ format: "pem", type: "spki" });
     for (const secret of [JSON.stringify(jwk), publicPem]) {
       const forged = forge({ alg: "HS256", typ: "JWT", kid: jwk.kid }, idClaims(), hmacRaw(secret));
-      await expectTokenError(verifier.verify(forged, at), "ERR_JWS_ALG_NOT_ALLOWED", '"alg" "HS256" is not allowed: this verifier accepts only "ES256"');
+      await expectTokenError(
+        verifier.verify(forged, at),
+        "ERR_JWS_ALG_NOT_ALLOWED",
+        '"alg" "HS256" is not allowed: this verifier accepts only "ES256"',
+      );
     }
   });
 });

@@ -42,7 +42,6 @@ export function describeCrud(getStore: () => RoomStore): void {
     });
   });
 
-
   describe("create", () => {
     it("create - stores the room and resolves created: true", async () => {
       const room = makeRoom("r", { usersAccesses: { alice: ["*:write"] } });
@@ -62,9 +61,7 @@ export function describeCrud(getStore: () => RoomStore): void {
     });
 
     it("create - concurrent creates of one id create it once", async () => {
-      const results = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => store.create(makeRoom("r", { metadata: { n: String(i) } }))),
-      );
+      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => store.create(makeRoom("r", { metadata: { n: String(i) } }))));
       expect(results.filter((result) => result.created)).toHaveLength(1);
       const winner = results.find((result) => result.created)?.room;
       for (const result of results) expect(result.room).toEqual(winner);
@@ -99,7 +96,6 @@ export function describeCrud(getStore: () => RoomStore): void {
       expect(assert).not.toHaveBeenCalled();
     });
   });
-
 
   describe("delete", () => {
     it("delete - removes the room and resolves true", async () => {

@@ -34,10 +34,22 @@ export function describeEvents(getStore: () => RoomStore): void {
       await store.update("missing", { metadata: { a: "b" } });
       await store.delete("missing");
       await store
-        .update("r", { metadata: { a: "b" } }, { assert: () => { throw new Error("no"); } })
+        .update(
+          "r",
+          { metadata: { a: "b" } },
+          {
+            assert: () => {
+              throw new Error("no");
+            },
+          },
+        )
         .catch(() => undefined);
       await store
-        .create(makeRoom("other"), { assert: () => { throw new Error("no"); } })
+        .create(makeRoom("other"), {
+          assert: () => {
+            throw new Error("no");
+          },
+        })
         .catch(() => undefined);
       // A marker write: once its event is in, every earlier one would be.
       await store.delete("r");

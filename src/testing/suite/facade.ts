@@ -37,14 +37,10 @@ export function describeFacade(getStore: () => RoomStore): void {
       const liveblocks = new Liveblocks({ secret: SECRET, store: getStore(), limits: { accessesEntries: 100 } });
       await liveblocks.createRoom("r", { defaultAccesses: [] });
       await Promise.all(
-        Array.from({ length: 100 }, (_, i) =>
-          liveblocks.updateRoom("r", { usersAccesses: { [`user-${i}`]: ["room:read"] } }),
-        ),
+        Array.from({ length: 100 }, (_, i) => liveblocks.updateRoom("r", { usersAccesses: { [`user-${i}`]: ["room:read"] } })),
       );
       const room = await liveblocks.getRoom("r");
-      expect(Object.keys(room.usersAccesses).sort()).toEqual(
-        Array.from({ length: 100 }, (_, i) => `user-${i}`).sort(),
-      );
+      expect(Object.keys(room.usersAccesses).sort()).toEqual(Array.from({ length: 100 }, (_, i) => `user-${i}`).sort());
     });
 
     it("updateRoom - a limit broken by the patch rejects 422 and changes nothing", async () => {
@@ -60,13 +56,10 @@ export function describeFacade(getStore: () => RoomStore): void {
       await liveblocks.createRoom("liveblocks:a", { defaultAccesses: [], metadata: { status: "open" } });
       await liveblocks.createRoom("liveblocks:b", { defaultAccesses: [], metadata: { status: "closed" } });
       await liveblocks.createRoom("other:c", { defaultAccesses: [], metadata: { status: "open" } });
-      const ids = async (query: Parameters<Liveblocks["getRooms"]>[0]) =>
-        (await liveblocks.getRooms(query)).data.map((room) => room.id);
+      const ids = async (query: Parameters<Liveblocks["getRooms"]>[0]) => (await liveblocks.getRooms(query)).data.map((room) => room.id);
       expect(await ids({ query: 'metadata["status"]:"open" AND roomId^"liveblocks:"' })).toEqual(["liveblocks:a"]);
       expect(await ids({ query: 'metadata["status"]:"open"' })).toEqual(["other:c", "liveblocks:a"]);
-      expect(await ids({ query: { metadata: { status: "open" }, roomId: { startsWith: "other" } } })).toEqual([
-        "other:c",
-      ]);
+      expect(await ids({ query: { metadata: { status: "open" }, roomId: { startsWith: "other" } } })).toEqual(["other:c"]);
       expect(await ids({ query: 'roomId:"liveblocks:b"' })).toEqual(["liveblocks:b"]);
       await expect(liveblocks.getRooms({ query: 'roomId~"x"' })).rejects.toMatchObject({ status: 422 });
     });

@@ -57,9 +57,7 @@ const ROOMS_BY_AGE: RoomData[] = [
  * them: shuffled, so a store must sort by `createdAt`, not by arrival.
  * Treat them as read-only; create copies (`structuredClone`).
  */
-export const FILTER_ROOMS: readonly RoomData[] = Object.freeze(
-  [3, 0, 7, 5, 1, 6, 4, 2].map((i) => ROOMS_BY_AGE[i] as RoomData),
-);
+export const FILTER_ROOMS: readonly RoomData[] = Object.freeze([3, 0, 7, 5, 1, 6, 4, 2].map((i) => ROOMS_BY_AGE[i] as RoomData));
 
 const EVERY_ROOM: readonly string[] = ["orgx", "org:2", "org:1", "a5", "a4", "a3", "a2", "a1"];
 
@@ -78,8 +76,16 @@ export const FILTER_CASES: readonly FilterCase[] = Object.freeze([
   { behaviour: "userId is case-sensitive", filter: { userId: "Alice" }, expected: [] },
   { behaviour: "userId unknown keeps nothing", filter: { userId: "dave" }, expected: [] },
   { behaviour: "groupIds keeps rooms whose groupsAccesses has a group", filter: { groupIds: ["eng"] }, expected: ["org:2", "a4", "a1"] },
-  { behaviour: "groupIds with several groups keeps rooms of any", filter: { groupIds: ["eng", "ops"] }, expected: ["org:2", "a4", "a2", "a1"] },
-  { behaviour: "groupIds with a repeated group lists each room once", filter: { groupIds: ["eng", "eng"] }, expected: ["org:2", "a4", "a1"] },
+  {
+    behaviour: "groupIds with several groups keeps rooms of any",
+    filter: { groupIds: ["eng", "ops"] },
+    expected: ["org:2", "a4", "a2", "a1"],
+  },
+  {
+    behaviour: "groupIds with a repeated group lists each room once",
+    filter: { groupIds: ["eng", "eng"] },
+    expected: ["org:2", "a4", "a1"],
+  },
   { behaviour: "groupIds unknown keeps nothing", filter: { groupIds: ["nope"] }, expected: [] },
   { behaviour: "groupIds empty adds no condition", filter: { groupIds: [] }, expected: EVERY_ROOM },
   { behaviour: "userId OR groupIds", filter: { userId: "bob", groupIds: ["eng"] }, expected: ["org:2", "a4", "a3", "a2", "a1"] },
@@ -100,17 +106,65 @@ export const FILTER_CASES: readonly FilterCase[] = Object.freeze([
   { behaviour: "metadata array value contains", filter: { metadata: [["tags", "y"]] }, expected: ["a3", "a1"] },
   { behaviour: "metadata array value, single element", filter: { metadata: [["tags", "z"]] }, expected: ["a4"] },
   { behaviour: "metadata unknown key", filter: { metadata: [["nope", "open"]] }, expected: [] },
-  { behaviour: "metadata pairs are ANDed", filter: { metadata: [["status", "open"], ["tags", "y"]] }, expected: ["a3", "a1"] },
-  { behaviour: "metadata pairs are ANDed, narrower", filter: { metadata: [["status", "open"], ["tags", "x"]] }, expected: ["a1"] },
-  { behaviour: "metadata one key, two values, string value", filter: { metadata: [["status", "open"], ["status", "closed"]] }, expected: [] },
-  { behaviour: "metadata one key, two values, array value", filter: { metadata: [["tags", "x"], ["tags", "y"]] }, expected: ["a1"] },
+  {
+    behaviour: "metadata pairs are ANDed",
+    filter: {
+      metadata: [
+        ["status", "open"],
+        ["tags", "y"],
+      ],
+    },
+    expected: ["a3", "a1"],
+  },
+  {
+    behaviour: "metadata pairs are ANDed, narrower",
+    filter: {
+      metadata: [
+        ["status", "open"],
+        ["tags", "x"],
+      ],
+    },
+    expected: ["a1"],
+  },
+  {
+    behaviour: "metadata one key, two values, string value",
+    filter: {
+      metadata: [
+        ["status", "open"],
+        ["status", "closed"],
+      ],
+    },
+    expected: [],
+  },
+  {
+    behaviour: "metadata one key, two values, array value",
+    filter: {
+      metadata: [
+        ["tags", "x"],
+        ["tags", "y"],
+      ],
+    },
+    expected: ["a1"],
+  },
   { behaviour: "userId AND organizationId", filter: { userId: "alice", organizationId: "acme" }, expected: ["org:1", "a3"] },
-  { behaviour: "userId AND metadata AND roomIdPrefix", filter: { userId: "alice", metadata: [["status", "open"]], roomIdPrefix: "a" }, expected: ["a3", "a1"] },
-  { behaviour: "groupIds AND organizationId AND roomIdPrefix", filter: { groupIds: ["eng"], organizationId: "acme", roomIdPrefix: "org:" }, expected: ["org:2"] },
+  {
+    behaviour: "userId AND metadata AND roomIdPrefix",
+    filter: { userId: "alice", metadata: [["status", "open"]], roomIdPrefix: "a" },
+    expected: ["a3", "a1"],
+  },
+  {
+    behaviour: "groupIds AND organizationId AND roomIdPrefix",
+    filter: { groupIds: ["eng"], organizationId: "acme", roomIdPrefix: "org:" },
+    expected: ["org:2"],
+  },
   { behaviour: "roomId AND userId", filter: { roomId: "a3", userId: "bob" }, expected: ["a3"] },
   { behaviour: "roomId AND a user without access", filter: { roomId: "a3", userId: "carol" }, expected: [] },
   { behaviour: "roomId AND a prefix it does not start with", filter: { roomId: "a3", roomIdPrefix: "org" }, expected: [] },
-  { behaviour: "everything at once", filter: { userId: "bob", groupIds: ["eng"], organizationId: "acme", roomIdPrefix: "a", metadata: [["status", "open"]] }, expected: ["a3"] },
+  {
+    behaviour: "everything at once",
+    filter: { userId: "bob", groupIds: ["eng"], organizationId: "acme", roomIdPrefix: "a", metadata: [["status", "open"]] },
+    expected: ["a3"],
+  },
 ]);
 
 /** Registers these conformance tests over `getStore()`, the store of the current test. */

@@ -38,14 +38,7 @@ export function detectCapabilities(store: RoomStore): StoreCapabilities {
  * for (const id of RESERVED_IDS) await store.create(makeRoom(id));
  * ```
  */
-export const RESERVED_IDS = Object.freeze([
-  "__proto__",
-  "constructor",
-  "toString",
-  "hasOwnProperty",
-  "valueOf",
-  "prototype",
-] as const);
+export const RESERVED_IDS = Object.freeze(["__proto__", "constructor", "toString", "hasOwnProperty", "valueOf", "prototype"] as const);
 
 const BASE_TIME = Date.UTC(2024, 0, 1);
 

@@ -19,7 +19,11 @@ export function describePaging(getStore: () => RoomStore): void {
     });
 
     it("list - returns rooms newest first", async () => {
-      for (const [id, second] of [["b", 2], ["a", 3], ["c", 1]] as const) {
+      for (const [id, second] of [
+        ["b", 2],
+        ["a", 3],
+        ["c", 1],
+      ] as const) {
         await store.create(makeRoom(id, { createdAt: at(second) }));
       }
       expect(await ids(store, {})).toEqual(["a", "b", "c"]);
@@ -95,10 +99,7 @@ export function describePaging(getStore: () => RoomStore): void {
       // Rooms sorting before the cursor (newer, or same time and a greater
       // id) are not part of this walk; rooms after it must show up.
       const cursorTime = (rooms.find((room) => room.id === ordered[9]) as RoomData).createdAt;
-      const before = [
-        makeRoom("newer-1", { createdAt: at(1000) }),
-        makeRoom(`${ordered[9]}z`, { createdAt: cursorTime }),
-      ];
+      const before = [makeRoom("newer-1", { createdAt: at(1000) }), makeRoom(`${ordered[9]}z`, { createdAt: cursorTime })];
       const after = [
         makeRoom("older-1", { createdAt: at(1) }),
         makeRoom("middle-1", { createdAt: at(115) }),

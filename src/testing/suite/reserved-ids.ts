@@ -81,8 +81,14 @@ export function describeReservedIds(getStore: () => RoomStore): void {
       expect(Object.keys(room?.usersAccesses ?? {}).sort()).toEqual([...RESERVED_IDS].sort());
       expect(Object.keys(room?.metadata ?? {}).sort()).toEqual([...RESERVED_IDS].sort());
       room = await store.update("r", {
-        usersAccesses: Object.fromEntries([["__proto__", ["*:write"]], ["constructor", null]]),
-        metadata: Object.fromEntries([["__proto__", null], ["toString", "replaced"]]),
+        usersAccesses: Object.fromEntries([
+          ["__proto__", ["*:write"]],
+          ["constructor", null],
+        ]),
+        metadata: Object.fromEntries([
+          ["__proto__", null],
+          ["toString", "replaced"],
+        ]),
       });
       expect(room?.usersAccesses["__proto__"]).toEqual(["*:write"]);
       expect(Object.hasOwn(room?.usersAccesses ?? {}, "constructor")).toBe(false);
@@ -115,7 +121,6 @@ export function describeReservedIds(getStore: () => RoomStore): void {
       expect(JSON.stringify(room?.metadata)).toBe('{"__proto__":["polluted"],"polluted":"yes"}');
     });
   });
-
 
   describe("exact ids", () => {
     it("every method - room ids differ by case, separator and normalisation", async () => {
