@@ -6,7 +6,7 @@
  * alternate so drift on this shared machine hits both alike; the ratio is
  * the median of the per-round ratios.
  *
- *   npx tsx bench/http.ts
+ *   npm run build && npx tsx bench/http.ts
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { Agent, request } from "node:http";
