@@ -9,11 +9,10 @@ import { type AccessDecision, type RoomAccessRules, resolveAccess } from "../per
 import type { StoreReadOptions } from "../storage/types.js";
 import { TokenError } from "../tokens/errors.js";
 import type { TokenClaims } from "../tokens/types.js";
-import { messages } from "./errors.js";
 import type { Config } from "./options.js";
 import type { RequestOptions, RoomAccessResult } from "./types.js";
 import { Deadline, STOPPED, tickerOf } from "./deadline.js";
-import { deny, echo } from "./denial.js";
+import { deny, outcomes } from "./denial.js";
 import { checkInput } from "./validation.js";
 
 /** How long `checkRoomAccess` waits for the verifier and the store together, by default, in milliseconds. */
@@ -95,36 +94,19 @@ async function decide(
     if (typeof revokedBefore !== "number" || !Number.isFinite(revokedBefore)) {
       return deny("store-unavailable", STORE_MALFORMED);
     }
-    // `iat` has whole seconds: a token issued in the cutoff's second is revoked too.
-    const cutoffSecond = Math.floor(revokedBefore / 1000);
-    if (claims.iat <= cutoffSecond) {
-      const cutoff = new Date(cutoffSecond * 1000).toISOString().replace(".000Z", "Z");
-      return deny("revoked", `Tokens of user "${echo(uid)}" issued up to ${cutoff} are revoked.`);
-    }
+    if (outcomes.isRevoked(claims.iat, revokedBefore)) return outcomes.revoked(uid, revokedBefore);
   }
 
   let decision: AccessDecision;
   if (claims.k === "id") {
-    if (rules === null) return deny("room-not-found", messages.roomNotFound(echo(id.data)));
+    if (rules === null) return outcomes.roomNotFound(id.data);
     if (!isAccessRules(rules, uid, groupIds)) return deny("store-unavailable", STORE_MALFORMED);
     decision = resolveAccess(rules, { userId: uid, groupIds });
   } else {
     decision = resolveTokenAccess(claims.perms, id.data);
   }
-  if (!decision.canEnter) {
-    return deny("no-access", `User "${echo(uid)}" may not enter room "${echo(id.data)}".`);
-  }
-  return {
-    allowed: true,
-    userId: uid,
-    groupIds,
-    userInfo: claims.ui,
-    tokenKind: claims.k,
-    scopes: decision.scopes,
-    canWrite: decision.canWrite,
-    canComment: decision.canComment,
-    isReadOnly: decision.isReadOnly,
-  };
+  if (!decision.canEnter) return outcomes.noAccess(uid, id.data);
+  return outcomes.allowed(claims, groupIds, decision);
 }
 
 /** The room's permissions for one user, through the store's fast path where it has one. */

@@ -2,6 +2,9 @@
  * Denial messages that fit a WebSocket close reason, whatever the token and
  * the room id: echoed ids are cut first, then the whole message.
  */
+import type { AccessDecision } from "../permissions/resolve.js";
+import type { TokenClaims } from "../tokens/types.js";
+import { messages } from "./errors.js";
 import type { RoomAccessDenial, RoomAccessResult } from "./types.js";
 
 /**
@@ -54,3 +57,27 @@ export function fitUtf8(text: string, maxBytes: number): string {
   }
   return text;
 }
+
+/** @internal The entry outcomes `checkRoomAccess` and its watches share, worded once. */
+export const outcomes = {
+  roomNotFound: (roomId: string): RoomAccessResult => deny("room-not-found", messages.roomNotFound(echo(roomId))),
+  noAccess: (userId: string, roomId: string): RoomAccessResult =>
+    deny("no-access", `User "${echo(userId)}" may not enter room "${echo(roomId)}".`),
+  /** `iat` has whole seconds: a token issued in the cutoff's second is revoked too. */
+  isRevoked: (iat: number, cutoffMs: number): boolean => iat <= Math.floor(cutoffMs / 1000),
+  revoked: (userId: string, cutoffMs: number): RoomAccessResult => {
+    const cutoff = new Date(Math.floor(cutoffMs / 1000) * 1000).toISOString().replace(".000Z", "Z");
+    return deny("revoked", `Tokens of user "${echo(userId)}" issued up to ${cutoff} are revoked.`);
+  },
+  allowed: (claims: TokenClaims, groupIds: string[], decision: AccessDecision): RoomAccessResult => ({
+    allowed: true,
+    userId: claims.uid,
+    groupIds,
+    userInfo: claims.ui,
+    tokenKind: claims.k,
+    scopes: decision.scopes,
+    canWrite: decision.canWrite,
+    canComment: decision.canComment,
+    isReadOnly: decision.isReadOnly,
+  }),
+};

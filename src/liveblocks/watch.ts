@@ -11,8 +11,7 @@ import { type AccessDecision, resolveAccess } from "../permissions/resolve.js";
 import type { RoomChangeEvent, RoomData } from "../storage/types.js";
 import type { TokenClaims } from "../tokens/types.js";
 import { type AccessCheckOptions, type VerifyForAccess, decideRoomAccess } from "./access.js";
-import { deny, echo } from "./denial.js";
-import { messages } from "./errors.js";
+import { deny, outcomes } from "./denial.js";
 import type { Config } from "./options.js";
 import type { RoomAccessResult } from "./types.js";
 
@@ -105,11 +104,9 @@ class Watcher {
   revoked(userId: string, cutoffMs: number): void {
     const set = this.#byUser.get(userId);
     if (set === undefined) return;
-    const cutoffSecond = Math.floor(cutoffMs / 1000);
     for (const watch of [...set]) {
-      if (watch.claims !== undefined && watch.claims.iat <= cutoffSecond) {
-        const cutoff = new Date(cutoffSecond * 1000).toISOString().replace(".000Z", "Z");
-        this.settle(watch, deny("revoked", `Tokens of user "${echo(userId)}" issued up to ${cutoff} are revoked.`));
+      if (watch.claims !== undefined && outcomes.isRevoked(watch.claims.iat, cutoffMs)) {
+        this.settle(watch, outcomes.revoked(userId, cutoffMs));
       }
     }
   }
@@ -211,24 +208,12 @@ export async function watchRoomAccess(
  * depend on the room, but there is no room left to enter.
  */
 function redecide(claims: TokenClaims, roomId: string, room: RoomData | null): RoomAccessResult {
-  if (room === null) return deny("room-not-found", messages.roomNotFound(echo(roomId)));
+  if (room === null) return outcomes.roomNotFound(roomId);
   const groupIds = claims.k === "id" ? (claims.gids ?? []) : [];
   const decision: AccessDecision =
     claims.k === "id" ? resolveAccess(room, { userId: claims.uid, groupIds }) : resolveTokenAccess(claims.perms, roomId);
-  if (!decision.canEnter) {
-    return deny("no-access", `User "${echo(claims.uid)}" may not enter room "${echo(roomId)}".`);
-  }
-  return {
-    allowed: true,
-    userId: claims.uid,
-    groupIds,
-    userInfo: claims.ui,
-    tokenKind: claims.k,
-    scopes: decision.scopes,
-    canWrite: decision.canWrite,
-    canComment: decision.canComment,
-    isReadOnly: decision.isReadOnly,
-  };
+  if (!decision.canEnter) return outcomes.noAccess(claims.uid, roomId);
+  return outcomes.allowed(claims, groupIds, decision);
 }
 
 /** Whether two decisions would look the same to a connection. */
