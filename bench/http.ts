@@ -9,6 +9,7 @@
  *   npm run build && npx tsx bench/http.ts
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { fileURLToPath } from "node:url";
 
@@ -28,6 +29,16 @@ async function start(mode: string): Promise<{ child: ChildProcess; url: string }
   return { child, url: `http://127.0.0.1:${port}` };
 }
 
+/** CPU seconds `pid` has used (user + system), from /proc; `NaN` where there is no /proc. */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return Number.NaN;
+  }
+}
+
 /** A keep-alive client of one server (node:http: the bench needs no dependency). */
 type Pool = { url: URL; agent: Agent };
 
@@ -44,7 +55,7 @@ function post(pool: Pool, path: string, headers: Record<string, string>, body: s
 }
 
 /** Completed requests per second during `ms`, every answer checked to be 200. */
-async function load(pool: Pool, ms: number): Promise<number> {
+async function load(pool: Pool, ms: number): Promise<{ rate: number; requests: number }> {
   const body = JSON.stringify({ userId: "alice", groupIds: ["eng"], userInfo: { name: "Alice" } });
   const deadline = Date.now() + ms;
   let done = 0;
@@ -57,7 +68,7 @@ async function load(pool: Pool, ms: number): Promise<number> {
   };
   const started = Date.now();
   await Promise.all(Array.from({ length: CONNECTIONS }, worker));
-  return (done * 1000) / (Date.now() - started);
+  return { rate: (done * 1000) / (Date.now() - started), requests: done };
 }
 
 const servers = { roomgate: await start("roomgate"), bare: await start("bare") };
@@ -71,15 +82,25 @@ try {
   await load(pools.roomgate, 1000);
   const ratios: number[] = [];
   const rates = { roomgate: [] as number[], bare: [] as number[] };
+  // Server CPU per request: what the server itself spends, whatever the load generator costs.
+  const cpu = { roomgate: [] as number[], bare: [] as number[] };
   for (let round = 0; round < ROUNDS; round++) {
     const order = round % 2 === 0 ? (["bare", "roomgate"] as const) : (["roomgate", "bare"] as const);
-    for (const name of order) rates[name].push(await load(pools[name], ROUND_MS));
+    for (const name of order) {
+      const before = cpuSeconds(servers[name].child.pid);
+      const { rate, requests } = await load(pools[name], ROUND_MS);
+      rates[name].push(rate);
+      cpu[name].push(((cpuSeconds(servers[name].child.pid) - before) * 1e6) / requests);
+    }
     ratios.push(rates.roomgate.at(-1)! / rates.bare.at(-1)!);
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
   const r = median(ratios);
   console.log(
     `POST /v2/identify-user over loopback: roomgate ${median(rates.roomgate).toFixed(0)} req/s vs bare node:http ${median(rates.bare).toFixed(0)} req/s  ${r.toFixed(2)}x  (target >= ${TARGET}x: ${r >= TARGET ? "ok" : "UNDER"})`,
+  );
+  console.log(
+    `server CPU per request: roomgate ${median(cpu.roomgate).toFixed(1)} µs vs bare ${median(cpu.bare).toFixed(1)} µs  (bare/roomgate ${(median(cpu.bare) / median(cpu.roomgate)).toFixed(2)}x)`,
   );
 } finally {
   pools.roomgate.agent.destroy();

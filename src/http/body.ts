@@ -20,6 +20,8 @@ export type IncomingRequest = {
   method: string;
   /** Absolute URL, path still percent-encoded. */
   url: string;
+  /** The request target as sent (path and query, percent-encoded), when known without building a URL. */
+  path?: string;
   headers: { get(name: string): string | null };
   signal: AbortSignal;
   /** The whole body; rejects with a 413 `HttpError` past `limit` bytes, counted while reading. */

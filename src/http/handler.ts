@@ -54,7 +54,7 @@ export function createRequestHandler(liveblocks: Liveblocks, options: RequestHan
 
   async function answer(request: IncomingRequest): Promise<RouteResult> {
     try {
-      const pathname = rawPathname(request.url);
+      const pathname = rawPathname(request);
       if (pathname === null || (basePath !== "" && !pathname.startsWith(`${basePath}/`))) {
         return errorResponse(404, httpMessages.notFound(request.method, pathname ?? request.url));
       }
@@ -147,10 +147,25 @@ function answerError(
   return errorResponse(500, httpMessages.internal);
 }
 
-/** The path part of `url` as sent (still percent-encoded), or `null`. */
-function rawPathname(url: string): string | null {
+/**
+ * A path made of these characters (no dot at all, so no dot segment, and no
+ * `%2e`) is its own WHATWG URL pathname: nothing in it is re-encoded or
+ * resolved, so the node adapter's raw target needs no URL parse.
+ */
+const PLAIN_PATH = /^\/[\w\-~!$&'()*+,;=:@%/]*$/;
+
+/** The path part of the request's URL as sent (still percent-encoded), or `null`. */
+function rawPathname(request: IncomingRequest): string | null {
+  const target = request.path;
+  if (target !== undefined) {
+    const query = target.indexOf("?");
+    const fragment = target.indexOf("#");
+    const end = query === -1 ? fragment : fragment === -1 ? query : Math.min(query, fragment);
+    const path = end === -1 ? target : target.slice(0, end);
+    if (PLAIN_PATH.test(path) && !/%2e/i.test(path)) return path;
+  }
   try {
-    return new URL(url).pathname;
+    return new URL(request.url).pathname;
   } catch {
     return null;
   }
@@ -158,7 +173,9 @@ function rawPathname(url: string): string | null {
 
 /** Path segments, each percent-decoded once: `a%2Fb` is one segment `a/b`. */
 function decodeSegments(path: string): string[] {
-  return path.split("/").map((segment) => {
+  const segments = path.split("/");
+  if (!path.includes("%")) return segments;
+  return segments.map((segment) => {
     try {
       return decodeURIComponent(segment);
     } catch {

@@ -49,39 +49,24 @@ export function toNodeListener(handler: RequestHandler, options: NodeListenerOpt
 }
 
 async function serve(handler: RequestHandler, req: IncomingMessage, res: ServerResponse, maxBodyBytes: number): Promise<void> {
-  // Made on first use: most routes never read the signal, and a controller costs
-  // as much as a third of the token signing it would wrap.
-  let aborter: AbortController | undefined;
-  let gone = false;
-  const signal = () => {
-    aborter ??= new AbortController();
-    if (gone && !aborter.signal.aborted) aborter.abort(new Error("The client closed the connection."));
-    return aborter.signal;
-  };
-  // `close` on the response before it finished means the client went away.
-  res.once("close", () => {
-    if (res.writableFinished) return;
-    gone = true;
-    aborter?.abort(new Error("The client closed the connection."));
-  });
-  const state: BodyState = { overLimit: false };
+  const incoming = new NodeIncoming(req, res, maxBodyBytes);
   const entry = nodeEntryOf(handler);
   let response: RouteResult;
   if (entry !== undefined) {
-    response = await entry(toIncoming(req, signal, maxBodyBytes, state));
+    response = await entry(incoming);
   } else {
-    const request = toRequest(req, signal(), maxBodyBytes, state);
+    const request = toRequest(req, incoming.signal, maxBodyBytes, incoming);
     response = request === null ? errorResponse(400, "The request URL is not valid.") : await handler(request);
   }
   // Whatever a handler made of a body cut at the limit, the answer is 413.
-  if (state.overLimit && response.status !== 413) {
+  if (incoming.overLimit && response.status !== 413) {
     response = errorResponse(413, httpMessages.bodyTooLarge(maxBodyBytes));
   }
   // The rest of an oversized body is never read: the connection cannot be reused.
-  const unread = state.overLimit || response.status === 413;
+  const unread = incoming.overLimit || response.status === 413;
   if (unread) res.shouldKeepAlive = false;
   if (response instanceof Response) {
-    await writeResponse(response, res, signal());
+    await writeResponse(response, res, incoming.signal);
   } else {
     res.writeHead(response.status, response.headers);
     res.end(response.body ?? undefined);
@@ -98,33 +83,70 @@ function originalPath(req: IncomingMessage): string {
   return path.startsWith("/") ? path : `/${path}`;
 }
 
-/** `req` for a handler made by `createRequestHandler`, without building a `Request`. */
-function toIncoming(req: IncomingMessage, signal: () => AbortSignal, maxBodyBytes: number, state: BodyState): IncomingRequest {
-  return {
-    method: req.method ?? "GET",
-    // The host is not routed on, and a client's Host header must not make the URL unparsable.
-    url: `http://localhost${originalPath(req)}`,
-    headers: {
-      get(name) {
-        const value = req.headers[name.toLowerCase()];
-        if (value === undefined) return null;
-        return Array.isArray(value) ? value.join(", ") : value;
-      },
-    },
-    get signal() {
-      return signal();
-    },
-    readBody: (limit) => readNodeBody(req, Math.min(limit, maxBodyBytes), state),
-  };
+/**
+ * `req` for a handler made by `createRequestHandler`, without building a
+ * `Request`. A class, not an object literal: its getters cost nothing per
+ * request, and the signal and URL are only made when a route reads them.
+ */
+class NodeIncoming implements IncomingRequest, BodyState {
+  readonly method: string;
+  readonly path: string;
+  overLimit = false;
+  #aborter: AbortController | undefined;
+
+  constructor(
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+    private readonly maxBodyBytes: number,
+  ) {
+    this.method = req.method ?? "GET";
+    this.path = originalPath(req);
+  }
+
+  /** The host is not routed on, and a client's Host header must not make the URL unparsable. */
+  get url(): string {
+    return `http://localhost${this.path}`;
+  }
+
+  get headers(): IncomingRequest["headers"] {
+    return this;
+  }
+
+  get(name: string): string | null {
+    const value = this.req.headers[name.toLowerCase()];
+    if (value === undefined) return null;
+    return Array.isArray(value) ? value.join(", ") : value;
+  }
+
+  /** Made on first use, with its `close` listener: a controller costs a third of an HS256 signing, and most routes never read it. */
+  get signal(): AbortSignal {
+    if (this.#aborter !== undefined) return this.#aborter.signal;
+    const aborter = (this.#aborter = new AbortController());
+    const res = this.res;
+    // `close` on the response before it finished means the client went away.
+    const onClose = () => {
+      if (!res.writableFinished) aborter.abort(new Error("The client closed the connection."));
+    };
+    if (res.closed) onClose();
+    else res.once("close", onClose);
+    return aborter.signal;
+  }
+
+  readBody(limit: number): Promise<Uint8Array> {
+    return readNodeBody(this.req, Math.min(limit, this.maxBodyBytes), this);
+  }
 }
 
 /** The whole body of `req`, counted while reading: past `limit` it stops reading and rejects with 413. */
 function readNodeBody(req: IncomingMessage, limit: number, state: BodyState): Promise<Uint8Array> {
+  if (req.complete) return Promise.resolve(new Uint8Array(0));
+  if (req.destroyed) return Promise.reject(new HttpError(400, httpMessages.unreadableBody));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    // A client that goes away mid-body makes `req` emit `error` (ECONNRESET), so no `close` listener is needed.
     const cleanup = () => {
-      req.off("data", onData).off("end", onEnd).off("error", onFail).off("close", onClose);
+      req.off("data", onData).off("end", onEnd).off("error", onFail);
     };
     const onData = (chunk: Buffer) => {
       size += chunk.byteLength;
@@ -145,14 +167,7 @@ function readNodeBody(req: IncomingMessage, limit: number, state: BodyState): Pr
       cleanup();
       reject(new HttpError(400, httpMessages.unreadableBody));
     };
-    const onClose = () => {
-      if (!req.complete) onFail();
-    };
-    if (req.complete) {
-      resolve(new Uint8Array(0));
-      return;
-    }
-    req.on("data", onData).on("end", onEnd).on("error", onFail).on("close", onClose);
+    req.on("data", onData).on("end", onEnd).on("error", onFail);
   });
 }
 

@@ -1,6 +1,7 @@
 import { type Server, createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
 import express from "express";
+import fc from "fast-check";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { type RequestHandler, createRequestHandler, toNodeListener } from "../../src/http/index.js";
 import { SECRET, makeLiveblocks } from "../liveblocks/helpers.js";
@@ -21,7 +22,37 @@ async function listen(server: Server): Promise<string> {
 
 const auth = { authorization: `Bearer ${SECRET}` };
 
+/** GET `path` sent byte for byte as the request target. */
+function rawGet(url: string, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { path, headers: auth }, (res) => {
+      let body = "";
+      res.setEncoding("utf8").on("data", (chunk: string) => (body += chunk));
+      res.once("end", () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.once("error", reject).end();
+  });
+}
+
 describe("toNodeListener", () => {
+  it("property - any request target routes as the Web handler routes its URL (dots, %2e, %2F, queries, fragments)", async () => {
+    const { liveblocks } = makeLiveblocks();
+    for (const id of ["a", "a.b", "a/b", "..", "a%b", "e"]) await liveblocks.createRoom(id, { defaultAccesses: [] });
+    const handler = createRequestHandler(liveblocks);
+    const url = await listen(createServer(toNodeListener(handler)));
+    const piece = fc.constantFrom("a", "b", "e", ".", "..", "%2e", "%2E", "%2F", "%25", "%", "/", "?", "#", "~", ":", "@", "v2", "rooms", "/v2/rooms/");
+    await fc.assert(
+      fc.asyncProperty(fc.array(piece, { maxLength: 8 }), async (pieces) => {
+        const path = `/${pieces.join("")}`;
+        const node = await rawGet(url, path);
+        const web = await handler(new Request(`http://localhost${path}`, { headers: auth }));
+        expect({ path, status: node.status, body: node.body }).toEqual({ path, status: web.status, body: await web.text() });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+
   it("Express - mounted at the root answers the routes", async () => {
     const { liveblocks } = makeLiveblocks();
     const app = express();

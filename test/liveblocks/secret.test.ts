@@ -1,4 +1,5 @@
 import { createHmac, hkdfSync } from "node:crypto";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Liveblocks, generateSecret } from "../../src/index.js";
 import { secretMatches } from "../../src/liveblocks/client.js";
@@ -65,5 +66,20 @@ describe("secret strength (issue 7, item 7)", () => {
     expect(secretMatches(liveblocks, secret.slice(0, -1))).toBe(false);
     expect(secretMatches(liveblocks, "")).toBe(false);
     expect(secretMatches(new Liveblocks({ secret: generateSecret() }), secret)).toBe(false);
+  });
+
+  it("secretMatches - true exactly for the secret: prefixes, repeats, one changed character, any string", () => {
+    const secret = generateSecret();
+    const liveblocks = new Liveblocks({ secret });
+    const near = fc.oneof(
+      fc.string({ unit: "binary", maxLength: 80 }),
+      fc.nat({ max: secret.length }).map((n) => secret.slice(0, n)),
+      fc.integer({ min: 2, max: 3 }).map((n) => secret.repeat(n)),
+      fc.tuple(fc.nat({ max: secret.length - 1 }), fc.integer({ min: 0, max: 0xffff })).map(
+        ([at, code]) => secret.slice(0, at) + String.fromCharCode(code) + secret.slice(at + 1),
+      ),
+      fc.constant(secret),
+    );
+    fc.assert(fc.property(near, (candidate) => secretMatches(liveblocks, candidate) === (candidate === secret)), { numRuns: 2000 });
   });
 });
