@@ -75,11 +75,14 @@ describe("secret strength (issue 7, item 7)", () => {
       fc.string({ unit: "binary", maxLength: 80 }),
       fc.nat({ max: secret.length }).map((n) => secret.slice(0, n)),
       fc.integer({ min: 2, max: 3 }).map((n) => secret.repeat(n)),
-      fc.tuple(fc.nat({ max: secret.length - 1 }), fc.integer({ min: 0, max: 0xffff })).map(
-        ([at, code]) => secret.slice(0, at) + String.fromCharCode(code) + secret.slice(at + 1),
-      ),
+      fc
+        .tuple(fc.nat({ max: secret.length - 1 }), fc.integer({ min: 0, max: 0xffff }))
+        .map(([at, code]) => secret.slice(0, at) + String.fromCharCode(code) + secret.slice(at + 1)),
       fc.constant(secret),
     );
-    fc.assert(fc.property(near, (candidate) => secretMatches(liveblocks, candidate) === (candidate === secret)), { numRuns: 2000 });
+    fc.assert(
+      fc.property(near, (candidate) => secretMatches(liveblocks, candidate) === (candidate === secret)),
+      { numRuns: 2000 },
+    );
   });
 });
