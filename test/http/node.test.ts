@@ -40,7 +40,27 @@ describe("toNodeListener", () => {
     for (const id of ["a", "a.b", "a/b", "..", "a%b", "e"]) await liveblocks.createRoom(id, { defaultAccesses: [] });
     const handler = createRequestHandler(liveblocks);
     const url = await listen(createServer(toNodeListener(handler)));
-    const piece = fc.constantFrom("a", "b", "e", ".", "..", "%2e", "%2E", "%2F", "%25", "%", "/", "?", "#", "~", ":", "@", "v2", "rooms", "/v2/rooms/");
+    const piece = fc.constantFrom(
+      "a",
+      "b",
+      "e",
+      ".",
+      "..",
+      "%2e",
+      "%2E",
+      "%2F",
+      "%25",
+      "%",
+      "/",
+      "?",
+      "#",
+      "~",
+      ":",
+      "@",
+      "v2",
+      "rooms",
+      "/v2/rooms/",
+    );
     await fc.assert(
       fc.asyncProperty(fc.array(piece, { maxLength: 8 }), async (pieces) => {
         const path = `/${pieces.join("")}`;
@@ -51,7 +71,6 @@ describe("toNodeListener", () => {
       { numRuns: 300 },
     );
   });
-
 
   it("Express - mounted at the root answers the routes", async () => {
     const { liveblocks } = makeLiveblocks();
