@@ -11,6 +11,7 @@ export { RoomQuerySyntaxError, formatRoomQuery, parseRoomQuery, roomQueryFromObj
 export type { RoomQuery, RoomQueryObject } from "./storage/query.js";
 export { InvalidCursorError } from "./storage/types.js";
 export type {
+  RevocationEvent,
   RoomChangeEvent,
   RoomData,
   RoomFilter,

@@ -19,7 +19,8 @@ const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 /**
  * The event stream of `liveblocks`: a `: connected` comment once subscribed,
  * then one `data: {"type","roomId","room"}` event per change (`room` in the
- * REST API's JSON, `null` after a delete), in the order the store emits them.
+ * REST API's JSON, `null` after a delete), in the order the store emits them,
+ * and one `data: {"type":"revoked","userId","issuedBefore"}` per revocation.
  * The subscription ends when the request aborts or the reader cancels.
  *
  * @param context.liveblocks Whose changes to send.
@@ -67,7 +68,14 @@ export function roomEventStream(liveblocks: Liveblocks, signal: AbortSignal): Re
           }
           controller.enqueue(encoder.encode(text));
         };
-        const unsubscribe = liveblocks.onRoomChange((event) => send(`data: ${JSON.stringify(toJson(event))}\n\n`));
+        const unsubscribeRooms = liveblocks.onRoomChange((event) => send(`data: ${JSON.stringify(toJson(event))}\n\n`));
+        const unsubscribeRevocations = liveblocks.onTokensRevoked(({ userId, issuedBefore }) =>
+          send(`data: ${JSON.stringify({ type: "revoked", userId, issuedBefore })}\n\n`),
+        );
+        const unsubscribe = () => {
+          unsubscribeRooms();
+          unsubscribeRevocations();
+        };
         const heartbeat = setInterval(() => send(": ping\n\n"), HEARTBEAT_MS);
         // The heartbeat alone must not keep a process alive.
         heartbeat.unref?.();

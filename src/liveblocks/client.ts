@@ -6,8 +6,9 @@
  */
 import type { z } from "zod";
 import { applyRoomPatch } from "../storage/patch.js";
-import type { RoomChangeEvent, RoomData, RoomStore } from "../storage/types.js";
-import { type RoomAccessWatch, watchRoomAccess, watcherOf } from "./watch.js";
+import type { RevocationEvent, RoomChangeEvent, RoomData, RoomStore } from "../storage/types.js";
+import { type RoomAccessWatch, watchRoomAccess } from "./watch.js";
+import { announceRevocation, subscribeRevocations } from "./revocations.js";
 import type { AccessTokenClaims, IdTokenClaims, JsonObject, TokenClaims } from "../tokens/types.js";
 import { decideRoomAccess } from "./access.js";
 import type { AuthResponse } from "./auth.js";
@@ -508,8 +509,25 @@ export class Liveblocks {
     const { userId, issuedBefore } = parseInput(this.#config.schemas.revokeTokens, params, "params");
     const cutoff = issuedBefore === undefined ? this.#config.now() : +issuedBefore;
     await this.#config.store.revokeTokens(userId, cutoff, { signal: options?.signal });
-    // Revocations are no store event: this instance's watches hear of it here, others' do not.
-    watcherOf(this.#config)?.revoked(userId, cutoff);
+    announceRevocation(this.#config, { userId, issuedBefore: cutoff });
+  }
+
+  /**
+   * Calls `listener` after each revocation of a user's tokens, with the
+   * cutoff (epoch ms): every revocation the store reports (other instances
+   * on Postgres, other processes on SQLite, every client of a `RestStore`
+   * with `serverEvents`), and this instance's own with any store. Live
+   * watches (`watchRoomAccess`) already act on these; this is for
+   * connections a realtime server tracks itself.
+   *
+   * @returns A function that unsubscribes.
+   * @example
+   * ```ts
+   * const stop = liveblocks.onTokensRevoked(({ userId, issuedBefore }) => closeConnectionsOf(userId, issuedBefore));
+   * ```
+   */
+  onTokensRevoked(listener: (event: RevocationEvent) => void): () => void {
+    return subscribeRevocations(this.#config, listener);
   }
 
   /**

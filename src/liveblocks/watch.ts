@@ -13,6 +13,7 @@ import type { TokenClaims } from "../tokens/types.js";
 import { type AccessCheckOptions, type VerifyForAccess, decideRoomAccess } from "./access.js";
 import { deny, outcomes } from "./denial.js";
 import type { Config } from "./options.js";
+import { subscribeRevocations } from "./revocations.js";
 import type { RoomAccessResult } from "./types.js";
 
 /**
@@ -62,6 +63,7 @@ class Watcher {
   readonly #byRoom = new Map<string, Set<Watch>>();
   readonly #byUser = new Map<string, Set<Watch>>();
   #unsubscribe: (() => void) | undefined;
+  #unsubscribeRevocations: (() => void) | undefined;
   #count = 0;
 
   constructor(config: Config) {
@@ -72,7 +74,10 @@ class Watcher {
     let set = this.#byRoom.get(watch.roomId);
     if (set === undefined) this.#byRoom.set(watch.roomId, (set = new Set()));
     set.add(watch);
-    if (this.#count++ === 0) this.#unsubscribe = this.#config.store.subscribe((event) => this.#onEvent(event));
+    if (this.#count++ === 0) {
+      this.#unsubscribe = this.#config.store.subscribe((event) => this.#onEvent(event));
+      this.#unsubscribeRevocations = subscribeRevocations(this.#config, ({ userId, issuedBefore }) => this.revoked(userId, issuedBefore));
+    }
   }
 
   /** Indexes the watch by user once its claims are known (for revocations). */
@@ -97,10 +102,12 @@ class Watcher {
     if (--this.#count === 0) {
       this.#unsubscribe?.();
       this.#unsubscribe = undefined;
+      this.#unsubscribeRevocations?.();
+      this.#unsubscribeRevocations = undefined;
     }
   }
 
-  /** Called by the facade's `revokeTokens`: revocations are not store events. */
+  /** A revocation, from the store (any instance or process it reaches) or this instance's `revokeTokens`. */
   revoked(userId: string, cutoffMs: number): void {
     const set = this.#byUser.get(userId);
     if (set === undefined) return;

@@ -2,7 +2,7 @@
  * In-process room-change notifications, shared by the stores that emit
  * events themselves (memory, SQLite; Postgres relays `NOTIFY` into one).
  */
-import type { RoomChangeEvent } from "./types.js";
+import type { RoomChangeEvent, RevocationEvent } from "./types.js";
 
 /**
  * A room-change listener.
@@ -22,14 +22,14 @@ export type RoomChangeListener = (event: RoomChangeEvent) => void;
  * const options: RoomChangeEmitterOptions = { onListenerError: (err) => log.error(err) };
  * ```
  */
-export type RoomChangeEmitterOptions = {
+export type RoomChangeEmitterOptions<E = RoomChangeEvent> = {
   /**
    * Called with the error of a listener that threw and the event it was
    * given. Default: rethrow it in a microtask, as `EventTarget` does, so the
    * bug surfaces as an uncaught exception instead of vanishing, while the
    * write that emitted the event and the other listeners are unaffected.
    */
-  onListenerError?: (error: unknown, event: RoomChangeEvent) => void;
+  onListenerError?: (error: unknown, event: E) => void;
 };
 
 /**
@@ -50,16 +50,16 @@ export type RoomChangeEmitterOptions = {
  * unsubscribe();
  * ```
  */
-export class RoomChangeEmitter {
+export class RoomChangeEmitter<E = RoomChangeEvent> {
   // Copy-on-write: emit iterates a snapshot without copying it each time.
-  #listeners: readonly { readonly listener: RoomChangeListener }[] = [];
-  readonly #onListenerError: (error: unknown, event: RoomChangeEvent) => void;
+  #listeners: readonly { readonly listener: (event: E) => void }[] = [];
+  readonly #onListenerError: (error: unknown, event: E) => void;
   // Events emitted during a delivery, in commit order; delivered by the
   // outermost emit so no listener sees a newer event before an older one.
-  #pending: RoomChangeEvent[] = [];
+  #pending: E[] = [];
   #delivering = false;
 
-  constructor(options: RoomChangeEmitterOptions = {}) {
+  constructor(options: RoomChangeEmitterOptions<E> = {}) {
     this.#onListenerError = options.onListenerError ?? rethrowLater;
   }
 
@@ -73,7 +73,7 @@ export class RoomChangeEmitter {
    * only this one, even if the same function was subscribed twice). Calling
    * it again does nothing.
    */
-  subscribe(listener: RoomChangeListener): () => void {
+  subscribe(listener: (event: E) => void): () => void {
     // A wrapper per subscription gives each one its own identity.
     const entry = { listener };
     this.#listeners = [...this.#listeners, entry];
@@ -86,7 +86,7 @@ export class RoomChangeEmitter {
    * Calls every listener with `event`, after any event emitted before it;
    * never throws. Called during a delivery, it only queues `event`.
    */
-  emit(event: RoomChangeEvent): void {
+  emit(event: E): void {
     if (this.#delivering) {
       this.#pending.push(event);
       return;
@@ -102,7 +102,7 @@ export class RoomChangeEmitter {
     }
   }
 
-  #deliver(event: RoomChangeEvent): void {
+  #deliver(event: E): void {
     for (const { listener } of this.#listeners) {
       try {
         listener(event);
@@ -116,6 +116,17 @@ export class RoomChangeEmitter {
     }
   }
 }
+
+/**
+ * The emitter of a store's token revocations (see `RoomStore.subscribeRevocations`).
+ *
+ * @example
+ * ```ts
+ * const revocations: RevocationEmitter = new RoomChangeEmitter();
+ * revocations.emit({ userId: "alice", issuedBefore: Date.now() });
+ * ```
+ */
+export type RevocationEmitter = RoomChangeEmitter<RevocationEvent>;
 
 function rethrowLater(error: unknown): void {
   queueMicrotask(() => {

@@ -20,6 +20,8 @@ export type ChangeRow = {
   type: RoomChangeEvent["type"] | "revoked";
   roomId: string;
   room: RoomData | null;
+  /** For `revoked`: the user's cutoff as stored now (epoch ms). */
+  cutoff?: number;
   own: boolean;
 };
 

@@ -9,7 +9,7 @@ import pg from "pg";
 import type { ClientConfig, Pool, PoolClient, PoolConfig } from "pg";
 import type { RoomAccessRules } from "../permissions/resolve.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
-import { RoomChangeEmitter, type RoomChangeEmitterOptions, type RoomChangeListener } from "./events.js";
+import { type RevocationEmitter, RoomChangeEmitter, type RoomChangeEmitterOptions, type RoomChangeListener } from "./events.js";
 import { applyRoomPatch, cloneRoom } from "./patch.js";
 import { EntryCache } from "./postgres-cache.js";
 import { ChangeFeed, type ChangeRow } from "./postgres-feed.js";
@@ -26,6 +26,7 @@ import {
 } from "./postgres-rows.js";
 import { channelName, migrate, validateSchemaName } from "./postgres-schema.js";
 import type {
+  RevocationEvent,
   RoomChangeEvent,
   RoomData,
   RoomListPage,
@@ -106,6 +107,7 @@ export class PostgresStore implements RoomStore {
   readonly #channel: string;
   readonly #retentionMs: number;
   readonly #emitter: RoomChangeEmitter;
+  readonly #revocations: RevocationEmitter = new RoomChangeEmitter();
   readonly #feed: ChangeFeed;
   /** Marks this store's rows in the change log, so its feed skips what it emitted itself. */
   readonly #origin = randomUUID();
@@ -159,8 +161,9 @@ export class PostgresStore implements RoomStore {
       channel: this.#channel,
       emit: (event) => this.#emitter.emit(event),
       onRow: (row) => {
-        if (row.type === "revoked") this.#cache?.invalidateRevocation(row.roomId);
-        else this.#cache?.invalidateRoom(row.roomId);
+        if (row.type !== "revoked") return this.#cache?.invalidateRoom(row.roomId);
+        this.#cache?.invalidateRevocation(row.roomId);
+        if (!row.own && row.cutoff !== undefined) this.#revocations.emit({ userId: row.roomId, issuedBefore: row.cutoff });
       },
       onLive: (live) => {
         if (this.#cache !== null) this.#cache.live = live;
@@ -178,9 +181,14 @@ export class PostgresStore implements RoomStore {
         return Number(rows[0]?.seq ?? 0);
       },
       read: async (client, after) => {
-        const { rows } = await client.query<RoomRow & { seq: string; type: string; room_id: string; origin: string }>(
-          `SELECT c.seq, c.type, c.room_id, c.origin, r.id, r.created_at, r.last_connection_at, r.organization_id, r.doc
-             FROM ${this.#t.changes} c LEFT JOIN ${this.#t.rooms} r ON r.id = c.room_id
+        const { rows } = await client.query<
+          RoomRow & { seq: string; type: string; room_id: string; origin: string; cutoff: string | null }
+        >(
+          `SELECT c.seq, c.type, c.room_id, c.origin, r.id, r.created_at, r.last_connection_at, r.organization_id, r.doc,
+                  v.issued_before AS cutoff
+             FROM ${this.#t.changes} c
+             LEFT JOIN ${this.#t.rooms} r ON c.type <> 'revoked' AND r.id = c.room_id
+             LEFT JOIN ${this.#t.revocations} v ON c.type = 'revoked' AND v.user_id = c.room_id
             WHERE c.seq > $1 ORDER BY c.seq LIMIT 1000`,
           [after],
         );
@@ -189,6 +197,7 @@ export class PostgresStore implements RoomStore {
           type: row.type as ChangeRow["type"],
           roomId: row.room_id,
           room: row.id === null ? null : rowToRoom(row),
+          ...(row.cutoff !== null && { cutoff: Number(row.cutoff) }),
           own: row.origin === this.#origin,
         }));
       },
@@ -427,21 +436,42 @@ export class PostgresStore implements RoomStore {
   async revokeTokens(userId: string, issuedBefore: number, options?: StoreWriteOptions): Promise<void> {
     checkText(userId, "userId");
     if (!Number.isSafeInteger(issuedBefore)) throw new TypeError("issuedBefore must be an integer of epoch milliseconds");
-    await this.#withClient(options?.signal, (client) =>
+    const { rows } = await this.#withClient(options?.signal, (client) =>
       // One statement: the cutoff and its log row (which drops other
-      // instances' cached cutoff) commit together.
-      client.query(
+      // instances' cached cutoff and tells their watches) commit together.
+      client.query<{ cutoff: string }>(
         `WITH cut AS (INSERT INTO ${this.#t.revocations} (user_id, issued_before) VALUES ($1, $2)
                       ON CONFLICT (user_id) DO UPDATE
                         SET issued_before = GREATEST(${this.#t.revocations}.issued_before, EXCLUDED.issued_before)
-                      RETURNING user_id),
+                      RETURNING user_id, issued_before),
               logged AS (INSERT INTO ${this.#t.changes} (room_id, type, at, origin)
                          SELECT user_id, 'revoked', $3, $4 FROM cut RETURNING seq)
-         SELECT pg_notify($5, seq::text) FROM logged`,
+         SELECT pg_notify($5, seq::text), (SELECT issued_before FROM cut) AS cutoff FROM logged`,
         [userId, issuedBefore, Date.now(), this.#origin, this.#channel],
       ),
     );
     this.#cache?.invalidateRevocation(userId);
+    const cutoff = Number(rows[0]?.cutoff ?? issuedBefore);
+    this.#revocations.emit({ userId, issuedBefore: cutoff });
+  }
+
+  /**
+   * Calls `listener` after every revocation: this instance's when the write
+   * resolves, other instances' when their `NOTIFY` arrives (the listening
+   * connection runs while there is any listener).
+   *
+   * @param listener Receives the user id and the cutoff as stored.
+   */
+  subscribeRevocations(listener: (event: RevocationEvent) => void): () => void {
+    const unsubscribe = this.#revocations.subscribe(listener);
+    if (!this.#closed) this.#feed.start();
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      unsubscribe();
+      this.#stopFeedIfUnheard();
+    };
   }
 
   /**
@@ -523,8 +553,12 @@ export class PostgresStore implements RoomStore {
       if (done) return;
       done = true;
       unsubscribe();
-      if (this.#emitter.size === 0 && this.#cache === null) void this.#feed.stop();
+      this.#stopFeedIfUnheard();
     };
+  }
+
+  #stopFeedIfUnheard(): void {
+    if (this.#emitter.size === 0 && this.#revocations.size === 0 && this.#cache === null) void this.#feed.stop();
   }
 
   /**

@@ -4,7 +4,7 @@
  * back into `RoomChangeEvent`s, reconnecting with backoff when it drops.
  */
 import { backoff, type TransportOptions } from "./rest-transport.js";
-import type { RoomChangeEvent } from "./types.js";
+import type { RevocationEvent, RoomChangeEvent } from "./types.js";
 import { roomFromJson } from "./wire.js";
 
 /** The route's path under the base URL. */
@@ -21,13 +21,13 @@ const SILENCE_MS = 45_000;
  */
 export class RoomEventStream {
   readonly #transport: TransportOptions;
-  readonly #emit: (event: RoomChangeEvent) => void;
+  readonly #emit: RoomEventSinks;
   readonly #onGap: (error: unknown) => void;
   #stop: AbortController | undefined;
   /** Settles once the current connection attempt is subscribed or has failed. */
   #settled: Promise<void> = Promise.resolve();
 
-  constructor(transport: TransportOptions, emit: (event: RoomChangeEvent) => void, onGap: (error: unknown) => void) {
+  constructor(transport: TransportOptions, emit: RoomEventSinks, onGap: (error: unknown) => void) {
     this.#transport = transport;
     this.#emit = emit;
     this.#onGap = onGap;
@@ -136,20 +136,38 @@ export class RoomEventStream {
       .map((line) => line.slice(line.startsWith("data: ") ? 6 : 5))
       .join("\n");
     if (data === "") return; // A comment (heartbeat).
-    let event: RoomChangeEvent;
+    let event: RoomChangeEvent | RevocationEvent;
     try {
-      const json = JSON.parse(data) as { type?: unknown; roomId?: unknown; room?: unknown };
-      if (typeof json.roomId !== "string") throw new TypeError('An event needs a string "roomId"');
-      if (json.type === "deleted") event = { type: "deleted", roomId: json.roomId, room: null };
-      else if (json.type === "created" || json.type === "updated") {
-        event = { type: json.type, roomId: json.roomId, room: roomFromJson(json.room) };
-      } else throw new TypeError(`Unknown event type ${JSON.stringify(json.type)}`);
+      event = parseEvent(JSON.parse(data) as Record<string, unknown>);
     } catch (error) {
       this.#onGap(error);
       return;
     }
-    this.#emit(event);
+    if ("roomId" in event) this.#emit.room(event);
+    else this.#emit.revoked(event);
   }
+}
+
+/** Where a {@link RoomEventStream} delivers what it reads. */
+export type RoomEventSinks = {
+  room: (event: RoomChangeEvent) => void;
+  revoked: (event: RevocationEvent) => void;
+};
+
+/** One event of the stream, as `GET /v2/room-events` writes it; throws on anything else. */
+function parseEvent(json: Record<string, unknown>): RoomChangeEvent | RevocationEvent {
+  if (json["type"] === "revoked") {
+    const { userId, issuedBefore } = json;
+    if (typeof userId !== "string" || !Number.isSafeInteger(issuedBefore)) {
+      throw new TypeError('A "revoked" event needs a string "userId" and an integer "issuedBefore"');
+    }
+    return { userId, issuedBefore: issuedBefore as number };
+  }
+  const roomId = json["roomId"];
+  if (typeof roomId !== "string") throw new TypeError('An event needs a string "roomId"');
+  if (json["type"] === "deleted") return { type: "deleted", roomId, room: null };
+  if (json["type"] === "created" || json["type"] === "updated") return { type: json["type"], roomId, room: roomFromJson(json["room"]) };
+  throw new TypeError(`Unknown event type ${JSON.stringify(json["type"])}`);
 }
 
 /** The server refused the event stream (no such route, wrong secret): retrying will not help. */

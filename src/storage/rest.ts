@@ -2,7 +2,7 @@
  * A store over a Liveblocks-compatible REST API v2, such as a roomgate
  * server: many stateless app instances share one server's rooms.
  */
-import { RoomChangeEmitter, type RoomChangeEmitterOptions, type RoomChangeListener } from "./events.js";
+import { type RevocationEmitter, RoomChangeEmitter, type RoomChangeEmitterOptions, type RoomChangeListener } from "./events.js";
 import { applyRoomPatch, cloneRoom } from "./patch.js";
 import { RoomEventStream } from "./rest-events.js";
 import { formatRoomQuery } from "./query.js";
@@ -17,6 +17,7 @@ import {
 } from "./rest-transport.js";
 import {
   InvalidCursorError,
+  type RevocationEvent,
   type RoomData,
   type RoomListPage,
   type RoomListQuery,
@@ -108,6 +109,7 @@ const MAX_CREATE_ATTEMPTS = 5;
 export class RestStore implements RoomStore {
   readonly #transport: TransportOptions;
   readonly #emitter: RoomChangeEmitter;
+  readonly #revocations: RevocationEmitter = new RoomChangeEmitter();
   readonly #events: RoomEventStream | undefined;
 
   constructor(options: RestStoreOptions) {
@@ -129,7 +131,11 @@ export class RestStore implements RoomStore {
     this.#emitter = new RoomChangeEmitter(options);
     const onEventGap = options.onEventGap ?? ((error: unknown) => console.warn("RestStore: room events", error));
     this.#events = options.serverEvents
-      ? new RoomEventStream(this.#transport, (event) => this.#emitter.emit(event), onEventGap)
+      ? new RoomEventStream(
+          this.#transport,
+          { room: (event) => this.#emitter.emit(event), revoked: (event) => this.#revocations.emit(event) },
+          onEventGap,
+        )
       : undefined;
   }
 
@@ -290,6 +296,27 @@ export class RestStore implements RoomStore {
       body: { issuedBefore },
     });
     this.#expect(response, 204, 200);
+    // With server events, the server tells every instance, this one included.
+    if (this.#events === undefined) this.#revocations.emit({ userId, issuedBefore });
+  }
+
+  /**
+   * Calls `listener` after each of this store's own revocations, when the
+   * request resolves. With `serverEvents`, for every revocation the server
+   * streams instead (any instance's), keeping the stream open meanwhile.
+   *
+   * @param listener Receives the user id and the cutoff.
+   */
+  subscribeRevocations(listener: (event: RevocationEvent) => void): () => void {
+    const unsubscribe = this.#revocations.subscribe(listener);
+    this.#events?.start();
+    let subscribed = true;
+    return () => {
+      if (!subscribed) return;
+      subscribed = false;
+      unsubscribe();
+      this.#stopEventsIfUnheard();
+    };
   }
 
   /**
@@ -323,8 +350,12 @@ export class RestStore implements RoomStore {
       if (!subscribed) return;
       subscribed = false;
       unsubscribe();
-      if (this.#emitter.size === 0) this.#events?.stop();
+      this.#stopEventsIfUnheard();
     };
+  }
+
+  #stopEventsIfUnheard(): void {
+    if (this.#emitter.size === 0 && this.#revocations.size === 0) this.#events?.stop();
   }
 
   /** Closes the event stream, if open; `fetch`'s pool closes idle connections by itself. */

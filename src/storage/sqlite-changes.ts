@@ -5,11 +5,11 @@
  * `PRAGMA data_version`) and turns them into events.
  */
 import type { Database, Statement } from "better-sqlite3";
-import type { RoomChangeEvent, RoomData } from "./types.js";
+import type { RevocationEvent, RoomChangeEvent, RoomData } from "./types.js";
 import { roomFromJson, roomToJson } from "./wire.js";
 
-/** A change as written in the `changes` table. */
-export type ChangeType = RoomChangeEvent["type"];
+/** A change as written in the `changes` table (`revoked`: `room_id` is then the user id, `room` the cutoff). */
+export type ChangeType = RoomChangeEvent["type"] | "revoked";
 
 type ChangeRow = { seq: number; room_id: string; type: ChangeType; room: string | null };
 
@@ -27,6 +27,8 @@ const RETENTION_MS = 5 * 60_000;
 export type ChangeFeedOptions = {
   intervalMs: number;
   emit: (event: RoomChangeEvent) => void;
+  /** Receives other connections' token revocations. */
+  revoked: (event: RevocationEvent) => void;
 };
 
 /**
@@ -81,11 +83,19 @@ export class ChangeFeed {
    * or earlier one; call inside the write's transaction. Every few hundred
    * writes also prunes rows past the retention, so the log stays small.
    */
-  record(roomId: string, type: ChangeType, room: RoomData | null): number {
+  record(roomId: string, type: RoomChangeEvent["type"], room: RoomData | null): number {
+    return this.#append(roomId, type, room === null ? null : JSON.stringify(roomToJson(room)));
+  }
+
+  /** Appends a revocation row with the user's cutoff as stored after it; call inside the write's transaction. */
+  recordRevocation(userId: string, issuedBefore: number): number {
+    return this.#append(userId, "revoked", String(issuedBefore));
+  }
+
+  #append(id: string, type: ChangeType, payload: string | null): number {
     const now = Date.now();
     if (++this.#writes % 256 === 0) this.#prune.run(now - RETENTION_MS);
-    const json = room === null ? null : JSON.stringify(roomToJson(room));
-    return Number(this.#insert.run(roomId, type, json, now).lastInsertRowid);
+    return Number(this.#insert.run(id, type, payload, now).lastInsertRowid);
   }
 
   /**
@@ -147,8 +157,13 @@ export class ChangeFeed {
       if (row.seq <= this.#lastSeq) continue;
       this.#lastSeq = row.seq;
       if (this.#own.delete(row.seq)) continue;
-      const event = this.#event(row);
-      if (event !== null) this.#options.emit(event);
+      if (row.type === "revoked") {
+        const issuedBefore = Number(row.room);
+        if (Number.isSafeInteger(issuedBefore)) this.#options.revoked({ userId: row.room_id, issuedBefore });
+      } else {
+        const event = this.#event(row);
+        if (event !== null) this.#options.emit(event);
+      }
       // A listener may have closed the store.
       if (!this.started) return;
     }

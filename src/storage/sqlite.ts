@@ -8,7 +8,7 @@ import type { Database as Connection, Statement } from "better-sqlite3";
 import type { RoomAccessRules } from "../permissions/resolve.js";
 import type { RoomAccesses, RoomPermission } from "../permissions/scopes.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
-import { RoomChangeEmitter, type RoomChangeEmitterOptions, type RoomChangeListener } from "./events.js";
+import { type RevocationEmitter, RoomChangeEmitter, type RoomChangeEmitterOptions, type RoomChangeListener } from "./events.js";
 import { applyRoomPatch } from "./patch.js";
 import { ChangeFeed } from "./sqlite-changes.js";
 import { listStatement } from "./sqlite-query.js";
@@ -27,6 +27,7 @@ import {
 } from "./sqlite-rows.js";
 import { prepareDatabase } from "./sqlite-schema.js";
 import type {
+  RevocationEvent,
   RoomChangeEvent,
   RoomData,
   RoomListPage,
@@ -113,6 +114,7 @@ export class SqliteStore implements RoomStore {
   readonly #filename: string;
   readonly #busyTimeoutMs: number;
   readonly #emitter: RoomChangeEmitter;
+  readonly #revocations: RevocationEmitter;
   readonly #pollIntervalMs: number;
   readonly #list = new Map<string, Statement>();
   // Set by #open, which every operation runs first until it succeeds.
@@ -141,6 +143,7 @@ export class SqliteStore implements RoomStore {
     this.#filename = options.filename;
     this.#busyTimeoutMs = busyTimeoutMs;
     this.#emitter = new RoomChangeEmitter(options);
+    this.#revocations = new RoomChangeEmitter();
     this.#pollIntervalMs = pollIntervalMs;
     this.#db = new Database(options.filename);
     try {
@@ -331,7 +334,30 @@ export class SqliteStore implements RoomStore {
   async revokeTokens(userId: string, issuedBefore: number, options?: StoreWriteOptions): Promise<void> {
     checkText(userId, "userId");
     if (!Number.isSafeInteger(issuedBefore)) throw new TypeError(`Invalid issuedBefore: ${issuedBefore}`);
-    await this.#attempt(options?.signal, () => this.#sql.revoke.run(userId, issuedBefore));
+    const result = await this.#attempt(options?.signal, () =>
+      this.#transaction.immediate(() => {
+        this.#sql.revoke.run(userId, issuedBefore);
+        const cutoff = this.#sql.revocation.get(userId) as number;
+        return { cutoff, seq: this.#feed.recordRevocation(userId, cutoff) };
+      }),
+    );
+    this.#feed.beforeOwnEvent(result.seq);
+    this.#revocations.emit({ userId, issuedBefore: result.cutoff });
+  }
+
+  /**
+   * Calls `listener` after every revocation: this instance's right after
+   * commit, other connections' (other workers on the same file) when polled.
+   *
+   * @param listener Receives the user id and the cutoff as stored.
+   */
+  subscribeRevocations(listener: (event: RevocationEvent) => void): () => void {
+    const unsubscribe = this.#revocations.subscribe(listener);
+    if (this.#ready && !this.#closed) this.#feed.start();
+    return () => {
+      unsubscribe();
+      this.#stopFeedIfUnheard();
+    };
   }
 
   /**
@@ -356,8 +382,12 @@ export class SqliteStore implements RoomStore {
     if (this.#ready && !this.#closed) this.#feed.start();
     return () => {
       unsubscribe();
-      if (this.#ready && this.#emitter.size === 0) this.#feed.stop();
+      this.#stopFeedIfUnheard();
     };
+  }
+
+  #stopFeedIfUnheard(): void {
+    if (this.#ready && this.#emitter.size === 0 && this.#revocations.size === 0) this.#feed.stop();
   }
 
   /** Stops polling and closes the file. Idempotent. */
@@ -401,9 +431,10 @@ export class SqliteStore implements RoomStore {
     this.#feed = new ChangeFeed(this.#db, {
       intervalMs: this.#pollIntervalMs,
       emit: (event) => this.#emitter.emit(event),
+      revoked: (event) => this.#revocations.emit(event),
     });
     this.#ready = true;
-    if (this.#emitter.size > 0) this.#feed.start();
+    if (this.#emitter.size > 0 || this.#revocations.size > 0) this.#feed.start();
   }
 
   /** The prepared statement of a filter shape; the 100 most recent shapes are kept. */

@@ -108,6 +108,18 @@ export type RoomListQuery = {
 export type RoomListPage = { rooms: RoomData[]; nextCursor: string | null };
 
 /**
+ * A revocation of a user's tokens: every token of `userId` issued before
+ * `issuedBefore` (epoch ms; the stored cutoff, which only moves forward) is
+ * revoked.
+ *
+ * @example
+ * ```ts
+ * store.subscribeRevocations?.(({ userId, issuedBefore }) => closeConnectionsOf(userId, issuedBefore));
+ * ```
+ */
+export type RevocationEvent = { userId: string; issuedBefore: number };
+
+/**
  * What happened to a room; `room` is the room after the change (`null` after
  * a delete).
  *
@@ -211,6 +223,14 @@ export interface RoomStore {
   ): Promise<RoomAccessRules | null>;
   /** The revocation cutoff of `userId` (epoch ms), or `null`. */
   getRevocation(userId: string, options?: StoreReadOptions): Promise<number | null>;
+  /**
+   * Optional: calls `listener` after every `revokeTokens` with the user's
+   * cutoff as stored after it (in process at least; across instances where
+   * the adapter can, as for `subscribe`), so live room-access watches end
+   * revoked connections wherever the revocation was made. Returns the
+   * unsubscribe function.
+   */
+  subscribeRevocations?(listener: (event: RevocationEvent) => void): () => void;
   /** Calls `listener` after every change; returns the unsubscribe function. */
   subscribe(listener: (event: RoomChangeEvent) => void): () => void;
   /** Releases connections, timers and files. Idempotent. */

@@ -73,8 +73,8 @@ export function testRoomStore(options: TestRoomStoreOptions): void {
   describe(options.name ?? "RoomStore", async () => {
     const declared = options.capabilities;
     let capabilities: StoreCapabilities;
-    if (declared?.rename !== undefined && declared.accessRules !== undefined) {
-      capabilities = { rename: declared.rename, accessRules: declared.accessRules };
+    if (declared?.rename !== undefined && declared.accessRules !== undefined && declared.revocationEvents !== undefined) {
+      capabilities = { rename: declared.rename, accessRules: declared.accessRules, revocationEvents: declared.revocationEvents };
     } else {
       let probe: RoomStore;
       try {
@@ -82,7 +82,7 @@ export function testRoomStore(options: TestRoomStoreOptions): void {
       } catch (error) {
         throw new Error(
           "testRoomStore: could not create a store to read its capabilities from while collecting tests; " +
-            "declare them with `capabilities: { rename, accessRules }`.",
+            "declare them with `capabilities: { rename, accessRules, revocationEvents }`.",
           { cause: error },
         );
       }
@@ -111,7 +111,7 @@ export function testRoomStore(options: TestRoomStoreOptions): void {
     describeReservedIds(getStore);
     describeCopies(getStore);
     describeConcurrency(getStore);
-    describeRevocation(getStore);
+    describeRevocation(getStore, capabilities);
     describeEvents(getStore);
     describeAccessRules(getStore, capabilities);
     describeRename(getStore, capabilities);

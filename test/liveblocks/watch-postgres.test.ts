@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it, vi } from "vitest";
 import type { RoomAccessResult } from "../../src/index.js";
 import { PostgresStore } from "../../src/postgres.js";
 import { DATABASE_URL, dropSchema, testSchema } from "../storage/postgres-helpers.js";
-import { makeLiveblocks, tokenOf } from "./helpers.js";
+import { T0, makeLiveblocks, tokenOf } from "./helpers.js";
 
 describe("watchRoomAccess on PostgresStore", () => {
   const schema = testSchema("watch");
@@ -28,6 +28,27 @@ describe("watchRoomAccess on PostgresStore", () => {
       await vi.waitFor(() => expect(calls).toHaveLength(2));
       expect(calls[1]).toMatchObject({ allowed: true, isReadOnly: true });
       watch.stop();
+    } finally {
+      await storeA.close();
+      await storeB.close();
+    }
+  });
+
+  it("watchRoomAccess - a revocation committed by another instance denies with revoked", async () => {
+    const storeA = new PostgresStore({ connectionString: DATABASE_URL, schema });
+    const storeB = new PostgresStore({ connectionString: DATABASE_URL, schema });
+    try {
+      const a = makeLiveblocks({ store: storeA }).liveblocks;
+      const b = makeLiveblocks({ store: storeB }).liveblocks;
+      await b.createRoom("rv", { defaultAccesses: ["room:write"] });
+      const token = tokenOf((await a.identifyUser({ userId: "carol" })).body);
+      const calls: RoomAccessResult[] = [];
+      const watch = await a.watchRoomAccess(token, "rv", (x) => calls.push(x));
+      expect(watch.access).toMatchObject({ allowed: true });
+      await b.revokeTokens({ userId: "dave" });
+      await b.revokeTokens({ userId: "carol", issuedBefore: T0 + 60_000 });
+      await vi.waitFor(() => expect(calls).toHaveLength(1));
+      expect(calls[0]).toMatchObject({ allowed: false, reason: "revoked" });
     } finally {
       await storeA.close();
       await storeB.close();

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
-import { MemoryStore, type RoomAccessResult, type RoomChangeEvent } from "../../src/index.js";
+import { MemoryStore, type RevocationEvent, type RoomAccessResult, type RoomChangeEvent } from "../../src/index.js";
 import { SqliteStore } from "../../src/sqlite.js";
 import { T0, makeLiveblocks, tokenOf } from "./helpers.js";
 
@@ -260,6 +260,34 @@ describe("watchRoomAccess on SqliteStore", () => {
       await vi.waitFor(() => expect(calls).toHaveLength(2));
       expect(calls[1]).toMatchObject({ allowed: false, reason: "room-not-found" });
       watch.stop();
+    } finally {
+      await storeA.close();
+      await storeB.close();
+    }
+  });
+  it("watchRoomAccess - a revocation made by another instance denies with revoked; onTokensRevoked hears it", async () => {
+    const filename = join(dir, "revoke.db");
+    const storeA = new SqliteStore({ filename, pollIntervalMs: 5 });
+    const storeB = new SqliteStore({ filename, pollIntervalMs: 5 });
+    try {
+      const a = makeLiveblocks({ store: storeA }).liveblocks;
+      const b = makeLiveblocks({ store: storeB }).liveblocks;
+      await b.createRoom("r", { defaultAccesses: ["room:write"] });
+      const token = tokenOf((await a.identifyUser({ userId: "alice" })).body);
+      const calls: RoomAccessResult[] = [];
+      const heard: RevocationEvent[] = [];
+      const stopHearing = a.onTokensRevoked((event) => heard.push(event));
+      const watch = await a.watchRoomAccess(token, "r", (x) => calls.push(x));
+      expect(watch.access).toMatchObject({ allowed: true });
+      await b.revokeTokens({ userId: "bob" });
+      await b.revokeTokens({ userId: "alice", issuedBefore: T0 + 60_000 });
+      await vi.waitFor(() => expect(calls).toHaveLength(1));
+      expect(calls[0]).toMatchObject({ allowed: false, reason: "revoked" });
+      expect(heard).toEqual([
+        { userId: "bob", issuedBefore: T0 },
+        { userId: "alice", issuedBefore: T0 + 60_000 },
+      ]);
+      stopHearing();
     } finally {
       await storeA.close();
       await storeB.close();

@@ -72,7 +72,7 @@ afterAll(async () => {
 testRoomStore({
   name: "RestStore over a roomgate server",
   // Declared: the server starts in beforeAll, after tests are collected.
-  capabilities: { rename: true, accessRules: false },
+  capabilities: { rename: true, accessRules: false, revocationEvents: true },
   create: () => {
     stamps.clear();
     serve(new Liveblocks({ secret: SECRET, store: new StampedMemoryStore() }));
@@ -82,7 +82,7 @@ testRoomStore({
 
 testRoomStore({
   name: "RestStore over a roomgate server, with server events",
-  capabilities: { rename: true, accessRules: false },
+  capabilities: { rename: true, accessRules: false, revocationEvents: true },
   create: () => {
     stamps.clear();
     serve(new Liveblocks({ secret: SECRET, store: new StampedMemoryStore() }));
@@ -112,6 +112,24 @@ describe("RestStore server events", () => {
     expect(events[1]?.room?.usersAccesses).toEqual({ alice: ["room:write"] });
     unsubscribe();
     await listening.close();
+  });
+
+  it("watchRoomAccess - a revocation made through another instance ends the watch with revoked", async () => {
+    serve(new Liveblocks({ secret: SECRET, store: new MemoryStore() }));
+    const store = new RestStore({ baseUrl, secret: SECRET, serverEvents: true });
+    const watching = new Liveblocks({ secret: SECRET, store });
+    const revoking = new Liveblocks({ secret: SECRET, baseUrl });
+    await revoking.createRoom("doc", { defaultAccesses: ["room:write"] });
+    const { token } = JSON.parse((await watching.identifyUser({ userId: "alice" })).body) as { token: string };
+    const calls: { allowed: boolean; reason?: string }[] = [];
+    const watch = await watching.watchRoomAccess(token, "doc", (access) => calls.push(access));
+    expect(watch.access).toMatchObject({ allowed: true });
+    // The stream is subscribed once a write of the watching store has gone through it.
+    await store.revokeTokens("nobody", 1);
+    await revoking.revokeTokens({ userId: "alice", issuedBefore: Date.now() + 60_000 });
+    await vi.waitFor(() => expect(calls).toHaveLength(1));
+    expect(calls[0]).toMatchObject({ allowed: false, reason: "revoked" });
+    await store.close();
   });
 
   it("subscribe - the stream is released when the last listener leaves", async () => {

@@ -22,11 +22,17 @@ export type StoreCapabilities = {
   rename: boolean;
   /** `getAccessRules`, the fast path of the entry decision. */
   accessRules: boolean;
+  /** `subscribeRevocations`, which live room-access watches listen to. */
+  revocationEvents: boolean;
 };
 
 /** The capabilities `store` has, read from its methods. */
 export function detectCapabilities(store: RoomStore): StoreCapabilities {
-  return { rename: typeof store.rename === "function", accessRules: typeof store.getAccessRules === "function" };
+  return {
+    rename: typeof store.rename === "function",
+    accessRules: typeof store.getAccessRules === "function",
+    revocationEvents: typeof store.subscribeRevocations === "function",
+  };
 }
 
 /**

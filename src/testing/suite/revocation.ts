@@ -1,12 +1,15 @@
 /**
- * Revocation cutoffs: recorded, only moving forward.
+ * Revocation cutoffs: recorded, only moving forward; told to
+ * `subscribeRevocations` listeners where the store has it.
  */
-import { beforeEach, describe, expect, it } from "vitest";
-import type { RoomStore } from "../../storage/types.js";
-import { ids, RESERVED_IDS } from "./helpers.js";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import type { RevocationEvent, RoomStore } from "../../storage/types.js";
+import { ids, RESERVED_IDS, type StoreCapabilities } from "./helpers.js";
+
+const MISDECLARED = "capabilities.revocationEvents is declared, but the store has no subscribeRevocations";
 
 /** Registers these conformance tests over `getStore()`, the store of the current test. */
-export function describeRevocation(getStore: () => RoomStore): void {
+export function describeRevocation(getStore: () => RoomStore, capabilities: StoreCapabilities): void {
   let store: RoomStore;
   beforeEach(() => {
     store = getStore();
@@ -37,6 +40,30 @@ export function describeRevocation(getStore: () => RoomStore): void {
       await Promise.all(cutoffs.map((cutoff) => store.revokeTokens("alice", cutoff)));
       expect(await store.getRevocation("alice")).toBe(1_700_000_000_009);
     });
+
+    it.skipIf(!capabilities.revocationEvents)(
+      "subscribeRevocations - each revocation reaches listeners, never below its cutoff",
+      async () => {
+        if (store.subscribeRevocations === undefined) throw new Error(MISDECLARED);
+        const events: RevocationEvent[] = [];
+        const unsubscribe = store.subscribeRevocations((event) => events.push(event));
+        await store.revokeTokens("alice", 2_000);
+        await store.revokeTokens("bob", 5_000);
+        await store.revokeTokens("alice", 1_000);
+        await vi.waitFor(() => expect(events).toHaveLength(3));
+        expect(events.slice(0, 2)).toEqual([
+          { userId: "alice", issuedBefore: 2_000 },
+          { userId: "bob", issuedBefore: 5_000 },
+        ]);
+        // The stored cutoff (2000) where the store reads it back, at least the one given otherwise.
+        expect(events[2]).toMatchObject({ userId: "alice" });
+        expect(events[2]!.issuedBefore).toBeGreaterThanOrEqual(1_000);
+        unsubscribe();
+        await store.revokeTokens("alice", 9_000);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        expect(events).toHaveLength(3);
+      },
+    );
 
     it("revokeTokens - reserved user ids are ordinary ids", async () => {
       for (const [i, id] of RESERVED_IDS.entries()) await store.revokeTokens(id, 1000 + i);
