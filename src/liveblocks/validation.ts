@@ -257,9 +257,24 @@ function jsonObject(maxBytes: number) {
   });
 }
 
+/** Code points in `text`, as zod counts a string's length: a surrogate pair is one. */
+function codePointLength(text: string): number {
+  let count = text.length;
+  for (let i = 0; i < text.length - 1; i++) {
+    if ((text.charCodeAt(i) & 0xfc00) === 0xd800 && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      count--;
+      i++;
+    }
+  }
+  return count;
+}
+
 /** `1..max` characters a store can hold: the rules of {@link boundedString}, checked by hand. */
 function isBoundedString(value: unknown, max: number): value is string {
-  return typeof value === "string" && value.length >= 1 && value.length <= max && isStorable(value);
+  if (typeof value !== "string" || value.length === 0) return false;
+  // Only a string over the limit in UTF-16 units can be within it in code points.
+  if (value.length > max && codePointLength(value) > max) return false;
+  return isStorable(value);
 }
 
 /** An identity the hand-written check accepted. */
