@@ -9,14 +9,15 @@ import { applyRoomPatch } from "../storage/patch.js";
 import type { RevocationEvent, RoomChangeEvent, RoomData, RoomStore } from "../storage/types.js";
 import { type RoomAccessWatch, watchRoomAccess } from "./watch.js";
 import { announceRevocation, subscribeRevocations } from "./revocations.js";
-import type { AccessTokenClaims, IdTokenClaims, JsonObject, TokenClaims } from "../tokens/types.js";
+import type { TokenClaims } from "../tokens/types.js";
 import { decideRoomAccess } from "./access.js";
 import type { AuthResponse } from "./auth.js";
-import { LiveblocksError, invalidField, messages, notImplemented, roomExists, roomKeptChanging, roomNotFound } from "./errors.js";
+import { invalidField, notImplemented, roomExists, roomKeptChanging, roomNotFound } from "./errors.js";
 import { DEFAULT_PAGE_SIZE } from "./limits.js";
 import { toRoomFilter } from "./listing.js";
 import { type Config, resolveOptions } from "./options.js";
-import { type AccessTokenRequest, Session } from "./session.js";
+import { Session } from "./session.js";
+import { assertNonEmpty, issueAccessToken, issueIdToken } from "./session-tokens.js";
 import type {
   BaseUserMeta,
   CreateRoomOptions,
@@ -33,9 +34,8 @@ import type {
   UpdateRoomOptions,
   UpsertRoomOptions,
 } from "./types.js";
-import { type Schemas, checkInput, parseInput, toRoomPatch } from "./validation.js";
+import { type Schemas, parseInput, toRoomPatch } from "./validation.js";
 
-const COMPACT_JWS = /^[\w.-]*$/;
 const MAX_UPSERT_ATTEMPTS = 8;
 const INVALID_CURSOR = "ERR_INVALID_CURSOR";
 
@@ -49,10 +49,6 @@ const secretChecks = new WeakMap<Liveblocks, (candidate: string) => boolean>();
  */
 export function secretMatches(liveblocks: Liveblocks, candidate: string): boolean {
   return secretChecks.get(liveblocks)?.(candidate) ?? false;
-}
-
-function assertNonEmpty(value: unknown, field: string): asserts value is string {
-  if (typeof value !== "string" || value.length === 0) throw new Error(messages.nonEmptyString(field));
 }
 
 /**
@@ -114,19 +110,7 @@ export class Liveblocks {
     identity: string | Identity,
     ...rest: OptionalTupleUnless<IdentifyUserOptions, [options: IdentifyUserOptions]>
   ): Promise<AuthResponse> {
-    const options = rest[0] as IdentifyUserOptions<BaseUserMeta> | undefined;
-    const fields = typeof identity === "string" ? { userId: identity } : (identity as Identity | null | undefined);
-    assertNonEmpty(fields?.userId, "userId");
-    const checked = checkInput(this.#config.schemas.identity, fields, "identity");
-    if (!checked.ok) return { status: checked.error.status, body: checked.error.message };
-    const userInfo = this.#checkUserInfo(options?.userInfo);
-    if (userInfo instanceof LiveblocksError) return { status: userInfo.status, body: userInfo.message };
-    const { userId, groupIds } = checked.data;
-    // Built in claim order (SPEC §3): k, pid, uid, ui?, gids?, iat, exp, jti.
-    const claims = { k: "id", pid: this.#config.projectId, uid: userId } as IdTokenClaims;
-    if (userInfo !== undefined) claims.ui = userInfo;
-    if (groupIds !== undefined) claims.gids = groupIds;
-    return this.#sign(this.#stamp(claims));
+    return issueIdToken(this.#config, identity, rest[0] as IdentifyUserOptions<BaseUserMeta> | undefined);
   }
 
   /**
@@ -148,57 +132,12 @@ export class Liveblocks {
     const options = rest[0] as CreateSessionOptions<BaseUserMeta> | undefined;
     assertNonEmpty(userId, "userId");
     return new Session(
-      (request) => this.#issueAccessToken(request),
+      (request) => issueAccessToken(this.#config, request),
       userId,
       options?.userInfo,
       options?.organizationId ?? options?.tenantId,
       this.#config.limits,
     );
-  }
-
-  async #issueAccessToken(request: AccessTokenRequest): Promise<AuthResponse> {
-    const input: Record<string, unknown> = { userId: request.userId };
-    if (request.organizationId !== undefined) input.organizationId = request.organizationId;
-    const checked = checkInput(this.#config.schemas.identity, input, "identity");
-    if (!checked.ok) return { status: checked.error.status, body: checked.error.message };
-    const userInfo = this.#checkUserInfo(request.userInfo);
-    if (userInfo instanceof LiveblocksError) return { status: userInfo.status, body: userInfo.message };
-    // Built in claim order (SPEC §3): k, pid, uid, perms, ui?, iat, exp, jti.
-    const claims = { k: "acc", pid: this.#config.projectId, uid: checked.data.userId, perms: request.perms } as AccessTokenClaims;
-    if (userInfo !== undefined) claims.ui = userInfo;
-    return this.#sign(this.#stamp(claims));
-  }
-
-  #checkUserInfo(userInfo: unknown): JsonObject | undefined | LiveblocksError {
-    if (userInfo === undefined) return undefined;
-    const checked = checkInput(this.#config.schemas.userInfo, userInfo, "userInfo");
-    return checked.ok ? checked.data : checked.error;
-  }
-
-  /** Adds the time claims and the token id, last, as the claim order wants. */
-  #stamp<T extends TokenClaims>(claims: T): T {
-    const iat = Math.floor(this.#config.now() / 1000);
-    claims.iat = iat;
-    claims.exp = iat + this.#config.ttl;
-    claims.jti = this.#config.tokenId();
-    return claims;
-  }
-
-  async #sign(claims: TokenClaims): Promise<AuthResponse> {
-    let token: string;
-    try {
-      token = await this.#config.signer.sign(claims);
-    } catch (error) {
-      return {
-        status: 503,
-        body: 'Could not sign the token. See "error" for more information.',
-        error: error instanceof Error ? error : new Error(String(error)),
-      };
-    }
-    // A compact JWS is base64url and dots, which need no JSON escaping; any
-    // other signer output is escaped properly.
-    const body = COMPACT_JWS.test(token) ? `{"token":"${token}"}` : JSON.stringify({ token });
-    return { status: 200, body };
   }
 
   /**

@@ -35,7 +35,7 @@ export class Session {
   /** @deprecated Use `["*:read"]` instead. */
   readonly READ_ACCESS: readonly ["*:read"] = READ_ACCESS;
 
-  readonly #issue: (request: AccessTokenRequest) => Promise<AuthResponse>;
+  readonly #issue: (request: AccessTokenRequest) => AuthResponse | Promise<AuthResponse>;
   readonly #userId: string;
   readonly #userInfo: unknown;
   readonly #organizationId: string | undefined;
@@ -45,7 +45,7 @@ export class Session {
 
   /** @internal Use `liveblocks.prepareSession()`. */
   constructor(
-    issue: (request: AccessTokenRequest) => Promise<AuthResponse>,
+    issue: (request: AccessTokenRequest) => AuthResponse | Promise<AuthResponse>,
     userId: string,
     userInfo: unknown,
     organizationId: string | undefined,

@@ -226,30 +226,86 @@ function metadataMap<N extends boolean>(limits: Limits, nullable: N) {
 }
 
 /**
- * A JSON object whose serialized form fits `maxBytes`. The value passes
- * through as is: it is serialized again, in the same tick, when it is signed.
+ * userInfo's rules, written once: a plain object whose JSON is an object
+ * (no `toJSON` turning it into something else) of at most `maxBytes` bytes.
+ * Returns that JSON, which is the very text signed into the token (it is
+ * serialised once), or the rule the value breaks.
+ * @internal
  */
+export function serializeUserInfo(value: unknown, maxBytes: number): string | { rule: string } {
+  if (!isPlainObject(value)) return { rule: "must be a JSON object" };
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value) as string | undefined;
+  } catch {
+    return { rule: "must be serializable as JSON" };
+  }
+  if (json === undefined || json.charCodeAt(0) !== 0x7b /* { */) return { rule: "must be a JSON object" };
+  // UTF-8 takes at most 3 bytes per UTF-16 unit: count bytes only near the limit.
+  if (json.length * 3 > maxBytes) {
+    const bytes = Buffer.byteLength(json);
+    if (bytes > maxBytes) return { rule: `must be at most ${maxBytes} bytes as JSON, got ${bytes}` };
+  }
+  return json;
+}
+
+/** A JSON object whose serialized form fits `maxBytes` (the rules of {@link serializeUserInfo}). */
 function jsonObject(maxBytes: number) {
   return z.custom<JsonObject>().superRefine((value, ctx) => {
-    if (!isPlainObject(value)) {
-      ctx.addIssue({ code: "custom", message: "must be a JSON object" });
-      return;
-    }
-    let json: string;
-    try {
-      json = JSON.stringify(value);
-    } catch {
-      ctx.addIssue({ code: "custom", message: "must be serializable as JSON" });
-      return;
-    }
-    // UTF-8 takes at most 3 bytes per UTF-16 unit: count bytes only near the limit.
-    if (json.length * 3 > maxBytes) {
-      const bytes = Buffer.byteLength(json);
-      if (bytes > maxBytes) {
-        ctx.addIssue({ code: "custom", message: `must be at most ${maxBytes} bytes as JSON, got ${bytes}` });
-      }
-    }
+    const json = serializeUserInfo(value, maxBytes);
+    if (typeof json !== "string") ctx.addIssue({ code: "custom", message: json.rule });
   });
+}
+
+/** Code points in `text`, as zod counts a string's length: a surrogate pair is one. */
+function codePointLength(text: string): number {
+  let count = text.length;
+  for (let i = 0; i < text.length - 1; i++) {
+    if ((text.charCodeAt(i) & 0xfc00) === 0xd800 && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      count--;
+      i++;
+    }
+  }
+  return count;
+}
+
+/** `1..max` characters a store can hold: the rules of {@link boundedString}, checked by hand. */
+function isBoundedString(value: unknown, max: number): value is string {
+  if (typeof value !== "string" || value.length === 0) return false;
+  // Only a string over the limit in UTF-16 units can be within it in code points.
+  if (value.length > max && codePointLength(value) > max) return false;
+  return isStorable(value);
+}
+
+/** An identity the hand-written check accepted. */
+export type CheckedIdentity = { userId: string; groupIds: string[] | undefined };
+
+/**
+ * The `identity` schema's rules checked by hand, for the shapes nearly every
+ * call has: a user id, or a plain object with `userId` and optionally
+ * `groupIds`, `organizationId`, `tenantId`. It only ever accepts what the
+ * schema accepts (a property test holds them together); `undefined` means
+ * "ask the schema", which also words the error. `groupIds` is the caller's
+ * array, not a copy.
+ * @internal
+ */
+export function checkIdentityFast(value: unknown, limits: Limits): CheckedIdentity | undefined {
+  if (typeof value === "string") return isBoundedString(value, limits.userIdLength) ? { userId: value, groupIds: undefined } : undefined;
+  if (!isPlainObject(value)) return undefined;
+  // for-in, as zod's strict object walks keys: an inherited enumerable key is unknown to both.
+  for (const key in value) {
+    if (key !== "userId" && key !== "groupIds" && key !== "organizationId" && key !== "tenantId") return undefined;
+  }
+  const { userId, groupIds, organizationId, tenantId } = value;
+  if (!isBoundedString(userId, limits.userIdLength)) return undefined;
+  if (organizationId !== undefined && !isBoundedString(organizationId, limits.organizationIdLength)) return undefined;
+  if (tenantId !== undefined && !isBoundedString(tenantId, limits.organizationIdLength)) return undefined;
+  if (groupIds === undefined) return { userId, groupIds: undefined };
+  if (!Array.isArray(groupIds) || groupIds.length > limits.groupIds) return undefined;
+  for (let i = 0; i < groupIds.length; i++) {
+    if (!isBoundedString(groupIds[i], limits.groupIdLength)) return undefined;
+  }
+  return { userId, groupIds: groupIds as string[] };
 }
 
 /** The schemas of one `Liveblocks` instance, built once from its limits. */

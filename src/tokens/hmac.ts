@@ -2,7 +2,7 @@
  * The default signer: HS256 under a key derived from the project's secret.
  */
 import { createSecretKey, hkdfSync, type KeyObject } from "node:crypto";
-import { createKeyring, encodeHeader, signToken, verifyWithKeyring, type Keyring } from "./jwt.js";
+import { createKeyring, encodeHeader, registerPayloadSigning, signPayload, signToken, verifyWithKeyring, type Keyring } from "./jwt.js";
 import type { TokenClaims, TokenSigner, VerifyOptions } from "./types.js";
 
 /**
@@ -56,6 +56,10 @@ export class HmacSigner implements TokenSigner {
     this.#key = createSecretKey(new Uint8Array(hkdfSync("sha256", secret, "", HS256_KEY_INFO, 32)));
     this.#header = encodeHeader("HS256", undefined);
     this.#keyring = createKeyring("HS256", false, [{ kid: undefined, key: this.#key }]);
+    const key = this.#key;
+    const header = this.#header;
+    // The facade hands over claims it serialised in one pass, and skips an await.
+    registerPayloadSigning(this, HmacSigner.prototype.sign, (payloadJson) => signPayload("HS256", header, key, payloadJson));
   }
 
   /**

@@ -3,7 +3,7 @@
  * verification keys for rotation, and a JWKS document to publish.
  */
 import { createPublicKey, generateKeyPair, type KeyObject } from "node:crypto";
-import { createKeyring, encodeHeader, signToken, verifyWithKeyring, type Keyring } from "./jwt.js";
+import { createKeyring, encodeHeader, registerPayloadSigning, signPayload, signToken, verifyWithKeyring, type Keyring } from "./jwt.js";
 import {
   checkKeyAlgorithm,
   importPrivateKey,
@@ -112,6 +112,11 @@ export class KeyPairSigner implements TokenSigner {
     }
     // Rejects two keys with one kid: a kid must name one key.
     this.#keyring = createKeyring(this.alg, true, verificationKeys);
+    const { alg } = this;
+    const key = this.#privateKey;
+    const header = this.#header;
+    // The facade hands over claims it serialised in one pass, and skips an await.
+    registerPayloadSigning(this, KeyPairSigner.prototype.sign, (payloadJson) => signPayload(alg, header, key, payloadJson));
     this.#jwks = Object.freeze(verificationKeys.map(({ kid, key }) => Object.freeze(toPublicJwk(key, kid, this.alg))));
   }
 
