@@ -3,6 +3,7 @@
  * default `./roomgate.db`, kept across a restart; no secret, no server.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { createRequire } from "node:module";
 import { once } from "node:events";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,7 +14,10 @@ import { afterAll, describe, expect, it } from "vitest";
 
 const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 const SERVER = join(ROOT, "examples/express/server.ts");
-const TSX = pathToFileURL(join(ROOT, "node_modules/tsx/dist/loader.mjs")).href;
+// tsx as this project resolves it (the root's in the repository, the example's own when installed standalone).
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+// The root tsconfig maps "roomgate" to the sources, as the root suite's vitest alias does.
+const TSCONFIG = join(ROOT, "tsconfig.json");
 const SECRET = "sk_test_express_server_0123456789abcdefgh";
 const dir = mkdtempSync(join(tmpdir(), "roomgate-express-server-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -24,7 +28,7 @@ type Running = { child: ChildProcess; url: string; output: () => string };
 function run(env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string; exited: Promise<unknown[]> } {
   const child = spawn(process.execPath, ["--import", TSX, SERVER], {
     cwd: dir,
-    env: { ...process.env, TSX_TSCONFIG_PATH: join(ROOT, "tsconfig.json"), PORT: "0", ROOMGATE_DB: "", ...env },
+    env: { ...process.env, ...(existsSync(TSCONFIG) && { TSX_TSCONFIG_PATH: TSCONFIG }), PORT: "0", ROOMGATE_DB: "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
