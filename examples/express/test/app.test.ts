@@ -7,6 +7,7 @@ import type { Server } from "node:http";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import fc from "fast-check";
 import { Liveblocks as Official, LiveblocksError as OfficialError } from "@liveblocks/node";
 import { Liveblocks } from "roomgate";
 import { SqliteStore } from "roomgate/sqlite";
@@ -186,6 +187,23 @@ describe("admin routes", () => {
     expect(missing).toMatchObject({ status: 404, json: { message: 'Room with id "nope" not found.' } });
 
     expect(await liveblocks.getRoom("doc-2")).toEqual(before);
+  });
+});
+
+describe("admin routes - properties", () => {
+  it("property - any permission type but read/write is a 422 naming 'access', and the room is unchanged", async () => {
+    await asAdmin("POST", "/admin/rooms", { roomId: "prop-room" });
+    const before = await liveblocks.getRoom("prop-room");
+    const notAType = fc.jsonValue().filter((value) => value !== "read" && value !== "write");
+    await fc.assert(
+      fc.asyncProperty(notAType, fc.constantFrom("users", "groups"), async (access, kind) => {
+        const answer = await asAdmin("PUT", `/admin/rooms/prop-room/${kind}/someone`, { access });
+        expect(answer.status).toBe(422);
+        expect(answer.json.message).toMatch(/^Invalid value for field 'access': expected "read" or "write", got /);
+      }),
+      { numRuns: 40 },
+    );
+    expect(await liveblocks.getRoom("prop-room")).toEqual(before);
   });
 });
 
