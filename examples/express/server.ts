@@ -1,7 +1,7 @@
 /**
  * Starts the example app on a SQLite file.
  *
- *   ROOMGATE_SECRET=$(npx roomgate secret) npx tsx examples/express/server.ts
+ *   ROOMGATE_SECRET=$(npm run -s secret) npx tsx examples/express/server.ts   (from the repository root)
  *
  * Environment: ROOMGATE_SECRET (required: tokens signed with it must verify after a restart,
  * so the server refuses to start without one), ROOMGATE_DB (default ./roomgate.db),
