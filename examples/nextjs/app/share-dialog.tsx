@@ -67,7 +67,7 @@ export function ShareDialog() {
               <option value="group">Group</option>
             </select>{" "}
             <input aria-label="Invitee id" placeholder="id" value={invitee} onChange={(e) => setInvitee(e.target.value)} />{" "}
-            <select aria-label="Access" value={access} onChange={(e) => setAccess(e.target.value as AccessLevel)}>
+            <select aria-label="Access level" value={access} onChange={(e) => setAccess(e.target.value as AccessLevel)}>
               <option value="read">{LABELS.read}</option>
               <option value="write">{LABELS.write}</option>
             </select>{" "}

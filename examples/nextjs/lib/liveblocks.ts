@@ -23,16 +23,17 @@ export class MissingSecretError extends Error {
   }
 }
 
-let instance: Promise<Liveblocks> | undefined;
+// One instance per process, kept on globalThis so `next dev` module reloads reuse it (and its open store).
+const cache = globalThis as typeof globalThis & { __roomgateExample?: Promise<Liveblocks> };
 
 /** The shared instance, built on first use from the environment. */
 export function getLiveblocks(): Promise<Liveblocks> {
-  instance ??= create().catch((error: unknown) => {
-    // Let the next request try again (e.g. once the database is reachable).
-    instance = undefined;
+  cache.__roomgateExample ??= create().catch((error: unknown) => {
+    // Let the next request try again (e.g. once the secret is set or the database is reachable).
+    cache.__roomgateExample = undefined;
     throw error;
   });
-  return instance;
+  return cache.__roomgateExample;
 }
 
 async function create(): Promise<Liveblocks> {
@@ -56,8 +57,8 @@ async function createStore(): Promise<RoomStore> {
 
 /** Closes the store and forgets the instance (tests, graceful shutdown). */
 export async function closeLiveblocks(): Promise<void> {
-  const current = instance;
-  instance = undefined;
+  const current = cache.__roomgateExample;
+  cache.__roomgateExample = undefined;
   if (current === undefined) return;
   const liveblocks = await current.catch(() => undefined);
   await liveblocks?.store.close?.();
