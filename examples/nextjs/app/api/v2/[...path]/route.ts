@@ -1,0 +1,25 @@
+/**
+ * `/api/v2/*`: Liveblocks' REST API v2 (rooms, `identify-user`,
+ * `authorize-user`, `check-access`, …) served by `createRequestHandler`, so
+ * `@liveblocks/node`, a realtime server or `curl` can manage rooms with
+ * `Authorization: Bearer $ROOMGATE_SECRET` and `baseUrl: "https://<app>/api"`.
+ */
+import { createRequestHandler, type RequestHandler } from "roomgate/http";
+import { getLiveblocks } from "../../../../lib/liveblocks";
+import { errorResponse } from "../../../../lib/responses";
+
+let handler: Promise<RequestHandler> | undefined;
+
+async function handle(request: Request): Promise<Response> {
+  try {
+    handler ??= getLiveblocks().then((liveblocks) => createRequestHandler(liveblocks, { basePath: "/api" }));
+    return await (
+      await handler
+    )(request);
+  } catch (error) {
+    handler = undefined;
+    return errorResponse(error);
+  }
+}
+
+export { handle as GET, handle as POST, handle as DELETE, handle as PUT, handle as PATCH };
