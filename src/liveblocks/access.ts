@@ -4,7 +4,7 @@
  * checks on what the verifier and the store hand back are plain `typeof`
  * checks: this is the hot path of every connection.
  */
-import { encodedRulesOf } from "../permissions/encoded.js";
+import { knownEncoding } from "../permissions/encoded.js";
 import { resolveTokenAccess } from "../permissions/patterns.js";
 import { type AccessDecision, type RoomAccessRules, resolveAccess } from "../permissions/resolve.js";
 import type { StoreReadOptions } from "../storage/types.js";
@@ -185,7 +185,7 @@ function isClaims(value: unknown): value is TokenClaims {
  */
 function isAccessRules(value: unknown, userId: string, groupIds: readonly string[]): value is RoomAccessRules {
   if (!isObject(value)) return false;
-  if (encodedRulesOf(value as RoomAccessRules) !== undefined) return true;
+  if (knownEncoding(value) !== undefined) return true;
   if (!Array.isArray(value.defaultAccesses)) return false;
   const users = value.usersAccesses;
   if (users !== undefined) {

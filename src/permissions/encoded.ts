@@ -25,24 +25,40 @@ export type EncodedRules = {
   readonly groupsCeiling: number;
 };
 
-/** `null`: looked at, frozen, but not cacheable (an accessor, an unfrozen list). */
-const ENCODED = new WeakMap<object, EncodedRules | null>();
+/**
+ * `false`: seen once, frozen (a store that builds a fresh frozen object per
+ * read, like `PostgresStore` without its cache, would pay an encoding per
+ * call for nothing, so the second sighting encodes); `null`: frozen but not
+ * cacheable (an accessor, an unfrozen list).
+ */
+const ENCODED = new WeakMap<object, EncodedRules | false | null>();
 
 /** Rooms with at most this many groups are matched by scanning the user's group list. */
 const FEW_GROUPS = 4;
 
 /**
- * @internal The cached encoding of `rules`, or `undefined` when `rules` may
- * still change (not deeply frozen) and must be read afresh.
+ * @internal The cached encoding of `rules`: `undefined` when `rules` may
+ * still change (not deeply frozen) and must be read afresh, and on the
+ * first sighting of a frozen object.
  */
 export function encodedRulesOf(rules: RoomAccessRules): EncodedRules | undefined {
   const known = ENCODED.get(rules);
-  if (known !== undefined) return known ?? undefined;
+  if (known) return known;
+  if (known === null) return undefined;
   // Checked before anything is stored, so an unfrozen object (a SQL store's fresh copy) costs no cache entry.
   if (!Object.isFrozen(rules)) return undefined;
+  if (known === undefined) {
+    ENCODED.set(rules, false);
+    return undefined;
+  }
   const encoded = encodeFrozen(rules);
   ENCODED.set(rules, encoded);
   return encoded ?? undefined;
+}
+
+/** @internal The encoding of `rules` if it has one already; never encodes or records anything. */
+export function knownEncoding(rules: object): EncodedRules | undefined {
+  return ENCODED.get(rules) || undefined;
 }
 
 /**

@@ -158,7 +158,7 @@ export function resolveAccess(room: RoomAccessRules, identity: AccessIdentity): 
   if (encoded === undefined) return resolveUncached(room, identity);
   let code = encoded.defaults;
   const groupIds = identity.groupIds;
-  if (groupIds !== undefined && groupIds.length > 0 && encoded.groups.size > 0) code = overlay(code, encodedGroups(encoded, groupIds));
+  if (groupIds !== undefined && groupIds.length > 0 && encoded.groupIds.length > 0) code = overlay(code, encodedGroups(encoded, groupIds));
   const user = encoded.users.get(identity.userId);
   if (user !== undefined) code = overlay(code, user);
   return decisionFor(code);

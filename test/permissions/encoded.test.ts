@@ -22,12 +22,13 @@ const manyGroups: fc.Arbitrary<AccessIdentity> = fc.record({
 const anyIdentity = fc.oneof(identity, manyGroups);
 
 describe("resolveAccess encoding cache", () => {
-  it("property - a frozen room's cached answers equal the uncached ones, first and second time", () => {
+  it("property - a frozen room's answers equal the uncached ones, before and after it is encoded (second sighting)", () => {
     fc.assert(
       fc.property(room, fc.array(anyIdentity, { minLength: 1, maxLength: 4 }), (r, who) => {
         const frozen = deepFrozen(r);
-        for (let pass = 0; pass < 2; pass++) {
+        for (let pass = 0; pass < 3; pass++) {
           for (const w of who) expect(resolveAccess(frozen, w)).toBe(resolveUncached(r, w));
+          expect(encodedRulesOf(frozen) !== undefined).toBe(true);
         }
       }),
       { numRuns: 2000 },
@@ -39,7 +40,9 @@ describe("resolveAccess encoding cache", () => {
       fc.property(room, room, anyIdentity, (before, after, who) => {
         const first = deepFrozen(before);
         resolveAccess(first, who);
+        resolveAccess(first, who);
         const second = deepFrozen(after);
+        expect(resolveAccess(second, who)).toBe(resolveUncached(after, who));
         expect(resolveAccess(second, who)).toBe(resolveUncached(after, who));
         // The first version keeps its own answer.
         expect(resolveAccess(first, who)).toBe(resolveUncached(before, who));
@@ -56,6 +59,7 @@ describe("resolveAccess encoding cache", () => {
           usersAccesses: { ...r.usersAccesses },
           groupsAccesses: { ...r.groupsAccesses },
         };
+        expect(resolveAccess(rules, who)).toBe(resolveUncached(rules, who));
         expect(resolveAccess(rules, who)).toBe(resolveUncached(rules, who));
         rules.defaultAccesses.splice(0, rules.defaultAccesses.length, ...defaults);
         rules.usersAccesses[who.userId] = userList;
@@ -74,6 +78,7 @@ describe("resolveAccess encoding cache", () => {
         const frozen = deepFrozen(r);
         const rules = Object.freeze({ ...frozen, usersAccesses: Object.freeze({ ...frozen.usersAccesses, [who.userId]: list }) });
         expect(resolveAccess(rules, who)).toBe(resolveUncached(rules, who));
+        expect(resolveAccess(rules, who)).toBe(resolveUncached(rules, who));
         list.splice(0, list.length, ...after);
         expect(resolveAccess(rules, who)).toBe(resolveUncached(rules, who));
       }),
@@ -86,6 +91,7 @@ describe("resolveAccess encoding cache", () => {
       fc.property(room, room, anyIdentity, (before, after, who) => {
         const rules: { -readonly [K in keyof typeof before]: (typeof before)[K] } = { ...deepFrozen(before) };
         expect(resolveAccess(rules, who)).toBe(resolveUncached(before, who));
+        expect(resolveAccess(rules, who)).toBe(resolveUncached(before, who));
         const next = deepFrozen(after);
         rules.defaultAccesses = next.defaultAccesses;
         rules.usersAccesses = next.usersAccesses;
@@ -96,11 +102,28 @@ describe("resolveAccess encoding cache", () => {
     );
   });
 
+  it("property - a frozen room whose groups map is not frozen follows an entry added to it", () => {
+    fc.assert(
+      fc.property(room, manyGroups, validSet, (r, who, added) => {
+        const frozen = deepFrozen(r);
+        const groupsAccesses: Record<string, readonly string[]> = { ...frozen.groupsAccesses };
+        const rules = Object.freeze({ ...frozen, groupsAccesses });
+        expect(resolveAccess(rules, who)).toBe(resolveUncached(rules, who));
+        expect(resolveAccess(rules, who)).toBe(resolveUncached(rules, who));
+        for (const id of who.groupIds ?? []) groupsAccesses[id] = Object.freeze([...added]);
+        expect(resolveAccess(rules, who)).toBe(resolveUncached(rules, who));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it("accessor - a frozen map with a getter is never cached", () => {
     // Frozen lists, so only the getter itself can keep it out of the cache.
     let scopes: readonly string[] = Object.freeze(["room:write"]);
     const usersAccesses = Object.freeze(Object.defineProperty({}, "alice", { get: () => scopes, enumerable: true }));
     const rules = Object.freeze({ defaultAccesses: Object.freeze([]), usersAccesses });
+    // Twice: a frozen object is encoded on its second sighting.
+    expect(resolveAccess(rules, { userId: "alice" }).scopes).toEqual(["*:write"]);
     expect(resolveAccess(rules, { userId: "alice" }).scopes).toEqual(["*:write"]);
     scopes = Object.freeze(["room:read"]);
     expect(resolveAccess(rules, { userId: "alice" }).scopes).toEqual(["*:read"]);
@@ -144,6 +167,7 @@ describe("store contract", () => {
     });
     const first = (await store.getAccessRules!("r", subject))!;
     expect(await store.getAccessRules!("r", subject)).toBe(first);
+    expect(encodedRulesOf(first)).toBeUndefined(); // first sighting
     const encoded = encodedRulesOf(first);
     expect(encoded).toBeDefined();
     expect(encodedRulesOf(first)).toBe(encoded);
