@@ -10,35 +10,14 @@
 import { createHmac, createSecretKey, generateKeyPairSync, hkdfSync, sign, timingSafeEqual, verify } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
 import { KeyPairSigner, Liveblocks, randomTokenId, type RoomAccesses } from "../src/index.js";
+import { ROUNDS, compare } from "./interleave.js";
 
 const SECRET = "sk_bench_0123456789abcdef0123456789abcdef";
-const ROUNDS = 41;
-
-async function timeOf(fn: () => unknown, iterations: number): Promise<number> {
-  const start = process.hrtime.bigint();
-  for (let i = 0; i < iterations; i++) await fn();
-  return Number(process.hrtime.bigint() - start) / iterations / 1000;
-}
 
 async function ratio(name: string, target: number | null, baseline: () => unknown, subject: () => unknown, iterations: number) {
-  await timeOf(baseline, iterations * 3);
-  await timeOf(subject, iterations * 3);
-  const ratios: number[] = [];
-  const base: number[] = [];
-  const mine: number[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    const b = await timeOf(baseline, iterations);
-    const s = await timeOf(subject, iterations);
-    base.push(b);
-    mine.push(s);
-    ratios.push(s / b);
-  }
-  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[xs.length >> 1]!;
-  const r = median(ratios);
+  const { ratio: r, subject: mine, baseline: base } = await compare(baseline, subject, iterations);
   const verdict = target === null ? "no target" : `target ${target}x: ${r <= target ? "ok" : "OVER"}`;
-  console.log(
-    `${name.padEnd(58)} ${median(mine).toFixed(1).padStart(7)} µs vs ${median(base).toFixed(1).padStart(6)} µs  ${r.toFixed(2)}x  (${verdict})`,
-  );
+  console.log(`${name.padEnd(58)} ${mine.toFixed(1).padStart(7)} µs vs ${base.toFixed(1).padStart(6)} µs  ${r.toFixed(2)}x  (${verdict})`);
 }
 
 const es256 = generateKeyPairSync("ec", { namedCurve: "P-256" });

@@ -4,6 +4,7 @@
  * checks on what the verifier and the store hand back are plain `typeof`
  * checks: this is the hot path of every connection.
  */
+import { knownEncoding } from "../permissions/encoded.js";
 import { resolveTokenAccess } from "../permissions/patterns.js";
 import { type AccessDecision, type RoomAccessRules, resolveAccess } from "../permissions/resolve.js";
 import type { StoreReadOptions } from "../storage/types.js";
@@ -180,10 +181,12 @@ function isClaims(value: unknown): value is TokenClaims {
 /**
  * Rules the decision can rely on: the lists `resolveAccess` will read for
  * this user are arrays. Only those are looked at, so the check costs what
- * the decision costs.
+ * the decision costs; a frozen record already encoded had every list checked then.
  */
 function isAccessRules(value: unknown, userId: string, groupIds: readonly string[]): value is RoomAccessRules {
-  if (!isObject(value) || !Array.isArray(value.defaultAccesses)) return false;
+  if (!isObject(value)) return false;
+  if (knownEncoding(value) !== undefined) return true;
+  if (!Array.isArray(value.defaultAccesses)) return false;
   const users = value.usersAccesses;
   if (users !== undefined) {
     if (typeof users !== "object" || users === null) return false;

@@ -13,6 +13,7 @@ import {
   fieldsSetBy,
   strongestOf,
 } from "./scopes.js";
+import { encodedGroups, encodedRulesOf } from "./encoded.js";
 
 /**
  * The permission part of a room, as `RoomData` holds it.
@@ -136,7 +137,9 @@ function overlay(below: number, layer: number): number {
  * Resolves what `identity` may do in a room: `defaultAccesses`, then the
  * user's groups merged by highest access, then the user's own entry, each
  * layer overriding the resources it sets. Cost grows with the user's groups
- * and the scopes involved, not with the size of the room's maps.
+ * and the scopes involved, not with the size of the room's maps. A deeply
+ * frozen `room` (as `MemoryStore` hands it to `checkRoomAccess`) is encoded
+ * once and the encoding reused while the object lives.
  *
  * @example
  * ```ts
@@ -151,6 +154,18 @@ function overlay(below: number, layer: number): number {
  * ```
  */
 export function resolveAccess(room: RoomAccessRules, identity: AccessIdentity): AccessDecision {
+  const encoded = encodedRulesOf(room);
+  if (encoded === undefined) return resolveUncached(room, identity);
+  let code = encoded.defaults;
+  const groupIds = identity.groupIds;
+  if (groupIds !== undefined && groupIds.length > 0 && encoded.groupIds.length > 0) code = overlay(code, encodedGroups(encoded, groupIds));
+  const user = encoded.users.get(identity.userId);
+  if (user !== undefined) code = overlay(code, user);
+  return decisionFor(code);
+}
+
+/** @internal {@link resolveAccess} reading every list afresh: the reference the cached path must equal. */
+export function resolveUncached(room: RoomAccessRules, identity: AccessIdentity): AccessDecision {
   let code = encodeScopes(room.defaultAccesses);
 
   const groupsAccesses = room.groupsAccesses;

@@ -162,13 +162,16 @@ export const RESOURCE_SHIFT = Object.freeze({
   feeds: 10,
 } as const satisfies Record<Resource, number>);
 
-/** scope → [resource, encoded level]; `room:presence:write` maps to nothing. */
-const SCOPE_CODES: ReadonlyMap<string, readonly [shift: number, level: number]> = new Map(
-  Object.values(Permission).flatMap((scope): [string, readonly [number, number]][] => {
+/**
+ * scope → `level << shift` packed with its field mask above bit 12, one small
+ * integer so encoding reads no tuple; `room:presence:write` maps to nothing.
+ */
+const SCOPE_CODES: ReadonlyMap<string, number> = new Map(
+  Object.values(Permission).flatMap((scope): [string, number][] => {
     if (scope === Permission.LegacyRoomPresenceWrite) return [];
-    const resource = scopeResource(scope);
+    const shift = RESOURCE_SHIFT[scopeResource(scope)];
     const level = scope.slice(scope.lastIndexOf(":") + 1) as AccessLevel;
-    return [[scope, [RESOURCE_SHIFT[resource], LEVEL_CODE[level]] as const]];
+    return [[scope, (LEVEL_CODE[level] << shift) | ((3 << shift) << 12)]];
   }),
 );
 
@@ -190,10 +193,11 @@ const COMMENTS_SHIFT = RESOURCE_SHIFT.comments;
 export function encodeScopes(scopes: readonly unknown[]): number {
   let code = 0;
   for (let i = 0; i < scopes.length; i++) {
-    const entry = SCOPE_CODES.get(scopes[i] as string);
-    if (entry === undefined) continue;
-    const [shift, level] = entry;
-    if (level > ((code >> shift) & 3)) code = (code & ~(3 << shift)) | (level << shift);
+    const packed = SCOPE_CODES.get(scopes[i] as string);
+    if (packed === undefined) continue;
+    const value = packed & 0xfff;
+    const mask = packed >> 12;
+    if (value > (code & mask)) code = (code & ~mask) | value;
   }
   const comments = (code >> COMMENTS_SHIFT) & 3;
   if (comments !== 0) {
@@ -208,15 +212,22 @@ export function fieldsSetBy(code: number): number {
   return ((code | (code >> 1)) & 0b010101010101) * 3;
 }
 
-/** @internal Per resource, the stronger of two encoded matrices. */
-export function strongestOf(a: number, b: number): number {
-  let out = 0;
-  for (let shift = 0; shift < 12; shift += 2) {
-    const x = (a >> shift) & 3;
-    const y = (b >> shift) & 3;
-    out |= (x > y ? x : y) << shift;
+/** Per field, the stronger of two 6-bit halves (three fields each): index `a << 6 | b`. */
+const STRONGER_HALF = (() => {
+  const table = new Uint8Array(1 << 12);
+  for (let a = 0; a < 64; a++) {
+    for (let b = 0; b < 64; b++) {
+      let out = 0;
+      for (let shift = 0; shift < 6; shift += 2) out |= Math.max((a >> shift) & 3, (b >> shift) & 3) << shift;
+      table[(a << 6) | b] = out;
+    }
   }
-  return out;
+  return table;
+})();
+
+/** @internal Per resource, the stronger of two encoded matrices (two table reads). */
+export function strongestOf(a: number, b: number): number {
+  return STRONGER_HALF[((a & 63) << 6) | (b & 63)]! | (STRONGER_HALF[(a & 0xfc0) | (b >> 6)]! << 6);
 }
 
 // --- Validation -------------------------------------------------------------

@@ -69,3 +69,19 @@ export const identity = fc.record({
   userId: fc.constantFrom(...ID_POOL),
   groupIds: fc.uniqueArray(fc.constantFrom(...ID_POOL, "nobody", "designers"), { maxLength: 5 }),
 });
+
+type Rules = Required<RoomAccessRules>;
+
+/** A deep copy, frozen all the way down as `MemoryStore` freezes its records. */
+export function deepFrozen(rules: Rules): Rules {
+  const freezeMap = (map: Rules["usersAccesses"]) => {
+    const copy: Record<string, readonly string[]> = {};
+    for (const id of Object.keys(map)) Object.defineProperty(copy, id, { value: Object.freeze([...map[id]!]), enumerable: true });
+    return Object.freeze(copy);
+  };
+  return Object.freeze({
+    defaultAccesses: Object.freeze([...rules.defaultAccesses]),
+    usersAccesses: freezeMap(rules.usersAccesses),
+    groupsAccesses: freezeMap(rules.groupsAccesses),
+  });
+}

@@ -11,13 +11,14 @@ import {
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { resolveAccess } from "../../src/index.js";
-import { identity, room } from "./arbitraries.js";
+import { deepFrozen, identity, room } from "./arbitraries.js";
 
 describe("resolveAccess oracle", () => {
-  it("matches @liveblocks/core - matrix, canEnter, isReadOnly and scopes on 10,000 rooms", () => {
+  it("matches @liveblocks/core - matrix, canEnter, isReadOnly and scopes on 10,000 rooms, plain and frozen", () => {
     let compared = 0;
     fc.assert(
       fc.property(room, identity, (r, who) => {
+        const frozen = deepFrozen(r);
         const groups = who.groupIds.filter((g) => Object.hasOwn(r.groupsAccesses, g)).map((g) => r.groupsAccesses[g] as CorePermission[]);
         const userAccesses = Object.hasOwn(r.usersAccesses, who.userId) ? (r.usersAccesses[who.userId] as CorePermission[]) : [];
         const merged = mergeRoomPermissionScopes({
@@ -27,7 +28,10 @@ describe("resolveAccess oracle", () => {
         });
         const { personal: _personal, ...expected } = permissionMatrixFromScopes(merged);
 
+        // Frozen, the room takes the cached path (as MemoryStore's records do); twice, so the cache answers.
         const decision = resolveAccess(r, who);
+        expect(resolveAccess(frozen, who)).toBe(decision);
+        expect(resolveAccess(frozen, who)).toBe(decision);
         expect(decision.matrix).toEqual(expected);
         expect(decision.scopes).toEqual(merged);
         expect(decision.canEnter).toBe(hasPermissionAccess(expected, "room", "read"));
