@@ -3,13 +3,14 @@
  * by user, group, organization or metadata costs what it returns rather than
  * the number of rooms.
  */
-import { RoomChangeEmitter, type RoomChangeEmitterOptions, type RoomChangeListener } from "./events.js";
+import { type RevocationEmitter, RoomChangeEmitter, type RoomChangeEmitterOptions, type RoomChangeListener } from "./events.js";
 import type { RoomAccessRules } from "../permissions/resolve.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import { matchesFilter } from "./filter.js";
 import { compareSortKeys, type SortKey } from "./order.js";
 import { applyRoomPatch, cloneRoom } from "./patch.js";
 import {
+  type RevocationEvent,
   type RoomData,
   type RoomFilter,
   type RoomListPage,
@@ -69,6 +70,7 @@ export class MemoryStore implements RoomStore {
   readonly #byMetadata = new Map<string, Map<string, Entry[]>>();
   readonly #revocations = new Map<string, number>();
   readonly #emitter: RoomChangeEmitter;
+  readonly #revocationListeners: RevocationEmitter = new RoomChangeEmitter();
 
   constructor(options: MemoryStoreOptions = {}) {
     this.#emitter = new RoomChangeEmitter(options);
@@ -229,7 +231,20 @@ export class MemoryStore implements RoomStore {
   async revokeTokens(userId: string, issuedBefore: number, options?: StoreWriteOptions): Promise<void> {
     options?.signal?.throwIfAborted();
     const current = this.#revocations.get(userId);
-    if (current === undefined || issuedBefore > current) this.#revocations.set(userId, issuedBefore);
+    const cutoff = current === undefined || issuedBefore > current ? issuedBefore : current;
+    this.#revocations.set(userId, cutoff);
+    if (this.#revocationListeners.size > 0) this.#revocationListeners.emit({ userId, issuedBefore: cutoff });
+  }
+
+  /**
+   * Calls `listener` synchronously after every `revokeTokens`, with the
+   * cutoff as stored, before the write's promise resolves: every `Liveblocks`
+   * instance sharing this store hears each other's revocations.
+   *
+   * @param listener Receives the user id and the cutoff.
+   */
+  subscribeRevocations(listener: (event: RevocationEvent) => void): () => void {
+    return this.#revocationListeners.subscribe(listener);
   }
 
   /**
