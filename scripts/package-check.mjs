@@ -88,8 +88,12 @@ try {
   cpSync(join(work, "package"), join(installed, pkg.name), { recursive: true });
   const shipped = JSON.parse(readFileSync(join(installed, pkg.name, "package.json"), "utf8"));
   const link = (name, required) => {
-    if (existsSync(join(modules, name))) symlinkSync(join(modules, name), join(installed, name), "dir");
-    else if (required) throw new Error(`${name} is not installed in this repository`);
+    if (!existsSync(join(modules, name))) {
+      if (required) throw new Error(`${name} is not installed in this repository`);
+      return;
+    }
+    mkdirSync(dirname(join(installed, name)), { recursive: true });
+    symlinkSync(join(modules, name), join(installed, name), "dir");
   };
   for (const name of Object.keys(shipped.dependencies ?? {})) link(name, true);
   for (const name of Object.keys(shipped.peerDependencies ?? {})) {

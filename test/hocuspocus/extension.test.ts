@@ -1,0 +1,178 @@
+/**
+ * `roomgate/hocuspocus` with a real Hocuspocus 3 server on loopback and real
+ * `@hocuspocus/provider` clients (Node, `ws`): entry, read-only, live
+ * downgrades, deletion, revocation and forged or expired tokens.
+ */
+import { HocuspocusProvider, HocuspocusProviderWebsocket } from "@hocuspocus/provider";
+import { Server } from "@hocuspocus/server";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import WebSocket from "ws";
+import * as Y from "yjs";
+import { RoomgateExtension } from "../../src/hocuspocus/index.js";
+import { Liveblocks, MemoryStore, generateSecret } from "../../src/index.js";
+
+const SECRET = generateSecret();
+
+type Client = {
+  provider: HocuspocusProvider;
+  socket: HocuspocusProviderWebsocket;
+  doc: Y.Doc;
+  text: Y.Text;
+  /** Every `close` the server sent for this document. */
+  closes: string[];
+  /** The permission-denied reason, if authentication failed. */
+  denied: string | undefined;
+  /** Messages the client received (any byte of the document would be one). */
+  received: number;
+};
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function startServer(liveblocks: Liveblocks) {
+  const extension = new RoomgateExtension({ liveblocks });
+  const server = new Server({ port: 0, address: "127.0.0.1", quiet: true, stopOnSignals: false, extensions: [extension] });
+  await server.listen();
+  cleanups.push(() => server.destroy());
+  return { extension, url: `ws://127.0.0.1:${server.address.port}` };
+}
+
+function connect(url: string, name: string, token: string): Client {
+  const socket = new HocuspocusProviderWebsocket({ url, WebSocketPolyfill: WebSocket, maxAttempts: 1 });
+  const doc = new Y.Doc();
+  const client: Client = {
+    provider: undefined as never,
+    socket,
+    doc,
+    text: doc.getText("body"),
+    closes: [],
+    denied: undefined,
+    received: 0,
+  };
+  client.provider = new HocuspocusProvider({
+    websocketProvider: socket,
+    name,
+    document: doc,
+    token,
+    onAuthenticationFailed: ({ reason }) => (client.denied = reason),
+    onClose: ({ event }) => client.closes.push(String(event?.reason ?? "")),
+    onMessage: () => void client.received++,
+  });
+  client.provider.attach();
+  cleanups.push(() => {
+    client.provider.destroy();
+    socket.destroy();
+  });
+  return client;
+}
+
+async function tokenFor(liveblocks: Liveblocks, userId: string): Promise<string> {
+  return (JSON.parse((await liveblocks.identifyUser({ userId })).body) as { token: string }).token;
+}
+
+async function setup() {
+  const liveblocks = new Liveblocks({ secret: SECRET, store: new MemoryStore() });
+  await liveblocks.createRoom("doc", {
+    defaultAccesses: [],
+    usersAccesses: { editor: ["room:write"], writer: ["room:write"], reader: ["room:read", "room:presence:write"] },
+  });
+  const { extension, url } = await startServer(liveblocks);
+  return { liveblocks, extension, url };
+}
+
+const synced = (client: Client) => vi.waitFor(() => expect(client.provider.isSynced).toBe(true), { timeout: 5000 });
+
+describe("RoomgateExtension", () => {
+  it("an editor's edit reaches another client; a read-only client's edit reaches no one", async () => {
+    const { liveblocks, url } = await setup();
+    const editor = connect(url, "doc", await tokenFor(liveblocks, "editor"));
+    const writer = connect(url, "doc", await tokenFor(liveblocks, "writer"));
+    const reader = connect(url, "doc", await tokenFor(liveblocks, "reader"));
+    await Promise.all([synced(editor), synced(writer), synced(reader)]);
+    expect(reader.provider.authorizedScope).toBe("readonly");
+    expect(editor.provider.authorizedScope).toBe("read-write");
+
+    editor.text.insert(0, "hello");
+    await vi.waitFor(() => expect(writer.text.toString()).toBe("hello"));
+    await vi.waitFor(() => expect(reader.text.toString()).toBe("hello"));
+
+    reader.text.insert(0, "NOPE ");
+    editor.text.insert(5, "!");
+    await vi.waitFor(() => expect(writer.text.toString()).toBe("hello!"));
+    // The reader's update was refused by the server: the editor's later one arrived, the reader's never did.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(writer.text.toString()).toBe("hello!");
+    expect(editor.text.toString()).toBe("hello!");
+  });
+
+  it("a live downgrade with updateRoom makes the connection read-only within a second, an upgrade writable again", async () => {
+    const { liveblocks, url } = await setup();
+    await liveblocks.updateRoom("doc", { usersAccesses: { later: ["room:write"] } });
+    const editor = connect(url, "doc", await tokenFor(liveblocks, "editor"));
+    const writer = connect(url, "doc", await tokenFor(liveblocks, "writer"));
+    const later = connect(url, "doc", await tokenFor(liveblocks, "later"));
+    await Promise.all([synced(editor), synced(writer), synced(later)]);
+
+    await liveblocks.updateRoom("doc", { usersAccesses: { writer: ["room:read", "room:presence:write"], later: ["room:read"] } });
+    writer.text.insert(0, "after downgrade ");
+    editor.text.insert(0, "editor");
+    await vi.waitFor(() => expect(writer.text.toString()).toContain("editor"), { timeout: 1000 });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(editor.text.toString()).toBe("editor");
+    expect(later.text.toString()).toBe("editor");
+
+    // An upgrade: a client that kept its hands off while read-only writes again on the same connection.
+    // (The refused client's later edits build on its refused one, which Yjs cannot apply without it.)
+    await liveblocks.updateRoom("doc", { usersAccesses: { later: ["room:write"] } });
+    later.text.insert(later.text.length, " again");
+    await vi.waitFor(() => expect(editor.text.toString()).toBe("editor again"), { timeout: 1000 });
+  });
+
+  it("a client of a deleted room is disconnected, and its watch is gone", async () => {
+    const { liveblocks, extension, url } = await setup();
+    const editor = connect(url, "doc", await tokenFor(liveblocks, "editor"));
+    await synced(editor);
+    expect(extension.size).toBe(1);
+    await liveblocks.deleteRoom("doc");
+    await vi.waitFor(() => expect(editor.closes.some((reason) => reason.includes("not found") || reason.includes("doc"))).toBe(true), {
+      timeout: 1000,
+    });
+    expect(extension.size).toBe(0);
+  });
+
+  it("a removed user and a revoked user are disconnected without reconnecting", async () => {
+    const { liveblocks, url } = await setup();
+    const writer = connect(url, "doc", await tokenFor(liveblocks, "writer"));
+    const reader = connect(url, "doc", await tokenFor(liveblocks, "reader"));
+    await Promise.all([synced(writer), synced(reader)]);
+    await liveblocks.updateRoom("doc", { usersAccesses: { writer: null } });
+    await vi.waitFor(() => expect(writer.closes.length).toBeGreaterThan(0), { timeout: 1000 });
+    expect(reader.closes).toEqual([]);
+    await liveblocks.revokeTokens({ userId: "reader", issuedBefore: Date.now() + 60_000 });
+    await vi.waitFor(() => expect(reader.closes.length).toBeGreaterThan(0), { timeout: 1000 });
+  });
+
+  it("forged, expired and wrong-room tokens never see a byte of the document", async () => {
+    const { liveblocks, url } = await setup();
+    const editor = connect(url, "doc", await tokenFor(liveblocks, "editor"));
+    await synced(editor);
+    editor.text.insert(0, "secret contents");
+
+    const other = new Liveblocks({ secret: generateSecret(), store: new MemoryStore() });
+    const expiredIssuer = new Liveblocks({ secret: SECRET, store: new MemoryStore(), now: () => Date.now() - 2 * 3600_000 });
+    const tokens = {
+      forged: await tokenFor(other, "editor"),
+      expired: await tokenFor(expiredIssuer, "editor"),
+      outsider: await tokenFor(liveblocks, "outsider"),
+      garbage: "not.a.token",
+    };
+    const clients = Object.entries(tokens).map(([kind, token]) => ({ kind, client: connect(url, "doc", token) }));
+    for (const { kind, client } of clients) {
+      await vi.waitFor(() => expect(client.denied, kind).toBeDefined(), { timeout: 5000 });
+      expect(client.text.toString(), kind).toBe("");
+      expect(client.provider.isSynced, kind).toBe(false);
+    }
+  });
+});
