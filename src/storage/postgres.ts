@@ -463,15 +463,7 @@ export class PostgresStore implements RoomStore {
    * @param listener Receives the user id and the cutoff as stored.
    */
   subscribeRevocations(listener: (event: RevocationEvent) => void): () => void {
-    const unsubscribe = this.#revocations.subscribe(listener);
-    if (!this.#closed) this.#feed.start();
-    let done = false;
-    return () => {
-      if (done) return;
-      done = true;
-      unsubscribe();
-      this.#stopFeedIfUnheard();
-    };
+    return this.#listening(this.#revocations.subscribe(listener));
   }
 
   /**
@@ -546,7 +538,11 @@ export class PostgresStore implements RoomStore {
    * @param listener Receives each event once.
    */
   subscribe(listener: RoomChangeListener): () => void {
-    const unsubscribe = this.#emitter.subscribe(listener);
+    return this.#listening(this.#emitter.subscribe(listener));
+  }
+
+  /** Keeps the change feed running while `unsubscribe` has not been called; returns it, idempotent. */
+  #listening(unsubscribe: () => void): () => void {
     if (!this.#closed) this.#feed.start();
     let done = false;
     return () => {

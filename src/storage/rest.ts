@@ -308,15 +308,7 @@ export class RestStore implements RoomStore {
    * @param listener Receives the user id and the cutoff.
    */
   subscribeRevocations(listener: (event: RevocationEvent) => void): () => void {
-    const unsubscribe = this.#revocations.subscribe(listener);
-    this.#events?.start();
-    let subscribed = true;
-    return () => {
-      if (!subscribed) return;
-      subscribed = false;
-      unsubscribe();
-      this.#stopEventsIfUnheard();
-    };
+    return this.#listening(this.#revocations.subscribe(listener));
   }
 
   /**
@@ -343,7 +335,11 @@ export class RestStore implements RoomStore {
    * @param listener Receives the event; its `room` is a copy shared by all listeners of that event.
    */
   subscribe(listener: RoomChangeListener): () => void {
-    const unsubscribe = this.#emitter.subscribe(listener);
+    return this.#listening(this.#emitter.subscribe(listener));
+  }
+
+  /** Keeps the event stream running while `unsubscribe` has not been called; returns it, idempotent. */
+  #listening(unsubscribe: () => void): () => void {
     this.#events?.start();
     let subscribed = true;
     return () => {
