@@ -2,7 +2,7 @@
  * The project's secret key: the SDK's format rules, roomgate's strength rule,
  * and the constant-time check the HTTP layer authenticates requests with.
  */
-import { createHash, timingSafeEqual } from "node:crypto";
+import { sha256, timingSafeEqual } from "../tokens/crypto/node.js";
 import { weakSecretReason } from "../tokens/secret.js";
 import { messages } from "./errors.js";
 
@@ -27,6 +27,6 @@ export function assertSecretKey(value: unknown, field: string): asserts value is
  * @internal
  */
 export function createSecretCheck(secret: string): (candidate: string) => boolean {
-  const expected = createHash("sha256").update(secret).digest();
-  return (candidate) => typeof candidate === "string" && timingSafeEqual(createHash("sha256").update(candidate).digest(), expected);
+  const expected = sha256(secret);
+  return (candidate) => typeof candidate === "string" && timingSafeEqual(sha256(candidate), expected);
 }
