@@ -7,7 +7,16 @@
  * only that config runs it.
  */
 import { describe, expect, it } from "vitest";
-import { isValidRoomPattern, Liveblocks, matchesRoomPattern, resolveTokenAccess, TokenError } from "../../src/index.js";
+import {
+  isValidRoomPattern,
+  JwksVerifier,
+  KeyPairSigner,
+  Liveblocks,
+  matchesRoomPattern,
+  MemoryStore,
+  resolveTokenAccess,
+  TokenError,
+} from "../../src/index.js";
 import { CRYPTO_IMPLEMENTATION } from "../../src/tokens/crypto/node.js";
 
 const SECRET = "sk_edge_0123456789abcdefghijKLMNOP";
@@ -44,6 +53,27 @@ describe("Edge runtime (Web build)", () => {
     expect(await liveblocks.checkRoomAccess(token, "org:secret")).toMatchObject({ allowed: false });
     const forged = `${token.slice(0, -2)}${token.endsWith("AA") ? "BA" : "AA"}`;
     expect(await liveblocks.checkRoomAccess(forged, "org:team:1")).toMatchObject({ allowed: false });
+  });
+
+  it("key pairs - generated through crypto.subtle, tokens verify by the signer and by a JwksVerifier of its JWKS", async () => {
+    for (const alg of ["ES256", "EdDSA"] as const) {
+      const signer = await KeyPairSigner.generate({ alg });
+      const liveblocks = new Liveblocks({ secret: SECRET, signer });
+      const token = await tokenOf(await liveblocks.identifyUser("carol"));
+      expect(token.split(".")[2]).toHaveLength(86);
+      expect((await new JwksVerifier({ jwks: signer.jwks(), alg }).verify(token)).uid).toBe("carol");
+      const other = await KeyPairSigner.generate({ alg });
+      await expect(new JwksVerifier({ jwks: other.jwks(), alg }).verify(token)).rejects.toBeInstanceOf(TokenError);
+    }
+  });
+
+  it("rooms - the memory store decides ID-token access", async () => {
+    const liveblocks = new Liveblocks({ secret: SECRET, store: new MemoryStore() });
+    await liveblocks.createRoom("doc-1", { defaultAccesses: [], usersAccesses: { dave: ["room:write"] } });
+    const token = await tokenOf(await liveblocks.identifyUser("dave"));
+    expect(await liveblocks.checkRoomAccess(token, "doc-1")).toMatchObject({ allowed: true, canWrite: true });
+    const eve = await tokenOf(await liveblocks.identifyUser("eve"));
+    expect(await liveblocks.checkRoomAccess(eve, "doc-1")).toMatchObject({ allowed: false });
   });
 
   it("permissions - the pure functions run as on Node", () => {
