@@ -2,7 +2,7 @@
  * Token ids (`jti`). Every token must be unique: `@liveblocks/client`
  * rejects a token it has already seen.
  */
-import { base64urlEncode, randomFill } from "./crypto/node.js";
+import { allocBytes, base64urlEncode, randomFill } from "./crypto/node.js";
 
 /** 9 random bytes are exactly 12 base64url characters, no padding. */
 const ID_BYTES = 9;
@@ -13,7 +13,7 @@ const ID_BYTES = 9;
  * is handed out once.
  */
 const POOL_SIZE = ID_BYTES * 1024;
-const pool = new Uint8Array(POOL_SIZE);
+const pool = allocBytes(POOL_SIZE);
 let offset = POOL_SIZE;
 
 /**

@@ -80,9 +80,16 @@ export function randomFill(bytes: Uint8Array): void {
   randomFillSync(bytes);
 }
 
+/** `length` bytes to be overwritten (a `Buffer` here: {@link base64urlEncode} then reads it without a copy). */
+export function allocBytes(length: number): Uint8Array {
+  return Buffer.allocUnsafe(length);
+}
+
 /** Unpadded base64url of `bytes[start, end)`. */
 export function base64urlEncode(bytes: Uint8Array, start = 0, end = bytes.length): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64url", start, end);
+  // A Buffer (the id pool) is encoded in place: wrapping it costs ~0.1 µs per id.
+  const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return buffer.toString("base64url", start, end);
 }
 
 /** Unpadded base64url of the UTF-8 of `text`. */

@@ -157,6 +157,11 @@ for (let i = 0; i < 64; i++) VALUE[ALPHABET.charCodeAt(i)] = i;
 VALUE["+".charCodeAt(0)] = 62;
 VALUE["/".charCodeAt(0)] = 63;
 
+/** `length` bytes to be overwritten. */
+export function allocBytes(length: number): Uint8Array {
+  return new Uint8Array(length);
+}
+
 /** Unpadded base64url of `bytes[start, end)`. */
 export function base64urlEncode(bytes: Uint8Array, start = 0, end = bytes.length): string {
   let out = "";
