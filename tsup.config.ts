@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { defineConfig, type Options } from "tsup";
 
 /**
@@ -11,12 +12,21 @@ import { defineConfig, type Options } from "tsup";
  * share one module tree: `roomgate` and `roomgate/testing` hand out the same
  * `InvalidCursorError` class. Dependencies and peer dependencies (`vitest`,
  * `better-sqlite3`, `pg`) are external, which is tsup's default.
+ *
+ * An export may also point its Web-runtime conditions (`edge-light`,
+ * `workerd`, `worker`, `deno`) at `./dist/<web name>.js`: that file is a
+ * separate build of the same source with `src/tokens/crypto/node.ts`
+ * swapped for `web.ts` (WebCrypto, no `node:` import), sharing the types of
+ * the `import` build.
  */
 type Export = string | { import?: unknown; require?: unknown; default?: unknown; types?: unknown };
 const pkg = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8")) as {
   exports: Record<string, Export>;
   bin?: Record<string, string>;
 };
+
+/** Export conditions that resolve to the Web build. */
+const WEB_CONDITIONS = new Set(["edge-light", "workerd", "worker", "deno"]);
 
 /** `./dist/testing.js` (or `.cjs`, `.d.ts`) → `testing`. */
 function distName(file: string): string {
@@ -30,7 +40,7 @@ function firstJs(target: unknown): string | undefined {
   if (typeof target === "string") return /\.(?:c|m)?js$/.test(target) ? target : undefined;
   if (target === null || typeof target !== "object") return undefined;
   for (const [condition, value] of Object.entries(target)) {
-    if (condition === "types") continue;
+    if (condition === "types" || WEB_CONDITIONS.has(condition)) continue;
     const file = firstJs(value);
     if (file !== undefined) return file;
   }
@@ -53,6 +63,16 @@ for (const [subpath, target] of Object.entries(pkg.exports)) {
   if (typeof target === "object" && target.require !== undefined) cjs[name] = esm[name];
   else if (subpath === ".") throw new Error('tsup.config.ts: "." must have a require condition');
 }
+const web: Record<string, string> = {};
+for (const target of Object.values(pkg.exports)) {
+  if (typeof target !== "object") continue;
+  const files = new Set(Object.entries(target).flatMap(([condition, value]) => (WEB_CONDITIONS.has(condition) ? [firstJs(value)] : [])));
+  if (files.size === 0) continue;
+  const [file, ...others] = [...files];
+  if (file === undefined || others.length > 0)
+    throw new Error("tsup.config.ts: the Web conditions of an export must name one ./dist/<name>.js");
+  web[distName(file)] = sourceOf(distName(firstJs(target) ?? file));
+}
 for (const file of Object.values(pkg.bin ?? {})) esm[distName(file)] = sourceOf(distName(file));
 
 const shared: Options = {
@@ -64,7 +84,31 @@ const shared: Options = {
   treeshake: true,
 };
 
+/** Resolves every import of the Node crypto module to its Web twin. */
+const webCrypto: NonNullable<Options["esbuildPlugins"]>[number] = {
+  name: "roomgate-web-crypto",
+  setup(build) {
+    build.onResolve({ filter: /\/crypto\/node\.js$/ }, (args) => ({
+      path: resolve(dirname(args.importer), args.path.replace(/node\.js$/, "web.ts")),
+    }));
+  },
+};
+
 export default defineConfig([
   { ...shared, entry: esm, format: ["esm"] },
   { ...shared, entry: cjs, format: ["cjs"] },
+  ...(Object.keys(web).length === 0
+    ? []
+    : [
+        {
+          ...shared,
+          entry: web,
+          format: ["esm"],
+          dts: false,
+          splitting: false,
+          platform: "neutral",
+          target: "es2022",
+          esbuildPlugins: [webCrypto],
+        } satisfies Options,
+      ]),
 ]);

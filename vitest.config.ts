@@ -20,7 +20,7 @@ export default defineConfig({
   },
   test: {
     include: ["test/**/*.test.ts", "examples/*/test/**/*.test.ts"],
-    exclude: ["**/node_modules/**", "**/*.e2e.test.ts"],
+    exclude: ["**/node_modules/**", "**/*.e2e.test.ts", "**/*.edge.test.ts"],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     benchmark: {

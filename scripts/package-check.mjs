@@ -102,6 +102,19 @@ try {
   }
   for (const name of ["typescript", "@types/node", "vitest"]) if (!existsSync(join(installed, name))) link(name, true);
 
+  // The Web build (edge-light, workerd, worker, deno): no node: import, no Node global, only dependencies.
+  await check("dist/web.js: no node: import, no Buffer / process / setImmediate", async () => {
+    const code = readFileSync(join(installed, pkg.name, "dist", "web.js"), "utf8").replace(/\/\*[\s\S]*?\*\/|^\s*\/\/.*$/gm, "");
+    const imports = [...code.matchAll(/^\s*(?:import|export)\b[^;]*?\bfrom\s*["']([^"']+)["']|\bimport\(\s*["']([^"']+)["']\s*\)/gm)].map(
+      (m) => m[1] ?? m[2],
+    );
+    const foreign = imports.filter((name) => !Object.hasOwn(shipped.dependencies ?? {}, name));
+    if (foreign.length > 0) throw new Error(`dist/web.js imports ${foreign.join(", ")}`);
+    const globals = [...code.matchAll(/(?<![.\w$])(?:Buffer|process)\s*\.|(?<![.\w$])setImmediate\s*\(/g)].map((m) => m[0]);
+    if (globals.length > 0) throw new Error(`dist/web.js uses ${globals.join(", ")}`);
+    return `imports ${[...new Set(imports)].join(", ") || "nothing"}`;
+  });
+
   // (0) The linters, on the same tarball.
   await Promise.all([
     check("publint --strict", async () => {
@@ -193,6 +206,11 @@ try {
     return "same names as ESM";
   });
 
+  const webFiles = new Set(
+    Object.values(pkg.exports).flatMap((target) =>
+      typeof target === "object" ? ["edge-light", "workerd", "worker", "deno"].map((c) => target[c]?.default?.replace("./dist/", "")) : [],
+    ),
+  );
   // (d) One module tree: a name two entry points export is one object, and
   // no class is copied into two files of one format.
   await check(`one module tree for ${entries.map((e) => e.specifier).join(", ")}`, async () => {
@@ -211,7 +229,8 @@ try {
     const dist = join(installed, pkg.name, "dist");
     for (const ext of [".js", ".cjs"]) {
       const declared = new Map();
-      for (const file of readdirSync(dist).filter((f) => f.endsWith(ext))) {
+      // The Web build is its own module tree by design: a runtime loads either it or the Node build.
+      for (const file of readdirSync(dist).filter((f) => f.endsWith(ext) && !webFiles.has(f))) {
         const text = readFileSync(join(dist, file), "utf8");
         for (const match of text.matchAll(/^(?:var (\w+) = class\b|class (\w+)\b)[^]*?^}/gm)) {
           const key = match[0].replace(/^var \w+ = class|^class \w+/, "");

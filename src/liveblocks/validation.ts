@@ -9,6 +9,7 @@ import { type LiveblocksError, invalidField } from "./errors.js";
 import { type Limits, MAX_CURSOR_LENGTH } from "./limits.js";
 import { Permission, type RoomPermission, validatePermissionSet } from "../permissions/scopes.js";
 import type { RoomData, RoomMetadata, RoomPatch } from "../storage/types.js";
+import { utf8Length } from "../tokens/crypto/node.js";
 import type { JsonObject } from "../tokens/types.js";
 
 type Dict<T> = Record<string, T>;
@@ -243,7 +244,7 @@ export function serializeUserInfo(value: unknown, maxBytes: number): string | { 
   if (json === undefined || json.charCodeAt(0) !== 0x7b /* { */) return { rule: "must be a JSON object" };
   // UTF-8 takes at most 3 bytes per UTF-16 unit: count bytes only near the limit.
   if (json.length * 3 > maxBytes) {
-    const bytes = Buffer.byteLength(json);
+    const bytes = utf8Length(json);
     if (bytes > maxBytes) return { rule: `must be at most ${maxBytes} bytes as JSON, got ${bytes}` };
   }
   return json;

@@ -4,6 +4,7 @@
  * removed in between. Opaque to callers, exact to stores: only the bytes
  * {@link encodeCursor} produces decode.
  */
+import { base64urlDecode, base64urlOfText, utf8Decode } from "../tokens/crypto/node.js";
 import type { SortKey } from "./order.js";
 import { InvalidCursorError } from "./types.js";
 
@@ -16,7 +17,7 @@ import { InvalidCursorError } from "./types.js";
  * ```
  */
 export function encodeCursor(key: SortKey): string {
-  return Buffer.from(JSON.stringify([key.ms, key.id]), "utf8").toString("base64url");
+  return base64urlOfText(JSON.stringify([key.ms, key.id]));
 }
 
 /**
@@ -32,7 +33,7 @@ export function decodeCursor(cursor: string): SortKey {
   if (typeof cursor !== "string" || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw new InvalidCursorError();
   let value: unknown;
   try {
-    value = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+    value = JSON.parse(utf8Decode(base64urlDecode(cursor)));
   } catch {
     throw new InvalidCursorError();
   }

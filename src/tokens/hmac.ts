@@ -1,7 +1,7 @@
 /**
  * The default signer: HS256 under a key derived from the project's secret.
  */
-import { createSecretKey, hkdfSync, type KeyObject } from "node:crypto";
+import { createSecretKey, hkdfSha256, type KeyObject } from "./crypto/node.js";
 import { createKeyring, encodeHeader, registerPayloadSigning, signPayload, signToken, verifyWithKeyring, type Keyring } from "./jwt.js";
 import type { TokenClaims, TokenSigner, VerifyOptions } from "./types.js";
 
@@ -53,7 +53,7 @@ export class HmacSigner implements TokenSigner {
     if (!(typeof secret === "string" || secret instanceof Uint8Array) || secret.length === 0) {
       throw new TypeError("HmacSigner needs a non-empty secret (a string or bytes)");
     }
-    this.#key = createSecretKey(new Uint8Array(hkdfSync("sha256", secret, "", HS256_KEY_INFO, 32)));
+    this.#key = createSecretKey(hkdfSha256(secret, HS256_KEY_INFO, 32));
     this.#header = encodeHeader("HS256", undefined);
     this.#keyring = createKeyring("HS256", false, [{ kid: undefined, key: this.#key }]);
     const key = this.#key;

@@ -2,7 +2,7 @@
  * Token ids (`jti`). Every token must be unique: `@liveblocks/client`
  * rejects a token it has already seen.
  */
-import { randomFillSync } from "node:crypto";
+import { allocBytes, base64urlEncode, randomFill } from "./crypto/node.js";
 
 /** 9 random bytes are exactly 12 base64url characters, no padding. */
 const ID_BYTES = 9;
@@ -13,12 +13,12 @@ const ID_BYTES = 9;
  * is handed out once.
  */
 const POOL_SIZE = ID_BYTES * 1024;
-const pool = Buffer.allocUnsafe(POOL_SIZE);
+const pool = allocBytes(POOL_SIZE);
 let offset = POOL_SIZE;
 
 /**
  * A new token id: 12 random URL-safe characters (`[A-Za-z0-9_-]{12}`,
- * 72 bits from `node:crypto`), the shape of Liveblocks' `jti`.
+ * 72 bits from the platform's CSPRNG), the shape of Liveblocks' `jti`.
  *
  * @example
  * ```ts
@@ -27,10 +27,10 @@ let offset = POOL_SIZE;
  */
 export function randomTokenId(): string {
   if (offset === POOL_SIZE) {
-    randomFillSync(pool);
+    randomFill(pool);
     offset = 0;
   }
-  const id = pool.toString("base64url", offset, offset + ID_BYTES);
+  const id = base64urlEncode(pool, offset, offset + ID_BYTES);
   offset += ID_BYTES;
   return id;
 }

@@ -8,7 +8,16 @@
  * it on the fast path. Anything else takes a slow path that decodes the
  * header only to say exactly why it is rejected; it never verifies with it.
  */
-import { createHmac, sign as cryptoSign, timingSafeEqual, verify as cryptoVerify, type KeyObject } from "node:crypto";
+import {
+  base64urlDecode,
+  base64urlEncode,
+  base64urlOfText,
+  signInput,
+  utf8Decode,
+  verifyInput,
+  type KeyObject,
+  type MaybePromise,
+} from "./crypto/node.js";
 import { z } from "zod";
 import { TokenError } from "./errors.js";
 import type { JsonObject, TokenClaims, TokenSigner, TokenVerifier, VerifyOptions } from "./types.js";
@@ -76,7 +85,7 @@ function isCanonicalBase64url(segment: string): boolean {
 
 /** base64url of the JSON of `value`. */
 function encodeJson(value: unknown): string {
-  return Buffer.from(JSON.stringify(value)).toString("base64url");
+  return base64urlOfText(JSON.stringify(value));
 }
 
 /**
@@ -121,7 +130,7 @@ export interface VerificationKey {
  * const token = signToken("ES256", encodeHeader("ES256", kid), privateKey, claims);
  * ```
  */
-export function signToken(alg: SigningAlgorithm, headerSegment: string, key: KeyObject, claims: TokenClaims): string {
+export function signToken(alg: SigningAlgorithm, headerSegment: string, key: KeyObject, claims: TokenClaims): MaybePromise<string> {
   return signPayload(alg, headerSegment, key, JSON.stringify(claims));
 }
 
@@ -134,8 +143,8 @@ export function signToken(alg: SigningAlgorithm, headerSegment: string, key: Key
  * const token = signPayload("HS256", encodeHeader("HS256", undefined), hmacKey, '{"k":"id",…}');
  * ```
  */
-export function signPayload(alg: SigningAlgorithm, headerSegment: string, key: KeyObject, payloadJson: string): string {
-  const signingInput = `${headerSegment}.${Buffer.from(payloadJson).toString("base64url")}`;
+export function signPayload(alg: SigningAlgorithm, headerSegment: string, key: KeyObject, payloadJson: string): MaybePromise<string> {
+  const signingInput = `${headerSegment}.${base64urlOfText(payloadJson)}`;
   // Never issue a token that every verifier would reject.
   if (signingInput.length + 1 + SIGNATURE_CHARS[alg] > MAX_TOKEN_LENGTH) {
     throw new TokenError(
@@ -143,22 +152,8 @@ export function signPayload(alg: SigningAlgorithm, headerSegment: string, key: K
       `The token would be ${signingInput.length + 1 + SIGNATURE_CHARS[alg]} characters, over the limit of ${MAX_TOKEN_LENGTH}; make "ui" (userInfo) or "perms" smaller`,
     );
   }
-  let signature: string;
-  switch (alg) {
-    case "HS256":
-      signature = createHmac("sha256", key).update(signingInput).digest("base64url");
-      break;
-    case "ES256":
-      signature = cryptoSign("sha256", Buffer.from(signingInput, "latin1"), {
-        key,
-        dsaEncoding: "ieee-p1363",
-      }).toString("base64url");
-      break;
-    case "EdDSA":
-      signature = cryptoSign(null, Buffer.from(signingInput, "latin1"), key).toString("base64url");
-      break;
-  }
-  return `${signingInput}.${signature}`;
+  const signature = signInput(alg, key, signingInput);
+  return typeof signature === "string" ? `${signingInput}.${signature}` : signature.then((text) => `${signingInput}.${text}`);
 }
 
 /** Signs serialised claims into a compact JWS (base64url and dots only). */
@@ -287,7 +282,7 @@ export function splitToken(token: unknown): TokenParts {
  * const claims = verifyWithKeyring(token, keyring, { now: Date.now(), kind: "id" });
  * ```
  */
-export function verifyWithKeyring(token: unknown, keyring: Keyring, options: VerifyOptions | undefined): TokenClaims {
+export function verifyWithKeyring(token: unknown, keyring: Keyring, options: VerifyOptions | undefined): MaybePromise<TokenClaims> {
   const parts = splitToken(token);
   const key = keyring.byHeader.get(parts.header);
   if (key === undefined) {
@@ -316,7 +311,7 @@ export function inspectHeader(segment: string, alg: SigningAlgorithm, isKnownKid
   }
   let header: unknown;
   try {
-    header = JSON.parse(Buffer.from(segment, "base64url").toString("utf8"));
+    header = JSON.parse(utf8Decode(base64urlDecode(segment)));
   } catch {
     throw new TokenError("ERR_JWT_MALFORMED", "The JWT header is not JSON");
   }
@@ -385,13 +380,13 @@ export function inspectHeader(segment: string, alg: SigningAlgorithm, isKnownKid
  * const claims = verifySigned(splitToken(token), key, { projectId: "pr_1" });
  * ```
  */
-export function verifySigned(parts: TokenParts, key: VerificationKey, options: VerifyOptions | undefined): TokenClaims {
+export function verifySigned(parts: TokenParts, key: VerificationKey, options: VerifyOptions | undefined): MaybePromise<TokenClaims> {
   const { alg } = key;
   // Decoded once, used twice: re-encoding to the same text is the canonical
   // base64url check (Node's decoder skips "=" and accepts "+" "/"), and
   // costs less than a regex over the segment.
-  const payloadBytes = Buffer.from(parts.payload, "base64url");
-  if (parts.payload.length === 0 || payloadBytes.toString("base64url") !== parts.payload) {
+  const payloadBytes = base64urlDecode(parts.payload);
+  if (parts.payload.length === 0 || base64urlEncode(payloadBytes) !== parts.payload) {
     throw new TokenError("ERR_JWT_MALFORMED", "The JWT payload is not unpadded base64url");
   }
   if (parts.signature.length !== SIGNATURE_CHARS[alg] || !isCanonicalBase64url(parts.signature)) {
@@ -400,34 +395,21 @@ export function verifySigned(parts: TokenParts, key: VerificationKey, options: V
       `The signature must be ${SIGNATURE_BYTES[alg]} bytes (${SIGNATURE_CHARS[alg]} unpadded base64url characters) for ${alg}`,
     );
   }
-  let valid: boolean;
-  switch (alg) {
-    case "HS256": {
-      // Compared as canonical base64url text of equal length: digest("base64url")
-      // is ~1 µs cheaper than digest() plus decoding the signature (measured).
-      const expected = createHmac("sha256", key.key).update(parts.signingInput).digest("base64url");
-      valid = timingSafeEqual(Buffer.from(expected, "latin1"), Buffer.from(parts.signature, "latin1"));
-      break;
-    }
-    case "ES256":
-      valid = cryptoVerify(
-        "sha256",
-        Buffer.from(parts.signingInput, "latin1"),
-        { key: key.key, dsaEncoding: "ieee-p1363" },
-        Buffer.from(parts.signature, "base64url"),
-      );
-      break;
-    case "EdDSA":
-      valid = cryptoVerify(null, Buffer.from(parts.signingInput, "latin1"), key.key, Buffer.from(parts.signature, "base64url"));
-      break;
-  }
+  const valid = verifyInput(alg, key.key, parts.signingInput, parts.signature);
+  return typeof valid === "boolean"
+    ? checkClaims(valid, payloadBytes, options)
+    : valid.then((ok) => checkClaims(ok, payloadBytes, options));
+}
+
+/** After the signature check: the claims, the times, and the expectations. */
+function checkClaims(valid: boolean, payloadBytes: Uint8Array, options: VerifyOptions | undefined): TokenClaims {
   if (!valid) {
     throw new TokenError("ERR_JWS_SIGNATURE_VERIFICATION_FAILED", "The token's signature is invalid");
   }
 
   let payload: unknown;
   try {
-    payload = JSON.parse(payloadBytes.toString("utf8"));
+    payload = JSON.parse(utf8Decode(payloadBytes));
   } catch {
     throw new TokenError("ERR_JWT_MALFORMED", "The JWT payload is not JSON");
   }

@@ -2,7 +2,7 @@
  * The key-pair signer: ES256 or EdDSA, a `kid` in every header, several
  * verification keys for rotation, and a JWKS document to publish.
  */
-import { createPublicKey, generateKeyPair, type KeyObject } from "node:crypto";
+import { createPublicKey, generatePrivateKey, type KeyObject } from "./crypto/node.js";
 import { createKeyring, encodeHeader, registerPayloadSigning, signPayload, signToken, verifyWithKeyring, type Keyring } from "./jwt.js";
 import {
   checkKeyAlgorithm,
@@ -16,15 +16,6 @@ import {
   type PublicJwk,
 } from "./keys.js";
 import type { TokenClaims, TokenSigner, VerifyOptions } from "./types.js";
-
-/** A new private key for `alg`, generated off the main thread. */
-function generatePrivateKey(alg: KeyPairAlgorithm): Promise<KeyObject> {
-  return new Promise((resolve, reject) => {
-    const done = (err: Error | null, _publicKey: KeyObject, privateKey: KeyObject) => (err === null ? resolve(privateKey) : reject(err));
-    if (alg === "EdDSA") generateKeyPair("ed25519", {}, done);
-    else generateKeyPair("ec", { namedCurve: "P-256" }, done);
-  });
-}
 
 /**
  * Options of {@link KeyPairSigner}.

@@ -5,7 +5,7 @@
  * a JWK. Symmetric keys and Ed25519 keys of small order are refused here, the
  * one place every key passes through.
  */
-import { createHash, createPrivateKey, createPublicKey, KeyObject, type JsonWebKey } from "node:crypto";
+import { base64urlDecode, base64urlEncode, createPrivateKey, createPublicKey, KeyObject, sha256, type JsonWebKey } from "./crypto/node.js";
 
 /**
  * A JSON Web Key (RFC 7517) as users hold it: the members roomgate reads,
@@ -96,7 +96,7 @@ const SMALL_ORDER_ED25519 = [
   "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
   "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
   "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
-].map((hex) => Buffer.from(hex, "hex"));
+].map((hex) => Uint8Array.from(hex.match(/../g) ?? [], (byte) => parseInt(byte, 16)));
 
 /**
  * The algorithm a key can sign for, or `undefined` if roomgate has none for it.
@@ -221,7 +221,7 @@ export function jwkThumbprint(publicKey: KeyObject): string {
     jwk.kty === "EC"
       ? JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y })
       : JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x });
-  return createHash("sha256").update(canonical).digest("base64url");
+  return base64urlEncode(sha256(canonical));
 }
 
 /**
@@ -309,11 +309,11 @@ function refuseSymmetricJwk(jwk: Jwk): void {
 /** True for an Ed25519 public key whose encoding is one of {@link SMALL_ORDER_ED25519}. */
 function isSmallOrderEd25519(publicKey: KeyObject): boolean {
   if (publicKey.asymmetricKeyType !== "ed25519") return false;
-  const encoded = Buffer.from(String(publicKey.export({ format: "jwk" }).x), "base64url");
+  const encoded = base64urlDecode(String(publicKey.export({ format: "jwk" }).x));
   if (encoded.length !== 32) return false;
   // The sign bit of x says nothing about the order: compare without it.
   encoded[31] = encoded[31]! & 0x7f;
-  return SMALL_ORDER_ED25519.some((point) => point.equals(encoded));
+  return SMALL_ORDER_ED25519.some((point) => point.every((byte, i) => byte === encoded[i]));
 }
 
 function describe(err: unknown): string {

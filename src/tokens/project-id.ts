@@ -1,7 +1,7 @@
 /**
  * The default `pid` claim: a project id derived from the secret.
  */
-import { hkdfSync } from "node:crypto";
+import { base64urlEncode, hkdfSha256 } from "./crypto/node.js";
 
 /**
  * HKDF `info` label of the project id. Part of the token format: changing it
@@ -22,5 +22,5 @@ const PROJECT_ID_INFO = "roomgate/v1/project-id";
  * ```
  */
 export function deriveProjectId(secret: string): string {
-  return `pr_${Buffer.from(hkdfSync("sha256", secret, "", PROJECT_ID_INFO, 12)).toString("base64url")}`;
+  return `pr_${base64urlEncode(hkdfSha256(secret, PROJECT_ID_INFO, 12))}`;
 }

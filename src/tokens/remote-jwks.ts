@@ -11,6 +11,17 @@ import { TokenError, VerifierUnavailableError } from "./errors.js";
 import { createKeyring, quote, type Keyring, type VerificationKey } from "./jwt.js";
 import { importJwks, type KeyPairAlgorithm } from "./keys.js";
 
+/** `chunks` joined into one array of `total` bytes. */
+function concatBytes(chunks: readonly Uint8Array[], total: number): Uint8Array {
+  const bytes = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return bytes;
+}
+
 /**
  * Options of a {@link JwksVerifier} over a remote JWKS document. The timing
  * options and their defaults are those of jose's `createRemoteJWKSet`.
@@ -225,7 +236,7 @@ export class RemoteJwks {
       }
     }
     try {
-      return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
+      return new TextDecoder("utf-8", { fatal: true }).decode(concatBytes(chunks, total));
     } catch (err) {
       throw new VerifierUnavailableError(`${this.#where} is not UTF-8 text`, { cause: err });
     }

@@ -4,7 +4,7 @@
  * holding one token can test a guess of the secret offline at HKDF speed:
  * the secret itself must carry at least 128 bits.
  */
-import { randomBytes } from "node:crypto";
+import { base64urlEncode, randomFill } from "./crypto/node.js";
 
 /** Characters after `sk_` needed for 128 bits from a 64-character alphabet (`[A-Za-z0-9_-]`). */
 export const MIN_SECRET_CHARACTERS = 22;
@@ -21,7 +21,9 @@ const MIN_DISTINCT_CHARACTERS = 10;
  * ```
  */
 export function generateSecret(): string {
-  return `sk_${randomBytes(32).toString("base64url")}`;
+  const bytes = new Uint8Array(32);
+  randomFill(bytes);
+  return `sk_${base64urlEncode(bytes)}`;
 }
 
 /**
