@@ -114,6 +114,18 @@ describe("examples/nextjs under next start", () => {
     expect((await fetch(`${base}/api/liveblocks-auth`, { method: "POST" })).status).toBe(401);
   });
 
+  it("POST /api/liveblocks-auth-edge - the Edge runtime route signs a token the Node build verifies and admits", async () => {
+    const response = await fetch(`${base}/api/liveblocks-auth-edge`, {
+      method: "POST",
+      headers: { "x-user-id": "erin", "x-user-groups": "eng" },
+    });
+    expect(response.status).toBe(200);
+    const { token } = (await response.json()) as { token: string };
+    const liveblocks = new roomgate.Liveblocks({ secret });
+    expect(await liveblocks.verifyToken(token)).toMatchObject({ k: "id", uid: "erin", gids: ["eng"] });
+    expect((await fetch(`${base}/api/liveblocks-auth-edge`, { method: "POST" })).status).toBe(401);
+  });
+
   it("/api/rooms/:roomId/share - opens, invites, and rejects bad input with 422", async () => {
     const headers = { "x-user-id": "alice", "content-type": "application/json" };
     expect((await fetch(`${base}/api/rooms/http-room/share`, { headers })).status).toBe(200);

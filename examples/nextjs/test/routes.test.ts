@@ -10,6 +10,7 @@ import fc from "fast-check";
 import { generateSecret } from "roomgate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as auth from "../app/api/liveblocks-auth/route";
+import * as authEdge from "../app/api/liveblocks-auth-edge/route";
 import * as share from "../app/api/rooms/[roomId]/share/route";
 import * as rest from "../app/api/v2/[...path]/route";
 import { closeLiveblocks, getLiveblocks } from "../lib/liveblocks";
@@ -93,6 +94,17 @@ describe("app/api/liveblocks-auth", () => {
   it("POST - 401 without a signed-in user", async () => {
     const response = await auth.POST(new Request(`${origin}/api/liveblocks-auth`, { method: "POST" }));
     expect(response.status).toBe(401);
+  });
+});
+
+describe("app/api/liveblocks-auth-edge", () => {
+  it("declares the Edge runtime, and signs a token the shared instance verifies; 401 without a user", async () => {
+    expect(authEdge.runtime).toBe("edge");
+    const response = await authEdge.POST(new Request(`${origin}/api/liveblocks-auth-edge`, as("erin", { method: "POST", groups: "eng" })));
+    expect(response.status).toBe(200);
+    const { token } = (await response.json()) as { token: string };
+    expect(await (await getLiveblocks()).verifyToken(token)).toMatchObject({ k: "id", uid: "erin", gids: ["eng"] });
+    expect((await authEdge.POST(new Request(`${origin}/api/liveblocks-auth-edge`, { method: "POST" }))).status).toBe(401);
   });
 });
 
