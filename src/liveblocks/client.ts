@@ -6,6 +6,7 @@
  */
 import type { z } from "zod";
 import { applyRoomPatch } from "../storage/patch.js";
+import { isPlainRoomCopy, plainRoomCopy } from "../storage/plain-room.js";
 import type { RevocationEvent, RoomChangeEvent, RoomData, RoomStore } from "../storage/types.js";
 import { type RoomAccessWatch, watchRoomAccess } from "./watch.js";
 import { announceRevocation, subscribeRevocations } from "./revocations.js";
@@ -519,7 +520,8 @@ export class Liveblocks {
    * ```
    */
   onRoomChange(listener: (event: RoomChangeEvent) => void): () => void {
-    return this.#config.store.subscribe((event) => listener(event.room === null ? event : { ...event, room: toPlainRoom(event.room) }));
+    // Always a new copy: an event's room is shared by every listener.
+    return this.#config.store.subscribe((event) => listener(event.room === null ? event : { ...event, room: plainRoomCopy(event.room) }));
   }
 
   /* --- Internals ----------------------------------------------------------- */
@@ -545,12 +547,6 @@ export class Liveblocks {
  * Stores keep null-prototype maps, where `__proto__` can never be a setter.
  */
 function toPlainRoom(room: RoomData): RoomData {
-  // A new object, not an edit: an event's room is shared by every listener.
-  // Object.fromEntries defines properties; it never assigns through __proto__.
-  return {
-    ...room,
-    usersAccesses: Object.fromEntries(Object.entries(room.usersAccesses)),
-    groupsAccesses: Object.fromEntries(Object.entries(room.groupsAccesses)),
-    metadata: Object.fromEntries(Object.entries(room.metadata)),
-  };
+  // A store that already built the caller's plain copy (MemoryStore) spares the second copy.
+  return isPlainRoomCopy(room) ? room : plainRoomCopy(room);
 }
