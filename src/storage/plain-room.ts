@@ -30,7 +30,7 @@ export function plainRoomCopy(room: RoomData): RoomData {
           id: room.id,
           createdAt: new Date(room.createdAt.getTime()),
           organizationId: room.organizationId,
-          defaultAccesses: room.defaultAccesses.slice(),
+          defaultAccesses: copyArray(room.defaultAccesses),
           usersAccesses: plainAccesses(room.usersAccesses),
           groupsAccesses: plainAccesses(room.groupsAccesses),
           metadata: plainMetadata(room.metadata),
@@ -41,7 +41,7 @@ export function plainRoomCopy(room: RoomData): RoomData {
           createdAt: new Date(room.createdAt.getTime()),
           lastConnectionAt: new Date(room.lastConnectionAt.getTime()),
           organizationId: room.organizationId,
-          defaultAccesses: room.defaultAccesses.slice(),
+          defaultAccesses: copyArray(room.defaultAccesses),
           usersAccesses: plainAccesses(room.usersAccesses),
           groupsAccesses: plainAccesses(room.groupsAccesses),
           metadata: plainMetadata(room.metadata),
@@ -65,22 +65,34 @@ export function isPlainRoomCopy(room: RoomData): boolean {
 
 function plainAccesses(accesses: RoomAccesses): RoomAccesses {
   const copy: RoomAccesses = {};
-  for (const key in accesses) {
-    // Stored maps have no prototype, so `for…in` sees own keys only; the guard keeps plain inputs safe too.
-    if (!Object.hasOwn(accesses, key)) continue;
-    setOwn(copy, key, (accesses[key] as RoomPermission).slice());
+  const keys = Object.keys(accesses);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    setOwn(copy, key, copyArray(accesses[key] as RoomPermission));
   }
   return copy;
 }
 
 function plainMetadata(metadata: RoomMetadata): RoomMetadata {
   const copy: RoomMetadata = {};
-  for (const key in metadata) {
-    if (!Object.hasOwn(metadata, key)) continue;
+  const keys = Object.keys(metadata);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
     const value = metadata[key] as string | string[];
-    setOwn(copy, key, typeof value === "string" ? value : value.slice());
+    setOwn(copy, key, typeof value === "string" ? value : copyArray(value));
   }
   return copy;
+}
+
+/**
+ * A fresh mutable copy. Literals for the usual one or two scopes, spread
+ * otherwise; never `slice()`, which takes a slow path on frozen arrays in V8 (about 8x).
+ */
+function copyArray<T>(array: readonly T[]): T[] {
+  const length = array.length;
+  if (length === 1) return [array[0] as T];
+  if (length === 2) return [array[0] as T, array[1] as T];
+  return [...array];
 }
 
 /** Assignment, except for `__proto__`, which on a plain object must be defined to stay data. */
