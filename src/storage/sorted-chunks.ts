@@ -57,6 +57,13 @@ export class SortedChunks<T extends K, K = T> {
       chunk = chunks[chunkIndex] as T[];
     }
     const index = lowerBound(chunk, item, this.#compare);
+    if (index === chunk.length && chunk.length >= this.#chunkSize && chunkIndex === chunks.length - 1) {
+      // Appending in order: seal the full chunk at its exact size (no push slack) and start
+      // a new one, instead of splitting, which would leave every chunk half empty.
+      chunks[chunkIndex] = chunk.slice();
+      chunks.push([item]);
+      return;
+    }
     if (index === chunk.length) chunk.push(item);
     else chunk.splice(index, 0, item);
     if (chunk.length > this.#chunkSize) chunks.splice(chunkIndex + 1, 0, chunk.splice(chunk.length >> 1));
