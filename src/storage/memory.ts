@@ -304,10 +304,7 @@ export class MemoryStore implements RoomStore {
     }
 
     // Each applicable index, with its size as the cost of walking it.
-    let best: { size: number; lists: Index[] } = { size: this.#all.size, lists: [this.#all] };
-    const consider = (size: number, lists: Index[]) => {
-      if (size < best.size) best = { size, lists };
-    };
+    const sources: Source[] = [];
     const groupIds = filter.groupIds ?? [];
     if (filter.userId !== undefined || groupIds.length > 0) {
       const lists: Index[] = [];
@@ -317,27 +314,27 @@ export class MemoryStore implements RoomStore {
         const groupRooms = this.#byGroup.get(groupId);
         if (groupRooms !== undefined) lists.push(groupRooms);
       }
-      consider(
-        lists.reduce((sum, list) => sum + list.size, 0),
-        lists,
-      );
+      sources.push({ size: lists.reduce((sum, list) => sum + list.size, 0), lists });
     }
-    if (filter.organizationId !== undefined) {
-      const rooms = this.#byOrganization.get(filter.organizationId);
-      consider(rooms?.size ?? 0, rooms === undefined ? [] : [rooms]);
-    }
-    for (const [key, value] of filter.metadata ?? []) {
-      const rooms = this.#byMetadata.get(key)?.get(value);
-      consider(rooms?.size ?? 0, rooms === undefined ? [] : [rooms]);
-    }
+    if (filter.organizationId !== undefined) sources.push(sourceOf(this.#byOrganization.get(filter.organizationId)));
+    for (const [key, value] of filter.metadata ?? []) sources.push(sourceOf(this.#byMetadata.get(key)?.get(value)));
+
+    let best: Source = { size: this.#all.size, lists: [this.#all] };
+    for (const source of sources) if (source.size < best.size) best = source;
     if (best.size === 0) return exhausted;
     if (filter.roomIdPrefix !== undefined && filter.roomIdPrefix !== "") {
       // The ids with this prefix are one run of the id index; use it if it is the smaller set.
       const prefixed = this.#prefixed(filter.roomIdPrefix, best.size);
       if (prefixed !== undefined) return walkArray(prefixed, after);
     }
-    const [only] = best.lists;
-    return best.lists.length === 1 && only !== undefined ? only.walkDown(after) : mergeNewestFirst(best.lists, after);
+    // Other indexes of comparable size are intersected by a merge of sorted
+    // entries (cheap, sequential) instead of reading each candidate room;
+    // much larger ones are left to the per-room check.
+    const walks = [walkSource(best, after)];
+    for (const source of sources) {
+      if (source !== best && source.size <= best.size * INTERSECT_FACTOR) walks.push(walkSource(source, after));
+    }
+    return walks.length === 1 ? (walks[0] as EntryCursor) : intersectNewestFirst(walks);
   }
 
   /**
@@ -460,6 +457,54 @@ function removeFrom(index: Map<string, Index>, key: string, entry: Entry): void 
 }
 
 const exhausted: EntryCursor = () => undefined;
+
+/** Indexes of at most this many times the smallest one's size are intersected with it. */
+const INTERSECT_FACTOR = 16;
+
+/** One condition's candidates: the union of `lists`, `size` entries at most. */
+type Source = { size: number; lists: Index[] };
+
+function sourceOf(list: Index | undefined): Source {
+  return list === undefined ? { size: 0, lists: [] } : { size: list.size, lists: [list] };
+}
+
+function walkSource(source: Source, after: SortKey | undefined): EntryCursor {
+  const [only] = source.lists;
+  return source.lists.length === 1 && only !== undefined ? only.walkDown(after) : mergeNewestFirst(source.lists, after);
+}
+
+/**
+ * The entries present in every walk, newest first (a leapfrog join: each
+ * walk moves past what is newer than the others' current entry).
+ */
+function intersectNewestFirst(walks: readonly EntryCursor[]): EntryCursor {
+  const heads = walks.map((walk) => walk());
+  return () => {
+    for (;;) {
+      let candidate = heads[0];
+      if (candidate === undefined) return undefined;
+      let agreed = true;
+      for (let i = 1; i < walks.length; i++) {
+        let head = heads[i];
+        while (head !== undefined && compareSortKeys(head, candidate) > 0) head = (walks[i] as EntryCursor)();
+        heads[i] = head;
+        if (head === undefined) return undefined;
+        if (head !== candidate) {
+          agreed = false;
+          candidate = head;
+        }
+      }
+      if (agreed) {
+        for (let i = 0; i < walks.length; i++) heads[i] = (walks[i] as EntryCursor)();
+        return candidate;
+      }
+      // Move the first walk down to the oldest head seen, then try again.
+      let first = heads[0];
+      while (first !== undefined && compareSortKeys(first, candidate) > 0) first = (walks[0] as EntryCursor)();
+      heads[0] = first;
+    }
+  };
+}
 
 /** Walks an oldest-first array newest first, strictly after `after`. */
 function walkArray(array: readonly Entry[], after: SortKey | undefined): EntryCursor {

@@ -169,6 +169,21 @@ describe("MemoryStore indexes against a scan model", () => {
     );
   });
 
+  it("list - userId AND metadata intersects the two indexes without losing a shared room", async () => {
+    const store = new MemoryStore();
+    // metadata (2 rooms) is the smaller index; the shared room r2 is not the newest of either.
+    await store.create(makeRoom("r0", { createdAt: at(0), usersAccesses: { alice: ["*:read"] } }));
+    await store.create(makeRoom("r1", { createdAt: at(1), usersAccesses: { alice: ["*:read"] } }));
+    await store.create(makeRoom("r2", { createdAt: at(2), usersAccesses: { alice: ["*:read"] }, metadata: { status: "y" } }));
+    await store.create(makeRoom("r3", { createdAt: at(3), metadata: { status: "y" } }));
+    await store.create(makeRoom("r4", { createdAt: at(4), usersAccesses: { bob: ["*:read"] }, metadata: { status: "y" } }));
+    const list = async (filter: RoomFilter) => (await store.list({ filter, limit: 5 })).rooms.map((r) => r.id);
+    expect(await list({ userId: "alice", metadata: [["status", "y"]] })).toEqual(["r2"]);
+    expect(await list({ userId: "alice", groupIds: ["eng"], metadata: [["status", "y"]] })).toEqual(["r2"]);
+    expect(await list({ userId: "bob", metadata: [["status", "y"]] })).toEqual(["r4"]);
+    expect(await list({ userId: "carol", metadata: [["status", "y"]] })).toEqual([]);
+  });
+
   it("list - a cursor stays valid while rooms around it are deleted and created", async () => {
     const store = new MemoryStore({ indexChunkSize: 3 });
     for (let i = 0; i < 30; i++) await store.create(makeRoom(`p${String(i).padStart(2, "0")}`, { createdAt: at(i) }));
