@@ -9,7 +9,7 @@ import { decodeCursor, encodeCursor } from "./cursor.js";
 import { matchesFilter } from "./filter.js";
 import { compareIds, compareSortKeys, type SortKey } from "./order.js";
 import { applyRoomPatch, cloneRoom } from "./patch.js";
-import { plainRoomCopy } from "./plain-room.js";
+import { PLAIN_ROOM_COPIES, plainRoomCopy } from "./plain-room.js";
 import { SortedChunks } from "./sorted-chunks.js";
 import {
   type RevocationEvent,
@@ -73,6 +73,8 @@ type EntryCursor = () => Entry | undefined;
  * ```
  */
 export class MemoryStore implements RoomStore {
+  /** Every room this store returns is a fresh {@link plainRoomCopy}: the facade copies none again. */
+  readonly [PLAIN_ROOM_COPIES] = true;
   readonly #rooms = new Map<string, Entry>();
   readonly #newIndex: () => Index;
   readonly #all: Index;
