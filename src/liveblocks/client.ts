@@ -6,6 +6,7 @@
  */
 import type { z } from "zod";
 import { applyRoomPatch } from "../storage/patch.js";
+import { plainRoomCopy, returnsPlainRoomCopies } from "../storage/plain-room.js";
 import type { RevocationEvent, RoomChangeEvent, RoomData, RoomStore } from "../storage/types.js";
 import { type RoomAccessWatch, watchRoomAccess } from "./watch.js";
 import { announceRevocation, subscribeRevocations } from "./revocations.js";
@@ -194,7 +195,7 @@ export class Liveblocks {
     if (!result.created && !options?.idempotent) {
       throw roomExists(id);
     }
-    return toPlainRoom(result.room);
+    return toPlainRoom(this.#config.store, result.room);
   }
 
   /**
@@ -236,10 +237,10 @@ export class Liveblocks {
     const write = { signal: options?.signal, assert: this.#config.assertLimits };
     for (let attempt = 0; attempt < MAX_UPSERT_ATTEMPTS; attempt++) {
       const updated = await this.#config.store.update(id, patch, write);
-      if (updated !== null) return toPlainRoom(updated);
+      if (updated !== null) return toPlainRoom(this.#config.store, updated);
       const fresh = applyRoomPatch(this.#newRoom(id, create ?? { defaultAccesses: [] }), patch);
       const result = await this.#config.store.create(fresh, write);
-      if (result.created) return toPlainRoom(result.room);
+      if (result.created) return toPlainRoom(this.#config.store, result.room);
       // Someone created it between our update and create: update theirs.
     }
     throw roomKeptChanging(id);
@@ -260,7 +261,7 @@ export class Liveblocks {
     const id = parseInput(this.#config.schemas.roomId, roomId, "roomId");
     const room = await this.#config.store.get(id, { signal: options?.signal });
     if (room === null) throw roomNotFound(id);
-    return toPlainRoom(room);
+    return toPlainRoom(this.#config.store, room);
   }
 
   /**
@@ -285,7 +286,7 @@ export class Liveblocks {
     const patch = toRoomPatch(parseInput(this.#config.schemas.updateRoom, params, "params"));
     const room = await this.#config.store.update(id, patch, { signal: options?.signal, assert: this.#config.assertLimits });
     if (room === null) throw roomNotFound(id);
-    return toPlainRoom(room);
+    return toPlainRoom(this.#config.store, room);
   }
 
   /**
@@ -308,7 +309,7 @@ export class Liveblocks {
     const result = await store.rename(currentRoomId, newRoomId, { signal: options?.signal });
     if (result === "not-found") throw roomNotFound(currentRoomId);
     if (result === "exists") throw roomExists(newRoomId);
-    return toPlainRoom(result);
+    return toPlainRoom(this.#config.store, result);
   }
 
   /**
@@ -357,7 +358,7 @@ export class Liveblocks {
         },
         { signal: options?.signal },
       );
-      return { nextCursor: page.nextCursor, data: page.rooms.map(toPlainRoom) };
+      return { nextCursor: page.nextCursor, data: returnsPlainRoomCopies(this.#config.store) ? page.rooms : page.rooms.map(plainRoomCopy) };
     } catch (error) {
       // By code, not class: a store may come from another copy of roomgate.
       if ((error as { code?: unknown } | null)?.code === INVALID_CURSOR) {
@@ -519,7 +520,8 @@ export class Liveblocks {
    * ```
    */
   onRoomChange(listener: (event: RoomChangeEvent) => void): () => void {
-    return this.#config.store.subscribe((event) => listener(event.room === null ? event : { ...event, room: toPlainRoom(event.room) }));
+    // Always a new copy: an event's room is shared by every listener.
+    return this.#config.store.subscribe((event) => listener(event.room === null ? event : { ...event, room: plainRoomCopy(event.room) }));
   }
 
   /* --- Internals ----------------------------------------------------------- */
@@ -544,13 +546,7 @@ export class Liveblocks {
  * `JSON.parse` makes it), so `room.usersAccesses.hasOwnProperty(id)` works.
  * Stores keep null-prototype maps, where `__proto__` can never be a setter.
  */
-function toPlainRoom(room: RoomData): RoomData {
-  // A new object, not an edit: an event's room is shared by every listener.
-  // Object.fromEntries defines properties; it never assigns through __proto__.
-  return {
-    ...room,
-    usersAccesses: Object.fromEntries(Object.entries(room.usersAccesses)),
-    groupsAccesses: Object.fromEntries(Object.entries(room.groupsAccesses)),
-    metadata: Object.fromEntries(Object.entries(room.metadata)),
-  };
+function toPlainRoom(store: RoomStore, room: RoomData): RoomData {
+  // A store that already built the caller's plain copy (MemoryStore) spares the second copy.
+  return returnsPlainRoomCopies(store) ? room : plainRoomCopy(room);
 }

@@ -3,12 +3,14 @@
  * by user, group, organization or metadata costs what it returns rather than
  * the number of rooms.
  */
-import { type RevocationEmitter, RoomChangeEmitter, type RoomChangeEmitterOptions, type RoomChangeListener } from "./events.js";
+import { RoomChangeEmitter, type RoomChangeEmitterOptions, type RoomChangeListener } from "./events.js";
 import type { RoomAccessRules } from "../permissions/resolve.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import { matchesFilter } from "./filter.js";
-import { compareSortKeys, type SortKey } from "./order.js";
+import { compareIds, compareSortKeys, type SortKey } from "./order.js";
 import { applyRoomPatch, cloneRoom } from "./patch.js";
+import { PLAIN_ROOM_COPIES, plainRoomCopy } from "./plain-room.js";
+import { SortedChunks } from "./sorted-chunks.js";
 import {
   type RevocationEvent,
   type RoomData,
@@ -29,7 +31,10 @@ import {
  * const store = new MemoryStore({ onListenerError: (err) => log.error(err) });
  * ```
  */
-export type MemoryStoreOptions = Pick<RoomChangeEmitterOptions, "onListenerError">;
+export type MemoryStoreOptions = Pick<RoomChangeEmitterOptions, "onListenerError"> & {
+  /** Largest chunk of an index list (default 512); tests set it small to exercise chunk splits. */
+  indexChunkSize?: number;
+};
 
 /**
  * One stored room. `ms` and `id` are its sort key and never change (a patch
@@ -37,6 +42,9 @@ export type MemoryStoreOptions = Pick<RoomChangeEmitterOptions, "onListenerError
  * see updates through `room` without being re-sorted.
  */
 type Entry = { readonly ms: number; readonly id: string; room: RoomData };
+
+/** An index: entries in (createdAt, id) order. */
+type Index = SortedChunks<Entry, SortKey>;
 
 /** Walks entries newest first; `undefined` when exhausted. */
 type EntryCursor = () => Entry | undefined;
@@ -46,13 +54,16 @@ type EntryCursor = () => Entry | undefined;
  * operation is synchronous inside its promise, which makes each write atomic.
  *
  * Indexes: all rooms, and the rooms of each user, group, organization and
- * (metadata key, value) pair, each an array sorted oldest first. Rooms are
- * usually created in increasing time, so adding one is a `push`; removing
- * one is a binary search and a `splice` (a memmove of that index). A list
- * iterates the smallest index that applies, newest first from the cursor,
- * checks the remaining conditions on each room and stops one room after the
- * page is full; `userId` OR `groupIds` merges the user's and the groups'
- * indexes. A `roomIdPrefix` alone scans all rooms.
+ * (metadata key, value) pair, each a {@link SortedChunks} list oldest first
+ * (adding the newest room is an append; removing any room is a binary
+ * search and a splice of one short chunk), plus all rooms in id order for
+ * `roomIdPrefix`. A list iterates the smallest index that applies, newest
+ * first from the cursor, checks the remaining conditions on each room and
+ * stops one room after the page is full; `userId` OR `groupIds` merges the
+ * user's and the groups' indexes. A prefix is served from the id index when
+ * it matches fewer rooms than the smallest other index (its run is counted
+ * only up to that size). Returned rooms are built once, directly in the
+ * plain shape the facade hands out ({@link plainRoomCopy}).
  *
  * @example
  * ```ts
@@ -62,18 +73,27 @@ type EntryCursor = () => Entry | undefined;
  * ```
  */
 export class MemoryStore implements RoomStore {
+  /** Every room this store returns is a fresh {@link plainRoomCopy}: the facade copies none again. */
+  readonly [PLAIN_ROOM_COPIES] = true;
   readonly #rooms = new Map<string, Entry>();
-  readonly #all: Entry[] = [];
-  readonly #byUser = new Map<string, Entry[]>();
-  readonly #byGroup = new Map<string, Entry[]>();
-  readonly #byOrganization = new Map<string, Entry[]>();
-  readonly #byMetadata = new Map<string, Map<string, Entry[]>>();
+  readonly #newIndex: () => Index;
+  readonly #all: Index;
+  readonly #byId: Index;
+  readonly #byUser = new Map<string, Index>();
+  readonly #byGroup = new Map<string, Index>();
+  readonly #byOrganization = new Map<string, Index>();
+  readonly #byMetadata = new Map<string, Map<string, Index>>();
   readonly #revocations = new Map<string, number>();
   readonly #emitter: RoomChangeEmitter;
-  readonly #revocationListeners: RevocationEmitter = new RoomChangeEmitter();
+  readonly #revocationEmitter: RoomChangeEmitter<RevocationEvent>;
 
   constructor(options: MemoryStoreOptions = {}) {
     this.#emitter = new RoomChangeEmitter(options);
+    const chunkSize = options.indexChunkSize;
+    this.#newIndex = () => new SortedChunks<Entry, SortKey>(compareSortKeys, chunkSize);
+    this.#all = this.#newIndex();
+    this.#byId = new SortedChunks<Entry, SortKey>(compareEntryIds, chunkSize);
+    this.#revocationEmitter = new RoomChangeEmitter<RevocationEvent>();
   }
 
   /**
@@ -85,7 +105,7 @@ export class MemoryStore implements RoomStore {
   async get(roomId: string, options?: StoreReadOptions): Promise<RoomData | null> {
     options?.signal?.throwIfAborted();
     const entry = this.#rooms.get(roomId);
-    return entry === undefined ? null : cloneRoom(entry.room);
+    return entry === undefined ? null : plainRoomCopy(entry.room);
   }
 
   /**
@@ -115,7 +135,7 @@ export class MemoryStore implements RoomStore {
   async create(room: RoomData, options?: StoreWriteOptions): Promise<{ room: RoomData; created: boolean }> {
     options?.signal?.throwIfAborted();
     const existing = this.#rooms.get(room.id);
-    if (existing !== undefined) return { room: cloneRoom(existing.room), created: false };
+    if (existing !== undefined) return { room: plainRoomCopy(existing.room), created: false };
 
     const ms = room.createdAt.getTime();
     // The sort key must be a number, or every comparison would be false.
@@ -128,7 +148,7 @@ export class MemoryStore implements RoomStore {
     this.#index(entry);
 
     if (this.#emitter.size > 0) this.#emitter.emit({ type: "created", roomId: entry.id, room: cloneRoom(stored) });
-    return { room: cloneRoom(stored), created: true };
+    return { room: plainRoomCopy(stored), created: true };
   }
 
   /**
@@ -147,13 +167,13 @@ export class MemoryStore implements RoomStore {
     const after = freezeRoom(applyRoomPatch(before, patch));
     options?.assert?.(after);
 
-    reindexKeys(this.#byUser, entry, before.usersAccesses, after.usersAccesses);
-    reindexKeys(this.#byGroup, entry, before.groupsAccesses, after.groupsAccesses);
+    reindexKeys(this.#byUser, entry, before.usersAccesses, after.usersAccesses, this.#newIndex);
+    reindexKeys(this.#byGroup, entry, before.groupsAccesses, after.groupsAccesses, this.#newIndex);
     this.#reindexMetadata(entry, before, after);
     entry.room = after;
 
     if (this.#emitter.size > 0) this.#emitter.emit({ type: "updated", roomId, room: cloneRoom(after) });
-    return cloneRoom(after);
+    return plainRoomCopy(after);
   }
 
   /**
@@ -175,7 +195,7 @@ export class MemoryStore implements RoomStore {
     this.#index({ ms: entry.ms, id: newRoomId, room: moved });
     this.#emitter.emit({ type: "deleted", roomId, room: null });
     if (this.#emitter.size > 0) this.#emitter.emit({ type: "created", roomId: newRoomId, room: cloneRoom(moved) });
-    return cloneRoom(moved);
+    return plainRoomCopy(moved);
   }
 
   /**
@@ -214,7 +234,7 @@ export class MemoryStore implements RoomStore {
       if (!matchesFilter(entry.room, filter)) continue;
       // One match beyond the page proves there is a next page.
       if (rooms.length === limit) return { rooms, nextCursor: encodeCursor(last as Entry) };
-      rooms.push(cloneRoom(entry.room));
+      rooms.push(plainRoomCopy(entry.room));
       last = entry;
     }
     return { rooms, nextCursor: null };
@@ -231,20 +251,21 @@ export class MemoryStore implements RoomStore {
   async revokeTokens(userId: string, issuedBefore: number, options?: StoreWriteOptions): Promise<void> {
     options?.signal?.throwIfAborted();
     const current = this.#revocations.get(userId);
-    const cutoff = current === undefined || issuedBefore > current ? issuedBefore : current;
-    this.#revocations.set(userId, cutoff);
-    if (this.#revocationListeners.size > 0) this.#revocationListeners.emit({ userId, issuedBefore: cutoff });
+    if (current === undefined || issuedBefore > current) this.#revocations.set(userId, issuedBefore);
+    if (this.#revocationEmitter.size > 0) {
+      this.#revocationEmitter.emit({ userId, issuedBefore: this.#revocations.get(userId) as number });
+    }
   }
 
   /**
    * Calls `listener` synchronously after every `revokeTokens`, with the
-   * cutoff as stored, before the write's promise resolves: every `Liveblocks`
-   * instance sharing this store hears each other's revocations.
+   * user's stored cutoff (never below an earlier one); returns the
+   * unsubscribe function. Every `Liveblocks` instance sharing this store hears it.
    *
-   * @param listener Receives the user id and the cutoff.
+   * @param listener Receives `{ userId, issuedBefore }`.
    */
   subscribeRevocations(listener: (event: RevocationEvent) => void): () => void {
-    return this.#revocationListeners.subscribe(listener);
+    return this.#revocationEmitter.subscribe(listener);
   }
 
   /**
@@ -285,44 +306,64 @@ export class MemoryStore implements RoomStore {
     }
 
     // Each applicable index, with its size as the cost of walking it.
-    const sources: { size: number; arrays: Entry[][] }[] = [];
+    const sources: Source[] = [];
     const groupIds = filter.groupIds ?? [];
     if (filter.userId !== undefined || groupIds.length > 0) {
-      const arrays: Entry[][] = [];
+      const lists: Index[] = [];
       const userRooms = filter.userId === undefined ? undefined : this.#byUser.get(filter.userId);
-      if (userRooms !== undefined) arrays.push(userRooms);
+      if (userRooms !== undefined) lists.push(userRooms);
       for (const groupId of new Set(groupIds)) {
         const groupRooms = this.#byGroup.get(groupId);
-        if (groupRooms !== undefined) arrays.push(groupRooms);
+        if (groupRooms !== undefined) lists.push(groupRooms);
       }
-      sources.push({ size: arrays.reduce((sum, array) => sum + array.length, 0), arrays });
+      sources.push({ size: lists.reduce((sum, list) => sum + list.size, 0), lists });
     }
-    if (filter.organizationId !== undefined) {
-      const rooms = this.#byOrganization.get(filter.organizationId) ?? [];
-      sources.push({ size: rooms.length, arrays: [rooms] });
-    }
-    for (const [key, value] of filter.metadata ?? []) {
-      const rooms = this.#byMetadata.get(key)?.get(value) ?? [];
-      sources.push({ size: rooms.length, arrays: [rooms] });
-    }
+    if (filter.organizationId !== undefined) sources.push(sourceOf(this.#byOrganization.get(filter.organizationId)));
+    for (const [key, value] of filter.metadata ?? []) sources.push(sourceOf(this.#byMetadata.get(key)?.get(value)));
 
-    let best: { size: number; arrays: Entry[][] } = { size: this.#all.length, arrays: [this.#all] };
+    let best: Source = { size: this.#all.size, lists: [this.#all] };
     for (const source of sources) if (source.size < best.size) best = source;
     if (best.size === 0) return exhausted;
-    const [only] = best.arrays;
-    return best.arrays.length === 1 && only !== undefined ? walkNewestFirst(only, after) : mergeNewestFirst(best.arrays, after);
+    if (filter.roomIdPrefix !== undefined && filter.roomIdPrefix !== "") {
+      // The ids with this prefix are one run of the id index; use it if it is the smaller set.
+      const prefixed = this.#prefixed(filter.roomIdPrefix, best.size);
+      if (prefixed !== undefined) return walkArray(prefixed, after);
+    }
+    // Other indexes of comparable size are intersected by a merge of sorted
+    // entries (cheap, sequential) instead of reading each candidate room;
+    // much larger ones are left to the per-room check.
+    const walks = [walkSource(best, after)];
+    for (const source of sources) {
+      if (source !== best && source.size <= best.size * INTERSECT_FACTOR) walks.push(walkSource(source, after));
+    }
+    return walks.length === 1 ? (walks[0] as EntryCursor) : intersectNewestFirst(walks);
+  }
+
+  /**
+   * The rooms whose id starts with `prefix`, oldest first, or `undefined` if
+   * there are at least `limit` of them (another index is then cheaper).
+   */
+  #prefixed(prefix: string, limit: number): Entry[] | undefined {
+    const next = this.#byId.walkUp({ ms: 0, id: prefix });
+    const found: Entry[] = [];
+    for (let entry = next(); entry !== undefined && entry.id.startsWith(prefix); entry = next()) {
+      if (found.length >= limit) return undefined;
+      found.push(entry);
+    }
+    return found.length >= limit ? undefined : found.sort(compareSortKeys);
   }
 
   /** Adds a new entry to the id map and every index. */
   #index(entry: Entry): void {
     const room = entry.room;
     this.#rooms.set(entry.id, entry);
-    insertSorted(this.#all, entry);
-    addTo(this.#byOrganization, room.organizationId, entry);
-    for (const userId of Object.keys(room.usersAccesses)) addTo(this.#byUser, userId, entry);
-    for (const groupId of Object.keys(room.groupsAccesses)) addTo(this.#byGroup, groupId, entry);
+    this.#all.insert(entry);
+    this.#byId.insert(entry);
+    addTo(this.#byOrganization, room.organizationId, entry, this.#newIndex);
+    for (const userId of Object.keys(room.usersAccesses)) addTo(this.#byUser, userId, entry, this.#newIndex);
+    for (const groupId of Object.keys(room.groupsAccesses)) addTo(this.#byGroup, groupId, entry, this.#newIndex);
     for (const [key, values] of metadataTerms(room)) {
-      for (const value of values) addTo(metadataIndex(this.#byMetadata, key), value, entry);
+      for (const value of values) addTo(metadataIndex(this.#byMetadata, key), value, entry, this.#newIndex);
     }
   }
 
@@ -330,7 +371,8 @@ export class MemoryStore implements RoomStore {
   #unindex(entry: Entry): void {
     const room = entry.room;
     this.#rooms.delete(entry.id);
-    removeSorted(this.#all, entry);
+    this.#all.remove(entry);
+    this.#byId.remove(entry);
     removeFrom(this.#byOrganization, room.organizationId, entry);
     for (const userId of Object.keys(room.usersAccesses)) removeFrom(this.#byUser, userId, entry);
     for (const groupId of Object.keys(room.groupsAccesses)) removeFrom(this.#byGroup, groupId, entry);
@@ -349,7 +391,7 @@ export class MemoryStore implements RoomStore {
     for (const [key, values] of current) {
       const had = old.get(key);
       for (const value of values) {
-        if (!had?.has(value)) addTo(metadataIndex(this.#byMetadata, key), value, entry);
+        if (!had?.has(value)) addTo(metadataIndex(this.#byMetadata, key), value, entry, this.#newIndex);
       }
     }
   }
@@ -372,90 +414,122 @@ function metadataTerms(room: RoomData): Map<string, Set<string>> {
   return terms;
 }
 
-function metadataIndex(byMetadata: Map<string, Map<string, Entry[]>>, key: string): Map<string, Entry[]> {
+function metadataIndex(byMetadata: Map<string, Map<string, Index>>, key: string): Map<string, Index> {
   let byValue = byMetadata.get(key);
   if (byValue === undefined) byMetadata.set(key, (byValue = new Map()));
   return byValue;
 }
 
-function reindexKeys(index: Map<string, Entry[]>, entry: Entry, before: Record<string, unknown>, after: Record<string, unknown>): void {
+function reindexKeys(
+  index: Map<string, Index>,
+  entry: Entry,
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+  newIndex: () => Index,
+): void {
   for (const key of Object.keys(before)) if (!Object.hasOwn(after, key)) removeFrom(index, key, entry);
-  for (const key of Object.keys(after)) if (!Object.hasOwn(before, key)) addTo(index, key, entry);
+  for (const key of Object.keys(after)) if (!Object.hasOwn(before, key)) addTo(index, key, entry, newIndex);
 }
 
 // --- Sorted indexes ---------------------------------------------------------
-// Arrays are sorted by (ms, id) ascending, so the usual insertion (the newest
-// room) is a push; readers walk them from the end.
+// Each index is sorted by (ms, id) ascending, so the usual insertion (the
+// newest room) is an append; readers walk them from the end.
 
 /** Does `entry` come after `key` in newest-first order (older, or same time and smaller id)? */
 function isOlderThan(entry: SortKey, key: SortKey): boolean {
   return compareSortKeys(entry, key) < 0;
 }
 
-/** The first index whose key is `>= key`. */
-function lowerBound(array: readonly Entry[], key: SortKey): number {
-  let low = 0;
-  let high = array.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (compareSortKeys(array[mid] as Entry, key) < 0) low = mid + 1;
-    else high = mid;
-  }
-  return low;
+function compareEntryIds(a: SortKey, b: SortKey): number {
+  return compareIds(a.id, b.id);
 }
 
-function insertSorted(array: Entry[], entry: Entry): void {
-  const last = array[array.length - 1];
-  if (last === undefined || compareSortKeys(last, entry) < 0) array.push(entry);
-  else array.splice(lowerBound(array, entry), 0, entry);
+function addTo(index: Map<string, Index>, key: string, entry: Entry, newIndex: () => Index): void {
+  let list = index.get(key);
+  if (list === undefined) index.set(key, (list = newIndex()));
+  list.insert(entry);
 }
 
-function removeSorted(array: Entry[], entry: Entry): void {
-  const index = lowerBound(array, entry);
-  if (array[index] === entry) array.splice(index, 1);
-}
-
-function addTo(index: Map<string, Entry[]>, key: string, entry: Entry): void {
-  const array = index.get(key);
-  if (array === undefined) index.set(key, [entry]);
-  else insertSorted(array, entry);
-}
-
-function removeFrom(index: Map<string, Entry[]>, key: string, entry: Entry): void {
-  const array = index.get(key);
-  if (array === undefined) return;
-  removeSorted(array, entry);
-  // Drop empty arrays, or every user id ever seen would stay in memory.
-  if (array.length === 0) index.delete(key);
+function removeFrom(index: Map<string, Index>, key: string, entry: Entry): void {
+  const list = index.get(key);
+  if (list === undefined) return;
+  list.remove(entry);
+  // Drop empty lists, or every user id ever seen would stay in memory.
+  if (list.size === 0) index.delete(key);
 }
 
 const exhausted: EntryCursor = () => undefined;
 
-function walkNewestFirst(array: readonly Entry[], after: SortKey | undefined): EntryCursor {
-  let index = (after === undefined ? array.length : lowerBound(array, after)) - 1;
+/** Indexes of at most this many times the smallest one's size are intersected with it. */
+const INTERSECT_FACTOR = 16;
+
+/** One condition's candidates: the union of `lists`, `size` entries at most. */
+type Source = { size: number; lists: Index[] };
+
+function sourceOf(list: Index | undefined): Source {
+  return list === undefined ? { size: 0, lists: [] } : { size: list.size, lists: [list] };
+}
+
+function walkSource(source: Source, after: SortKey | undefined): EntryCursor {
+  const [only] = source.lists;
+  return source.lists.length === 1 && only !== undefined ? only.walkDown(after) : mergeNewestFirst(source.lists, after);
+}
+
+/**
+ * The entries present in every walk, newest first (a leapfrog join: each
+ * walk moves past what is newer than the others' current entry).
+ */
+function intersectNewestFirst(walks: readonly EntryCursor[]): EntryCursor {
+  const heads = walks.map((walk) => walk());
+  return () => {
+    for (;;) {
+      let candidate = heads[0];
+      if (candidate === undefined) return undefined;
+      let agreed = true;
+      for (let i = 1; i < walks.length; i++) {
+        let head = heads[i];
+        while (head !== undefined && compareSortKeys(head, candidate) > 0) head = (walks[i] as EntryCursor)();
+        heads[i] = head;
+        if (head === undefined) return undefined;
+        if (head !== candidate) {
+          agreed = false;
+          candidate = head;
+        }
+      }
+      if (agreed) {
+        for (let i = 0; i < walks.length; i++) heads[i] = (walks[i] as EntryCursor)();
+        return candidate;
+      }
+      // Move the first walk down to the oldest head seen, then try again.
+      let first = heads[0];
+      while (first !== undefined && compareSortKeys(first, candidate) > 0) first = (walks[0] as EntryCursor)();
+      heads[0] = first;
+    }
+  };
+}
+
+/** Walks an oldest-first array newest first, strictly after `after`. */
+function walkArray(array: readonly Entry[], after: SortKey | undefined): EntryCursor {
+  let index = array.length - 1;
+  if (after !== undefined) while (index >= 0 && !isOlderThan(array[index] as Entry, after)) index--;
   return () => (index >= 0 ? array[index--] : undefined);
 }
 
 /**
  * Merges several newest-first walks into one without duplicates (a room can
  * be in the user's index and in several groups' indexes). Linear in the
- * number of arrays per room returned: groups per filter are few.
+ * number of lists per room returned: groups per filter are few.
  */
-function mergeNewestFirst(arrays: readonly Entry[][], after: SortKey | undefined): EntryCursor {
-  const heads = arrays.map((array) => (after === undefined ? array.length : lowerBound(array, after)) - 1);
+function mergeNewestFirst(lists: readonly Index[], after: SortKey | undefined): EntryCursor {
+  const walkers = lists.map((list) => list.walkDown(after));
+  const heads = walkers.map((walk) => walk());
   return () => {
     let newest: Entry | undefined;
-    for (let i = 0; i < arrays.length; i++) {
-      const head = heads[i] as number;
-      if (head < 0) continue;
-      const candidate = (arrays[i] as Entry[])[head] as Entry;
-      if (newest === undefined || compareSortKeys(candidate, newest) > 0) newest = candidate;
+    for (const candidate of heads) {
+      if (candidate !== undefined && (newest === undefined || compareSortKeys(candidate, newest) > 0)) newest = candidate;
     }
     if (newest === undefined) return undefined;
-    for (let i = 0; i < arrays.length; i++) {
-      const head = heads[i] as number;
-      if (head >= 0 && (arrays[i] as Entry[])[head] === newest) heads[i] = head - 1;
-    }
+    for (let i = 0; i < heads.length; i++) if (heads[i] === newest) heads[i] = (walkers[i] as EntryCursor)();
     return newest;
   };
 }

@@ -1,0 +1,261 @@
+/**
+ * MemoryStore's index structures against naive models: the chunked sorted
+ * lists on their own, then the whole store (with tiny chunks, so every split
+ * and merge path runs) through random writes, renames and paged listings.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { Liveblocks } from "../../src/liveblocks/index.js";
+import type { RoomPermission } from "../../src/permissions/scopes.js";
+import { MemoryStore } from "../../src/storage/memory.js";
+import { compareSortKeys, type SortKey } from "../../src/storage/order.js";
+import { applyRoomPatch } from "../../src/storage/patch.js";
+import { SortedChunks } from "../../src/storage/sorted-chunks.js";
+import type { RoomData, RoomFilter, RoomPatch } from "../../src/storage/types.js";
+import { at, makeRoom } from "../../src/testing/index.js";
+
+const SECRET = "sk_test_0123456789abcdef0123456789abcdef";
+
+describe("SortedChunks", () => {
+  it("insert, remove and both walks agree with a sorted array", () => {
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant("insert" as const), value: fc.integer({ min: 0, max: 60 }) }),
+      fc.record({ kind: fc.constant("remove" as const), value: fc.integer({ min: 0, max: 60 }) }),
+    );
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 2, max: 5 }),
+        fc.array(op, { maxLength: 120 }),
+        fc.integer({ min: -1, max: 61 }),
+        (chunk, ops, from) => {
+          // Boxed values: the list removes by identity, like the store's entries.
+          const list = new SortedChunks<{ v: number }>((a, b) => a.v - b.v, chunk);
+          const model: { v: number }[] = [];
+          for (const { kind, value } of ops) {
+            const at = model.findIndex((x) => x.v >= value);
+            const present = at >= 0 && model[at]!.v === value;
+            if (kind === "insert" && !present) {
+              const item = { v: value };
+              list.insert(item);
+              model.splice(at < 0 ? model.length : at, 0, item);
+            } else if (kind === "remove") {
+              // A different object with an equal value is not the element.
+              expect(list.remove({ v: value })).toBe(false);
+              expect(list.remove(present ? model[at]! : { v: value })).toBe(present);
+              if (present) model.splice(at, 1);
+            }
+            expect(list.size).toBe(model.length);
+          }
+          const drain = (walk: () => { v: number } | undefined) => {
+            const out: number[] = [];
+            for (let x = walk(); x !== undefined; x = walk()) out.push(x.v);
+            return out;
+          };
+          const values = model.map((x) => x.v);
+          expect(drain(list.walkDown(undefined))).toEqual([...values].reverse());
+          expect(drain(list.walkDown({ v: from }))).toEqual(values.filter((v) => v < from).reverse());
+          expect(drain(list.walkUp({ v: from }))).toEqual(values.filter((v) => v >= from));
+        },
+      ),
+    );
+  });
+});
+
+describe("MemoryStore indexes against a scan model", () => {
+  const userId = fc.constantFrom("alice", "bob", "__proto__");
+  const groupId = fc.constantFrom("eng", "ops");
+  const roomId = fc.constantFrom("a", "a1", "a12", "a2", "ab", "b", "b1", "\uffff", "😀", "\ud800");
+  const scopes = fc.constant<RoomPermission>(["*:read"]);
+  const keys = <K extends string, V>(key: fc.Arbitrary<K>, value: fc.Arbitrary<V>) =>
+    fc.uniqueArray(fc.tuple(key, value), { selector: ([k]) => k, maxLength: 2 }).map((e) => Object.fromEntries(e));
+  const metaValue = fc.oneof(fc.constantFrom("x", "y"), fc.array(fc.constantFrom("x", "y"), { maxLength: 2 }));
+  const command = fc.oneof(
+    fc.record({
+      kind: fc.constant("create" as const),
+      id: roomId,
+      second: fc.integer({ min: 0, max: 3 }),
+      users: keys(userId, scopes),
+      groups: keys(groupId, scopes),
+      metadata: keys(fc.constantFrom("status", "tags"), metaValue),
+    }),
+    fc.record({
+      kind: fc.constant("update" as const),
+      id: roomId,
+      users: keys(userId, fc.option(scopes, { nil: null })),
+      metadata: keys(fc.constantFrom("status", "tags"), fc.option(metaValue, { nil: null })),
+    }),
+    fc.record({ kind: fc.constant("rename" as const), id: roomId, to: roomId }),
+    fc.record({ kind: fc.constant("delete" as const), id: roomId }),
+  );
+  const filter = fc.record(
+    {
+      userId,
+      groupIds: fc.array(groupId, { maxLength: 2 }),
+      roomIdPrefix: fc.constantFrom("", "a", "a1", "b", "\ud800", "\uffff", "z"),
+      metadata: fc.array(fc.tuple(fc.constantFrom("status", "tags"), fc.constantFrom("x", "y")), { maxLength: 2 }),
+    },
+    { requiredKeys: [] },
+  );
+  const matches = (room: RoomData, f: RoomFilter): boolean => {
+    if (f.roomIdPrefix !== undefined && room.id.slice(0, f.roomIdPrefix.length) !== f.roomIdPrefix) return false;
+    const groups = f.groupIds ?? [];
+    if (f.userId !== undefined || groups.length > 0) {
+      const byUser = f.userId !== undefined && Object.keys(room.usersAccesses).includes(f.userId);
+      if (!byUser && !groups.some((g) => Object.keys(room.groupsAccesses).includes(g))) return false;
+    }
+    return (f.metadata ?? []).every(([k, v]) => {
+      const value = Object.keys(room.metadata).includes(k) ? room.metadata[k] : undefined;
+      return value === v || (Array.isArray(value) && value.includes(v));
+    });
+  };
+  const key = (room: RoomData): SortKey => ({ ms: room.createdAt.getTime(), id: room.id });
+
+  it("list - every page through cursors equals the scan's, prefixes and intersections included", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(command, { maxLength: 50 }),
+        fc.array(fc.tuple(filter, fc.integer({ min: 1, max: 3 })), { minLength: 1, maxLength: 4 }),
+        async (commands, queries) => {
+          const store = new MemoryStore({ indexChunkSize: 2 });
+          const model = new Map<string, RoomData>();
+          for (const c of commands) {
+            if (c.kind === "create") {
+              const room = makeRoom(c.id, {
+                createdAt: at(c.second),
+                usersAccesses: c.users,
+                groupsAccesses: c.groups,
+                metadata: c.metadata,
+              });
+              await store.create(room);
+              if (!model.has(c.id)) model.set(c.id, room);
+            } else if (c.kind === "update") {
+              const patch: RoomPatch = { usersAccesses: c.users, metadata: c.metadata };
+              await store.update(c.id, patch);
+              const current = model.get(c.id);
+              if (current) model.set(c.id, applyRoomPatch(current, patch));
+            } else if (c.kind === "rename") {
+              const result = await store.rename(c.id, c.to);
+              const current = model.get(c.id);
+              expect(result === "not-found" ? undefined : result === "exists" ? current : result.id).toBe(
+                current === undefined ? undefined : model.has(c.to) ? current : c.to,
+              );
+              if (current && !model.has(c.to)) {
+                model.delete(c.id);
+                model.set(c.to, { ...current, id: c.to });
+              }
+            } else {
+              expect(await store.delete(c.id)).toBe(model.delete(c.id));
+            }
+          }
+          for (const [f, limit] of queries) {
+            const expected = [...model.values()]
+              .filter((room) => matches(room, f))
+              .sort((a, b) => compareSortKeys(key(b), key(a)))
+              .map((room) => room.id);
+            const got: string[] = [];
+            let cursor: string | undefined;
+            for (let pages = 0; pages <= expected.length + 1; pages++) {
+              const page = await store.list(cursor === undefined ? { filter: f, limit } : { filter: f, limit, cursor });
+              expect(page.rooms.length).toBeLessThanOrEqual(limit);
+              got.push(...page.rooms.map((room) => room.id));
+              if (page.nextCursor === null) break;
+              cursor = page.nextCursor;
+            }
+            expect(got).toEqual(expected);
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it("list - userId AND metadata intersects the two indexes without losing a shared room", async () => {
+    const store = new MemoryStore();
+    // metadata (2 rooms) is the smaller index; the shared room r2 is not the newest of either.
+    await store.create(makeRoom("r0", { createdAt: at(0), usersAccesses: { alice: ["*:read"] } }));
+    await store.create(makeRoom("r1", { createdAt: at(1), usersAccesses: { alice: ["*:read"] } }));
+    await store.create(makeRoom("r2", { createdAt: at(2), usersAccesses: { alice: ["*:read"] }, metadata: { status: "y" } }));
+    await store.create(makeRoom("r3", { createdAt: at(3), metadata: { status: "y" } }));
+    await store.create(makeRoom("r4", { createdAt: at(4), usersAccesses: { bob: ["*:read"] }, metadata: { status: "y" } }));
+    const list = async (filter: RoomFilter) => (await store.list({ filter, limit: 5 })).rooms.map((r) => r.id);
+    expect(await list({ userId: "alice", metadata: [["status", "y"]] })).toEqual(["r2"]);
+    expect(await list({ userId: "alice", groupIds: ["eng"], metadata: [["status", "y"]] })).toEqual(["r2"]);
+    expect(await list({ userId: "bob", metadata: [["status", "y"]] })).toEqual(["r4"]);
+    expect(await list({ userId: "carol", metadata: [["status", "y"]] })).toEqual([]);
+  });
+
+  it("list - a cursor stays valid while rooms around it are deleted and created", async () => {
+    const store = new MemoryStore({ indexChunkSize: 3 });
+    for (let i = 0; i < 30; i++) await store.create(makeRoom(`p${String(i).padStart(2, "0")}`, { createdAt: at(i) }));
+    const first = await store.list({ filter: { roomIdPrefix: "p" }, limit: 10 });
+    expect(first.rooms.map((r) => r.id)).toEqual(Array.from({ length: 10 }, (_, i) => `p${29 - i}`));
+    // The page's last room and its neighbours go; newer rooms arrive.
+    for (const id of ["p20", "p19", "p21"]) await store.delete(id);
+    await store.create(makeRoom("p99", { createdAt: at(99) }));
+    const second = await store.list({ filter: { roomIdPrefix: "p" }, limit: 5, cursor: first.nextCursor! });
+    expect(second.rooms.map((r) => r.id)).toEqual(["p18", "p17", "p16", "p15", "p14"]);
+    const all = await store.list({ filter: {}, limit: 5, cursor: first.nextCursor! });
+    expect(all.rooms.map((r) => r.id)).toEqual(["p18", "p17", "p16", "p15", "p14"]);
+  });
+});
+
+describe("MemoryStore returned rooms", () => {
+  it("getRoom and getRooms return one plain copy each, which callers cannot use to change the store", async () => {
+    const liveblocks = new Liveblocks({ secret: SECRET, store: new MemoryStore() });
+    await liveblocks.createRoom("r", {
+      defaultAccesses: [],
+      usersAccesses: JSON.parse('{"__proto__":["room:write"],"alice":["room:read"]}'),
+      metadata: { tags: ["a", "b"] },
+    });
+    const a = await liveblocks.getRoom("r");
+    const b = (await liveblocks.getRooms({ userId: "__proto__" })).data[0]!;
+    for (const room of [a, b]) {
+      expect(Object.getPrototypeOf(room.usersAccesses)).toBe(Object.prototype);
+      expect(room.usersAccesses.hasOwnProperty("__proto__")).toBe(true);
+      expect(JSON.stringify(room.usersAccesses)).toBe('{"__proto__":["room:write"],"alice":["room:read"]}');
+    }
+    expect(a).not.toBe(b);
+    expect(a.usersAccesses).not.toBe(b.usersAccesses);
+    (a.usersAccesses["alice"] as string[]).push("room:write");
+    (a.metadata["tags"] as string[]).push("c");
+    a.createdAt.setTime(0);
+    a.defaultAccesses.push("room:write");
+    const again = await liveblocks.getRoom("r");
+    expect(again.usersAccesses["alice"]).toEqual(["room:read"]);
+    expect(again.metadata["tags"]).toEqual(["a", "b"]);
+    expect(again.defaultAccesses).toEqual([]);
+    expect(again.createdAt.getTime()).not.toBe(0);
+  });
+
+  it("onRoomChange - each facade listener gets its own copy", async () => {
+    const store = new MemoryStore();
+    const one = new Liveblocks({ secret: SECRET, store });
+    const two = new Liveblocks({ secret: SECRET, store });
+    const seen: RoomData[] = [];
+    one.onRoomChange((event) => event.room && seen.push(event.room));
+    two.onRoomChange((event) => event.room && seen.push(event.room));
+    await one.createRoom("r", { defaultAccesses: [] });
+    expect(seen).toHaveLength(2);
+    expect(seen[0]).not.toBe(seen[1]);
+    expect(seen[0]).toEqual(seen[1]);
+  });
+});
+
+describe("MemoryStore revocations", () => {
+  it("two Liveblocks instances sharing the store hear each other's revocations, with the stored cutoff", async () => {
+    const store = new MemoryStore();
+    const one = new Liveblocks({ secret: SECRET, store });
+    const two = new Liveblocks({ secret: SECRET, store });
+    const heard: { userId: string; issuedBefore: number }[] = [];
+    const stop = two.onTokensRevoked((event) => heard.push(event));
+    await one.revokeTokens({ userId: "alice", issuedBefore: 5000 });
+    // An earlier cutoff changes nothing: listeners hear the stored one.
+    await one.revokeTokens({ userId: "alice", issuedBefore: 1000 });
+    stop();
+    await one.revokeTokens({ userId: "bob", issuedBefore: 7000 });
+    expect(heard).toEqual([
+      { userId: "alice", issuedBefore: 5000 },
+      { userId: "alice", issuedBefore: 5000 },
+    ]);
+  });
+});
