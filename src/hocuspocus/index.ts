@@ -24,6 +24,15 @@ export type HocuspocusAuthenticatePayload = {
   token: string;
   documentName: string;
   connectionConfig: { readOnly: boolean };
+  /** The upgrade request: a socket that closes before Hocuspocus makes the connection ends the watch. */
+  request?: { socket?: HocuspocusSocket };
+};
+
+/** The part of the request's socket the extension listens to. */
+export type HocuspocusSocket = {
+  destroyed?: boolean;
+  once(event: "close", listener: () => void): unknown;
+  off(event: "close", listener: () => void): unknown;
 };
 
 /** What the extension reads of Hocuspocus' `connected` and `onDisconnect` payloads. */
@@ -77,10 +86,14 @@ class Gate {
     connection.close({ code: ACCESS_ENDED_CODE, reason: access.message });
   }
 
+  /** Undoes what was set up beside the watch (the socket listener). */
+  release: () => void = () => {};
+
   /** Stops the watch; idempotent. */
   end(): void {
     this.closed = true;
     this.watch?.stop();
+    this.release();
   }
 }
 
@@ -139,7 +152,12 @@ export class RoomgateExtension {
    */
   async onAuthenticate(data: HocuspocusAuthenticatePayload): Promise<Record<string, unknown>> {
     const { documentName } = data;
-    const roomId = this.#options.roomId?.(documentName) ?? documentName;
+    let roomId: string;
+    try {
+      roomId = this.#options.roomId?.(documentName) ?? documentName;
+    } catch {
+      throw new AccessDenied("The document name does not name a room.");
+    }
     const token = typeof data.token === "string" ? data.token : "";
     let gate: Gate | undefined;
     const watch = await this.#options.liveblocks.watchRoomAccess(
@@ -162,8 +180,22 @@ export class RoomgateExtension {
       watch.stop();
       throw new AccessDenied(first.message);
     }
+    const socket = data.request?.socket;
+    if (socket?.destroyed === true) {
+      watch.stop();
+      throw new AccessDenied("The connection closed during authentication.");
+    }
     data.connectionConfig.readOnly = !first.canWrite;
     this.#gates.add(gate);
+    if (socket !== undefined) {
+      const opened = gate;
+      const onClose = () => {
+        opened.end();
+        this.#gates.delete(opened);
+      };
+      socket.once("close", onClose);
+      gate.release = () => void socket.off("close", onClose);
+    }
     return { [CONTEXT_KEY]: gate };
   }
 
