@@ -17,5 +17,26 @@ if (process.platform !== "linux" || process.arch !== "x64" || !existsSync(bun)) 
   console.log(`bun check: SKIPPED - no Bun binary for ${process.platform}-${process.arch} (@oven/bun-linux-x64 is linux-x64 only)`);
   process.exit(0);
 }
-const result = spawnSync(bun, ["run", join(root, "scripts", "bun", "check.ts")], { cwd: root, stdio: "inherit" });
-process.exit(result.status ?? 1);
+const checked = spawnSync(bun, ["run", join(root, "scripts", "bun", "check.ts")], { cwd: root, stdio: "inherit" });
+if (checked.status !== 0) process.exit(checked.status ?? 1);
+
+// The token and permission test files themselves, under `bun test` (which
+// runs vitest-style files). Known Bun 1.4 gaps in node:crypto, said in
+// README, are left out by name: a private KeyObject exports its JWK without
+// "d" (so exportPrivateJwk and private JWKs made from KeyObjects fail), and
+// secp256k1 is unknown.
+const files = [
+  "test/tokens/hmac.test.ts",
+  "test/tokens/ids.test.ts",
+  "test/tokens/errors.test.ts",
+  "test/tokens/security.test.ts",
+  "test/tokens/keypair.test.ts",
+  "test/tokens/interop.test.ts",
+  "test/permissions/patterns.test.ts",
+  "test/permissions/scopes.test.ts",
+  "test/permissions/resolve.test.ts",
+];
+const knownGaps =
+  /^(?!.*(?:exportPrivateJwk|given as private keys|rejects curves and key types|exports a private JWK that jose imports)).*$/;
+const tested = spawnSync(bun, ["test", "--test-name-pattern", knownGaps.source, ...files], { cwd: root, stdio: "inherit" });
+process.exit(tested.status ?? 1);

@@ -293,7 +293,8 @@ describe.each(setups)("$name", (setup) => {
   });
 
   describe("segments", () => {
-    it.each([null, undefined, 42, {}, ["a.b.c"]])("verify - rejects a token that is not a string (%s)", async (value) => {
+    // One value per row, wrapped: Bun's it.each (like Jest's) spreads an array row into arguments.
+    it.each([[null], [undefined], [42], [{}], [["a.b.c"]]])("verify - rejects a token that is not a string (%s)", async (value) => {
       await expectTokenError(verify(value), "ERR_JWT_MALFORMED", /^A token must be a string, got /);
     });
 
