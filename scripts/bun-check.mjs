@@ -1,7 +1,9 @@
 // `npm run test:bun` (after `npm run build`; .ci/run runs it): the built
 // package's token and access paths under Bun, from the binary that the
-// `@oven/bun-linux-x64` dev dependency ships. On another platform the binary
-// is absent: the check says so and is skipped (exit 0), never silently.
+// `@oven/bun-linux-x64` package ships, which .ci/run installs with
+// `npm install --no-save @oven/bun-linux-x64@1.4.5` (linux-x64 only, so it
+// is no devDependency). Without it the check says so and is skipped (exit
+// 0), never silently.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -14,7 +16,9 @@ if (!existsSync(join(root, "dist", "web.js"))) {
   process.exit(1);
 }
 if (process.platform !== "linux" || process.arch !== "x64" || !existsSync(bun)) {
-  console.log(`bun check: SKIPPED - no Bun binary for ${process.platform}-${process.arch} (@oven/bun-linux-x64 is linux-x64 only)`);
+  console.log(
+    `bun check: SKIPPED - no Bun binary (${process.platform}-${process.arch}); on linux-x64 run \`npm install --no-save @oven/bun-linux-x64@1.4.5\` first`,
+  );
   process.exit(0);
 }
 const checked = spawnSync(bun, ["run", join(root, "scripts", "bun", "check.ts")], { cwd: root, stdio: "inherit" });
