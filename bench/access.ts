@@ -12,18 +12,9 @@ import { deepStrictEqual } from "node:assert/strict";
 import { type Permission as CorePermission, mergeRoomPermissionScopes, permissionMatrixFromScopes } from "@liveblocks/core";
 import { type AccessIdentity, type RoomAccessRules, resolveAccess } from "../src/index.js";
 import { ROUNDS, compareSync } from "./interleave.js";
+import { random } from "./rooms-data.js";
 
 const INPUTS = 16;
-
-/** Deterministic PRNG (mulberry32), so every run decides the same inputs. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Permission lists as rooms hold them: mostly bases, some per-feature overrides. */
 const LISTS = [

@@ -11,50 +11,18 @@
  */
 import pg from "pg";
 import { Liveblocks } from "../src/liveblocks/index.js";
-import type { RoomPermission } from "../src/permissions/scopes.js";
 import { PostgresStore } from "../src/postgres.js";
 import { MemoryStore } from "../src/storage/memory.js";
 import type { RoomData, RoomStore } from "../src/storage/types.js";
+import { TARGET_USER, makeRooms as makeBenchRooms } from "./rooms-data.js";
 
 const DATABASE_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const SECRET = "sk_bench_0123456789abcdefghijklmnopqrstuv";
-const TARGET_USER = "user-target";
-const WRITE: RoomPermission = ["*:write"];
 const ITERATIONS = Number(process.env.ITERATIONS ?? 300);
-
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The rooms of bench/rooms.bench.ts, plus one "big-room" with 100 users and 100 groups. */
 function makeRooms(count: number): RoomData[] {
-  const next = random(count);
-  const pick = (n: number) => Math.floor(next() * n);
-  const rooms: RoomData[] = Array.from({ length: count }, (_, i) => {
-    const usersAccesses: Record<string, RoomPermission> = Object.create(null);
-    for (let k = 0; k < 3; k++) usersAccesses[`user-${pick(5000)}`] = WRITE;
-    if (next() < 0.01) usersAccesses[TARGET_USER] = WRITE;
-    const groupsAccesses: Record<string, RoomPermission> = Object.create(null);
-    for (let k = 0; k < 2; k++) groupsAccesses[`group-${pick(500)}`] = WRITE;
-    const metadata: Record<string, string | string[]> = Object.create(null);
-    metadata["status"] = next() < 0.01 ? "open" : `status-${pick(20)}`;
-    metadata["tags"] = [`tag-${pick(50)}`, `tag-${pick(50)}`];
-    return {
-      type: "room",
-      id: `room-${i}`,
-      createdAt: new Date(Date.UTC(2024, 0, 1) + i * 1000),
-      organizationId: "default",
-      defaultAccesses: [],
-      usersAccesses,
-      groupsAccesses,
-      metadata,
-    };
-  });
+  const rooms = makeBenchRooms(count);
   const big = rooms[count >> 1] as RoomData;
   big.id = "big-room";
   big.usersAccesses = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`member-${i}`, ["room:read"]]));

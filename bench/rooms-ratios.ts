@@ -14,21 +14,12 @@ import type { RoomPermission } from "../src/permissions/scopes.js";
 import { MemoryStore } from "../src/storage/memory.js";
 import { compareSortKeys } from "../src/storage/order.js";
 import type { RoomData } from "../src/storage/types.js";
+import { random } from "./rooms-data.js";
 
 const SECRET = "sk_bench_0123456789abcdef0123456789abcdef";
 const ROUNDS = 31;
 const WRITE: RoomPermission = ["room:write"];
 const READ: RoomPermission = ["room:read"];
-
-/** Deterministic PRNG (mulberry32). */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * `count` rooms, one per second, each with 5 users (of 5000) and 2 groups

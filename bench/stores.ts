@@ -18,43 +18,11 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { KeyPairSigner, Liveblocks, MemoryStore, type RoomData } from "../src/index.js";
 import { SqliteStore } from "../src/sqlite.js";
+import { TARGET_USER, makeRooms } from "./rooms-data.js";
 
 const SECRET = "sk_bench_0123456789abcdef0123456789abcdef";
 const ROUNDS = 21;
 const ITERATIONS = 200;
-const TARGET_USER = "user-target";
-
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Rooms as in bench/rooms.bench.ts: 3 users of 5000, the target user in ~1%, 2 groups of 500, 2 metadata keys. */
-function makeRooms(count: number): RoomData[] {
-  const next = random(count);
-  const pick = (n: number) => Math.floor(next() * n);
-  return Array.from({ length: count }, (_, i) => {
-    const usersAccesses: RoomData["usersAccesses"] = Object.create(null);
-    for (let k = 0; k < 3; k++) usersAccesses[`user-${pick(5000)}`] = ["*:write"];
-    if (next() < 0.01) usersAccesses[TARGET_USER] = ["*:write"];
-    const groupsAccesses: RoomData["groupsAccesses"] = Object.create(null);
-    for (let k = 0; k < 2; k++) groupsAccesses[`group-${pick(500)}`] = ["*:read"];
-    return {
-      type: "room",
-      id: `room-${i}`,
-      createdAt: new Date(Date.UTC(2024, 0, 1) + i * 1000),
-      organizationId: "default",
-      defaultAccesses: [],
-      usersAccesses,
-      groupsAccesses,
-      metadata: { status: `status-${pick(20)}`, tags: [`tag-${pick(50)}`, `tag-${pick(50)}`] },
-    };
-  });
-}
 
 function fillSqlite(filename: string, rooms: RoomData[]): void {
   new SqliteStore({ filename }).close();
