@@ -15,7 +15,10 @@ export default defineConfig({
     // The examples import "roomgate" as their users do; the fast suite runs them against the sources.
     alias: [
       { find: /^roomgate$/, replacement: src("index.ts") },
-      { find: /^roomgate\/(testing|sqlite|postgres|http|hocuspocus)$/, replacement: "$1", customResolver: (id) => entrySource(id) },
+      ...["testing", "sqlite", "postgres", "http", "hocuspocus"].map((name) => ({
+        find: new RegExp(`^roomgate/${name}$`),
+        replacement: entrySource(name),
+      })),
     ],
   },
   test: {
