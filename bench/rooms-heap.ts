@@ -10,6 +10,7 @@
 import { MemoryStore } from "../src/storage/memory.js";
 import { cloneRoom } from "../src/storage/patch.js";
 import type { RoomData } from "../src/storage/types.js";
+import { makeIssueRooms } from "./rooms-data.js";
 
 const COUNT = 100_000;
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -20,31 +21,7 @@ function heapAfterGc(): number {
   return process.memoryUsage().heapUsed;
 }
 
-function makeRooms(): RoomData[] {
-  let seed = 42;
-  const next = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0), seed / 2 ** 32);
-  return Array.from({ length: COUNT }, (_, i) => {
-    const usersAccesses: RoomData["usersAccesses"] = Object.create(null);
-    while (Object.keys(usersAccesses).length < 5) usersAccesses[`user-${Math.floor(next() * 5000)}`] = ["room:write"];
-    const groupsAccesses: RoomData["groupsAccesses"] = Object.create(null);
-    while (Object.keys(groupsAccesses).length < 2) groupsAccesses[`group-${Math.floor(next() * 500)}`] = ["room:read"];
-    const metadata: RoomData["metadata"] = Object.create(null);
-    metadata["status"] = `status-${Math.floor(next() * 20)}`;
-    metadata["kind"] = `kind-${Math.floor(next() * 50)}`;
-    return {
-      type: "room",
-      id: `room-${i}`,
-      createdAt: new Date(Date.UTC(2024, 0, 1) + i * 1000),
-      organizationId: "default",
-      defaultAccesses: [],
-      usersAccesses,
-      groupsAccesses,
-      metadata,
-    };
-  });
-}
-
-const rooms = makeRooms();
+const rooms = makeIssueRooms(COUNT);
 
 const before = heapAfterGc();
 const map = new Map<string, RoomData>();

@@ -14,52 +14,10 @@ import type { RoomPermission } from "../src/permissions/scopes.js";
 import { MemoryStore } from "../src/storage/memory.js";
 import { compareSortKeys } from "../src/storage/order.js";
 import type { RoomData } from "../src/storage/types.js";
-import { random } from "./rooms-data.js";
+import { makeIssueRooms as makeRooms, random } from "./rooms-data.js";
 
 const SECRET = "sk_bench_0123456789abcdef0123456789abcdef";
 const ROUNDS = 31;
-const WRITE: RoomPermission = ["room:write"];
-const READ: RoomPermission = ["room:read"];
-
-/**
- * `count` rooms, one per second, each with 5 users (of 5000) and 2 groups
- * (of 500) and 2 metadata keys. About 1% have `user-target`, 1%
- * `group-target`, 1% `status: "open"`. `user-overlap` (1%) and
- * `kind: "rare"` (1%) share exactly 5 rooms at every size (rare overlap).
- * Exactly 10 rooms have ids starting with `special:`.
- */
-function makeRooms(count: number): RoomData[] {
-  const next = random(count);
-  const pick = (n: number) => Math.floor(next() * n);
-  const specials = new Set(Array.from({ length: 10 }, (_, k) => Math.floor(((k + 0.5) * count) / 10)));
-  const overlap = new Set(Array.from({ length: 5 }, (_, k) => Math.floor(((k + 0.25) * count) / 5)));
-  return Array.from({ length: count }, (_, i) => {
-    const usersAccesses: Record<string, RoomPermission> = {};
-    while (Object.keys(usersAccesses).length < 5) usersAccesses[`user-${pick(5000)}`] = WRITE;
-    if (next() < 0.01) usersAccesses["user-target"] = WRITE;
-    const groupsAccesses: Record<string, RoomPermission> = {};
-    while (Object.keys(groupsAccesses).length < 2) groupsAccesses[`group-${pick(500)}`] = READ;
-    if (next() < 0.01) groupsAccesses["group-target"] = READ;
-    const metadata: Record<string, string> = { status: next() < 0.01 ? "open" : `status-${pick(20)}`, kind: `kind-${pick(50)}` };
-    // user-overlap and kind "rare" on disjoint 1% slices, plus both on the overlap rooms.
-    const slice = next();
-    if (overlap.has(i)) {
-      usersAccesses["user-overlap"] = WRITE;
-      metadata["kind"] = "rare";
-    } else if (slice < 0.01) usersAccesses["user-overlap"] = WRITE;
-    else if (slice < 0.02) metadata["kind"] = "rare";
-    return {
-      type: "room",
-      id: specials.has(i) ? `special:${i}` : `room-${i}`,
-      createdAt: new Date(Date.UTC(2024, 0, 1) + i * 1000),
-      organizationId: "default",
-      defaultAccesses: [],
-      usersAccesses,
-      groupsAccesses,
-      metadata,
-    };
-  });
-}
 
 type Fixture = { count: number; liveblocks: Liveblocks; rooms: RoomData[] };
 
@@ -171,8 +129,8 @@ const bigAccesses = (prefix: string, scopes: RoomPermission) =>
   Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`${prefix}-${i}`, scopes]));
 const big = await k100.liveblocks.createRoom("big-room", {
   defaultAccesses: [],
-  usersAccesses: bigAccesses("member", WRITE) as Record<string, ["room:write"]>,
-  groupsAccesses: bigAccesses("team", READ) as Record<string, ["room:read"]>,
+  usersAccesses: bigAccesses("member", ["room:write"]) as Record<string, ["room:write"]>,
+  groupsAccesses: bigAccesses("team", ["room:read"]) as Record<string, ["room:read"]>,
   metadata: { status: "open" },
 });
 if (!isDeepStrictEqual(await k100.liveblocks.getRoom("big-room"), big)) throw new Error("getRoom differs from the created room");
