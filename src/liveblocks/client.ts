@@ -474,7 +474,7 @@ export class Liveblocks {
    * `checkRoomAccess`, kept live: resolves to the first decision, then calls
    * `onChange` whenever it changes (a permission update, removal or re-add,
    * the room's creation or deletion, the token's expiry at `exp`, and a
-   * `revokeTokens` on this instance). The token is verified once; store
+   * revocation of the user's tokens). The token is verified once; store
    * events re-decide without it, across instances and processes as far as
    * the store emits them. A first denial the token causes (invalid, expired,
    * revoked) or an outage is final: no watch is kept.

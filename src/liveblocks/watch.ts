@@ -160,11 +160,6 @@ class Watcher {
 
 const watchers = new WeakMap<Config, Watcher>();
 
-/** @internal The watcher of one instance, if it has one. */
-export function watcherOf(config: Config): Watcher | undefined {
-  return watchers.get(config);
-}
-
 /**
  * Starts a watch: the first decision as `decideRoomAccess` makes it, then
  * `onChange` on every change of it.
