@@ -8,22 +8,7 @@
 import { createClient } from "@liveblocks/client";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Liveblocks } from "../../src/index.js";
-
-class RecordingWebSocket {
-  static readonly CONNECTING = 0;
-  static readonly OPEN = 1;
-  static readonly CLOSING = 2;
-  static readonly CLOSED = 3;
-  static urls: string[] = [];
-  readyState = 0;
-  constructor(url: string) {
-    RecordingWebSocket.urls.push(url);
-  }
-  addEventListener(): void {}
-  removeEventListener(): void {}
-  send(): void {}
-  close(): void {}
-}
+import { RecordingWebSocket } from "./recording-websocket.js";
 
 async function connectUrl(authEndpoint: (room?: string) => Promise<{ token: string }>, roomId: string) {
   RecordingWebSocket.urls = [];

@@ -8,6 +8,7 @@ import { Liveblocks as Official, LiveblocksError as OfficialError } from "@liveb
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { Liveblocks } from "../../src/index.js";
 import { type ServeProcess, spawnServe } from "../cli/helpers.js";
+import { RecordingWebSocket } from "../compat/recording-websocket.js";
 
 const SECRET = "sk_test_roomgate_official_sdk_0123456789";
 let serve: ServeProcess;
@@ -32,22 +33,6 @@ async function rejection(promise: Promise<unknown>): Promise<OfficialError> {
   expect((error as OfficialError).message.length).toBeGreaterThan(0);
   expect((error as OfficialError).message).not.toBe("An error happened without an error message");
   return error as OfficialError;
-}
-
-class RecordingWebSocket {
-  static readonly CONNECTING = 0;
-  static readonly OPEN = 1;
-  static readonly CLOSING = 2;
-  static readonly CLOSED = 3;
-  static urls: string[] = [];
-  readyState = 0;
-  constructor(url: string) {
-    RecordingWebSocket.urls.push(url);
-  }
-  addEventListener(): void {}
-  removeEventListener(): void {}
-  send(): void {}
-  close(): void {}
 }
 
 /** The token `@liveblocks/client` connects with, taken from an auth endpoint that calls the official SDK. */
