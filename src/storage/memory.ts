@@ -11,6 +11,7 @@ import { compareIds, compareSortKeys, type SortKey } from "./order.js";
 import { applyRoomPatch, cloneRoom } from "./patch.js";
 import { PLAIN_ROOM_COPIES, plainRoomCopy } from "./plain-room.js";
 import { SortedChunks } from "./sorted-chunks.js";
+import { DONE, IntersectionWalk, ListWalk, RoomTimeline, TimeList, type TimeWalk, UnionWalk } from "./time-index.js";
 import {
   type RevocationEvent,
   type RoomData,
@@ -36,34 +37,27 @@ export type MemoryStoreOptions = Pick<RoomChangeEmitterOptions, "onListenerError
   indexChunkSize?: number;
 };
 
-/**
- * One stored room. `ms` and `id` are its sort key and never change (a patch
- * cannot touch `id` or `createdAt`), so index arrays can hold the entry and
- * see updates through `room` without being re-sorted.
- */
-type Entry = { readonly ms: number; readonly id: string; room: RoomData };
-
-/** An index: entries in (createdAt, id) order. */
-type Index = SortedChunks<Entry, SortKey>;
-
-/** Walks entries newest first; `undefined` when exhausted. */
-type EntryCursor = () => Entry | undefined;
+/** Walks rooms newest first; `undefined` when exhausted. */
+type RoomCursor = () => RoomData | undefined;
 
 /**
  * An in-memory {@link RoomStore}: fast, not durable, one process. Every
  * operation is synchronous inside its promise, which makes each write atomic.
  *
- * Indexes: all rooms, and the rooms of each user, group, organization and
- * (metadata key, value) pair, each a {@link SortedChunks} list oldest first
- * (adding the newest room is an append; removing any room is a binary
- * search and a splice of one short chunk), plus all rooms in id order for
- * `roomIdPrefix`. A list iterates the smallest index that applies, newest
- * first from the cursor, checks the remaining conditions on each room and
- * stops one room after the page is full; `userId` OR `groupIds` merges the
- * user's and the groups' indexes. A prefix is served from the id index when
- * it matches fewer rooms than the smallest other index (its run is counted
- * only up to that size). Returned rooms are built once, directly in the
- * plain shape the facade hands out ({@link plainRoomCopy}).
+ * Indexes: a {@link RoomTimeline} of all rooms in listing order; for each
+ * user, group, organization and (metadata key, value) pair a
+ * {@link TimeList} of its rooms' ranks (creation times made unique), kept
+ * as contiguous numbers so that walks and intersections do not chase a
+ * pointer per room (adding the newest room is an append, removing any is a
+ * binary search and a splice of one short chunk); and all room ids in order for `roomIdPrefix`, from which
+ * deleted ids are dropped lazily. A list plans from the smallest index that
+ * applies, intersects it with those of comparable size (`userId` OR
+ * `groupIds` is the union of the user's and the groups' lists), turns each
+ * rank into its room through the timeline, checks every condition on each
+ * room and stops one room after the page is full. A prefix is served from
+ * the id index when it matches fewer rooms than the smallest other index
+ * (its run is counted only up to that size). Returned rooms are built once,
+ * directly in the plain shape the facade hands out ({@link plainRoomCopy}).
  *
  * @example
  * ```ts
@@ -75,24 +69,25 @@ type EntryCursor = () => Entry | undefined;
 export class MemoryStore implements RoomStore {
   /** Every room this store returns is a fresh {@link plainRoomCopy}: the facade copies none again. */
   readonly [PLAIN_ROOM_COPIES] = true;
-  readonly #rooms = new Map<string, Entry>();
-  readonly #newIndex: () => Index;
-  readonly #all: Index;
-  readonly #byId: Index;
-  readonly #byUser = new Map<string, Index>();
-  readonly #byGroup = new Map<string, Index>();
-  readonly #byOrganization = new Map<string, Index>();
-  readonly #byMetadata = new Map<string, Map<string, Index>>();
+  readonly #rooms = new Map<string, RoomData>();
+  readonly #chunkSize: number | undefined;
+  readonly #timeline: RoomTimeline;
+  #byId: SortedChunks<string>;
+  /** Ids in `#byId` whose room is gone (deletes leave them for the next compaction). */
+  #staleIds = 0;
+  readonly #byUser = new Map<string, TimeList>();
+  readonly #byGroup = new Map<string, TimeList>();
+  readonly #byOrganization = new Map<string, TimeList>();
+  readonly #byMetadata = new Map<string, Map<string, TimeList>>();
   readonly #revocations = new Map<string, number>();
   readonly #emitter: RoomChangeEmitter;
   readonly #revocationEmitter: RoomChangeEmitter<RevocationEvent>;
 
   constructor(options: MemoryStoreOptions = {}) {
     this.#emitter = new RoomChangeEmitter(options);
-    const chunkSize = options.indexChunkSize;
-    this.#newIndex = () => new SortedChunks<Entry, SortKey>(compareSortKeys, chunkSize);
-    this.#all = this.#newIndex();
-    this.#byId = new SortedChunks<Entry, SortKey>(compareEntryIds, chunkSize);
+    this.#chunkSize = options.indexChunkSize;
+    this.#timeline = new RoomTimeline(this.#chunkSize);
+    this.#byId = new SortedChunks<string>(compareIds, this.#chunkSize);
     this.#revocationEmitter = new RoomChangeEmitter<RevocationEvent>();
   }
 
@@ -104,16 +99,17 @@ export class MemoryStore implements RoomStore {
    */
   async get(roomId: string, options?: StoreReadOptions): Promise<RoomData | null> {
     options?.signal?.throwIfAborted();
-    const entry = this.#rooms.get(roomId);
-    return entry === undefined ? null : plainRoomCopy(entry.room);
+    const room = this.#rooms.get(roomId);
+    return room === undefined ? null : plainRoomCopy(room);
   }
 
   /**
-   * The stored room itself, without a copy: it is deeply frozen, so sharing
-   * it is safe, and room entry costs no allocation proportional to the room.
+   * The stored room itself, without a copy: it never changes (a write
+   * stores a new object), so sharing it is safe, and room entry costs no
+   * allocation proportional to the room.
    *
    * @param roomId The exact room id.
-   * @param _subject Unused: the whole (frozen) room is at hand anyway.
+   * @param _subject Unused: the whole stored room is at hand anyway.
    * @param options.signal Rejects with its reason if already aborted.
    */
   async getAccessRules(
@@ -122,7 +118,7 @@ export class MemoryStore implements RoomStore {
     options?: StoreReadOptions,
   ): Promise<RoomAccessRules | null> {
     options?.signal?.throwIfAborted();
-    return this.#rooms.get(roomId)?.room ?? null;
+    return this.#rooms.get(roomId) ?? null;
   }
 
   /**
@@ -135,19 +131,16 @@ export class MemoryStore implements RoomStore {
   async create(room: RoomData, options?: StoreWriteOptions): Promise<{ room: RoomData; created: boolean }> {
     options?.signal?.throwIfAborted();
     const existing = this.#rooms.get(room.id);
-    if (existing !== undefined) return { room: plainRoomCopy(existing.room), created: false };
+    if (existing !== undefined) return { room: plainRoomCopy(existing), created: false };
 
-    const ms = room.createdAt.getTime();
     // The sort key must be a number, or every comparison would be false.
-    if (!Number.isFinite(ms)) throw new TypeError(`Room "${room.id}" has an invalid createdAt`);
+    if (!Number.isFinite(room.createdAt.getTime())) throw new TypeError(`Room "${room.id}" has an invalid createdAt`);
     const stored = freezeRoom(cloneRoom(room));
-    // Frozen, so assert can read it without a copy.
+    // Stored rooms never change, so assert can read it without a copy.
     options?.assert?.(stored);
 
-    const entry: Entry = { ms, id: stored.id, room: stored };
-    this.#index(entry);
-
-    if (this.#emitter.size > 0) this.#emitter.emit({ type: "created", roomId: entry.id, room: cloneRoom(stored) });
+    this.#index(stored);
+    if (this.#emitter.size > 0) this.#emitter.emit({ type: "created", roomId: stored.id, room: cloneRoom(stored) });
     return { room: plainRoomCopy(stored), created: true };
   }
 
@@ -161,16 +154,16 @@ export class MemoryStore implements RoomStore {
    */
   async update(roomId: string, patch: RoomPatch, options?: StoreWriteOptions): Promise<RoomData | null> {
     options?.signal?.throwIfAborted();
-    const entry = this.#rooms.get(roomId);
-    if (entry === undefined) return null;
-    const before = entry.room;
+    const before = this.#rooms.get(roomId);
+    if (before === undefined) return null;
     const after = freezeRoom(applyRoomPatch(before, patch));
     options?.assert?.(after);
 
-    reindexKeys(this.#byUser, entry, before.usersAccesses, after.usersAccesses, this.#newIndex);
-    reindexKeys(this.#byGroup, entry, before.groupsAccesses, after.groupsAccesses, this.#newIndex);
-    this.#reindexMetadata(entry, before, after);
-    entry.room = after;
+    const rank = this.#timeline.replace(before, after, before.createdAt.getTime());
+    reindexKeys(this.#byUser, rank, before.usersAccesses, after.usersAccesses, this.#chunkSize);
+    reindexKeys(this.#byGroup, rank, before.groupsAccesses, after.groupsAccesses, this.#chunkSize);
+    this.#reindexMetadata(rank, before, after);
+    this.#rooms.set(roomId, after);
 
     if (this.#emitter.size > 0) this.#emitter.emit({ type: "updated", roomId, room: cloneRoom(after) });
     return plainRoomCopy(after);
@@ -186,13 +179,13 @@ export class MemoryStore implements RoomStore {
    */
   async rename(roomId: string, newRoomId: string, options?: StoreWriteOptions): Promise<RoomData | "not-found" | "exists"> {
     options?.signal?.throwIfAborted();
-    const entry = this.#rooms.get(roomId);
-    if (entry === undefined) return "not-found";
+    const room = this.#rooms.get(roomId);
+    if (room === undefined) return "not-found";
     if (this.#rooms.has(newRoomId)) return "exists";
-    const moved = freezeRoom({ ...cloneRoom(entry.room), id: newRoomId });
+    const moved = freezeRoom({ ...cloneRoom(room), id: newRoomId });
     options?.assert?.(moved);
-    this.#unindex(entry);
-    this.#index({ ms: entry.ms, id: newRoomId, room: moved });
+    this.#unindex(room);
+    this.#index(moved);
     this.#emitter.emit({ type: "deleted", roomId, room: null });
     if (this.#emitter.size > 0) this.#emitter.emit({ type: "created", roomId: newRoomId, room: cloneRoom(moved) });
     return plainRoomCopy(moved);
@@ -206,9 +199,9 @@ export class MemoryStore implements RoomStore {
    */
   async delete(roomId: string, options?: StoreWriteOptions): Promise<boolean> {
     options?.signal?.throwIfAborted();
-    const entry = this.#rooms.get(roomId);
-    if (entry === undefined) return false;
-    this.#unindex(entry);
+    const room = this.#rooms.get(roomId);
+    if (room === undefined) return false;
+    this.#unindex(room);
     this.#emitter.emit({ type: "deleted", roomId, room: null });
     return true;
   }
@@ -229,17 +222,16 @@ export class MemoryStore implements RoomStore {
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     const next = this.#candidates(filter, after);
     const rooms: RoomData[] = [];
-    let last: Entry | undefined;
-    for (let entry = next(); entry !== undefined; entry = next()) {
-      if (!matchesFilter(entry.room, filter)) continue;
+    let last: RoomData | undefined;
+    for (let room = next(); room !== undefined; room = next()) {
+      if (!matchesFilter(room, filter)) continue;
       // One match beyond the page proves there is a next page.
-      if (rooms.length === limit) return { rooms, nextCursor: encodeCursor(last as Entry) };
-      rooms.push(plainRoomCopy(entry.room));
-      last = entry;
+      if (rooms.length === limit) return { rooms, nextCursor: encodeCursor(keyOf(last as RoomData)) };
+      rooms.push(plainRoomCopy(room));
+      last = room;
     }
     return { rooms, nextCursor: null };
   }
-
   /**
    * Records that tokens of `userId` issued before `issuedBefore` (epoch ms)
    * are revoked; an earlier cutoff than the stored one changes nothing.
@@ -293,11 +285,11 @@ export class MemoryStore implements RoomStore {
   async close(): Promise<void> {}
 
   /** The newest-first candidates for `filter`, from the narrowest index. */
-  #candidates(filter: RoomFilter, after: SortKey | undefined): EntryCursor {
+  #candidates(filter: RoomFilter, after: SortKey | undefined): RoomCursor {
     if (filter.roomId !== undefined) {
-      const entry = this.#rooms.get(filter.roomId);
-      if (entry === undefined || (after !== undefined && !isOlderThan(entry, after))) return exhausted;
-      let pending: Entry | undefined = entry;
+      const room = this.#rooms.get(filter.roomId);
+      if (room === undefined || (after !== undefined && !isOlderThan(room, after))) return exhausted;
+      let pending: RoomData | undefined = room;
       return () => {
         const next = pending;
         pending = undefined;
@@ -309,7 +301,7 @@ export class MemoryStore implements RoomStore {
     const sources: Source[] = [];
     const groupIds = filter.groupIds ?? [];
     if (filter.userId !== undefined || groupIds.length > 0) {
-      const lists: Index[] = [];
+      const lists: TimeList[] = [];
       const userRooms = filter.userId === undefined ? undefined : this.#byUser.get(filter.userId);
       if (userRooms !== undefined) lists.push(userRooms);
       for (const groupId of new Set(groupIds)) {
@@ -321,88 +313,113 @@ export class MemoryStore implements RoomStore {
     if (filter.organizationId !== undefined) sources.push(sourceOf(this.#byOrganization.get(filter.organizationId)));
     for (const [key, value] of filter.metadata ?? []) sources.push(sourceOf(this.#byMetadata.get(key)?.get(value)));
 
-    let best: Source = { size: this.#all.size, lists: [this.#all] };
-    for (const source of sources) if (source.size < best.size) best = source;
-    if (best.size === 0) return exhausted;
+    let best: Source | undefined;
+    for (const source of sources) if (source.size < (best?.size ?? this.#timeline.size)) best = source;
+    if (best?.size === 0 || this.#timeline.size === 0) return exhausted;
     if (filter.roomIdPrefix !== undefined && filter.roomIdPrefix !== "") {
       // The ids with this prefix are one run of the id index; use it if it is the smaller set.
-      const prefixed = this.#prefixed(filter.roomIdPrefix, best.size);
+      const prefixed = this.#prefixed(filter.roomIdPrefix, best?.size ?? this.#timeline.size);
       if (prefixed !== undefined) return walkArray(prefixed, after);
     }
+    if (best === undefined) return this.#timeline.walkDown(after);
     // Other indexes of comparable size are intersected by a merge of sorted
-    // entries (cheap, sequential) instead of reading each candidate room;
+    // times (cheap, sequential) instead of reading each candidate room;
     // much larger ones are left to the per-room check.
-    const walks = [walkSource(best, after)];
+    // Ranks of rooms created at `after.ms` are below `after.ms + 1`.
+    const from = after === undefined ? Infinity : after.ms + 1;
+    const walks = [walkSource(best, from)];
     for (const source of sources) {
-      if (source !== best && source.size <= best.size * INTERSECT_FACTOR) walks.push(walkSource(source, after));
+      if (source !== best && source.size <= best.size * INTERSECT_FACTOR) walks.push(walkSource(source, from));
     }
-    return walks.length === 1 ? (walks[0] as EntryCursor) : intersectNewestFirst(walks);
+    const times = walks.length === 1 ? (walks[0] as TimeWalk) : new IntersectionWalk(walks);
+    return roomsAt(times, this.#timeline, after);
   }
 
   /**
    * The rooms whose id starts with `prefix`, oldest first, or `undefined` if
    * there are at least `limit` of them (another index is then cheaper).
    */
-  #prefixed(prefix: string, limit: number): Entry[] | undefined {
-    const next = this.#byId.walkUp({ ms: 0, id: prefix });
-    const found: Entry[] = [];
-    for (let entry = next(); entry !== undefined && entry.id.startsWith(prefix); entry = next()) {
+  #prefixed(prefix: string, limit: number): RoomData[] | undefined {
+    const next = this.#byId.walkUp(prefix);
+    const found: RoomData[] = [];
+    for (let id = next(); id !== undefined && id.startsWith(prefix); id = next()) {
+      const room = this.#rooms.get(id);
+      if (room === undefined) continue;
       if (found.length >= limit) return undefined;
-      found.push(entry);
+      found.push(room);
     }
-    return found.length >= limit ? undefined : found.sort(compareSortKeys);
+    return found.length >= limit ? undefined : found.sort((a, b) => compareSortKeys(keyOf(a), keyOf(b)));
   }
 
-  /** Adds a new entry to the id map and every index. */
-  #index(entry: Entry): void {
-    const room = entry.room;
-    this.#rooms.set(entry.id, entry);
-    this.#all.insert(entry);
-    this.#byId.insert(entry);
-    addTo(this.#byOrganization, room.organizationId, entry, this.#newIndex);
-    for (const userId of Object.keys(room.usersAccesses)) addTo(this.#byUser, userId, entry, this.#newIndex);
-    for (const groupId of Object.keys(room.groupsAccesses)) addTo(this.#byGroup, groupId, entry, this.#newIndex);
+  /** Adds a new room to the id map and every index. */
+  #index(room: RoomData): void {
+    const size = this.#chunkSize;
+    this.#rooms.set(room.id, room);
+    const rank = this.#timeline.insert(room, room.createdAt.getTime());
+    // A deleted id may still be in the id index; it is then live again.
+    if (this.#staleIds > 0 && this.#byId.includes(room.id)) this.#staleIds--;
+    else this.#byId.insert(room.id);
+    addTo(this.#byOrganization, room.organizationId, rank, size);
+    for (const userId of Object.keys(room.usersAccesses)) addTo(this.#byUser, userId, rank, size);
+    for (const groupId of Object.keys(room.groupsAccesses)) addTo(this.#byGroup, groupId, rank, size);
     for (const [key, values] of metadataTerms(room)) {
-      for (const value of values) addTo(metadataIndex(this.#byMetadata, key), value, entry, this.#newIndex);
+      for (const value of values) addTo(metadataIndex(this.#byMetadata, key), value, rank, size);
     }
   }
 
-  /** Removes an entry from the id map and every index. */
-  #unindex(entry: Entry): void {
-    const room = entry.room;
-    this.#rooms.delete(entry.id);
-    this.#all.remove(entry);
-    this.#byId.remove(entry);
-    removeFrom(this.#byOrganization, room.organizationId, entry);
-    for (const userId of Object.keys(room.usersAccesses)) removeFrom(this.#byUser, userId, entry);
-    for (const groupId of Object.keys(room.groupsAccesses)) removeFrom(this.#byGroup, groupId, entry);
+  /** Removes a stored room from the id map and every index. */
+  #unindex(room: RoomData): void {
+    this.#rooms.delete(room.id);
+    const rank = this.#timeline.remove(room, room.createdAt.getTime());
+    this.#dropId();
+    removeFrom(this.#byOrganization, room.organizationId, rank);
+    for (const userId of Object.keys(room.usersAccesses)) removeFrom(this.#byUser, userId, rank);
+    for (const groupId of Object.keys(room.groupsAccesses)) removeFrom(this.#byGroup, groupId, rank);
     for (const [key, values] of metadataTerms(room)) {
-      for (const value of values) this.#removeMetadata(key, value, entry);
+      for (const value of values) this.#removeMetadata(key, value, rank);
     }
   }
 
-  #reindexMetadata(entry: Entry, before: RoomData, after: RoomData): void {
+  /**
+   * Leaves a deleted id in the id index (readers skip ids without a room)
+   * and rebuilds the index once stale ids outnumber live ones, so a delete
+   * costs no search of it and the index stays at most twice its size.
+   */
+  #dropId(): void {
+    this.#staleIds++;
+    if (this.#staleIds <= Math.max(STALE_IDS_FLOOR, this.#rooms.size)) return;
+    const live = new SortedChunks<string>(compareIds, this.#chunkSize);
+    const next = this.#byId.walkUp("");
+    for (let id = next(); id !== undefined; id = next()) if (this.#rooms.has(id)) live.insert(id);
+    this.#byId = live;
+    this.#staleIds = 0;
+  }
+
+  #reindexMetadata(rank: number, before: RoomData, after: RoomData): void {
     const old = metadataTerms(before);
     const current = metadataTerms(after);
     for (const [key, values] of old) {
       const kept = current.get(key);
-      for (const value of values) if (!kept?.has(value)) this.#removeMetadata(key, value, entry);
+      for (const value of values) if (!kept?.has(value)) this.#removeMetadata(key, value, rank);
     }
     for (const [key, values] of current) {
       const had = old.get(key);
       for (const value of values) {
-        if (!had?.has(value)) addTo(metadataIndex(this.#byMetadata, key), value, entry, this.#newIndex);
+        if (!had?.has(value)) addTo(metadataIndex(this.#byMetadata, key), value, rank, this.#chunkSize);
       }
     }
   }
 
-  #removeMetadata(key: string, value: string, entry: Entry): void {
+  #removeMetadata(key: string, value: string, rank: number): void {
     const byValue = this.#byMetadata.get(key);
     if (byValue === undefined) return;
-    removeFrom(byValue, value, entry);
+    removeFrom(byValue, value, rank);
     if (byValue.size === 0) this.#byMetadata.delete(key);
   }
 }
+
+/** Deleted ids the id index may hold before a compaction, whatever the number of rooms. */
+const STALE_IDS_FLOOR = 1024;
 
 /** For each metadata key, the distinct values a filter can match (array elements). */
 function metadataTerms(room: RoomData): Map<string, Set<string>> {
@@ -414,124 +431,94 @@ function metadataTerms(room: RoomData): Map<string, Set<string>> {
   return terms;
 }
 
-function metadataIndex(byMetadata: Map<string, Map<string, Index>>, key: string): Map<string, Index> {
+function metadataIndex(byMetadata: Map<string, Map<string, TimeList>>, key: string): Map<string, TimeList> {
   let byValue = byMetadata.get(key);
   if (byValue === undefined) byMetadata.set(key, (byValue = new Map()));
   return byValue;
 }
 
 function reindexKeys(
-  index: Map<string, Index>,
-  entry: Entry,
+  index: Map<string, TimeList>,
+  rank: number,
   before: Record<string, unknown>,
   after: Record<string, unknown>,
-  newIndex: () => Index,
+  chunkSize: number | undefined,
 ): void {
-  for (const key of Object.keys(before)) if (!Object.hasOwn(after, key)) removeFrom(index, key, entry);
-  for (const key of Object.keys(after)) if (!Object.hasOwn(before, key)) addTo(index, key, entry, newIndex);
+  for (const key of Object.keys(before)) if (!Object.hasOwn(after, key)) removeFrom(index, key, rank);
+  for (const key of Object.keys(after)) if (!Object.hasOwn(before, key)) addTo(index, key, rank, chunkSize);
 }
 
-// --- Sorted indexes ---------------------------------------------------------
-// Each index is sorted by (ms, id) ascending, so the usual insertion (the
-// newest room) is an append; readers walk them from the end.
+// --- Walking the indexes ----------------------------------------------------
 
-/** Does `entry` come after `key` in newest-first order (older, or same time and smaller id)? */
-function isOlderThan(entry: SortKey, key: SortKey): boolean {
-  return compareSortKeys(entry, key) < 0;
+/** A stored room's position in the listing order. */
+function keyOf(room: RoomData): SortKey {
+  return { ms: room.createdAt.getTime(), id: room.id };
 }
 
-function compareEntryIds(a: SortKey, b: SortKey): number {
-  return compareIds(a.id, b.id);
+/** Does `room` come after `key` in newest-first order (older, or same time and smaller id)? */
+function isOlderThan(room: RoomData, key: SortKey): boolean {
+  const ms = room.createdAt.getTime();
+  return ms !== key.ms ? ms < key.ms : compareIds(room.id, key.id) < 0;
 }
 
-function addTo(index: Map<string, Index>, key: string, entry: Entry, newIndex: () => Index): void {
+function addTo(index: Map<string, TimeList>, key: string, rank: number, chunkSize: number | undefined): void {
   let list = index.get(key);
-  if (list === undefined) index.set(key, (list = newIndex()));
-  list.insert(entry);
+  if (list === undefined) index.set(key, (list = new TimeList(chunkSize)));
+  list.insert(rank);
 }
 
-function removeFrom(index: Map<string, Index>, key: string, entry: Entry): void {
+function removeFrom(index: Map<string, TimeList>, key: string, rank: number): void {
   const list = index.get(key);
   if (list === undefined) return;
-  list.remove(entry);
+  list.remove(rank);
   // Drop empty lists, or every user id ever seen would stay in memory.
   if (list.size === 0) index.delete(key);
 }
 
-const exhausted: EntryCursor = () => undefined;
+const exhausted: RoomCursor = () => undefined;
 
 /** Indexes of at most this many times the smallest one's size are intersected with it. */
 const INTERSECT_FACTOR = 16;
 
-/** One condition's candidates: the union of `lists`, `size` entries at most. */
-type Source = { size: number; lists: Index[] };
+/** One condition's candidates: the union of `lists`, `size` times at most. */
+type Source = { size: number; lists: TimeList[] };
 
-function sourceOf(list: Index | undefined): Source {
+function sourceOf(list: TimeList | undefined): Source {
   return list === undefined ? { size: 0, lists: [] } : { size: list.size, lists: [list] };
 }
 
-function walkSource(source: Source, after: SortKey | undefined): EntryCursor {
-  const [only] = source.lists;
-  return source.lists.length === 1 && only !== undefined ? only.walkDown(after) : mergeNewestFirst(source.lists, after);
+/** The distinct ranks of a source, newest first, strictly below `below`. */
+function walkSource(source: Source, below: number): TimeWalk {
+  const walks = source.lists.map((list) => new ListWalk(list, below));
+  return walks.length === 1 ? (walks[0] as TimeWalk) : new UnionWalk(walks);
 }
 
 /**
- * The entries present in every walk, newest first (a leapfrog join: each
- * walk moves past what is newer than the others' current entry).
+ * The rooms of each rank of `ranks`, newest first, strictly after `after`:
+ * a rank shared by several rooms yields them all, id descending.
  */
-function intersectNewestFirst(walks: readonly EntryCursor[]): EntryCursor {
-  const heads = walks.map((walk) => walk());
+function roomsAt(ranks: TimeWalk, timeline: RoomTimeline, after: SortKey | undefined): RoomCursor {
+  const batch: RoomData[] = [];
   return () => {
     for (;;) {
-      let candidate = heads[0];
-      if (candidate === undefined) return undefined;
-      let agreed = true;
-      for (let i = 1; i < walks.length; i++) {
-        let head = heads[i];
-        while (head !== undefined && compareSortKeys(head, candidate) > 0) head = (walks[i] as EntryCursor)();
-        heads[i] = head;
-        if (head === undefined) return undefined;
-        if (head !== candidate) {
-          agreed = false;
-          candidate = head;
-        }
+      const room = batch.pop();
+      if (room !== undefined) {
+        if (after !== undefined && !isOlderThan(room, after)) continue;
+        return room;
       }
-      if (agreed) {
-        for (let i = 0; i < walks.length; i++) heads[i] = (walks[i] as EntryCursor)();
-        return candidate;
-      }
-      // Move the first walk down to the oldest head seen, then try again.
-      let first = heads[0];
-      while (first !== undefined && compareSortKeys(first, candidate) > 0) first = (walks[0] as EntryCursor)();
-      heads[0] = first;
+      const rank = ranks.value;
+      if (rank === DONE) return undefined;
+      ranks.advance();
+      timeline.collectAt(rank, batch);
     }
   };
 }
 
 /** Walks an oldest-first array newest first, strictly after `after`. */
-function walkArray(array: readonly Entry[], after: SortKey | undefined): EntryCursor {
+function walkArray(array: readonly RoomData[], after: SortKey | undefined): RoomCursor {
   let index = array.length - 1;
-  if (after !== undefined) while (index >= 0 && !isOlderThan(array[index] as Entry, after)) index--;
+  if (after !== undefined) while (index >= 0 && !isOlderThan(array[index] as RoomData, after)) index--;
   return () => (index >= 0 ? array[index--] : undefined);
-}
-
-/**
- * Merges several newest-first walks into one without duplicates (a room can
- * be in the user's index and in several groups' indexes). Linear in the
- * number of lists per room returned: groups per filter are few.
- */
-function mergeNewestFirst(lists: readonly Index[], after: SortKey | undefined): EntryCursor {
-  const walkers = lists.map((list) => list.walkDown(after));
-  const heads = walkers.map((walk) => walk());
-  return () => {
-    let newest: Entry | undefined;
-    for (const candidate of heads) {
-      if (candidate !== undefined && (newest === undefined || compareSortKeys(candidate, newest) > 0)) newest = candidate;
-    }
-    if (newest === undefined) return undefined;
-    for (let i = 0; i < heads.length; i++) if (heads[i] === newest) heads[i] = (walkers[i] as EntryCursor)();
-    return newest;
-  };
 }
 
 // --- Stored rooms -----------------------------------------------------------

@@ -84,6 +84,15 @@ export class SortedChunks<T extends K, K = T> {
     return true;
   }
 
+  /** Is an element equal to `key` (by the order) in the list? */
+  includes(key: K): boolean {
+    const chunks = this.#chunks;
+    if (chunks.length === 0) return false;
+    const chunk = chunks[this.#chunkFor(key)] as T[];
+    const index = lowerBound(chunk, key, this.#compare);
+    return index < chunk.length && this.#compare(chunk[index] as T, key) === 0;
+  }
+
   /**
    * Walks elements from the largest down, starting strictly below `below`
    * (from the largest if `undefined`); the walker returns `undefined` when done.

@@ -197,6 +197,35 @@ describe("MemoryStore indexes against a scan model", () => {
     const all = await store.list({ filter: {}, limit: 5, cursor: first.nextCursor! });
     expect(all.rooms.map((r) => r.id)).toEqual(["p18", "p17", "p16", "p15", "p14"]);
   });
+  it("list - roomId prefixes stay exact while deleted ids pile up in the id index and it is rebuilt", async () => {
+    const store = new MemoryStore({ indexChunkSize: 8 });
+    const live = new Set<string>();
+    const id = (i: number) => `p${String(i).padStart(4, "0")}`;
+    for (let i = 0; i < 3000; i++) {
+      await store.create(makeRoom(id(i), { createdAt: at(i) }));
+      live.add(id(i));
+    }
+    // 2,500 deletes pass the rebuild threshold; some ids come back before and after it.
+    for (let i = 0; i < 2500; i++) {
+      await store.delete(id(i));
+      live.delete(id(i));
+      if (i % 500 === 0) {
+        await store.create(makeRoom(id(i), { createdAt: at(5000 + i) }));
+        live.add(id(i));
+      }
+    }
+    for (const prefix of ["p0", "p00", "p1", "p24", "p25", "p2999", "p"]) {
+      const expected = [...live].filter((x) => x.startsWith(prefix));
+      const got: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await store.list({ filter: { roomIdPrefix: prefix }, limit: 100, ...(cursor !== undefined && { cursor }) });
+        got.push(...page.rooms.map((room) => room.id));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor !== undefined);
+      expect(got.sort()).toEqual(expected.sort());
+    }
+  });
 });
 
 describe("MemoryStore returned rooms", () => {
