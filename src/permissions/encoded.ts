@@ -5,7 +5,8 @@
  * itself: a store that writes a new version hands out a new object, which
  * gets a fresh encoding, and the old one is collected with its record.
  * Anything not deeply frozen is never cached, since it could change between
- * two decisions.
+ * two decisions, except a frozen {@link UnchangingRules}, whose owner
+ * promises its maps never change either.
  */
 import type { RoomAccessRules } from "./resolve.js";
 import { encodeScopes, strongestOf } from "./scopes.js";
@@ -33,6 +34,15 @@ export type EncodedRules = {
  */
 const ENCODED = new WeakMap<object, EncodedRules | false | null>();
 
+/**
+ * @internal The base class of rules whose owner never changes them or their
+ * maps once shared (`MemoryStore`'s stored rooms). Their access maps are
+ * left unfrozen because freezing a dictionary-mode object gives it a hidden
+ * class of its own (72 B a map in V8), so being an instance of this class is
+ * what lets a frozen object's encoding be cached. Not exported from the package.
+ */
+export class UnchangingRules {}
+
 /** Rooms with at most this many groups are matched by scanning the user's group list. */
 const FEW_GROUPS = 4;
 
@@ -51,7 +61,7 @@ export function encodedRulesOf(rules: RoomAccessRules): EncodedRules | undefined
     ENCODED.set(rules, false);
     return undefined;
   }
-  const encoded = encodeFrozen(rules);
+  const encoded = encodeFrozen(rules, rules instanceof UnchangingRules);
   ENCODED.set(rules, encoded);
   return encoded ?? undefined;
 }
@@ -88,12 +98,15 @@ export function encodedGroups(encoded: EncodedRules, groupIds: readonly string[]
   return merged;
 }
 
-/** The encoding of a frozen object, or `null` if some part of it could still change or is not plain data. */
-function encodeFrozen(rules: RoomAccessRules): EncodedRules | null {
+/**
+ * The encoding of a frozen object, or `null` if some part of it could still
+ * change or is not plain data; `unchanging` maps need not be frozen.
+ */
+function encodeFrozen(rules: RoomAccessRules, unchanging: boolean): EncodedRules | null {
   const defaults = frozenList(dataProperty(rules, "defaultAccesses"));
   if (defaults === null) return null;
-  const users = frozenAccesses(dataProperty(rules, "usersAccesses"));
-  const groups = frozenAccesses(dataProperty(rules, "groupsAccesses"));
+  const users = frozenAccesses(dataProperty(rules, "usersAccesses"), unchanging);
+  const groups = frozenAccesses(dataProperty(rules, "groupsAccesses"), unchanging);
   if (users === null || groups === null) return null;
   let groupsCeiling = 0;
   for (const code of groups.values()) groupsCeiling = strongestOf(groupsCeiling, code);
@@ -124,11 +137,11 @@ function frozenList(value: unknown): readonly unknown[] | null {
   return value;
 }
 
-/** A frozen map of frozen lists, encoded by id; an absent map is empty; anything else is `null`. */
-function frozenAccesses(value: unknown): Map<string, number> | null {
+/** A frozen (or `unchanging`) map of frozen lists, encoded by id; an absent map is empty; anything else is `null`. */
+function frozenAccesses(value: unknown, unchanging: boolean): Map<string, number> | null {
   const encoded = new Map<string, number>();
   if (value === ABSENT || value === undefined) return encoded;
-  if (typeof value !== "object" || value === null || !Object.isFrozen(value)) return null;
+  if (typeof value !== "object" || value === null || !(unchanging || Object.isFrozen(value))) return null;
   // Own names, enumerable or not, exactly what `Object.hasOwn` finds (`__proto__` included).
   for (const id of Object.getOwnPropertyNames(value)) {
     const list = frozenList(dataProperty(value, id));

@@ -152,7 +152,7 @@ describe("resolveAccess encoding cache", () => {
 });
 
 describe("store contract", () => {
-  it("MemoryStore - getAccessRules hands out one deeply frozen object per room version, so it is encoded once", async () => {
+  it("MemoryStore - getAccessRules hands out one unchanging object per room version (maps unfrozen), so it is encoded once", async () => {
     const store = new MemoryStore();
     const subject = { userId: "alice", groupIds: ["eng"] };
     await store.create({
@@ -167,6 +167,10 @@ describe("store contract", () => {
     });
     const first = (await store.getAccessRules!("r", subject))!;
     expect(await store.getAccessRules!("r", subject)).toBe(first);
+    // The room and its lists are frozen; its maps are not, and the store never writes to them.
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(Object.isFrozen(first.usersAccesses)).toBe(false);
+    expect(Object.isFrozen(first.usersAccesses!["alice"])).toBe(true);
     expect(encodedRulesOf(first)).toBeUndefined(); // first sighting
     const encoded = encodedRulesOf(first);
     expect(encoded).toBeDefined();
