@@ -30,6 +30,8 @@ export const DONE = -Infinity;
 export class TimeList {
   /** @internal Ascending chunks, each non-empty; read by {@link ListWalk}. */
   readonly chunks: number[][] = [];
+  /** The last value of each chunk: chunk searches read this one array, not every chunk. */
+  readonly #lasts: number[] = [];
   #size = 0;
   readonly #chunkSize: number;
 
@@ -38,47 +40,56 @@ export class TimeList {
     this.#chunkSize = Math.max(2, chunkSize);
   }
 
-  /** Number of times held, repeats included. */
+  /** Number of values held, repeats included. */
   get size(): number {
     return this.#size;
   }
 
-  /** Adds one occurrence of `ms`. */
-  insert(ms: number): void {
+  /** Adds one occurrence of `value`. */
+  insert(value: number): void {
     const chunks = this.chunks;
+    const lasts = this.#lasts;
     this.#size++;
     const lastIndex = chunks.length - 1;
     const last = chunks[lastIndex];
-    if (last === undefined) {
-      chunks.push([ms]);
+    if (last === undefined || (lasts[lastIndex] as number) <= value) {
+      // Appending in order, the usual case: seal a full chunk at its exact size (no push slack).
+      if (last === undefined || last.length >= this.#chunkSize) {
+        if (last !== undefined) chunks[lastIndex] = last.slice();
+        chunks.push([value]);
+        lasts.push(value);
+      } else {
+        last.push(value);
+        lasts[lastIndex] = value;
+      }
       return;
     }
-    if ((last[last.length - 1] as number) <= ms) {
-      // Appending in time order, the usual case: seal a full chunk at its exact size (no push slack).
-      if (last.length >= this.#chunkSize) {
-        chunks[lastIndex] = last.slice();
-        chunks.push([ms]);
-      } else last.push(ms);
-      return;
+    const c = Math.min(upperBound(lasts, value), lastIndex);
+    const chunk = chunks[c] as number[];
+    chunk.splice(upperBound(chunk, value), 0, value);
+    if (chunk.length > this.#chunkSize) {
+      chunks.splice(c + 1, 0, chunk.splice(chunk.length >> 1));
+      lasts.splice(c, 0, chunk[chunk.length - 1] as number);
     }
-    const chunkIndex = firstChunkAbove(chunks, ms);
-    const chunk = chunks[chunkIndex] as number[];
-    chunk.splice(upperBound(chunk, ms), 0, ms);
-    if (chunk.length > this.#chunkSize) chunks.splice(chunkIndex + 1, 0, chunk.splice(chunk.length >> 1));
   }
 
-  /** Removes one occurrence of `ms`; `false` if there is none. */
-  remove(ms: number): boolean {
+  /** Removes one occurrence of `value`; `false` if there is none. */
+  remove(value: number): boolean {
     const chunks = this.chunks;
+    const lasts = this.#lasts;
     if (chunks.length === 0) return false;
-    const chunkIndex = firstChunkReaching(chunks, ms);
-    const chunk = chunks[chunkIndex] as number[];
-    const index = lowerBound(chunk, ms);
-    if (chunk[index] !== ms) return false;
+    const c = Math.min(lowerBound(lasts, value), chunks.length - 1);
+    const chunk = chunks[c] as number[];
+    const index = lowerBound(chunk, value);
+    if (chunk[index] !== value) return false;
     this.#size--;
-    if (index === chunk.length - 1) chunk.pop();
-    else chunk.splice(index, 1);
-    if (chunk.length === 0) chunks.splice(chunkIndex, 1);
+    if (index === chunk.length - 1) {
+      chunk.pop();
+      if (chunk.length === 0) {
+        chunks.splice(c, 1);
+        lasts.splice(c, 1);
+      } else lasts[c] = chunk[chunk.length - 1] as number;
+    } else chunk.splice(index, 1);
     return true;
   }
 }
@@ -244,6 +255,8 @@ export class IntersectionWalk implements TimeWalk {
 export class RoomTimeline {
   #rooms: RoomData[][] = [];
   #ranks: number[][] = [];
+  /** The last rank of each chunk: chunk searches read this one array, not every chunk. */
+  #lasts: number[] = [];
   #size = 0;
   #foundChunk = 0;
   #foundIndex = 0;
@@ -268,9 +281,11 @@ export class RoomTimeline {
     const lastRooms = rooms[lastIndex];
     const lastRanks = ranks[lastIndex];
     if (lastRooms === undefined || lastRanks === undefined) {
+      const rank = firstRank(ms);
       rooms.push([room]);
-      ranks.push([firstRank(ms)]);
-      return firstRank(ms);
+      ranks.push([rank]);
+      this.#lasts.push(rank);
+      return rank;
     }
     const end = lastRooms.length - 1;
     const lastRank = lastRanks[end] as number;
@@ -282,9 +297,11 @@ export class RoomTimeline {
         ranks[lastIndex] = lastRanks.slice();
         rooms.push([room]);
         ranks.push([rank]);
+        this.#lasts.push(rank);
       } else {
         lastRooms.push(room);
         lastRanks.push(rank);
+        this.#lasts[lastIndex] = rank;
       }
       return rank;
     }
@@ -296,10 +313,12 @@ export class RoomTimeline {
     const rank = rankBetween(ms, before, chunkRanks[i]);
     chunkRooms.splice(i, 0, room);
     chunkRanks.splice(i, 0, rank);
+    // Only the last chunk can grow past its last key, and that was the append above.
     if (chunkRooms.length > this.#chunkSize) {
       const half = chunkRooms.length >> 1;
       rooms.splice(c + 1, 0, chunkRooms.splice(half));
       ranks.splice(c + 1, 0, chunkRanks.splice(half));
+      this.#lasts.splice(c, 0, chunkRanks[half - 1] as number);
     }
     return rank;
   }
@@ -317,7 +336,8 @@ export class RoomTimeline {
     if (chunkRooms.length === 0) {
       this.#rooms.splice(c, 1);
       this.#ranks.splice(c, 1);
-    }
+      this.#lasts.splice(c, 1);
+    } else this.#lasts[c] = chunkRanks[chunkRanks.length - 1] as number;
     return rank;
   }
 
@@ -332,7 +352,7 @@ export class RoomTimeline {
   collectAt(rank: number, out: RoomData[]): void {
     const ranks = this.#ranks;
     if (ranks.length === 0) return;
-    let c = firstChunkReaching(ranks, rank);
+    let c = Math.min(lowerBound(this.#lasts, rank), ranks.length - 1);
     let i = lowerBound(ranks[c] as number[], rank);
     for (;;) {
       const chunkRanks = ranks[c];
@@ -383,15 +403,15 @@ export class RoomTimeline {
 
   /** The first chunk whose last key is `>=` (ms, id), or the last chunk. */
   #chunkFor(ms: number, id: string): number {
-    const rooms = this.#rooms;
-    const ranks = this.#ranks;
+    const lasts = this.#lasts;
     let low = 0;
-    let high = rooms.length - 1;
+    let high = lasts.length - 1;
     while (low < high) {
       const mid = (low + high) >>> 1;
-      const chunkRanks = ranks[mid] as number[];
-      const end = chunkRanks.length - 1;
-      if (compareKey(ms, id, chunkRanks[end] as number, (rooms[mid] as RoomData[])[end] as RoomData) > 0) low = mid + 1;
+      const rank = lasts[mid] as number;
+      // Ids are read only for a chunk ending in the same millisecond.
+      const after = Math.floor(rank) === ms ? compareIds(id, (this.#rooms[mid] as RoomData[]).at(-1)!.id) > 0 : ms > rank;
+      if (after) low = mid + 1;
       else high = mid;
     }
     return low;
@@ -473,32 +493,6 @@ function upperBound(array: readonly number[], ms: number): number {
   while (low < high) {
     const mid = (low + high) >>> 1;
     if ((array[mid] as number) <= ms) low = mid + 1;
-    else high = mid;
-  }
-  return low;
-}
-
-/** The first chunk whose last time is `>= ms`, or the last chunk. */
-function firstChunkReaching(chunks: readonly number[][], ms: number): number {
-  let low = 0;
-  let high = chunks.length - 1;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    const chunk = chunks[mid] as number[];
-    if ((chunk[chunk.length - 1] as number) < ms) low = mid + 1;
-    else high = mid;
-  }
-  return low;
-}
-
-/** The first chunk whose last time is `> ms`, or the last chunk. */
-function firstChunkAbove(chunks: readonly number[][], ms: number): number {
-  let low = 0;
-  let high = chunks.length - 1;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    const chunk = chunks[mid] as number[];
-    if ((chunk[chunk.length - 1] as number) <= ms) low = mid + 1;
     else high = mid;
   }
   return low;
