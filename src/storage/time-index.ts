@@ -78,7 +78,8 @@ export class TimeList {
     const chunks = this.chunks;
     const lasts = this.#lasts;
     if (chunks.length === 0) return false;
-    const c = Math.min(lowerBound(lasts, value), chunks.length - 1);
+    // Most lists are one chunk: their last value need not be read.
+    const c = chunks.length === 1 ? 0 : Math.min(lowerBound(lasts, value), chunks.length - 1);
     const chunk = chunks[c] as number[];
     const index = lowerBound(chunk, value);
     if (chunk[index] !== value) return false;
@@ -395,10 +396,15 @@ export class RoomTimeline {
     if (this.#rooms.length === 0) return false;
     const c = this.#chunkFor(ms, room.id);
     const chunkRooms = this.#rooms[c] as RoomData[];
-    const i = keyLowerBound(this.#ranks[c] as number[], chunkRooms, ms, room.id);
-    this.#foundChunk = c;
-    this.#foundIndex = i;
-    return chunkRooms[i] === room;
+    const chunkRanks = this.#ranks[c] as number[];
+    // Among the rooms of its millisecond, found by identity: comparing ids would load each room.
+    for (let i = lowerBound(chunkRanks, ms); i < chunkRanks.length && (chunkRanks[i] as number) < ms + 1; i++) {
+      if (chunkRooms[i] !== room) continue;
+      this.#foundChunk = c;
+      this.#foundIndex = i;
+      return true;
+    }
+    return false;
   }
 
   /** The first chunk whose last key is `>=` (ms, id), or the last chunk. */
