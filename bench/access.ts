@@ -29,7 +29,7 @@ const LISTS = [
 
 type Case = { name: string; rooms: RoomAccessRules[]; identities: AccessIdentity[] };
 
-/** A fresh array per entry, as a store holds it, frozen when `frozen` (as `MemoryStore` hands rooms out). */
+/** A fresh array per entry, as a store holds it, deeply frozen when `frozen` (a room the encoding cache may keep). */
 function room(next: () => number, users: number, groups: number, frozen: boolean): RoomAccessRules {
   const list = () => {
     const scopes = [...LISTS[Math.floor(next() * LISTS.length)]!];

@@ -358,7 +358,10 @@ export class Liveblocks {
         },
         { signal: options?.signal },
       );
-      return { nextCursor: page.nextCursor, data: returnsPlainRoomCopies(this.#config.store) ? page.rooms : page.rooms.map(plainRoomCopy) };
+      return {
+        nextCursor: page.nextCursor,
+        data: returnsPlainRoomCopies(this.#config.store) ? page.rooms : page.rooms.map((room) => plainRoomCopy(room)),
+      };
     } catch (error) {
       // By code, not class: a store may come from another copy of roomgate.
       if ((error as { code?: unknown } | null)?.code === INVALID_CURSOR) {

@@ -30,8 +30,10 @@ export const PLAIN_ROOM_COPIES: unique symbol = Symbol.for("roomgate.plainRoomCo
  * const mine = plainRoomCopy(stored);
  * mine.usersAccesses["eve"] = ["*:write"]; // `stored` is unchanged
  * ```
+ * @param users The listing of `room.usersAccesses`, if the caller keeps one.
+ * @param groups The listing of `room.groupsAccesses`, if the caller keeps one.
  */
-export function plainRoomCopy(room: RoomData): RoomData {
+export function plainRoomCopy(room: RoomData, users?: MapListing, groups?: MapListing): RoomData {
   // Key order is @liveblocks/node's: lastConnectionAt, when present, follows createdAt.
   return room.lastConnectionAt === undefined
     ? {
@@ -40,8 +42,8 @@ export function plainRoomCopy(room: RoomData): RoomData {
         createdAt: new Date(room.createdAt.getTime()),
         organizationId: room.organizationId,
         defaultAccesses: copyArray(room.defaultAccesses),
-        usersAccesses: plainAccesses(room.usersAccesses),
-        groupsAccesses: plainAccesses(room.groupsAccesses),
+        usersAccesses: plainAccesses(room.usersAccesses, users),
+        groupsAccesses: plainAccesses(room.groupsAccesses, groups),
         metadata: plainMetadata(room.metadata),
       }
     : {
@@ -51,8 +53,8 @@ export function plainRoomCopy(room: RoomData): RoomData {
         lastConnectionAt: new Date(room.lastConnectionAt.getTime()),
         organizationId: room.organizationId,
         defaultAccesses: copyArray(room.defaultAccesses),
-        usersAccesses: plainAccesses(room.usersAccesses),
-        groupsAccesses: plainAccesses(room.groupsAccesses),
+        usersAccesses: plainAccesses(room.usersAccesses, users),
+        groupsAccesses: plainAccesses(room.groupsAccesses, groups),
         metadata: plainMetadata(room.metadata),
       };
 }
@@ -62,15 +64,41 @@ export function plainRoomCopy(room: RoomData): RoomData {
  *
  * @example
  * ```ts
- * const rooms = returnsPlainRoomCopies(store) ? page.rooms : page.rooms.map(plainRoomCopy);
+ * const rooms = returnsPlainRoomCopies(store) ? page.rooms : page.rooms.map((room) => plainRoomCopy(room));
  * ```
  */
 export function returnsPlainRoomCopies(store: object): boolean {
   return (store as { [PLAIN_ROOM_COPIES]?: unknown })[PLAIN_ROOM_COPIES] === true;
 }
 
-function plainAccesses(accesses: RoomAccesses): RoomAccesses {
+/**
+ * An access map's ids and lists in key order, kept beside a big stored map
+ * that never changes: copying it then costs no `Object.keys` (about 20 ns
+ * an id on a dictionary-mode map) and no lookup per id.
+ */
+export type MapListing = { readonly keys: readonly string[]; readonly values: readonly RoomPermission[] };
+
+/**
+ * The listing of `accesses`, to keep beside it.
+ *
+ * @example
+ * ```ts
+ * const users = listMap(stored.usersAccesses);
+ * const copy = plainRoomCopy(stored, users);
+ * ```
+ */
+export function listMap(accesses: RoomAccesses): MapListing {
+  const keys = Object.keys(accesses);
+  return { keys, values: keys.map((key) => accesses[key] as RoomPermission) };
+}
+
+function plainAccesses(accesses: RoomAccesses, listing: MapListing | undefined): RoomAccesses {
   const copy: RoomAccesses = Object.create(null);
+  if (listing !== undefined) {
+    const { keys, values } = listing;
+    for (let i = 0; i < keys.length; i++) copy[keys[i] as string] = copyArray(values[i] as RoomPermission);
+    return toPlainObject(copy);
+  }
   const keys = Object.keys(accesses);
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string;

@@ -256,6 +256,35 @@ describe("MemoryStore returned rooms", () => {
     expect(again.createdAt.getTime()).not.toBe(0);
   });
 
+  it("rooms with big access maps (listed beside the stored room) come back exact, in key order, after every write", async () => {
+    const store = new MemoryStore();
+    const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${(i * 7) % n}`);
+    const usersAccesses: Record<string, RoomPermission> = JSON.parse('{"__proto__":["room:write"]}');
+    for (const id of ids("u", 40)) usersAccesses[id] = ["room:read", "room:presence:write"];
+    const groupsAccesses: Record<string, RoomPermission> = {};
+    for (const id of ids("g", 20)) groupsAccesses[id] = ["room:write"];
+    const room = makeRoom("big", { usersAccesses, groupsAccesses });
+    const created = (await store.create(room)).room;
+    const expectSame = (got: RoomData | null, want: RoomData) => {
+      expect(JSON.stringify(got)).toBe(JSON.stringify(want));
+      expect(Object.getPrototypeOf(got!.usersAccesses)).toBe(Object.prototype);
+      expect(Object.hasOwn(got!.usersAccesses, "__proto__")).toBe(true);
+    };
+    expectSame(created, room);
+    const first = (await store.get("big"))!;
+    expectSame(first, room);
+    (first.usersAccesses["u3"] as string[]).push("room:write");
+    delete first.groupsAccesses["g1"];
+    expectSame(await store.get("big"), room);
+    expectSame((await store.list({ filter: { userId: "u39" }, limit: 1 })).rooms[0]!, room);
+    const patch: RoomPatch = { usersAccesses: { u5: null, v1: ["room:write"] }, groupsAccesses: { g2: ["room:read"] } };
+    const updated = applyRoomPatch(room, patch);
+    expectSame(await store.update("big", patch), updated);
+    expectSame(await store.get("big"), updated);
+    expect(await store.rename("big", "bigger")).toMatchObject({ id: "bigger" });
+    expectSame(await store.get("bigger"), { ...updated, id: "bigger" });
+  });
+
   it("onRoomChange - each facade listener gets its own copy", async () => {
     const store = new MemoryStore();
     const one = new Liveblocks({ secret: SECRET, store });
