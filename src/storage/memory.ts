@@ -9,7 +9,7 @@ import { decodeCursor, encodeCursor } from "./cursor.js";
 import { matchesFilter } from "./filter.js";
 import { compareIds, compareSortKeys, type SortKey } from "./order.js";
 import { applyRoomPatch, cloneRoom } from "./patch.js";
-import { PLAIN_ROOM_COPIES, type plainRoomCopy } from "./plain-room.js";
+import { PLAIN_ROOM_COPIES } from "./plain-room.js";
 import { SortedChunks } from "./sorted-chunks.js";
 import { copyOf, freezeRoom } from "./stored-room.js";
 import { DONE, IntersectionWalk, ListWalk, RoomTimeline, TimeList, type TimeWalk, UnionWalk } from "./time-index.js";
@@ -58,7 +58,7 @@ type RoomCursor = () => RoomData | undefined;
  * room and stops one room after the page is full. A prefix is served from
  * the id index when it matches fewer rooms than the smallest other index
  * (its run is counted only up to that size). Returned rooms are built once,
- * directly in the plain shape the facade hands out ({@link plainRoomCopy}).
+ * directly in the plain shape the facade hands out (`plainRoomCopy`).
  *
  * @example
  * ```ts
@@ -68,7 +68,7 @@ type RoomCursor = () => RoomData | undefined;
  * ```
  */
 export class MemoryStore implements RoomStore {
-  /** Every room this store returns is a fresh {@link plainRoomCopy}: the facade copies none again. */
+  /** Every room this store returns is a fresh `plainRoomCopy`: the facade copies none again. */
   readonly [PLAIN_ROOM_COPIES] = true;
   readonly #rooms = new Map<string, RoomData>();
   readonly #chunkSize: number | undefined;

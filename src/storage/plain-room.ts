@@ -94,15 +94,10 @@ export function listMap(accesses: RoomAccesses): MapListing {
 
 function plainAccesses(accesses: RoomAccesses, listing: MapListing | undefined): RoomAccesses {
   const copy: RoomAccesses = Object.create(null);
-  if (listing !== undefined) {
-    const { keys, values } = listing;
-    for (let i = 0; i < keys.length; i++) copy[keys[i] as string] = copyArray(values[i] as RoomPermission);
-    return toPlainObject(copy);
-  }
-  const keys = Object.keys(accesses);
+  const keys = listing === undefined ? Object.keys(accesses) : listing.keys;
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string;
-    copy[key] = copyArray(accesses[key] as RoomPermission);
+    copy[key] = copyArray((listing === undefined ? accesses[key] : listing.values[i]) as RoomPermission);
   }
   return toPlainObject(copy);
 }

@@ -92,18 +92,19 @@ export function copyOf(room: RoomData): RoomData {
  */
 export function freezeRoom(room: RoomData): RoomData {
   Object.freeze(room.defaultAccesses);
-  let users: MapListing | undefined;
-  let groups: MapListing | undefined;
   for (const map of [room.usersAccesses, room.groupsAccesses, room.metadata]) {
-    const keys = Object.keys(map);
-    for (const key of keys) {
+    for (const key of Object.keys(map)) {
       const value = map[key];
       if (Array.isArray(value)) Object.freeze(value);
     }
-    if (keys.length < LISTED_MAP || map === room.metadata) continue;
-    if (map === room.usersAccesses) users = listMap(map as RoomAccesses);
-    else groups = listMap(map as RoomAccesses);
   }
+  const users = listingIfBig(room.usersAccesses);
+  const groups = listingIfBig(room.groupsAccesses);
   const stored = users === undefined && groups === undefined ? new StoredRoom(room) : new ListedStoredRoom(room, users, groups);
   return Object.freeze(stored);
+}
+
+/** The listing of an access map of at least {@link LISTED_MAP} ids; `undefined` for a smaller one. */
+function listingIfBig(accesses: RoomAccesses): MapListing | undefined {
+  return Object.keys(accesses).length < LISTED_MAP ? undefined : listMap(accesses);
 }
