@@ -1,37 +1,36 @@
 /**
- * A sorted list kept as a list of short sorted arrays (chunks), so that
- * inserting or removing anywhere costs a binary search and a splice of at
- * most {@link CHUNK} elements, not a memmove of the whole list.
+ * A sorted set kept as a list of short sorted arrays (chunks), so that
+ * inserting anywhere costs a binary search and a splice of at most
+ * {@link CHUNK} elements, not a memmove of the whole list. `MemoryStore`
+ * keeps its room ids in one, for `roomId` prefixes.
  */
 
 /** Largest chunk by default; a chunk above it splits in two halves. */
 const CHUNK = 512;
 
-/** A position in a {@link SortedChunks}: chunk number and index inside it. */
-type Position = { chunk: number; index: number };
-
 /**
- * Elements in ascending `compare` order, without duplicates (by identity).
- * Appending past the end is the fast path (rooms are created in time order).
+ * Elements in ascending `compare` order, without duplicates: the caller
+ * checks {@link SortedChunks.includes} first. Appending past the end is
+ * the fast path.
  *
  * @example
  * ```ts
- * const list = new SortedChunks<Entry, SortKey>(compareSortKeys);
- * list.insert(entry);
- * for (const next = list.walkDown(undefined); ; ) { const e = next(); if (!e) break; }
+ * const ids = new SortedChunks<string>(compareIds);
+ * if (!ids.includes(id)) ids.insert(id);
+ * for (const next = ids.walkUp("room-"); ; ) { const id = next(); if (id === undefined) break; }
  * ```
  */
-export class SortedChunks<T extends K, K = T> {
+export class SortedChunks<T> {
   #chunks: T[][] = [];
   #size = 0;
-  readonly #compare: (a: K, b: K) => number;
+  readonly #compare: (a: T, b: T) => number;
   readonly #chunkSize: number;
 
   /**
    * @param compare The order (ascending); equal elements are not supported.
    * @param chunkSize Largest chunk before it splits (≥ 2; small only in tests).
    */
-  constructor(compare: (a: K, b: K) => number, chunkSize = CHUNK) {
+  constructor(compare: (a: T, b: T) => number, chunkSize = CHUNK) {
     this.#compare = compare;
     this.#chunkSize = Math.max(2, chunkSize);
   }
@@ -69,23 +68,8 @@ export class SortedChunks<T extends K, K = T> {
     if (chunk.length > this.#chunkSize) chunks.splice(chunkIndex + 1, 0, chunk.splice(chunk.length >> 1));
   }
 
-  /** Removes `item` (the same object); `false` if it is not in the list. */
-  remove(item: T): boolean {
-    const chunks = this.#chunks;
-    if (chunks.length === 0) return false;
-    const chunkIndex = this.#chunkFor(item);
-    const chunk = chunks[chunkIndex] as T[];
-    const index = lowerBound(chunk, item, this.#compare);
-    if (chunk[index] !== item) return false;
-    this.#size--;
-    if (index === chunk.length - 1) chunk.pop();
-    else chunk.splice(index, 1);
-    if (chunk.length === 0) chunks.splice(chunkIndex, 1);
-    return true;
-  }
-
   /** Is an element equal to `key` (by the order) in the list? */
-  includes(key: K): boolean {
+  includes(key: T): boolean {
     const chunks = this.#chunks;
     if (chunks.length === 0) return false;
     const chunk = chunks[this.#chunkFor(key)] as T[];
@@ -94,28 +78,10 @@ export class SortedChunks<T extends K, K = T> {
   }
 
   /**
-   * Walks elements from the largest down, starting strictly below `below`
-   * (from the largest if `undefined`); the walker returns `undefined` when done.
-   */
-  walkDown(below: K | undefined): () => T | undefined {
-    const chunks = this.#chunks;
-    let { chunk, index } =
-      below === undefined ? { chunk: chunks.length - 1, index: (chunks[chunks.length - 1]?.length ?? 0) - 1 } : this.#before(below);
-    let current = chunks[chunk];
-    return () => {
-      while (current !== undefined && index < 0) {
-        current = chunks[--chunk];
-        index = (current?.length ?? 0) - 1;
-      }
-      return current === undefined ? undefined : current[index--];
-    };
-  }
-
-  /**
    * Walks elements upwards from the first one `>= from`; the walker returns
    * `undefined` when done.
    */
-  walkUp(from: K): () => T | undefined {
+  walkUp(from: T): () => T | undefined {
     const chunks = this.#chunks;
     let chunk = chunks.length === 0 ? 0 : this.#chunkFor(from);
     let index = chunks.length === 0 ? 0 : lowerBound(chunks[chunk] as T[], from, this.#compare);
@@ -129,16 +95,8 @@ export class SortedChunks<T extends K, K = T> {
     };
   }
 
-  /** The position of the last element `< key` (index -1 of chunk 0 if none). */
-  #before(key: K): Position {
-    const chunks = this.#chunks;
-    if (chunks.length === 0) return { chunk: -1, index: -1 };
-    const chunk = this.#chunkFor(key);
-    return { chunk, index: lowerBound(chunks[chunk] as T[], key, this.#compare) - 1 };
-  }
-
   /** The first chunk whose last element is `>= item`, or the last chunk. */
-  #chunkFor(item: K): number {
+  #chunkFor(item: T): number {
     const chunks = this.#chunks;
     let low = 0;
     let high = chunks.length - 1;
@@ -152,7 +110,7 @@ export class SortedChunks<T extends K, K = T> {
   }
 }
 
-function lowerBound<T extends K, K>(array: readonly T[], key: K, compare: (a: K, b: K) => number): number {
+function lowerBound<T>(array: readonly T[], key: T, compare: (a: T, b: T) => number): number {
   let low = 0;
   let high = array.length;
   while (low < high) {
