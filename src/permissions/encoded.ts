@@ -1,12 +1,12 @@
 /**
- * Access rules encoded once. A deeply frozen rules object (as `MemoryStore`
- * hands out its stored room) cannot change, so its permission lists are
+ * Access rules encoded once. A deeply frozen rules object (as a store's
+ * cache hands out its records) cannot change, so its permission lists are
  * encoded on first use and kept beside it in a `WeakMap` keyed by the object
  * itself: a store that writes a new version hands out a new object, which
  * gets a fresh encoding, and the old one is collected with its record.
  * Anything not deeply frozen is never cached, since it could change between
- * two decisions, except a frozen {@link UnchangingRules}, whose owner
- * promises its maps never change either.
+ * two decisions; an {@link UnchangingRules}, whose owner promises it never
+ * changes, is encoded on first sight.
  */
 import type { RoomAccessRules } from "./resolve.js";
 import { encodeScopes, strongestOf } from "./scopes.js";
@@ -35,13 +35,17 @@ export type EncodedRules = {
 const ENCODED = new WeakMap<object, EncodedRules | false | null>();
 
 /**
- * @internal The base class of rules whose owner never changes them or their
- * maps once shared (`MemoryStore`'s stored rooms). Their access maps are
- * left unfrozen because freezing a dictionary-mode object gives it a hidden
- * class of its own (72 B a map in V8), so being an instance of this class is
- * what lets a frozen object's encoding be cached. Not exported from the package.
+ * @internal The base class of rules whose owner never changes them once
+ * shared (`MemoryStore`'s stored rooms, which keep their maps in a compact
+ * form and build records only when read). Their encoding is built from
+ * {@link UnchangingRules.eachAccess} on first use and cached. Not exported
+ * from the package.
  */
-export class UnchangingRules {}
+export abstract class UnchangingRules {
+  abstract readonly defaultAccesses: readonly string[];
+  /** Calls `each` with every user's (or group's) id and access list. */
+  abstract eachAccess(part: "users" | "groups", each: (id: string, list: readonly string[]) => void): void;
+}
 
 /** Rooms with at most this many groups are matched by scanning the user's group list. */
 const FEW_GROUPS = 4;
@@ -55,20 +59,28 @@ export function encodedRulesOf(rules: RoomAccessRules): EncodedRules | undefined
   const known = ENCODED.get(rules);
   if (known) return known;
   if (known === null) return undefined;
+  if (rules instanceof UnchangingRules) {
+    const encoded = encodeUnchanging(rules);
+    ENCODED.set(rules, encoded);
+    return encoded;
+  }
   // Checked before anything is stored, so an unfrozen object (a SQL store's fresh copy) costs no cache entry.
   if (!Object.isFrozen(rules)) return undefined;
   if (known === undefined) {
     ENCODED.set(rules, false);
     return undefined;
   }
-  const encoded = encodeFrozen(rules, rules instanceof UnchangingRules);
+  const encoded = encodeFrozen(rules);
   ENCODED.set(rules, encoded);
   return encoded ?? undefined;
 }
 
-/** @internal The encoding of `rules` if it has one already; never encodes or records anything. */
-export function knownEncoding(rules: object): EncodedRules | undefined {
-  return ENCODED.get(rules) || undefined;
+/**
+ * @internal Is `rules` known to be well-formed rules: encoded already, or
+ * {@link UnchangingRules}? Never encodes or records anything.
+ */
+export function isKnownRules(rules: object): boolean {
+  return rules instanceof UnchangingRules || ENCODED.get(rules) !== undefined;
 }
 
 /**
@@ -98,16 +110,25 @@ export function encodedGroups(encoded: EncodedRules, groupIds: readonly string[]
   return merged;
 }
 
-/**
- * The encoding of a frozen object, or `null` if some part of it could still
- * change or is not plain data; `unchanging` maps need not be frozen.
- */
-function encodeFrozen(rules: RoomAccessRules, unchanging: boolean): EncodedRules | null {
+/** The encoding of a frozen object, or `null` if some part of it could still change or is not plain data. */
+function encodeFrozen(rules: RoomAccessRules): EncodedRules | null {
   const defaults = frozenList(dataProperty(rules, "defaultAccesses"));
   if (defaults === null) return null;
-  const users = frozenAccesses(dataProperty(rules, "usersAccesses"), unchanging);
-  const groups = frozenAccesses(dataProperty(rules, "groupsAccesses"), unchanging);
+  const users = frozenAccesses(dataProperty(rules, "usersAccesses"));
+  const groups = frozenAccesses(dataProperty(rules, "groupsAccesses"));
   if (users === null || groups === null) return null;
+  return encoding(defaults, users, groups);
+}
+
+function encodeUnchanging(rules: UnchangingRules): EncodedRules {
+  const users = new Map<string, number>();
+  const groups = new Map<string, number>();
+  rules.eachAccess("users", (id, list) => users.set(id, encodeScopes(list)));
+  rules.eachAccess("groups", (id, list) => groups.set(id, encodeScopes(list)));
+  return encoding(rules.defaultAccesses, users, groups);
+}
+
+function encoding(defaults: readonly unknown[], users: Map<string, number>, groups: Map<string, number>): EncodedRules {
   let groupsCeiling = 0;
   for (const code of groups.values()) groupsCeiling = strongestOf(groupsCeiling, code);
   return {
@@ -137,11 +158,11 @@ function frozenList(value: unknown): readonly unknown[] | null {
   return value;
 }
 
-/** A frozen (or `unchanging`) map of frozen lists, encoded by id; an absent map is empty; anything else is `null`. */
-function frozenAccesses(value: unknown, unchanging: boolean): Map<string, number> | null {
+/** A frozen map of frozen lists, encoded by id; an absent map is empty; anything else is `null`. */
+function frozenAccesses(value: unknown): Map<string, number> | null {
   const encoded = new Map<string, number>();
   if (value === ABSENT || value === undefined) return encoded;
-  if (typeof value !== "object" || value === null || !(unchanging || Object.isFrozen(value))) return null;
+  if (typeof value !== "object" || value === null || !Object.isFrozen(value)) return null;
   // Own names, enumerable or not, exactly what `Object.hasOwn` finds (`__proto__` included).
   for (const id of Object.getOwnPropertyNames(value)) {
     const list = frozenList(dataProperty(value, id));

@@ -6,12 +6,11 @@
 import { RoomChangeEmitter, type RoomChangeEmitterOptions, type RoomChangeListener } from "./events.js";
 import type { RoomAccessRules } from "../permissions/resolve.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
-import { matchesFilter } from "./filter.js";
 import { compareIds, compareSortKeys, type SortKey } from "./order.js";
-import { applyRoomPatch, cloneRoom } from "./patch.js";
+import { applyRoomPatch } from "./patch.js";
 import { PLAIN_ROOM_COPIES } from "./plain-room.js";
 import { SortedChunks } from "./sorted-chunks.js";
-import { copyOf, freezeRoom } from "./stored-room.js";
+import { type AccessPart, StoredRoom } from "./stored-room.js";
 import { DONE, IntersectionWalk, ListWalk, RoomTimeline, TimeList, type TimeWalk, UnionWalk } from "./time-index.js";
 import {
   type RevocationEvent,
@@ -39,11 +38,14 @@ export type MemoryStoreOptions = Pick<RoomChangeEmitterOptions, "onListenerError
 };
 
 /** Walks rooms newest first; `undefined` when exhausted. */
-type RoomCursor = () => RoomData | undefined;
+type RoomCursor = () => StoredRoom | undefined;
 
 /**
  * An in-memory {@link RoomStore}: fast, not durable, one process. Every
  * operation is synchronous inside its promise, which makes each write atomic.
+ * Rooms are kept as {@link StoredRoom}s: frozen, their maps as one flat
+ * array of pairs (about 750 B a room with 5 users, 2 groups and 2 metadata
+ * keys, where the same `RoomData` takes 1,150 B).
  *
  * Indexes: a {@link RoomTimeline} of all rooms in listing order; for each
  * user, group, organization and (metadata key, value) pair a
@@ -58,7 +60,7 @@ type RoomCursor = () => RoomData | undefined;
  * room and stops one room after the page is full. A prefix is served from
  * the id index when it matches fewer rooms than the smallest other index
  * (its run is counted only up to that size). Returned rooms are built once,
- * directly in the plain shape the facade hands out (`plainRoomCopy`).
+ * directly in the plain shape the facade hands out (`StoredRoom.copy`).
  *
  * @example
  * ```ts
@@ -68,11 +70,11 @@ type RoomCursor = () => RoomData | undefined;
  * ```
  */
 export class MemoryStore implements RoomStore {
-  /** Every room this store returns is a fresh `plainRoomCopy`: the facade copies none again. */
+  /** Every room this store returns is a fresh plain copy (`StoredRoom.copy`): the facade copies none again. */
   readonly [PLAIN_ROOM_COPIES] = true;
-  readonly #rooms = new Map<string, RoomData>();
+  readonly #rooms = new Map<string, StoredRoom>();
   readonly #chunkSize: number | undefined;
-  readonly #timeline: RoomTimeline;
+  readonly #timeline: RoomTimeline<StoredRoom>;
   #byId: SortedChunks<string>;
   /** Ids in `#byId` whose room is gone (deletes leave them for the next compaction). */
   #staleIds = 0;
@@ -87,7 +89,7 @@ export class MemoryStore implements RoomStore {
   constructor(options: MemoryStoreOptions = {}) {
     this.#emitter = new RoomChangeEmitter(options);
     this.#chunkSize = options.indexChunkSize;
-    this.#timeline = new RoomTimeline(this.#chunkSize);
+    this.#timeline = new RoomTimeline<StoredRoom>(this.#chunkSize);
     this.#byId = new SortedChunks<string>(compareIds, this.#chunkSize);
     this.#revocationEmitter = new RoomChangeEmitter<RevocationEvent>();
   }
@@ -101,13 +103,15 @@ export class MemoryStore implements RoomStore {
   async get(roomId: string, options?: StoreReadOptions): Promise<RoomData | null> {
     options?.signal?.throwIfAborted();
     const room = this.#rooms.get(roomId);
-    return room === undefined ? null : copyOf(room);
+    return room === undefined ? null : room.copy();
   }
 
   /**
    * The stored room itself, without a copy: it never changes (a write
-   * stores a new object), so sharing it is safe, and room entry costs no
-   * allocation proportional to the room.
+   * stores a new object), so sharing it is safe, room entry costs no
+   * allocation proportional to the room, and the permission core encodes it
+   * once. Its `usersAccesses` and `groupsAccesses` are frozen records built
+   * on first read.
    *
    * @param roomId The exact room id.
    * @param _subject Unused: the whole stored room is at hand anyway.
@@ -132,17 +136,17 @@ export class MemoryStore implements RoomStore {
   async create(room: RoomData, options?: StoreWriteOptions): Promise<{ room: RoomData; created: boolean }> {
     options?.signal?.throwIfAborted();
     const existing = this.#rooms.get(room.id);
-    if (existing !== undefined) return { room: copyOf(existing), created: false };
+    if (existing !== undefined) return { room: existing.copy(), created: false };
 
     // The sort key must be a number, or every comparison would be false.
     if (!Number.isFinite(room.createdAt.getTime())) throw new TypeError(`Room "${room.id}" has an invalid createdAt`);
-    const stored = freezeRoom(cloneRoom(room));
-    // Stored rooms never change, so assert can read it without a copy.
-    options?.assert?.(stored);
+    // The stored room is a copy with the same entries, so assert reads the input.
+    options?.assert?.(room);
+    const stored = new StoredRoom(room);
 
     this.#index(stored);
-    if (this.#emitter.size > 0) this.#emitter.emit({ type: "created", roomId: stored.id, room: cloneRoom(stored) });
-    return { room: copyOf(stored), created: true };
+    if (this.#emitter.size > 0) this.#emitter.emit({ type: "created", roomId: stored.id, room: stored.toRoomData() });
+    return { room: stored.copy(), created: true };
   }
 
   /**
@@ -157,17 +161,17 @@ export class MemoryStore implements RoomStore {
     options?.signal?.throwIfAborted();
     const before = this.#rooms.get(roomId);
     if (before === undefined) return null;
-    const after = freezeRoom(applyRoomPatch(before, patch));
-    options?.assert?.(after);
+    const patched = applyRoomPatch(before.toRoomData(), patch);
+    options?.assert?.(patched);
+    const after = new StoredRoom(patched);
 
-    const rank = this.#timeline.replace(before, after, before.createdAt.getTime());
-    reindexKeys(this.#byUser, rank, before.usersAccesses, after.usersAccesses, this.#chunkSize);
-    reindexKeys(this.#byGroup, rank, before.groupsAccesses, after.groupsAccesses, this.#chunkSize);
+    const rank = this.#timeline.replace(before, after, before.createdMs);
+    for (const part of ACCESS_PARTS) reindexKeys(this.#accessIndex(part), rank, before.ids(part), after.ids(part), this.#chunkSize);
     this.#reindexMetadata(rank, before, after);
     this.#rooms.set(roomId, after);
 
-    if (this.#emitter.size > 0) this.#emitter.emit({ type: "updated", roomId, room: cloneRoom(after) });
-    return copyOf(after);
+    if (this.#emitter.size > 0) this.#emitter.emit({ type: "updated", roomId, room: after.toRoomData() });
+    return after.copy();
   }
 
   /**
@@ -183,13 +187,14 @@ export class MemoryStore implements RoomStore {
     const room = this.#rooms.get(roomId);
     if (room === undefined) return "not-found";
     if (this.#rooms.has(newRoomId)) return "exists";
-    const moved = freezeRoom({ ...cloneRoom(room), id: newRoomId });
-    options?.assert?.(moved);
+    const data = { ...room.toRoomData(), id: newRoomId };
+    options?.assert?.(data);
+    const moved = new StoredRoom(data);
     this.#unindex(room);
     this.#index(moved);
     this.#emitter.emit({ type: "deleted", roomId, room: null });
-    if (this.#emitter.size > 0) this.#emitter.emit({ type: "created", roomId: newRoomId, room: cloneRoom(moved) });
-    return copyOf(moved);
+    if (this.#emitter.size > 0) this.#emitter.emit({ type: "created", roomId: newRoomId, room: moved.toRoomData() });
+    return moved.copy();
   }
 
   /**
@@ -223,12 +228,12 @@ export class MemoryStore implements RoomStore {
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     const next = this.#candidates(filter, after);
     const rooms: RoomData[] = [];
-    let last: RoomData | undefined;
+    let last: StoredRoom | undefined;
     for (let room = next(); room !== undefined; room = next()) {
-      if (!matchesFilter(room, filter)) continue;
+      if (!room.matches(filter)) continue;
       // One match beyond the page proves there is a next page.
-      if (rooms.length === limit) return { rooms, nextCursor: encodeCursor(keyOf(last as RoomData)) };
-      rooms.push(copyOf(room));
+      if (rooms.length === limit) return { rooms, nextCursor: encodeCursor(keyOf(last as StoredRoom)) };
+      rooms.push(room.copy());
       last = room;
     }
     return { rooms, nextCursor: null };
@@ -290,7 +295,7 @@ export class MemoryStore implements RoomStore {
     if (filter.roomId !== undefined) {
       const room = this.#rooms.get(filter.roomId);
       if (room === undefined || (after !== undefined && !isOlderThan(room, after))) return exhausted;
-      let pending: RoomData | undefined = room;
+      let pending: StoredRoom | undefined = room;
       return () => {
         const next = pending;
         pending = undefined;
@@ -340,9 +345,9 @@ export class MemoryStore implements RoomStore {
    * The rooms whose id starts with `prefix`, oldest first, or `undefined` if
    * there are at least `limit` of them (another index is then cheaper).
    */
-  #prefixed(prefix: string, limit: number): RoomData[] | undefined {
+  #prefixed(prefix: string, limit: number): StoredRoom[] | undefined {
     const next = this.#byId.walkUp(prefix);
-    const found: RoomData[] = [];
+    const found: StoredRoom[] = [];
     for (let id = next(); id !== undefined && id.startsWith(prefix); id = next()) {
       const room = this.#rooms.get(id);
       if (room === undefined) continue;
@@ -352,33 +357,34 @@ export class MemoryStore implements RoomStore {
     return found.length >= limit ? undefined : found.sort((a, b) => compareSortKeys(keyOf(a), keyOf(b)));
   }
 
+  /** The per-id index of one access map. */
+  #accessIndex(part: AccessPart): Map<string, TimeList> {
+    return part === "users" ? this.#byUser : this.#byGroup;
+  }
+
   /** Adds a new room to the id map and every index. */
-  #index(room: RoomData): void {
+  #index(room: StoredRoom): void {
     const size = this.#chunkSize;
     this.#rooms.set(room.id, room);
-    const rank = this.#timeline.insert(room, room.createdAt.getTime());
+    const rank = this.#timeline.insert(room, room.createdMs);
     // A deleted id may still be in the id index; it is then live again.
     if (this.#staleIds > 0 && this.#byId.includes(room.id)) this.#staleIds--;
     else this.#byId.insert(room.id);
     addTo(this.#byOrganization, room.organizationId, rank, size);
-    for (const userId of Object.keys(room.usersAccesses)) addTo(this.#byUser, userId, rank, size);
-    for (const groupId of Object.keys(room.groupsAccesses)) addTo(this.#byGroup, groupId, rank, size);
-    for (const [key, values] of metadataTerms(room)) {
-      for (const value of values) addTo(metadataIndex(this.#byMetadata, key), value, rank, size);
-    }
+    for (const userId of room.ids("users")) addTo(this.#byUser, userId, rank, size);
+    for (const groupId of room.ids("groups")) addTo(this.#byGroup, groupId, rank, size);
+    room.eachTerm((key, value) => addTo(metadataIndex(this.#byMetadata, key), value, rank, size));
   }
 
   /** Removes a stored room from the id map and every index. */
-  #unindex(room: RoomData): void {
+  #unindex(room: StoredRoom): void {
     this.#rooms.delete(room.id);
-    const rank = this.#timeline.remove(room, room.createdAt.getTime());
+    const rank = this.#timeline.remove(room, room.createdMs);
     this.#dropId();
     removeFrom(this.#byOrganization, room.organizationId, rank);
-    for (const userId of Object.keys(room.usersAccesses)) removeFrom(this.#byUser, userId, rank);
-    for (const groupId of Object.keys(room.groupsAccesses)) removeFrom(this.#byGroup, groupId, rank);
-    for (const [key, values] of metadataTerms(room)) {
-      for (const value of values) this.#removeMetadata(key, value, rank);
-    }
+    for (const userId of room.ids("users")) removeFrom(this.#byUser, userId, rank);
+    for (const groupId of room.ids("groups")) removeFrom(this.#byGroup, groupId, rank);
+    room.eachTerm((key, value) => this.#removeMetadata(key, value, rank));
   }
 
   /**
@@ -396,7 +402,7 @@ export class MemoryStore implements RoomStore {
     this.#staleIds = 0;
   }
 
-  #reindexMetadata(rank: number, before: RoomData, after: RoomData): void {
+  #reindexMetadata(rank: number, before: StoredRoom, after: StoredRoom): void {
     const old = metadataTerms(before);
     const current = metadataTerms(after);
     for (const [key, values] of old) {
@@ -422,13 +428,17 @@ export class MemoryStore implements RoomStore {
 /** Deleted ids the id index may hold before a compaction, whatever the number of rooms. */
 const STALE_IDS_FLOOR = 1024;
 
+/** The two access maps, each with its own index. */
+const ACCESS_PARTS: readonly AccessPart[] = ["users", "groups"];
+
 /** For each metadata key, the distinct values a filter can match (array elements). */
-function metadataTerms(room: RoomData): Map<string, Set<string>> {
+function metadataTerms(room: StoredRoom): Map<string, Set<string>> {
   const terms = new Map<string, Set<string>>();
-  for (const key of Object.keys(room.metadata)) {
-    const value = room.metadata[key] as string | string[];
-    terms.set(key, new Set(typeof value === "string" ? [value] : value));
-  }
+  room.eachTerm((key, value) => {
+    const values = terms.get(key);
+    if (values === undefined) terms.set(key, new Set([value]));
+    else values.add(value);
+  });
   return terms;
 }
 
@@ -441,24 +451,26 @@ function metadataIndex(byMetadata: Map<string, Map<string, TimeList>>, key: stri
 function reindexKeys(
   index: Map<string, TimeList>,
   rank: number,
-  before: Record<string, unknown>,
-  after: Record<string, unknown>,
+  before: readonly string[],
+  after: readonly string[],
   chunkSize: number | undefined,
 ): void {
-  for (const key of Object.keys(before)) if (!Object.hasOwn(after, key)) removeFrom(index, key, rank);
-  for (const key of Object.keys(after)) if (!Object.hasOwn(before, key)) addTo(index, key, rank, chunkSize);
+  const kept = new Set(after);
+  const had = new Set(before);
+  for (const key of before) if (!kept.has(key)) removeFrom(index, key, rank);
+  for (const key of after) if (!had.has(key)) addTo(index, key, rank, chunkSize);
 }
 
 // --- Walking the indexes ----------------------------------------------------
 
 /** A stored room's position in the listing order. */
-function keyOf(room: RoomData): SortKey {
-  return { ms: room.createdAt.getTime(), id: room.id };
+function keyOf(room: StoredRoom): SortKey {
+  return { ms: room.createdMs, id: room.id };
 }
 
 /** Does `room` come after `key` in newest-first order (older, or same time and smaller id)? */
-function isOlderThan(room: RoomData, key: SortKey): boolean {
-  const ms = room.createdAt.getTime();
+function isOlderThan(room: StoredRoom, key: SortKey): boolean {
+  const ms = room.createdMs;
   return ms !== key.ms ? ms < key.ms : compareIds(room.id, key.id) < 0;
 }
 
@@ -498,8 +510,8 @@ function walkSource(source: Source, below: number): TimeWalk {
  * The rooms of each rank of `ranks`, newest first, strictly after `after`:
  * a rank shared by several rooms yields them all, id descending.
  */
-function roomsAt(ranks: TimeWalk, timeline: RoomTimeline, after: SortKey | undefined): RoomCursor {
-  const batch: RoomData[] = [];
+function roomsAt(ranks: TimeWalk, timeline: RoomTimeline<StoredRoom>, after: SortKey | undefined): RoomCursor {
+  const batch: StoredRoom[] = [];
   return () => {
     for (;;) {
       const room = batch.pop();
@@ -516,8 +528,8 @@ function roomsAt(ranks: TimeWalk, timeline: RoomTimeline, after: SortKey | undef
 }
 
 /** Walks an oldest-first array newest first, strictly after `after`. */
-function walkArray(array: readonly RoomData[], after: SortKey | undefined): RoomCursor {
+function walkArray(array: readonly StoredRoom[], after: SortKey | undefined): RoomCursor {
   let index = array.length - 1;
-  if (after !== undefined) while (index >= 0 && !isOlderThan(array[index] as RoomData, after)) index--;
+  if (after !== undefined) while (index >= 0 && !isOlderThan(array[index] as StoredRoom, after)) index--;
   return () => (index >= 0 ? array[index--] : undefined);
 }

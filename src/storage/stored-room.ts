@@ -1,110 +1,214 @@
 /**
- * A room as `MemoryStore` keeps it: frozen with its lists, its maps left
- * unfrozen but never written, marked for the permission core's encoding
- * cache, and for rooms with big access maps, their listings for fast copies.
+ * A room as `MemoryStore` keeps it: compact, frozen, and readable without
+ * copying. Its three maps live in one flat array of id and value pairs,
+ * which costs a third of the dictionary objects a `RoomData` needs and
+ * lists its ids without `Object.keys`; rooms leave the store as plain
+ * copies built from it.
  */
 import { UnchangingRules } from "../permissions/encoded.js";
-import type { RoomAccesses } from "../permissions/scopes.js";
-import { listMap, type MapListing, plainRoomCopy } from "./plain-room.js";
-import type { RoomData } from "./types.js";
+import type { Permission, RoomAccesses, RoomPermission } from "../permissions/scopes.js";
+import { copyArray } from "./plain-room.js";
+import type { RoomData, RoomFilter, RoomMetadata } from "./types.js";
+
+/** A map value: an access list or a metadata value. */
+type Value = string | readonly string[];
+
+/** One of the stored room's two access maps. */
+export type AccessPart = "users" | "groups";
+
+/** Records built from a stored room on first read of a map property, kept for later reads. */
+const RECORDS = new WeakMap<StoredRoom, { users?: RoomAccesses; groups?: RoomAccesses }>();
 
 /**
- * A room as the store keeps it: the fields of {@link RoomData}, in its key
- * order, on an {@link UnchangingRules}, which tells the permission core its
- * maps never change (the store writes a new object instead), so their
- * encoding can be cached without freezing them.
+ * A room as the store keeps it. It never changes: a write stores a new one,
+ * so it can be shared with the permission core (as {@link UnchangingRules},
+ * encoded once) and read by indexes and filters without a copy.
+ *
+ * @example
+ * ```ts
+ * const stored = new StoredRoom(room);
+ * stored.matches({ userId: "alice" });
+ * return stored.copy(); // the caller's own RoomData
+ * ```
  */
-class StoredRoom extends UnchangingRules implements RoomData {
-  declare readonly type: "room";
-  declare readonly id: string;
-  declare readonly createdAt: Date;
-  declare readonly lastConnectionAt?: Date;
-  declare readonly organizationId: string;
-  declare readonly defaultAccesses: RoomData["defaultAccesses"];
-  declare readonly usersAccesses: RoomAccesses;
-  declare readonly groupsAccesses: RoomAccesses;
-  declare readonly metadata: RoomData["metadata"];
+export class StoredRoom extends UnchangingRules {
+  readonly id: string;
+  /** `createdAt` in epoch ms (a `Date` would cost about 80 B more a room). */
+  readonly createdMs: number;
+  readonly lastConnectionMs: number | undefined;
+  readonly organizationId: string;
+  readonly defaultAccesses: readonly Permission[];
+  /** Users, then groups, then metadata, each as `id, value` pairs; values are frozen. */
+  readonly #entries: readonly Value[];
+  readonly #groupsAt: number;
+  readonly #metadataAt: number;
 
+  /** Copies `room`; nothing of it is kept. */
   constructor(room: RoomData) {
     super();
-    const self = this as { -readonly [K in keyof RoomData]: RoomData[K] };
-    self.type = "room";
-    self.id = room.id;
-    self.createdAt = room.createdAt;
-    if (room.lastConnectionAt !== undefined) self.lastConnectionAt = room.lastConnectionAt;
-    self.organizationId = room.organizationId;
-    self.defaultAccesses = room.defaultAccesses;
-    self.usersAccesses = room.usersAccesses;
-    self.groupsAccesses = room.groupsAccesses;
-    self.metadata = room.metadata;
-  }
-}
-
-/**
- * A stored room with a big access map (at least {@link LISTED_MAP} ids),
- * which keeps that map's listing so that copying it costs no
- * `Object.keys` and no lookup per id: 100 users and 100 groups measured
- * 18 µs a copy without, 11 µs with. Small maps are not listed, so the rooms
- * most stores are full of pay nothing for it.
- */
-class ListedStoredRoom extends StoredRoom {
-  readonly #users: MapListing | undefined;
-  readonly #groups: MapListing | undefined;
-
-  constructor(room: RoomData, users: MapListing | undefined, groups: MapListing | undefined) {
-    super(room);
-    this.#users = users;
-    this.#groups = groups;
+    this.id = room.id;
+    this.createdMs = room.createdAt.getTime();
+    this.lastConnectionMs = room.lastConnectionAt?.getTime();
+    this.organizationId = room.organizationId;
+    this.defaultAccesses = Object.freeze([...room.defaultAccesses]);
+    const users = Object.keys(room.usersAccesses);
+    const groups = Object.keys(room.groupsAccesses);
+    const metadata = Object.keys(room.metadata);
+    // Sized up front: a pushed array keeps up to half again its length as spare capacity.
+    const entries = new Array<Value>(2 * (users.length + groups.length + metadata.length));
+    let at = fill(entries, 0, users, room.usersAccesses);
+    this.#groupsAt = at;
+    at = fill(entries, at, groups, room.groupsAccesses);
+    this.#metadataAt = at;
+    fill(entries, at, metadata, room.metadata);
+    this.#entries = Object.freeze(entries);
+    Object.freeze(this);
   }
 
-  /** The caller's own plain copy. */
+  /** `usersAccesses` as a frozen record, built on first read (the store itself never needs it). */
+  get usersAccesses(): RoomAccesses {
+    return this.#record("users");
+  }
+
+  /** `groupsAccesses` as a frozen record, built on first read. */
+  get groupsAccesses(): RoomAccesses {
+    return this.#record("groups");
+  }
+
+  /**
+   * The caller's own copy in the shape `@liveblocks/node` hands out (parsed
+   * JSON): fresh `Date`s and lists, maps with `Object.prototype` whose every
+   * id (`__proto__` included) is an own data property.
+   */
   copy(): RoomData {
-    return plainRoomCopy(this, this.#users, this.#groups);
+    return this.#room(true);
   }
-}
 
-/** Access maps with at least this many ids are listed beside the stored room. */
-const LISTED_MAP = 16;
+  /** A fresh copy with null-prototype maps, the shape the store's own writes and events use. */
+  toRoomData(): RoomData {
+    return this.#room(false);
+  }
 
-/**
- * The caller's own plain copy of a room this module stored.
- *
- * @example
- * ```ts
- * return room === undefined ? null : copyOf(room);
- * ```
- */
-export function copyOf(room: RoomData): RoomData {
-  return room instanceof ListedStoredRoom ? room.copy() : plainRoomCopy(room);
-}
+  /** The ids of one access map, in key order. */
+  ids(part: AccessPart): string[] {
+    const [from, to] = this.#bounds(part);
+    const ids: string[] = [];
+    for (let i = from; i < to; i += 2) ids.push(this.#entries[i] as string);
+    return ids;
+  }
 
-/**
- * Seals a fresh copy of a room for the store: the room and its lists are
- * frozen, so aliasing bugs throw instead of corrupting it; its three maps
- * are not (a frozen dictionary-mode object costs a hidden class of its own,
- * 72 B a map) and nothing writes to them. `room` must be the store's own
- * copy: its maps and lists become the stored room's.
- *
- * @example
- * ```ts
- * const stored = freezeRoom(cloneRoom(room));
- * ```
- */
-export function freezeRoom(room: RoomData): RoomData {
-  Object.freeze(room.defaultAccesses);
-  for (const map of [room.usersAccesses, room.groupsAccesses, room.metadata]) {
-    for (const key of Object.keys(map)) {
-      const value = map[key];
-      if (Array.isArray(value)) Object.freeze(value);
+  /** Calls `each` with every access list of `part`, by id (the permission core's encoding). */
+  eachAccess(part: AccessPart, each: (id: string, list: readonly string[]) => void): void {
+    const [from, to] = this.#bounds(part);
+    for (let i = from; i < to; i += 2) each(this.#entries[i] as string, this.#entries[i + 1] as readonly string[]);
+  }
+
+  /** Calls `each` once with every distinct metadata value a filter can match (array elements), by key. */
+  eachTerm(each: (key: string, value: string) => void): void {
+    const entries = this.#entries;
+    for (let i = this.#metadataAt; i < entries.length; i += 2) {
+      const key = entries[i] as string;
+      const value = entries[i + 1] as Value;
+      if (typeof value === "string") each(key, value);
+      else for (let j = 0; j < value.length; j++) if (value.indexOf(value[j] as string) === j) each(key, value[j] as string);
     }
   }
-  const users = listingIfBig(room.usersAccesses);
-  const groups = listingIfBig(room.groupsAccesses);
-  const stored = users === undefined && groups === undefined ? new StoredRoom(room) : new ListedStoredRoom(room, users, groups);
-  return Object.freeze(stored);
+
+  /**
+   * Does this room match `filter`? The same predicate as `matchesFilter`
+   * on its `RoomData`, read from the flat entries.
+   */
+  matches(filter: RoomFilter): boolean {
+    if (filter.roomId !== undefined && this.id !== filter.roomId) return false;
+    if (filter.roomIdPrefix !== undefined && !this.id.startsWith(filter.roomIdPrefix)) return false;
+    if (filter.organizationId !== undefined && this.organizationId !== filter.organizationId) return false;
+    const groupIds = filter.groupIds;
+    if (filter.userId !== undefined || (groupIds !== undefined && groupIds.length > 0)) {
+      const byUser = filter.userId !== undefined && this.#find(0, this.#groupsAt, filter.userId) >= 0;
+      if (!byUser && !(groupIds ?? []).some((groupId) => this.#find(this.#groupsAt, this.#metadataAt, groupId) >= 0)) return false;
+    }
+    for (const [key, expected] of filter.metadata ?? []) {
+      const at = this.#find(this.#metadataAt, this.#entries.length, key);
+      if (at < 0) return false;
+      const value = this.#entries[at + 1] as Value;
+      if (value !== expected && !(typeof value !== "string" && value.includes(expected))) return false;
+    }
+    return true;
+  }
+
+  /** The index of the pair whose id is `id` in `[from, to)`, or -1. */
+  #find(from: number, to: number, id: string): number {
+    const entries = this.#entries;
+    for (let i = from; i < to; i += 2) if (entries[i] === id) return i;
+    return -1;
+  }
+
+  #bounds(part: AccessPart): [number, number] {
+    return part === "users" ? [0, this.#groupsAt] : [this.#groupsAt, this.#metadataAt];
+  }
+
+  #record(part: AccessPart): RoomAccesses {
+    let records = RECORDS.get(this);
+    if (records === undefined) RECORDS.set(this, (records = {}));
+    const known = records[part];
+    if (known !== undefined) return known;
+    const [from, to] = this.#bounds(part);
+    const record: Record<string, RoomPermission> = Object.create(null);
+    for (let i = from; i < to; i += 2) record[this.#entries[i] as string] = this.#entries[i + 1] as RoomPermission;
+    return (records[part] = Object.freeze(record));
+  }
+
+  #room(plain: boolean): RoomData {
+    const entries = this.#entries;
+    const usersAccesses = mapOf(entries, 0, this.#groupsAt, plain) as RoomAccesses;
+    const groupsAccesses = mapOf(entries, this.#groupsAt, this.#metadataAt, plain) as RoomAccesses;
+    const metadata = mapOf(entries, this.#metadataAt, entries.length, plain) as RoomMetadata;
+    // Key order is @liveblocks/node's: lastConnectionAt, when present, follows createdAt.
+    return this.lastConnectionMs === undefined
+      ? {
+          type: "room",
+          id: this.id,
+          createdAt: new Date(this.createdMs),
+          organizationId: this.organizationId,
+          defaultAccesses: copyArray(this.defaultAccesses),
+          usersAccesses,
+          groupsAccesses,
+          metadata,
+        }
+      : {
+          type: "room",
+          id: this.id,
+          createdAt: new Date(this.createdMs),
+          lastConnectionAt: new Date(this.lastConnectionMs),
+          organizationId: this.organizationId,
+          defaultAccesses: copyArray(this.defaultAccesses),
+          usersAccesses,
+          groupsAccesses,
+          metadata,
+        };
+  }
 }
 
-/** The listing of an access map of at least {@link LISTED_MAP} ids; `undefined` for a smaller one. */
-function listingIfBig(accesses: RoomAccesses): MapListing | undefined {
-  return Object.keys(accesses).length < LISTED_MAP ? undefined : listMap(accesses);
+/** Writes `keys` and frozen copies of their values from `map` as pairs from `at`; returns the next free index. */
+function fill(entries: Value[], at: number, keys: readonly string[], map: Readonly<Record<string, Value>>): number {
+  for (const key of keys) {
+    const value = map[key] as Value;
+    entries[at++] = key;
+    entries[at++] = typeof value === "string" ? value : Object.freeze([...value]);
+  }
+  return at;
+}
+
+/**
+ * A fresh map of the pairs in `[from, to)`: filled without a prototype, so
+ * ids never walk a hidden-class tree and `__proto__` stays an ordinary own
+ * key; `plain` then gives it `Object.prototype`, as parsed JSON has.
+ */
+function mapOf(entries: readonly Value[], from: number, to: number, plain: boolean): Record<string, Value> {
+  const map: Record<string, Value> = Object.create(null);
+  for (let i = from; i < to; i += 2) {
+    const value = entries[i + 1] as Value;
+    map[entries[i] as string] = typeof value === "string" ? value : copyArray(value);
+  }
+  return plain ? (Object.setPrototypeOf(map, Object.prototype) as Record<string, Value>) : map;
 }

@@ -10,7 +10,6 @@
  * checks against its filter anyway.
  */
 import { compareIds, type SortKey } from "./order.js";
-import type { RoomData } from "./types.js";
 
 /** Largest chunk by default; a chunk above it splits in two halves. */
 const CHUNK = 512;
@@ -234,6 +233,9 @@ export class IntersectionWalk implements TimeWalk {
   }
 }
 
+/** What the timeline reads of a room: its id, the tiebreak within a millisecond. */
+type Keyed = { readonly id: string };
+
 /**
  * Every room in listing order (creation time, then id), oldest first, each
  * with its rank: a number in `[ms, ms + 1)` for a room created at `ms`,
@@ -248,13 +250,13 @@ export class IntersectionWalk implements TimeWalk {
  *
  * @example
  * ```ts
- * const timeline = new RoomTimeline();
+ * const timeline = new RoomTimeline<RoomData>();
  * const rank = timeline.insert(room, room.createdAt.getTime());
  * const newest = timeline.walkDown(undefined)();
  * ```
  */
-export class RoomTimeline {
-  #rooms: RoomData[][] = [];
+export class RoomTimeline<R extends Keyed> {
+  #rooms: R[][] = [];
   #ranks: number[][] = [];
   /** The last rank of each chunk: chunk searches read this one array, not every chunk. */
   #lasts: number[] = [];
@@ -274,7 +276,7 @@ export class RoomTimeline {
   }
 
   /** Adds `room`, created at `ms`; returns its rank. */
-  insert(room: RoomData, ms: number): number {
+  insert(room: R, ms: number): number {
     const rooms = this.#rooms;
     const ranks = this.#ranks;
     this.#size++;
@@ -290,7 +292,7 @@ export class RoomTimeline {
     }
     const end = lastRooms.length - 1;
     const lastRank = lastRanks[end] as number;
-    if (compareKey(ms, room.id, lastRank, lastRooms[end] as RoomData) > 0) {
+    if (compareKey(ms, room.id, lastRank, lastRooms[end] as R) > 0) {
       // Appending in listing order, the usual case: seal a full chunk at its exact size (no push slack).
       const rank = rankBetween(ms, lastRank, undefined);
       if (lastRooms.length >= this.#chunkSize) {
@@ -307,7 +309,7 @@ export class RoomTimeline {
       return rank;
     }
     const c = this.#chunkFor(ms, room.id);
-    const chunkRooms = rooms[c] as RoomData[];
+    const chunkRooms = rooms[c] as R[];
     const chunkRanks = ranks[c] as number[];
     const i = keyLowerBound(chunkRanks, chunkRooms, ms, room.id);
     const before = i > 0 ? chunkRanks[i - 1] : ranks[c - 1]?.at(-1);
@@ -325,10 +327,10 @@ export class RoomTimeline {
   }
 
   /** Removes `room` (the same object), created at `ms`; returns its rank, or `NaN` if it is not here. */
-  remove(room: RoomData, ms: number): number {
+  remove(room: R, ms: number): number {
     if (!this.#locate(room, ms)) return NaN;
     const c = this.#foundChunk;
-    const chunkRooms = this.#rooms[c] as RoomData[];
+    const chunkRooms = this.#rooms[c] as R[];
     const chunkRanks = this.#ranks[c] as number[];
     const rank = chunkRanks[this.#foundIndex] as number;
     this.#size--;
@@ -343,14 +345,14 @@ export class RoomTimeline {
   }
 
   /** Puts `next` where `room` is (same id and time); returns the rank, or `NaN` if `room` is not here. */
-  replace(room: RoomData, next: RoomData, ms: number): number {
+  replace(room: R, next: R, ms: number): number {
     if (!this.#locate(room, ms)) return NaN;
-    (this.#rooms[this.#foundChunk] as RoomData[])[this.#foundIndex] = next;
+    (this.#rooms[this.#foundChunk] as R[])[this.#foundIndex] = next;
     return (this.#ranks[this.#foundChunk] as number[])[this.#foundIndex] as number;
   }
 
   /** Appends to `out` the rooms of exactly this rank, in ascending id order. */
-  collectAt(rank: number, out: RoomData[]): void {
+  collectAt(rank: number, out: R[]): void {
     const ranks = this.#ranks;
     if (ranks.length === 0) return;
     let c = Math.min(lowerBound(this.#lasts, rank), ranks.length - 1);
@@ -364,7 +366,7 @@ export class RoomTimeline {
         continue;
       }
       if (chunkRanks[i] !== rank) return;
-      out.push((this.#rooms[c] as RoomData[])[i] as RoomData);
+      out.push((this.#rooms[c] as R[])[i] as R);
       i++;
     }
   }
@@ -373,13 +375,13 @@ export class RoomTimeline {
    * Walks rooms newest first, strictly after `after` in that order (from the
    * newest if `undefined`); the walker returns `undefined` when done.
    */
-  walkDown(after: SortKey | undefined): () => RoomData | undefined {
+  walkDown(after: SortKey | undefined): () => R | undefined {
     const rooms = this.#rooms;
     let c = rooms.length - 1;
     let i = (rooms[c]?.length ?? 0) - 1;
     if (after !== undefined && rooms.length > 0) {
       c = this.#chunkFor(after.ms, after.id);
-      i = keyLowerBound(this.#ranks[c] as number[], rooms[c] as RoomData[], after.ms, after.id) - 1;
+      i = keyLowerBound(this.#ranks[c] as number[], rooms[c] as R[], after.ms, after.id) - 1;
     }
     let current = rooms[c];
     return () => {
@@ -392,10 +394,10 @@ export class RoomTimeline {
   }
 
   /** Finds `room` and leaves its position in `#foundChunk` / `#foundIndex`; `false` if it is not here. */
-  #locate(room: RoomData, ms: number): boolean {
+  #locate(room: R, ms: number): boolean {
     if (this.#rooms.length === 0) return false;
     const c = this.#chunkFor(ms, room.id);
-    const chunkRooms = this.#rooms[c] as RoomData[];
+    const chunkRooms = this.#rooms[c] as R[];
     const chunkRanks = this.#ranks[c] as number[];
     // Among the rooms of its millisecond, found by identity: comparing ids would load each room.
     for (let i = lowerBound(chunkRanks, ms); i < chunkRanks.length && (chunkRanks[i] as number) < ms + 1; i++) {
@@ -416,7 +418,7 @@ export class RoomTimeline {
       const mid = (low + high) >>> 1;
       const rank = lasts[mid] as number;
       // Ids are read only for a chunk ending in the same millisecond.
-      const after = Math.floor(rank) === ms ? compareIds(id, (this.#rooms[mid] as RoomData[]).at(-1)!.id) > 0 : ms > rank;
+      const after = Math.floor(rank) === ms ? compareIds(id, (this.#rooms[mid] as R[]).at(-1)!.id) > 0 : ms > rank;
       if (after) low = mid + 1;
       else high = mid;
     }
@@ -461,20 +463,20 @@ function rankBetween(ms: number, before: number | undefined, after: number | und
 }
 
 /** (ms, id) against a stored room's (rank, room): negative when it comes first. */
-function compareKey(ms: number, id: string, rank: number, room: RoomData): number {
+function compareKey(ms: number, id: string, rank: number, room: Keyed): number {
   const otherMs = Math.floor(rank);
   if (ms !== otherMs) return ms < otherMs ? -1 : 1;
   return compareIds(id, room.id);
 }
 
 /** The first index whose key is `>=` (ms, id). */
-function keyLowerBound(ranks: readonly number[], rooms: readonly RoomData[], ms: number, id: string): number {
+function keyLowerBound(ranks: readonly number[], rooms: readonly Keyed[], ms: number, id: string): number {
   // Ranks of `ms` are in [ms, ms + 1); among them ids are in order.
   let low = lowerBound(ranks, ms);
   let high = lowerBound(ranks, ms + 1);
   while (low < high) {
     const mid = (low + high) >>> 1;
-    if (compareIds((rooms[mid] as RoomData).id, id) < 0) low = mid + 1;
+    if (compareIds((rooms[mid] as Keyed).id, id) < 0) low = mid + 1;
     else high = mid;
   }
   return low;

@@ -243,7 +243,7 @@ describe("MemoryStore returned rooms", () => {
     expect(again.createdAt.getTime()).not.toBe(0);
   });
 
-  it("rooms with big access maps (listed beside the stored room) come back exact, in key order, after every write", async () => {
+  it("rooms with big access maps come back exact, in key order, after every write", async () => {
     const store = new MemoryStore();
     const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${(i * 7) % n}`);
     const usersAccesses: Record<string, RoomPermission> = JSON.parse('{"__proto__":["room:write"]}');
