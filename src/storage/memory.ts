@@ -168,6 +168,7 @@ export class MemoryStore implements RoomStore {
     const rank = this.#timeline.replace(before, after, before.createdMs);
     for (const part of ACCESS_PARTS) reindexKeys(this.#accessIndex(part), rank, before.ids(part), after.ids(part), this.#chunkSize);
     this.#reindexMetadata(rank, before, after);
+    after.setIndexLists(this.#listsOf(after));
     this.#rooms.set(roomId, after);
 
     if (this.#emitter.size > 0) this.#emitter.emit({ type: "updated", roomId, room: after.toRoomData() });
@@ -370,10 +371,24 @@ export class MemoryStore implements RoomStore {
     // A deleted id may still be in the id index; it is then live again.
     if (this.#staleIds > 0 && this.#byId.includes(room.id)) this.#staleIds--;
     else this.#byId.insert(room.id);
-    addTo(this.#byOrganization, room.organizationId, rank, size);
-    for (const userId of room.ids("users")) addTo(this.#byUser, userId, rank, size);
-    for (const groupId of room.ids("groups")) addTo(this.#byGroup, groupId, rank, size);
-    room.eachTerm((key, value) => addTo(metadataIndex(this.#byMetadata, key), value, rank, size));
+    const lists = [addTo(this.#byOrganization, room.organizationId, rank, size)];
+    for (const userId of room.ids("users")) lists.push(addTo(this.#byUser, userId, rank, size));
+    for (const groupId of room.ids("groups")) lists.push(addTo(this.#byGroup, groupId, rank, size));
+    room.eachTerm((key, value) => lists.push(addTo(metadataIndex(this.#byMetadata, key), value, rank, size)));
+    // A copy at its exact length: a pushed array keeps spare capacity.
+    room.setIndexLists(lists.slice());
+  }
+
+  /**
+   * Looks up the index lists of a room already in every index, in the order
+   * {@link MemoryStore.#index} records them.
+   */
+  #listsOf(room: StoredRoom): TimeList[] {
+    const lists = [this.#byOrganization.get(room.organizationId) as TimeList];
+    for (const userId of room.ids("users")) lists.push(this.#byUser.get(userId) as TimeList);
+    for (const groupId of room.ids("groups")) lists.push(this.#byGroup.get(groupId) as TimeList);
+    room.eachTerm((key, value) => lists.push(this.#byMetadata.get(key)?.get(value) as TimeList));
+    return lists.slice();
   }
 
   /** Removes a stored room from the id map and every index. */
@@ -381,10 +396,17 @@ export class MemoryStore implements RoomStore {
     this.#rooms.delete(room.id);
     const rank = this.#timeline.remove(room, room.createdMs);
     this.#dropId();
-    removeFrom(this.#byOrganization, room.organizationId, rank);
-    for (const userId of room.ids("users")) removeFrom(this.#byUser, userId, rank);
-    for (const groupId of room.ids("groups")) removeFrom(this.#byGroup, groupId, rank);
-    room.eachTerm((key, value) => this.#removeMetadata(key, value, rank));
+    // Through the room's own list references, in the order #index recorded them.
+    const lists = room.indexLists;
+    let at = 0;
+    forgetRank(this.#byOrganization, room.organizationId, lists[at++] as TimeList, rank);
+    for (const userId of room.ids("users")) forgetRank(this.#byUser, userId, lists[at++] as TimeList, rank);
+    for (const groupId of room.ids("groups")) forgetRank(this.#byGroup, groupId, lists[at++] as TimeList, rank);
+    room.eachTerm((key, value) => {
+      const byValue = this.#byMetadata.get(key) as Map<string, TimeList>;
+      forgetRank(byValue, value, lists[at++] as TimeList, rank);
+      if (byValue.size === 0) this.#byMetadata.delete(key);
+    });
   }
 
   /**
@@ -474,10 +496,22 @@ function isOlderThan(room: StoredRoom, key: SortKey): boolean {
   return ms !== key.ms ? ms < key.ms : compareIds(room.id, key.id) < 0;
 }
 
-function addTo(index: Map<string, TimeList>, key: string, rank: number, chunkSize: number | undefined): void {
+/** Adds `rank` to the list of `key`, made if missing; returns that list. */
+function addTo(index: Map<string, TimeList>, key: string, rank: number, chunkSize: number | undefined): TimeList {
   let list = index.get(key);
   if (list === undefined) index.set(key, (list = new TimeList(chunkSize)));
   list.insert(rank);
+  return list;
+}
+
+/**
+ * Forgets `rank` in `list`, the list of `key` in `index` (a deleted room's:
+ * readers skip it until the list drops it), and drops the list once nothing
+ * live is left.
+ */
+function forgetRank(index: Map<string, TimeList>, key: string, list: TimeList, rank: number): void {
+  list.forget(rank);
+  if (list.live === 0) index.delete(key);
 }
 
 function removeFrom(index: Map<string, TimeList>, key: string, rank: number): void {
@@ -485,7 +519,7 @@ function removeFrom(index: Map<string, TimeList>, key: string, rank: number): vo
   if (list === undefined) return;
   list.remove(rank);
   // Drop empty lists, or every user id ever seen would stay in memory.
-  if (list.size === 0) index.delete(key);
+  if (list.live === 0) index.delete(key);
 }
 
 const exhausted: RoomCursor = () => undefined;

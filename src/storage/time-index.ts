@@ -14,6 +14,9 @@ import { compareIds, type SortKey } from "./order.js";
 /** Largest chunk by default; a chunk above it splits in two halves. */
 const CHUNK = 512;
 
+/** Lists of at most this many values (or one chunk, if smaller) remove at once instead of forgetting. */
+const SHORT_LIST = 16;
+
 /** The time a walk has when it is exhausted (no room can have it). */
 export const DONE = -Infinity;
 
@@ -32,6 +35,8 @@ export class TimeList {
   /** The last value of each chunk: chunk searches read this one array, not every chunk. */
   readonly #lasts: number[] = [];
   #size = 0;
+  /** Values {@link TimeList.forget} left in place, not yet removed. */
+  #forgotten: number[] | undefined;
   readonly #chunkSize: number;
 
   /** @param chunkSize Largest chunk before it splits (≥ 2; small only in tests). */
@@ -39,9 +44,32 @@ export class TimeList {
     this.#chunkSize = Math.max(2, chunkSize);
   }
 
-  /** Number of values held, repeats included. */
+  /** Number of values held, repeats and forgotten ones included: what a walk may pass. */
   get size(): number {
     return this.#size;
+  }
+
+  /** Number of values held that are not forgotten. */
+  get live(): number {
+    return this.#size - (this.#forgotten?.length ?? 0);
+  }
+
+  /**
+   * Forgets one occurrence of `value` without searching for it: it stays in
+   * walks (readers skip ranks whose room is gone) until forgotten values
+   * outnumber live ones, when one sequential pass removes them all. A delete
+   * at 100k rooms then touches this object instead of binary-searching and
+   * splicing a chunk that is rarely in cache.
+   */
+  forget(value: number): void {
+    // A short list is one or two cache lines: removing at once costs no more.
+    if (this.#size <= Math.min(SHORT_LIST, this.#chunkSize)) {
+      this.remove(value);
+      return;
+    }
+    const forgotten = (this.#forgotten ??= []);
+    forgotten.push(value);
+    if (forgotten.length > this.live) this.#dropForgotten();
   }
 
   /** Adds one occurrence of `value`. */
@@ -90,7 +118,33 @@ export class TimeList {
         lasts.splice(c, 1);
       } else lasts[c] = chunk[chunk.length - 1] as number;
     } else chunk.splice(index, 1);
+    if (this.#forgotten !== undefined && this.#forgotten.length > this.live) this.#dropForgotten();
     return true;
+  }
+
+  /** Removes one occurrence per forgotten value, in one merge over the chunks, and re-chunks what is left. */
+  #dropForgotten(): void {
+    // A typed array sorts numerically without calling a comparator.
+    const gone = Float64Array.from(this.#forgotten as number[]).sort();
+    this.#forgotten = undefined;
+    const kept: number[] = [];
+    let g = 0;
+    for (const chunk of this.chunks) {
+      for (let i = 0; i < chunk.length; i++) {
+        const value = chunk[i] as number;
+        while (g < gone.length && (gone[g] as number) < value) g++;
+        if (g < gone.length && gone[g] === value) g++;
+        else kept.push(value);
+      }
+    }
+    this.chunks.length = 0;
+    this.#lasts.length = 0;
+    for (let i = 0; i < kept.length; i += this.#chunkSize) {
+      const chunk = kept.slice(i, i + this.#chunkSize);
+      this.chunks.push(chunk);
+      this.#lasts.push(chunk[chunk.length - 1] as number);
+    }
+    this.#size = kept.length;
   }
 }
 

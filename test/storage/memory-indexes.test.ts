@@ -9,6 +9,7 @@ import { Liveblocks } from "../../src/liveblocks/index.js";
 import type { RoomPermission } from "../../src/permissions/scopes.js";
 import { MemoryStore } from "../../src/storage/memory.js";
 import { compareSortKeys, type SortKey } from "../../src/storage/order.js";
+import { matchesFilter } from "../../src/storage/filter.js";
 import { applyRoomPatch } from "../../src/storage/patch.js";
 import { SortedChunks } from "../../src/storage/sorted-chunks.js";
 import type { RoomData, RoomFilter, RoomPatch } from "../../src/storage/types.js";
@@ -100,7 +101,8 @@ describe("MemoryStore indexes against a scan model", () => {
   it("list - every page through cursors equals the scan's, prefixes and intersections included", async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(command, { maxLength: 50 }),
+        // At least 10 commands, so index lists outgrow a chunk and deletes leave ranks to forget.
+        fc.array(command, { minLength: 10, maxLength: 50 }),
         fc.array(fc.tuple(filter, fc.integer({ min: 1, max: 3 })), { minLength: 1, maxLength: 4 }),
         async (commands, queries) => {
           const store = new MemoryStore({ indexChunkSize: 2 });
@@ -184,6 +186,66 @@ describe("MemoryStore indexes against a scan model", () => {
     const all = await store.list({ filter: {}, limit: 5, cursor: first.nextCursor! });
     expect(all.rooms.map((r) => r.id)).toEqual(["p18", "p17", "p16", "p15", "p14"]);
   });
+  it("delete - ranks a delete leaves in index lists never surface, through their drop and rank reuse in the same millisecond", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 59 }), fc.integer({ min: 0, max: 3 })), {
+          minLength: 100,
+          maxLength: 300,
+        }),
+        async (ops) => {
+          // 60 rooms in 4 milliseconds, so re-created rooms take ranks deleted ones held.
+          const store = new MemoryStore({ indexChunkSize: 4 });
+          const model = new Map<string, RoomData>();
+          const room = (i: number, ms: number) =>
+            makeRoom(`r${i}`, {
+              createdAt: new Date(ms),
+              usersAccesses: i % 3 === 0 ? { alice: ["room:write"] } : { bob: ["room:write"], alice: ["room:read"] },
+              groupsAccesses: i % 2 === 0 ? { eng: ["room:read"] } : {},
+              metadata: { status: i % 4 === 0 ? "open" : "closed", tags: ["a", i % 5 === 0 ? "b" : "a"] },
+            });
+          for (let i = 0; i < 60; i++) {
+            const created = room(i, i % 4);
+            await store.create(created);
+            model.set(created.id, created);
+          }
+          for (const [create, i, ms] of ops) {
+            const id = `r${i}`;
+            if (create && !model.has(id)) {
+              const created = room(i, ms);
+              await store.create(created);
+              model.set(id, created);
+            } else if (!create) expect(await store.delete(id)).toBe(model.delete(id));
+          }
+          const filters: RoomFilter[] = [
+            { userId: "alice" },
+            { userId: "bob" },
+            { groupIds: ["eng"] },
+            { organizationId: "default" },
+            { metadata: [["status", "open"]] },
+            { metadata: [["tags", "b"]] },
+            { userId: "bob", metadata: [["status", "closed"]] },
+          ];
+          for (const f of filters) {
+            const expected = [...model.values()]
+              .filter((r) => matchesFilter(r, f))
+              .sort((a, b) => compareSortKeys(key(b), key(a)))
+              .map((r) => r.id);
+            const got: string[] = [];
+            let cursor: string | undefined;
+            do {
+              const page = await store.list({ filter: f, limit: 7, ...(cursor !== undefined && { cursor }) });
+              got.push(...page.rooms.map((r) => r.id));
+              cursor = page.nextCursor ?? undefined;
+            } while (cursor !== undefined);
+            expect(got).toEqual(expected);
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
   it("list - roomId prefixes stay exact while deleted ids pile up in the id index and it is rebuilt", async () => {
     const store = new MemoryStore({ indexChunkSize: 8 });
     const live = new Set<string>();

@@ -62,6 +62,43 @@ describe("TimeList and its walks", () => {
     );
   });
 
+  it("forget - a forgotten value leaves the live count at once and the walk by the time forgotten ones outnumber live ones", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 2, max: 5 }),
+        fc.array(fc.record({ kind: fc.constantFrom("insert", "remove", "forget"), value: fc.integer({ min: 0, max: 30 }) }), {
+          minLength: 100,
+          maxLength: 300,
+        }),
+        (chunk, ops) => {
+          const times = new TimeList(chunk);
+          const live: number[] = [];
+          for (const { kind, value } of ops) {
+            if (kind === "insert") {
+              times.insert(value);
+              live.push(value);
+              continue;
+            }
+            // Only a value that is live may be removed or forgotten (a deleted room's rank is).
+            const at = live.indexOf(value);
+            if (at < 0) continue;
+            live.splice(at, 1);
+            if (kind === "remove") expect(times.remove(value)).toBe(true);
+            else times.forget(value);
+            expect(times.live).toBe(live.length);
+            // Forgotten values never outnumber live ones (for longer than one call).
+            expect(times.size - times.live).toBeLessThanOrEqual(Math.max(times.live, 0));
+            // The walk holds every live value and nothing that was never inserted.
+            const walked = drain(new ListWalk(times, Infinity));
+            for (const v of live) expect(walked).toContain(v);
+            if (times.size === times.live) expect(walked).toEqual(distinctDescending(live));
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it("a union walks the values of any list, an intersection those of every list", () => {
     fc.assert(
       fc.property(
