@@ -61,14 +61,13 @@ export class StoredRoom extends UnchangingRules {
     const users = Object.keys(room.usersAccesses);
     const groups = Object.keys(room.groupsAccesses);
     const metadata = Object.keys(room.metadata);
-    // Sized up front: a pushed array keeps up to half again its length as spare capacity.
-    const entries = new Array<Value>(2 * (users.length + groups.length + metadata.length));
-    let at = fill(entries, 0, users, room.usersAccesses);
-    this.#groupsAt = at;
-    at = fill(entries, at, groups, room.groupsAccesses);
-    this.#metadataAt = at;
-    fill(entries, at, metadata, room.metadata);
-    this.#entries = Object.freeze(entries);
+    const entries: Value[] = [];
+    this.#groupsAt = fill(entries, users, room.usersAccesses);
+    this.#metadataAt = fill(entries, groups, room.groupsAccesses);
+    fill(entries, metadata, room.metadata);
+    // A copy at its exact length (a pushed array keeps up to half again as spare
+    // capacity) and packed: reads of a holey array check for holes.
+    this.#entries = Object.freeze(entries.slice());
     Object.freeze(this);
   }
 
@@ -206,14 +205,13 @@ export class StoredRoom extends UnchangingRules {
   }
 }
 
-/** Writes `keys` and frozen copies of their values from `map` as pairs from `at`; returns the next free index. */
-function fill(entries: Value[], at: number, keys: readonly string[], map: Readonly<Record<string, Value>>): number {
+/** Appends `keys` and frozen copies of their values from `map` as pairs; returns the new length. */
+function fill(entries: Value[], keys: readonly string[], map: Readonly<Record<string, Value>>): number {
   for (const key of keys) {
     const value = map[key] as Value;
-    entries[at++] = key;
-    entries[at++] = typeof value === "string" ? value : Object.freeze([...value]);
+    entries.push(key, typeof value === "string" ? value : Object.freeze([...value]));
   }
-  return at;
+  return entries.length;
 }
 
 /**
