@@ -39,7 +39,11 @@ export class StoredRoom extends UnchangingRules {
   readonly lastConnectionMs: number | undefined;
   readonly organizationId: string;
   readonly defaultAccesses: readonly Permission[];
-  /** Users, then groups, then metadata, each as `id, value` pairs; values are frozen. */
+  /**
+   * Users, then groups, then metadata, each as `id, value` pairs; values are
+   * frozen, the array is not (it never leaves this object, and reads of a
+   * frozen array made a 100 + 100 copy about 20% slower in Node 20's V8).
+   */
   readonly #entries: readonly Value[];
   readonly #groupsAt: number;
   readonly #metadataAt: number;
@@ -67,7 +71,7 @@ export class StoredRoom extends UnchangingRules {
     fill(entries, metadata, room.metadata);
     // A copy at its exact length (a pushed array keeps up to half again as spare
     // capacity) and packed: reads of a holey array check for holes.
-    this.#entries = Object.freeze(entries.slice());
+    this.#entries = entries.slice();
     Object.freeze(this);
   }
 
@@ -176,9 +180,9 @@ export class StoredRoom extends UnchangingRules {
 
   #room(plain: boolean): RoomData {
     const entries = this.#entries;
-    const usersAccesses = mapOf(entries, 0, this.#groupsAt, plain) as RoomAccesses;
-    const groupsAccesses = mapOf(entries, this.#groupsAt, this.#metadataAt, plain) as RoomAccesses;
-    const metadata = mapOf(entries, this.#metadataAt, entries.length, plain) as RoomMetadata;
+    const usersAccesses = accessesOf(entries, 0, this.#groupsAt, plain);
+    const groupsAccesses = accessesOf(entries, this.#groupsAt, this.#metadataAt, plain);
+    const metadata = metadataOf(entries, this.#metadataAt, entries.length, plain);
     // Key order is @liveblocks/node's: lastConnectionAt, when present, follows createdAt.
     return this.lastConnectionMs === undefined
       ? {
@@ -215,15 +219,23 @@ function fill(entries: Value[], keys: readonly string[], map: Readonly<Record<st
 }
 
 /**
- * A fresh map of the pairs in `[from, to)`: filled without a prototype, so
- * ids never walk a hidden-class tree and `__proto__` stays an ordinary own
- * key; `plain` then gives it `Object.prototype`, as parsed JSON has.
+ * A fresh access map of the pairs in `[from, to)`: filled without a
+ * prototype, so ids never walk a hidden-class tree and `__proto__` stays an
+ * ordinary own key; `plain` then gives it `Object.prototype`, as parsed JSON has.
  */
-function mapOf(entries: readonly Value[], from: number, to: number, plain: boolean): Record<string, Value> {
-  const map: Record<string, Value> = Object.create(null);
+function accessesOf(entries: readonly Value[], from: number, to: number, plain: boolean): RoomAccesses {
+  const map: RoomAccesses = Object.create(null);
+  // Every value here is a list: no type check, so the copy stays monomorphic.
+  for (let i = from; i < to; i += 2) map[entries[i] as string] = copyArray(entries[i + 1] as RoomPermission);
+  return plain ? (Object.setPrototypeOf(map, Object.prototype) as RoomAccesses) : map;
+}
+
+/** A fresh metadata map of the pairs in `[from, to)`, built as {@link accessesOf} builds an access map. */
+function metadataOf(entries: readonly Value[], from: number, to: number, plain: boolean): RoomMetadata {
+  const map: RoomMetadata = Object.create(null);
   for (let i = from; i < to; i += 2) {
     const value = entries[i + 1] as Value;
     map[entries[i] as string] = typeof value === "string" ? value : copyArray(value);
   }
-  return plain ? (Object.setPrototypeOf(map, Object.prototype) as Record<string, Value>) : map;
+  return plain ? (Object.setPrototypeOf(map, Object.prototype) as RoomMetadata) : map;
 }
