@@ -44,16 +44,18 @@ type RoomCursor = () => StoredRoom | undefined;
  * An in-memory {@link RoomStore}: fast, not durable, one process. Every
  * operation is synchronous inside its promise, which makes each write atomic.
  * Rooms are kept as {@link StoredRoom}s: frozen, their maps as one flat
- * array of pairs (about 750 B a room with 5 users, 2 groups and 2 metadata
- * keys, where the same `RoomData` takes 1,150 B).
+ * array of pairs, with references to the index lists that hold them (about
+ * 890 B a room with 5 users, 2 groups and 2 metadata keys, where the same
+ * `RoomData` in a `Map` takes 1,150 B).
  *
  * Indexes: a {@link RoomTimeline} of all rooms in listing order; for each
  * user, group, organization and (metadata key, value) pair a
  * {@link TimeList} of its rooms' ranks (creation times made unique), kept
  * as contiguous numbers so that walks and intersections do not chase a
- * pointer per room (adding the newest room is an append, removing any is a
- * binary search and a splice of one short chunk); and all room ids in order
- * for `roomIdPrefix`, from which deleted ids are dropped lazily. A list plans from the smallest index that
+ * pointer per room (adding the newest room is an append; a delete forgets
+ * its rank, which readers skip until the list drops forgotten ranks in one
+ * pass); and all room ids in order for `roomIdPrefix`, from which deleted
+ * ids are dropped lazily. A list plans from the smallest index that
  * applies, intersects it with those of comparable size (`userId` OR
  * `groupIds` is the union of the user's and the groups' lists), turns each
  * rank into its room through the timeline, checks every condition on each

@@ -7,7 +7,8 @@
  * One {@link RoomTimeline} of all rooms turns a time back into its rooms.
  * Times may repeat (rooms created in the same millisecond): a list is a
  * multiset, and a time stands for every room created then, which the reader
- * checks against its filter anyway.
+ * checks against its filter anyway. For the same reason a list may still
+ * hold a deleted room's time ({@link TimeList.forget}) for a while.
  */
 import { compareIds, type SortKey } from "./order.js";
 
@@ -190,6 +191,74 @@ export class ListWalk implements TimeWalk {
     this.#moveTo(ms, false);
   }
 
+  /**
+   * Moves `a` and `b` down until both stand on the same value (or one is
+   * exhausted), in one loop over their arrays: the leapfrog of two lists
+   * whose members interleave makes a seek per value, and this costs a
+   * comparison per value instead of a call.
+   */
+  static meet(a: ListWalk, b: ListWalk): void {
+    let x = a.value;
+    let y = b.value;
+    if (x === DONE || y === DONE) {
+      a.#exhaust();
+      b.#exhaust();
+      return;
+    }
+    let ac = a.#chunk;
+    let ai = a.#index;
+    let bc = b.#chunk;
+    let bi = b.#index;
+    let aChunk = a.#chunks[ac] as number[];
+    let bChunk = b.#chunks[bc] as number[];
+    while (x !== y) {
+      if (x > y) {
+        // a steps down to the newest value at or before y, skipping whole chunks newer than it.
+        while (x > y) {
+          if (ai > 0) x = aChunk[--ai] as number;
+          else {
+            do ac--;
+            while (ac >= 0 && ((a.#chunks[ac] as number[])[0] as number) > y);
+            if (ac < 0) break;
+            aChunk = a.#chunks[ac] as number[];
+            ai = aChunk.length - 1;
+            x = aChunk[ai] as number;
+          }
+        }
+        if (ac < 0) break;
+      } else {
+        while (y > x) {
+          if (bi > 0) y = bChunk[--bi] as number;
+          else {
+            do bc--;
+            while (bc >= 0 && ((b.#chunks[bc] as number[])[0] as number) > x);
+            if (bc < 0) break;
+            bChunk = b.#chunks[bc] as number[];
+            bi = bChunk.length - 1;
+            y = bChunk[bi] as number;
+          }
+        }
+        if (bc < 0) break;
+      }
+    }
+    if (ac < 0 || bc < 0) {
+      a.#exhaust();
+      b.#exhaust();
+      return;
+    }
+    a.#chunk = ac;
+    a.#index = ai;
+    a.value = x;
+    b.#chunk = bc;
+    b.#index = bi;
+    b.value = y;
+  }
+
+  #exhaust(): void {
+    this.#chunk = -1;
+    this.value = DONE;
+  }
+
   #moveTo(ms: number, strict: boolean): void {
     const chunks = this.#chunks;
     let c = this.#chunk;
@@ -270,6 +339,10 @@ export class IntersectionWalk implements TimeWalk {
 
   #align(): void {
     const walks = this.#walks;
+    if (walks.length === 2) {
+      this.#alignPair(walks[0] as TimeWalk, walks[1] as TimeWalk);
+      return;
+    }
     let target = (walks[0] as TimeWalk).value;
     for (;;) {
       if (target === DONE) break;
@@ -284,6 +357,28 @@ export class IntersectionWalk implements TimeWalk {
       if (agreed) break;
     }
     this.value = target;
+  }
+
+  /** Two walks, the usual case (a user and a metadata value): each seeks the other's head until they meet. */
+  #alignPair(a: TimeWalk, b: TimeWalk): void {
+    if (a instanceof ListWalk && b instanceof ListWalk) {
+      ListWalk.meet(a, b);
+      this.value = a.value;
+      return;
+    }
+    let x = a.value;
+    let y = b.value;
+    while (x !== y) {
+      if (x === DONE || y === DONE) break;
+      if (x > y) {
+        a.seek(y);
+        x = a.value;
+      } else {
+        b.seek(x);
+        y = b.value;
+      }
+    }
+    this.value = x === y ? x : DONE;
   }
 }
 
