@@ -97,6 +97,17 @@ describe("MemoryStore indexes against a scan model", () => {
     });
   };
   const key = (room: RoomData): SortKey => ({ ms: room.createdAt.getTime(), id: room.id });
+  /** Every id `filter` lists, through all its pages of `limit`. */
+  const listIds = async (store: MemoryStore, filter: RoomFilter, limit: number): Promise<string[]> => {
+    const got: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await store.list({ filter, limit, ...(cursor !== undefined && { cursor }) });
+      got.push(...page.rooms.map((room) => room.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+    return got;
+  };
 
   it("list - every page through cursors equals the scan's, prefixes and intersections included", async () => {
     await fc.assert(
@@ -231,14 +242,7 @@ describe("MemoryStore indexes against a scan model", () => {
               .filter((r) => matchesFilter(r, f))
               .sort((a, b) => compareSortKeys(key(b), key(a)))
               .map((r) => r.id);
-            const got: string[] = [];
-            let cursor: string | undefined;
-            do {
-              const page = await store.list({ filter: f, limit: 7, ...(cursor !== undefined && { cursor }) });
-              got.push(...page.rooms.map((r) => r.id));
-              cursor = page.nextCursor ?? undefined;
-            } while (cursor !== undefined);
-            expect(got).toEqual(expected);
+            expect(await listIds(store, f, 7)).toEqual(expected);
           }
         },
       ),
@@ -265,14 +269,7 @@ describe("MemoryStore indexes against a scan model", () => {
     }
     for (const prefix of ["p0", "p00", "p1", "p24", "p25", "p2999", "p"]) {
       const expected = [...live].filter((x) => x.startsWith(prefix));
-      const got: string[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = await store.list({ filter: { roomIdPrefix: prefix }, limit: 100, ...(cursor !== undefined && { cursor }) });
-        got.push(...page.rooms.map((room) => room.id));
-        cursor = page.nextCursor ?? undefined;
-      } while (cursor !== undefined);
-      expect(got.sort()).toEqual(expected.sort());
+      expect((await listIds(store, { roomIdPrefix: prefix }, 100)).sort()).toEqual(expected.sort());
     }
   });
 });
