@@ -4,7 +4,7 @@
  * checks on what the verifier and the store hand back are plain `typeof`
  * checks: this is the hot path of every connection.
  */
-import { isKnownRules } from "../permissions/encoded.js";
+import { knownEncoding } from "../permissions/encoded.js";
 import { resolveTokenAccess } from "../permissions/patterns.js";
 import { type AccessDecision, type RoomAccessRules, resolveAccess } from "../permissions/resolve.js";
 import type { StoreReadOptions } from "../storage/types.js";
@@ -181,12 +181,11 @@ function isClaims(value: unknown): value is TokenClaims {
 /**
  * Rules the decision can rely on: the lists `resolveAccess` will read for
  * this user are arrays. Only those are looked at, so the check costs what
- * the decision costs; a frozen record already encoded had every list checked
- * then, and a store's unchanging room had them checked when it was written.
+ * the decision costs; a frozen record already encoded had every list checked then.
  */
 function isAccessRules(value: unknown, userId: string, groupIds: readonly string[]): value is RoomAccessRules {
   if (!isObject(value)) return false;
-  if (isKnownRules(value)) return true;
+  if (knownEncoding(value) !== undefined) return true;
   if (!Array.isArray(value.defaultAccesses)) return false;
   const users = value.usersAccesses;
   if (users !== undefined) {

@@ -1,12 +1,11 @@
 /**
- * Access rules encoded once. A deeply frozen rules object (as a store's
- * cache hands out its records) cannot change, so its permission lists are
+ * Access rules encoded once. A deeply frozen rules object (as `MemoryStore`
+ * hands out its stored room) cannot change, so its permission lists are
  * encoded on first use and kept beside it in a `WeakMap` keyed by the object
  * itself: a store that writes a new version hands out a new object, which
  * gets a fresh encoding, and the old one is collected with its record.
  * Anything not deeply frozen is never cached, since it could change between
- * two decisions; an {@link UnchangingRules}, whose owner promises it never
- * changes, is encoded on first sight.
+ * two decisions.
  */
 import type { RoomAccessRules } from "./resolve.js";
 import { encodeScopes, strongestOf } from "./scopes.js";
@@ -34,19 +33,6 @@ export type EncodedRules = {
  */
 const ENCODED = new WeakMap<object, EncodedRules | false | null>();
 
-/**
- * @internal The base class of rules whose owner never changes them once
- * shared (`MemoryStore`'s stored rooms, which keep their maps in a compact
- * form and build records only when read). Their encoding is built from
- * {@link UnchangingRules.eachAccess} on first use and cached. Not exported
- * from the package.
- */
-export abstract class UnchangingRules {
-  abstract readonly defaultAccesses: readonly string[];
-  /** Calls `each` with every user's (or group's) id and access list. */
-  abstract eachAccess(part: "users" | "groups", each: (id: string, list: readonly string[]) => void): void;
-}
-
 /** Rooms with at most this many groups are matched by scanning the user's group list. */
 const FEW_GROUPS = 4;
 
@@ -59,11 +45,6 @@ export function encodedRulesOf(rules: RoomAccessRules): EncodedRules | undefined
   const known = ENCODED.get(rules);
   if (known) return known;
   if (known === null) return undefined;
-  if (rules instanceof UnchangingRules) {
-    const encoded = encodeUnchanging(rules);
-    ENCODED.set(rules, encoded);
-    return encoded;
-  }
   // Checked before anything is stored, so an unfrozen object (a SQL store's fresh copy) costs no cache entry.
   if (!Object.isFrozen(rules)) return undefined;
   if (known === undefined) {
@@ -75,12 +56,9 @@ export function encodedRulesOf(rules: RoomAccessRules): EncodedRules | undefined
   return encoded ?? undefined;
 }
 
-/**
- * @internal Is `rules` known to be well-formed rules: encoded already, or
- * {@link UnchangingRules}? Never encodes or records anything.
- */
-export function isKnownRules(rules: object): boolean {
-  return rules instanceof UnchangingRules || ENCODED.get(rules) !== undefined;
+/** @internal The encoding of `rules` if it has one already; never encodes or records anything. */
+export function knownEncoding(rules: object): EncodedRules | undefined {
+  return ENCODED.get(rules) || undefined;
 }
 
 /**
@@ -117,18 +95,6 @@ function encodeFrozen(rules: RoomAccessRules): EncodedRules | null {
   const users = frozenAccesses(dataProperty(rules, "usersAccesses"));
   const groups = frozenAccesses(dataProperty(rules, "groupsAccesses"));
   if (users === null || groups === null) return null;
-  return encoding(defaults, users, groups);
-}
-
-function encodeUnchanging(rules: UnchangingRules): EncodedRules {
-  const users = new Map<string, number>();
-  const groups = new Map<string, number>();
-  rules.eachAccess("users", (id, list) => users.set(id, encodeScopes(list)));
-  rules.eachAccess("groups", (id, list) => groups.set(id, encodeScopes(list)));
-  return encoding(rules.defaultAccesses, users, groups);
-}
-
-function encoding(defaults: readonly unknown[], users: Map<string, number>, groups: Map<string, number>): EncodedRules {
   let groupsCeiling = 0;
   for (const code of groups.values()) groupsCeiling = strongestOf(groupsCeiling, code);
   return {

@@ -45,7 +45,7 @@ type RoomCursor = () => StoredRoom | undefined;
  * operation is synchronous inside its promise, which makes each write atomic.
  * Rooms are kept as {@link StoredRoom}s: frozen, their maps as one flat
  * array of pairs, with references to the index lists that hold them (about
- * 890 B a room with 5 users, 2 groups and 2 metadata keys, where the same
+ * 900 B a room with 5 users, 2 groups and 2 metadata keys, where the same
  * `RoomData` in a `Map` takes 1,150 B).
  *
  * Indexes: a {@link RoomTimeline} of all rooms in listing order; for each
@@ -109,11 +109,10 @@ export class MemoryStore implements RoomStore {
   }
 
   /**
-   * The stored room itself, without a copy: it never changes (a write
-   * stores a new object), so sharing it is safe, room entry costs no
-   * allocation proportional to the room, and the permission core encodes it
-   * once. Its `usersAccesses` and `groupsAccesses` are frozen records built
-   * on first read.
+   * The room's permissions as one deeply frozen object per room version,
+   * built on the room's first entry and kept with it (a write stores a new
+   * room), so sharing it is safe, later entries cost no allocation, and the
+   * permission core encodes it once.
    *
    * @param roomId The exact room id.
    * @param _subject Unused: the whole stored room is at hand anyway.
@@ -125,7 +124,7 @@ export class MemoryStore implements RoomStore {
     options?: StoreReadOptions,
   ): Promise<RoomAccessRules | null> {
     options?.signal?.throwIfAborted();
-    return this.#rooms.get(roomId) ?? null;
+    return this.#rooms.get(roomId)?.accessRules() ?? null;
   }
 
   /**

@@ -5,7 +5,7 @@
  * lists its ids without `Object.keys`; rooms leave the store as plain
  * copies built from it.
  */
-import { UnchangingRules } from "../permissions/encoded.js";
+import type { RoomAccessRules } from "../permissions/resolve.js";
 import type { Permission, RoomAccesses, RoomPermission } from "../permissions/scopes.js";
 import { copyArray } from "./plain-room.js";
 import type { TimeList } from "./time-index.js";
@@ -17,13 +17,10 @@ type Value = string | readonly string[];
 /** One of the stored room's two access maps. */
 export type AccessPart = "users" | "groups";
 
-/** Records built from a stored room on first read of a map property, kept for later reads. */
-const RECORDS = new WeakMap<StoredRoom, { users?: RoomAccesses; groups?: RoomAccesses }>();
-
 /**
  * A room as the store keeps it. It never changes: a write stores a new one,
- * so it can be shared with the permission core (as {@link UnchangingRules},
- * encoded once) and read by indexes and filters without a copy.
+ * so indexes and filters read it without a copy, and its access rules are
+ * built once and shared (the permission core then encodes them once).
  *
  * @example
  * ```ts
@@ -32,7 +29,7 @@ const RECORDS = new WeakMap<StoredRoom, { users?: RoomAccesses; groups?: RoomAcc
  * return stored.copy(); // the caller's own RoomData
  * ```
  */
-export class StoredRoom extends UnchangingRules {
+export class StoredRoom {
   readonly id: string;
   /** `createdAt` in epoch ms (a `Date` would cost about 80 B more a room). */
   readonly createdMs: number;
@@ -53,10 +50,11 @@ export class StoredRoom extends UnchangingRules {
    * rooms each lookup misses cache). Private fields stay writable on a frozen object.
    */
   #lists: readonly TimeList[] = [];
+  /** {@link StoredRoom.accessRules}, once built. */
+  #rules: RoomAccessRules | undefined;
 
   /** Copies `room`; nothing of it is kept. */
   constructor(room: RoomData) {
-    super();
     this.id = room.id;
     this.createdMs = room.createdAt.getTime();
     this.lastConnectionMs = room.lastConnectionAt?.getTime();
@@ -75,14 +73,19 @@ export class StoredRoom extends UnchangingRules {
     Object.freeze(this);
   }
 
-  /** `usersAccesses` as a frozen record, built on first read (the store itself never needs it). */
-  get usersAccesses(): RoomAccesses {
-    return this.#record("users");
-  }
-
-  /** `groupsAccesses` as a frozen record, built on first read. */
-  get groupsAccesses(): RoomAccesses {
-    return this.#record("groups");
+  /**
+   * The room's permissions as a deeply frozen plain object (null-prototype
+   * maps, own data properties), built on first call and kept with the room:
+   * what `getAccessRules` hands out, the same object for every call on this
+   * room version, so the permission core can cache its encoding. Rooms never
+   * entered pay nothing for it.
+   */
+  accessRules(): RoomAccessRules {
+    return (this.#rules ??= Object.freeze({
+      defaultAccesses: this.defaultAccesses,
+      usersAccesses: this.#record("users"),
+      groupsAccesses: this.#record("groups"),
+    }));
   }
 
   /**
@@ -115,12 +118,6 @@ export class StoredRoom extends UnchangingRules {
     const ids: string[] = [];
     for (let i = from; i < to; i += 2) ids.push(this.#entries[i] as string);
     return ids;
-  }
-
-  /** Calls `each` with every access list of `part`, by id (the permission core's encoding). */
-  eachAccess(part: AccessPart, each: (id: string, list: readonly string[]) => void): void {
-    const [from, to] = this.#bounds(part);
-    for (let i = from; i < to; i += 2) each(this.#entries[i] as string, this.#entries[i + 1] as readonly string[]);
   }
 
   /** Calls `each` once with every distinct metadata value a filter can match (array elements), by key. */
@@ -167,15 +164,12 @@ export class StoredRoom extends UnchangingRules {
     return part === "users" ? [0, this.#groupsAt] : [this.#groupsAt, this.#metadataAt];
   }
 
+  /** A frozen null-prototype record of one access map, sharing the stored (frozen) lists. */
   #record(part: AccessPart): RoomAccesses {
-    let records = RECORDS.get(this);
-    if (records === undefined) RECORDS.set(this, (records = {}));
-    const known = records[part];
-    if (known !== undefined) return known;
     const [from, to] = this.#bounds(part);
     const record: Record<string, RoomPermission> = Object.create(null);
     for (let i = from; i < to; i += 2) record[this.#entries[i] as string] = this.#entries[i + 1] as RoomPermission;
-    return (records[part] = Object.freeze(record));
+    return Object.freeze(record);
   }
 
   #room(plain: boolean): RoomData {

@@ -94,13 +94,13 @@ describe("StoredRoom", () => {
     );
   });
 
-  it("resolveAccess - property: the stored room decides as its RoomData does", () => {
+  it("resolveAccess - property: the stored room's access rules decide as its RoomData does", () => {
     fc.assert(
       fc.property(room, identity, (input, subject) => {
         const stored = new StoredRoom(input);
-        // Twice: the first decision encodes the stored room, the second reads the encoding.
-        expect(resolveAccess(stored, subject)).toEqual(resolveAccess(input, subject));
-        expect(resolveAccess(stored, subject)).toEqual(resolveAccess(input, subject));
+        const rules = stored.accessRules();
+        // Three times: the first sighting of the frozen rules reads them, the second encodes them, the third reads the encoding.
+        for (let i = 0; i < 3; i++) expect(resolveAccess(rules, subject)).toEqual(resolveAccess(input, subject));
       }),
       { numRuns: 1000 },
     );
@@ -123,24 +123,33 @@ describe("StoredRoom", () => {
     );
   });
 
-  it("usersAccesses - a frozen null-prototype record whose reserved ids are own keys", () => {
+  it("accessRules - one deeply frozen object of own data properties, null-prototype maps whose reserved ids are own keys", () => {
     const stored = new StoredRoom({
       type: "room",
       id: "r",
       createdAt: new Date(0),
       organizationId: "default",
-      defaultAccesses: [],
+      defaultAccesses: ["room:read"],
       usersAccesses: Object.fromEntries([["__proto__", ["room:write"]]]),
       groupsAccesses: {},
       metadata: {},
     });
-    const users = stored.usersAccesses;
+    const rules = stored.accessRules();
+    expect(stored.accessRules()).toBe(rules);
+    // Own data properties: a spread or JSON copy of the rules keeps the maps.
+    expect({ ...rules }).toEqual({ defaultAccesses: ["room:read"], usersAccesses: rules.usersAccesses, groupsAccesses: {} });
+    expect(JSON.parse(JSON.stringify(rules))).toEqual({
+      defaultAccesses: ["room:read"],
+      usersAccesses: { ["__proto__"]: ["room:write"] },
+      groupsAccesses: {},
+    });
+    const users = rules.usersAccesses!;
     expect(Object.getPrototypeOf(users)).toBeNull();
     expect(Object.hasOwn(users, "__proto__")).toBe(true);
-    expect(users["__proto__"]).toEqual(["room:write"]);
+    for (const frozen of [rules, users, users["__proto__"], rules.defaultAccesses, rules.groupsAccesses])
+      expect(Object.isFrozen(frozen)).toBe(true);
     expect(() => {
       (users as Record<string, string[]>)["eve"] = ["room:write"];
     }).toThrow(TypeError);
-    expect(Object.keys(stored.groupsAccesses)).toEqual([]);
   });
 });
