@@ -2,8 +2,8 @@
  * `roomgate serve`: the REST handler on `node:http`, with a graceful stop
  * (no new connections, in-flight requests finish, then the store closes).
  */
-import { type Server, createServer } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type IncomingMessage, type Server, createServer } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
 import { createRequestHandler, toNodeListener } from "../http/index.js";
 import { Liveblocks } from "../liveblocks/client.js";
 import { MemoryStore } from "../storage/memory.js";
@@ -124,7 +124,17 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const choice = options.store ?? { kind: "memory" };
   const store = await openStore(choice);
   const liveblocks = new Liveblocks({ secret, store });
-  const listener = toNodeListener(createRequestHandler(liveblocks));
+  const handle = toNodeListener(createRequestHandler(liveblocks));
+  // Event streams never end on their own: a stop cuts them at once (clients reconnect).
+  const streams = new Set<Socket>();
+  const listener: typeof handle = (req, res) => {
+    if (isEventStream(req)) {
+      const socket = req.socket;
+      streams.add(socket);
+      socket.once("close", () => streams.delete(socket));
+    }
+    return handle(req, res);
+  };
   const server = createServer(
     options.verbose
       ? (req, res) => {
@@ -174,7 +184,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       closing ??= (async () => {
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
-          // Streams that never end on their own (GET /v2/room-events) get a grace period, then are cut.
+          for (const socket of streams) socket.destroy();
+          // Anything else still open after the grace period is cut too.
           setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
           // Idle keep-alive sockets would hold close() open; busy ones finish their request first.
           server.closeIdleConnections();
@@ -185,4 +196,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       return closing;
     },
   };
+}
+
+/** Is `req` a `GET /v2/room-events` (a stream that only ends when cut)? */
+function isEventStream(req: IncomingMessage): boolean {
+  return req.method === "GET" && /^\/v2\/room-events\/?(?:\?|$)/.test(req.url ?? "");
 }
