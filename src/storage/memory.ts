@@ -115,7 +115,7 @@ export class MemoryStore implements RoomStore {
    * permission core encodes it once.
    *
    * @param roomId The exact room id.
-   * @param _subject Unused: the whole stored room is at hand anyway.
+   * @param _subject Unused: the room's whole rules are at hand anyway.
    * @param options.signal Rejects with its reason if already aborted.
    */
   async getAccessRules(
