@@ -127,7 +127,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const handle = toNodeListener(createRequestHandler(liveblocks));
   // Event streams never end on their own: a stop cuts them at once (clients reconnect).
   const streams = new Set<Socket>();
+  let closing: Promise<void> | undefined;
   const listener: typeof handle = (req, res) => {
+    // Once stopping, a connection ends with its response instead of idling until its keep-alive timeout (5 s).
+    res.once("finish", () => {
+      if (closing !== undefined) req.socket.end();
+    });
     if (isEventStream(req)) {
       const socket = req.socket;
       streams.add(socket);
@@ -175,7 +180,6 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   banner.push(`Point @liveblocks/node at it: new Liveblocks({ secret, baseUrl: "${url}" })`);
   log(banner.join("\n"));
 
-  let closing: Promise<void> | undefined;
   return {
     url,
     server,

@@ -90,7 +90,7 @@ describe("roomgate serve", () => {
     expect(before).not.toMatch(/GET \/v2/);
   });
 
-  it("serve - SIGTERM lets an in-flight request finish, then exits 0", async () => {
+  it("serve - SIGTERM lets an in-flight request finish, ends its kept-alive connection and exits 0", async () => {
     running = await spawnServe(["--secret", SECRET]);
     const url = new URL(`${running.url}/v2/rooms`);
     const body = JSON.stringify({ id: "late", defaultAccesses: [] });
@@ -118,9 +118,12 @@ describe("roomgate serve", () => {
     await expect.poll(() => running!.output()).toMatch(/SIGTERM/);
     req.end(body.slice(10));
     const answer = await response;
+    const answeredAt = Date.now();
     expect(answer.status).toBe(200);
     expect(JSON.parse(answer.text)).toMatchObject({ id: "late" });
     expect(await running.stop()).toBe(0);
+    // The client keeps its connection alive; the stopping server ends it with the response instead of idling 5 s.
+    expect(Date.now() - answeredAt).toBeLessThan(2_500);
   });
 });
 
