@@ -217,7 +217,7 @@ export class PostgresStore implements RoomStore {
    */
   async get(roomId: string, options?: StoreReadOptions): Promise<RoomData | null> {
     checkText(roomId, "roomId");
-    return this.#withClient(options?.signal, async (client) => {
+    return this.#read(options?.signal, async (client) => {
       const { rows } = await client.query<RoomRow>(`SELECT ${ROOM_COLUMNS} FROM ${this.#t.rooms} WHERE id = $1`, [roomId]);
       return rows[0] === undefined ? null : rowToRoom(rows[0]);
     });
@@ -241,7 +241,7 @@ export class PostgresStore implements RoomStore {
     checkText(subject.userId, "userId");
     for (const groupId of subject.groupIds) checkText(groupId, "groupIds");
     if (this.#cache !== null) return this.#cachedAccessRules(roomId, options?.signal);
-    return this.#withClient(options?.signal, async (client) => {
+    return this.#read(options?.signal, async (client) => {
       const { rows } = await client.query<{
         default_accesses: string[];
         user_entry: string[] | null;
@@ -416,7 +416,7 @@ export class PostgresStore implements RoomStore {
       `SELECT ${ROOM_COLUMNS} FROM ${this.#t.rooms}` +
       (where.length > 0 ? ` WHERE ${where.join(" AND ")}` : "") +
       ` ORDER BY created_at DESC, id DESC LIMIT $${params.length}`;
-    return this.#withClient(options?.signal, async (client) => {
+    return this.#read(options?.signal, async (client) => {
       const { rows } = await client.query<RoomRow>(sql, params);
       const rooms = rows.slice(0, limit).map(rowToRoom);
       const last = rooms[rooms.length - 1];
@@ -484,7 +484,7 @@ export class PostgresStore implements RoomStore {
       }
     }
     const epoch = cache?.epoch;
-    const cutoff = await this.#withClient(options?.signal, async (client) => {
+    const cutoff = await this.#read(options?.signal, async (client) => {
       const { rows } = await client.query<{ issued_before: string }>(
         `SELECT issued_before FROM ${this.#t.revocations} WHERE user_id = $1`,
         [userId],
@@ -510,7 +510,7 @@ export class PostgresStore implements RoomStore {
       }
     }
     const epoch = cache.epoch;
-    const rules = await this.#withClient(signal, async (client) => {
+    const rules = await this.#read(signal, async (client) => {
       const { rows } = await client.query<{ doc: RoomRow["doc"] }>(`SELECT doc FROM ${this.#t.rooms} WHERE id = $1`, [roomId]);
       const doc = rows[0]?.doc;
       if (doc === undefined) return null;
@@ -619,12 +619,29 @@ export class PostgresStore implements RoomStore {
       // After an abort or a connection error the client's state is unknown:
       // discard it. An error the server answered, or one thrown inside a
       // transaction that rolled back cleanly (a failing assert), leaves it usable.
-      const usable = error instanceof pg.DatabaseError || rolledBack.has(client);
+      const usable = (error instanceof pg.DatabaseError && !isConnectionLoss(error)) || rolledBack.has(client);
       if (signal?.aborted || !usable) broken = error instanceof Error ? error : true;
       throw error;
     } finally {
       client.off("error", onError);
       client.release(broken);
+    }
+  }
+
+  /**
+   * {@link PostgresStore.#withClient} for a read, which is idempotent: when
+   * the connection turns out to be gone (the pool handed out an idle client
+   * whose backend was terminated before pg noticed, or the backend died
+   * mid-query), the read runs again on another connection, up to
+   * {@link READ_ATTEMPTS} times in all, instead of failing the caller.
+   */
+  async #read<T>(signal: AbortSignal | undefined, work: (client: PoolClient) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#withClient(signal, work);
+      } catch (error) {
+        if (attempt === READ_ATTEMPTS || signal?.aborted || !isConnectionLoss(error)) throw error;
+      }
     }
   }
 
@@ -676,4 +693,18 @@ export class PostgresStore implements RoomStore {
       this.#pool.query(`DELETE FROM ${this.#t.changes} WHERE at < $1`, [now - this.#retentionMs]).catch(() => undefined);
     }
   }
+}
+
+/** Attempts of a read that loses its connection: a pool may hold several idle connections killed at once. */
+const READ_ATTEMPTS = 3;
+
+/**
+ * Did the connection itself fail (not the statement)? pg's own error for a
+ * socket that closed, a socket error, or the server's report that it is
+ * terminating the backend (class 57P: operator intervention).
+ */
+function isConnectionLoss(error: unknown): boolean {
+  if (error instanceof pg.DatabaseError) return error.code?.startsWith("57P") === true;
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return code === "ECONNRESET" || code === "EPIPE" || message === "Connection terminated unexpectedly";
 }

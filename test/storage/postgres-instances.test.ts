@@ -358,6 +358,20 @@ describeIfPostgres(unreachable ?? "PostgresStore across instances", () => {
     }
   });
 
+  it("get / list - a read whose pooled connection was terminated while idle runs again on a fresh one (regression: a CI run failed on it)", async () => {
+    const schema = fresh();
+    const store = open(schema);
+    await store.create(makeRoom("r"));
+    for (let round = 0; round < 30; round++) {
+      // Fill the pool with idle connections, kill them, and read before pg has heard of it.
+      await Promise.all([store.get("r"), store.get("r"), store.list({ filter: {}, limit: 1 })]);
+      await terminateBackends("datname = current_database() AND application_name = '' AND query ILIKE $1", [`%"${schema}"%`]);
+      const [room, page] = await Promise.all([store.get("r"), store.list({ filter: {}, limit: 1 })]);
+      expect(room).toMatchObject({ id: "r" });
+      expect(page.rooms.map((x) => x.id)).toEqual(["r"]);
+    }
+  });
+
   it("update - backends terminated mid-write leave every room fully patched or untouched (regression: a dead checked-out client crashed the process)", async () => {
     const schema = fresh();
     const store = open(schema);
