@@ -372,23 +372,28 @@ export class MemoryStore implements RoomStore {
     // A deleted id may still be in the id index; it is then live again.
     if (this.#staleIds > 0 && this.#byId.includes(room.id)) this.#staleIds--;
     else this.#byId.insert(room.id);
-    const lists = [addTo(this.#byOrganization, room.organizationId, rank, size)];
-    for (const userId of room.ids("users")) lists.push(addTo(this.#byUser, userId, rank, size));
-    for (const groupId of room.ids("groups")) lists.push(addTo(this.#byGroup, groupId, rank, size));
-    room.eachTerm((key, value) => lists.push(addTo(metadataIndex(this.#byMetadata, key), value, rank, size)));
+    const lists: TimeList[] = [];
+    this.#eachKey(room, (index, key) => lists.push(addTo(index, key, rank, size)));
     // A copy at its exact length: a pushed array keeps spare capacity.
     room.setIndexLists(lists.slice());
   }
 
   /**
-   * Looks up the index lists of a room already in every index, in the order
-   * {@link MemoryStore.#index} records them.
+   * Calls `visit` with each index and key that hold `room`, always in the
+   * same order (organization, users, groups, metadata terms): the order of
+   * the room's recorded index lists.
    */
+  #eachKey(room: StoredRoom, visit: (index: Map<string, TimeList>, key: string) => void): void {
+    visit(this.#byOrganization, room.organizationId);
+    for (const userId of room.ids("users")) visit(this.#byUser, userId);
+    for (const groupId of room.ids("groups")) visit(this.#byGroup, groupId);
+    room.eachTerm((key, value) => visit(metadataIndex(this.#byMetadata, key), value));
+  }
+
+  /** Looks up the index lists of a room already in every index. */
   #listsOf(room: StoredRoom): TimeList[] {
-    const lists = [this.#byOrganization.get(room.organizationId) as TimeList];
-    for (const userId of room.ids("users")) lists.push(this.#byUser.get(userId) as TimeList);
-    for (const groupId of room.ids("groups")) lists.push(this.#byGroup.get(groupId) as TimeList);
-    room.eachTerm((key, value) => lists.push(this.#byMetadata.get(key)?.get(value) as TimeList));
+    const lists: TimeList[] = [];
+    this.#eachKey(room, (index, key) => lists.push(index.get(key) as TimeList));
     return lists.slice();
   }
 
@@ -397,16 +402,12 @@ export class MemoryStore implements RoomStore {
     this.#rooms.delete(room.id);
     const rank = this.#timeline.remove(room, room.createdMs);
     this.#dropId();
-    // Through the room's own list references, in the order #index recorded them.
+    // Through the room's own list references: no hash lookup per key.
     const lists = room.indexLists;
     let at = 0;
-    forgetRank(this.#byOrganization, room.organizationId, lists[at++] as TimeList, rank);
-    for (const userId of room.ids("users")) forgetRank(this.#byUser, userId, lists[at++] as TimeList, rank);
-    for (const groupId of room.ids("groups")) forgetRank(this.#byGroup, groupId, lists[at++] as TimeList, rank);
-    room.eachTerm((key, value) => {
-      const byValue = this.#byMetadata.get(key) as Map<string, TimeList>;
-      forgetRank(byValue, value, lists[at++] as TimeList, rank);
-      if (byValue.size === 0) this.#byMetadata.delete(key);
+    this.#eachKey(room, (index, key) => forgetRank(index, key, lists[at++] as TimeList, rank));
+    room.eachTerm((key) => {
+      if (this.#byMetadata.get(key)?.size === 0) this.#byMetadata.delete(key);
     });
   }
 

@@ -17,6 +17,9 @@ type Value = string | readonly string[];
 /** One of the stored room's two access maps. */
 export type AccessPart = "users" | "groups";
 
+/** The index lists of a room not indexed yet (shared: a field initialiser would allocate one per room). */
+const NO_LISTS: readonly TimeList[] = Object.freeze([]);
+
 /**
  * A room as the store keeps it. It never changes: a write stores a new one,
  * so indexes and filters read it without a copy, and its access rules are
@@ -49,7 +52,7 @@ export class StoredRoom {
    * room, so a delete reaches them without a hash lookup per id (at 100k
    * rooms each lookup misses cache). Private fields stay writable on a frozen object.
    */
-  #lists: readonly TimeList[] = [];
+  #lists: readonly TimeList[] = NO_LISTS;
   /** {@link StoredRoom.accessRules}, once built. */
   #rules: RoomAccessRules | undefined;
 
