@@ -15,7 +15,7 @@ import { defineConfig, type Options } from "tsup";
  *
  * An export may also point its Web-runtime conditions (`edge-light`,
  * `workerd`, `worker`, `deno`) at `./dist/<web name>.js`: that file is a
- * separate build of the same source with `src/tokens/crypto/node.ts`
+ * separate build of the same source with `src/runtime/crypto/node.ts`
  * swapped for `web.ts` (WebCrypto, no `node:` import), sharing the types of
  * the `import` build.
  */

@@ -5,10 +5,10 @@ import base from "./vitest.config.js";
 /**
  * The token and permission tests again, in Vercel's Edge runtime VM
  * (`@edge-runtime/vm`), against the Web crypto implementation: every import
- * of `src/tokens/crypto/node.ts` is swapped for `web.ts`, as the Web build
+ * of `src/runtime/crypto/node.ts` is swapped for `web.ts`, as the Web build
  * (`dist/web.js`) does. Part of `npm test`.
  */
-const web = fileURLToPath(new URL("./src/tokens/crypto/web.ts", import.meta.url));
+const web = fileURLToPath(new URL("./src/runtime/crypto/web.ts", import.meta.url));
 
 const baseAlias = base.resolve?.alias;
 

@@ -12,8 +12,8 @@
 import pg from "pg";
 import { Liveblocks } from "../src/liveblocks/index.js";
 import { PostgresStore } from "../src/postgres.js";
-import { MemoryStore } from "../src/storage/memory.js";
-import type { RoomData, RoomStore } from "../src/storage/types.js";
+import { MemoryStore } from "../src/stores/memory/store.js";
+import type { RoomData, RoomStore } from "../src/rooms/types.js";
 import { TARGET_USER, makeRooms as makeBenchRooms } from "./rooms-data.js";
 
 const DATABASE_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";

@@ -3,7 +3,7 @@
  * at every run (a seeded PRNG), so each bench compares like with like.
  */
 import type { RoomPermission } from "../src/index.js";
-import type { RoomData } from "../src/storage/types.js";
+import type { RoomData } from "../src/rooms/types.js";
 
 /** A user in ~1% of the rooms of {@link makeRooms}. */
 export const TARGET_USER = "user-target";

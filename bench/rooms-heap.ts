@@ -7,9 +7,9 @@
  *
  *   node --expose-gc --import tsx bench/rooms-heap.ts
  */
-import { MemoryStore } from "../src/storage/memory.js";
-import { cloneRoom } from "../src/storage/patch.js";
-import type { RoomData } from "../src/storage/types.js";
+import { MemoryStore } from "../src/stores/memory/store.js";
+import { cloneRoom } from "../src/rooms/patch.js";
+import type { RoomData } from "../src/rooms/types.js";
 import { makeIssueRooms } from "./rooms-data.js";
 
 const COUNT = 100_000;

@@ -11,9 +11,9 @@
 import { isDeepStrictEqual } from "node:util";
 import { Liveblocks } from "../src/liveblocks/index.js";
 import type { RoomPermission } from "../src/permissions/scopes.js";
-import { MemoryStore } from "../src/storage/memory.js";
-import { compareSortKeys } from "../src/storage/order.js";
-import type { RoomData } from "../src/storage/types.js";
+import { MemoryStore } from "../src/stores/memory/store.js";
+import { compareSortKeys } from "../src/rooms/order.js";
+import type { RoomData } from "../src/rooms/types.js";
 import { makeIssueRooms as makeRooms, random } from "./rooms-data.js";
 
 const SECRET = "sk_bench_0123456789abcdef0123456789abcdef";

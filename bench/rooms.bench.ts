@@ -7,8 +7,8 @@
  */
 import { bench, describe } from "vitest";
 import { Liveblocks } from "../src/liveblocks/index.js";
-import { MemoryStore } from "../src/storage/memory.js";
-import type { RoomData, RoomFilter } from "../src/storage/types.js";
+import { MemoryStore } from "../src/stores/memory/store.js";
+import type { RoomData, RoomFilter } from "../src/rooms/types.js";
 import { TARGET_GROUP, TARGET_USER, makeRooms } from "./rooms-data.js";
 
 const LIMIT = 20;

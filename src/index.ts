@@ -2,14 +2,14 @@ export * from "./permissions/index.js";
 
 export * from "./liveblocks/index.js";
 
-export { MemoryStore } from "./storage/memory.js";
-export type { MemoryStoreOptions } from "./storage/memory.js";
-export { applyRoomPatch } from "./storage/patch.js";
-export { RestResponseError, RestStore } from "./storage/rest.js";
-export type { RestStoreOptions } from "./storage/rest.js";
-export { RoomQuerySyntaxError, formatRoomQuery, parseRoomQuery, roomQueryFromObject } from "./storage/query.js";
-export type { RoomQuery, RoomQueryObject } from "./storage/query.js";
-export { InvalidCursorError } from "./storage/types.js";
+export { MemoryStore } from "./stores/memory/store.js";
+export type { MemoryStoreOptions } from "./stores/memory/store.js";
+export { applyRoomPatch } from "./rooms/patch.js";
+export { RestResponseError, RestStore } from "./stores/rest/store.js";
+export type { RestStoreOptions } from "./stores/rest/store.js";
+export { RoomQuerySyntaxError, formatRoomQuery, parseRoomQuery, roomQueryFromObject } from "./protocol/query.js";
+export type { RoomQuery, RoomQueryObject } from "./protocol/query.js";
+export { InvalidCursorError } from "./rooms/types.js";
 export type {
   RevocationEvent,
   RoomChangeEvent,
@@ -22,7 +22,7 @@ export type {
   RoomStore,
   StoreReadOptions,
   StoreWriteOptions,
-} from "./storage/types.js";
+} from "./rooms/types.js";
 
 export * from "./tokens/index.js";
 export { generateSecret } from "./tokens/secret.js";

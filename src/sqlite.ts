@@ -10,5 +10,5 @@
  * const liveblocks = new Liveblocks({ secret, store: new SqliteStore({ filename: "rooms.db" }) });
  * ```
  */
-export { SqliteBusyError, SqliteStore } from "./storage/sqlite.js";
-export type { SqliteStoreOptions } from "./storage/sqlite.js";
+export { SqliteBusyError, SqliteStore } from "./stores/sqlite/store.js";
+export type { SqliteStoreOptions } from "./stores/sqlite/store.js";

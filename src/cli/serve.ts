@@ -6,8 +6,8 @@ import { type IncomingMessage, type Server, createServer } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { createRequestHandler, toNodeListener } from "../http/index.js";
 import { Liveblocks } from "../liveblocks/client.js";
-import { MemoryStore } from "../storage/memory.js";
-import type { RoomStore } from "../storage/types.js";
+import { MemoryStore } from "../stores/memory/store.js";
+import type { RoomStore } from "../rooms/types.js";
 import { generateSecret } from "../tokens/secret.js";
 
 /** How long in-flight requests may take to finish after a stop signal. */

@@ -11,7 +11,7 @@
  */
 import type { Liveblocks } from "../liveblocks/client.js";
 import type { RoomAccessResult } from "../liveblocks/types.js";
-import type { RoomAccessWatch } from "../liveblocks/watch.js";
+import type { RoomAccessWatch } from "../liveblocks/entry/watch.js";
 
 /** The part of a Hocuspocus `Connection` the extension drives. */
 export type HocuspocusConnection = {

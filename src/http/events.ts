@@ -4,8 +4,8 @@
  * `onRoomChange` listeners about writes it did not make.
  */
 import type { Liveblocks } from "../liveblocks/client.js";
-import type { RoomChangeEvent } from "../storage/types.js";
-import { roomToJson } from "../storage/wire.js";
+import type { RoomChangeEvent } from "../rooms/types.js";
+import { roomToJson } from "../protocol/room-json.js";
 
 /** A comment line every this often keeps proxies from closing an idle stream. */
 const HEARTBEAT_MS = 15_000;

@@ -4,7 +4,7 @@
  * standard `(Request) => Promise<Response>`. Routing, the bearer check and
  * error answers live here; what each route does lives in `routes.ts`.
  */
-import { LiveblocksError } from "../liveblocks/errors.js";
+import { LiveblocksError } from "../protocol/errors.js";
 import { type Liveblocks, secretMatches } from "../liveblocks/client.js";
 import { type IncomingRequest, MAX_BODY_BYTES, fromWebRequest } from "./body.js";
 import { type Answer, HttpError, type RouteResult, errorResponse, httpMessages, json, toResponse } from "./responses.js";

@@ -5,10 +5,10 @@
  * at all (a body that is an object, a string where a string is needed).
  */
 import type { Liveblocks } from "../liveblocks/client.js";
-import { invalidField } from "../liveblocks/errors.js";
+import { invalidField } from "../protocol/errors.js";
 import type { AuthResponse } from "../liveblocks/auth.js";
 import type { CreateRoomOptions, GetRoomsOptions, Identity, UpdateRoomOptions, UpsertRoomOptions, UserInfo } from "../liveblocks/types.js";
-import { roomToJson } from "../storage/wire.js";
+import { roomToJson } from "../protocol/room-json.js";
 import { type IncomingRequest, readJsonBody } from "./body.js";
 import { roomEvents } from "./events.js";
 import { HttpError, errorResponse, type RouteResult, httpMessages, json, noContent } from "./responses.js";

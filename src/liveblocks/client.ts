@@ -5,15 +5,15 @@
  * listing filter live in their own files beside this one.
  */
 import type { z } from "zod";
-import { applyRoomPatch } from "../storage/patch.js";
-import { plainRoomCopy, returnsPlainRoomCopies } from "../storage/plain-room.js";
-import type { RevocationEvent, RoomChangeEvent, RoomData, RoomStore } from "../storage/types.js";
-import { type RoomAccessWatch, watchRoomAccess } from "./watch.js";
-import { announceRevocation, subscribeRevocations } from "./revocations.js";
+import { applyRoomPatch } from "../rooms/patch.js";
+import { plainRoomCopy, returnsPlainRoomCopies } from "../rooms/copies.js";
+import type { RevocationEvent, RoomChangeEvent, RoomData, RoomStore } from "../rooms/types.js";
+import { type RoomAccessWatch, watchRoomAccess } from "./entry/watch.js";
+import { announceRevocation, subscribeRevocations } from "./entry/revocations.js";
 import type { TokenClaims } from "../tokens/types.js";
-import { decideRoomAccess } from "./access.js";
+import { decideRoomAccess } from "./entry/access.js";
 import type { AuthResponse } from "./auth.js";
-import { invalidField, notImplemented, roomExists, roomKeptChanging, roomNotFound } from "./errors.js";
+import { invalidField, notImplemented, roomExists, roomKeptChanging, roomNotFound } from "../protocol/errors.js";
 import { DEFAULT_PAGE_SIZE } from "./limits.js";
 import { toRoomFilter } from "./listing.js";
 import { type Config, resolveOptions } from "./options.js";

@@ -24,9 +24,9 @@ export type {
 } from "./types.js";
 export { Session } from "./session.js";
 export type { AuthResponse } from "./auth.js";
-export { LiveblocksError } from "./errors.js";
+export { LiveblocksError } from "../protocol/errors.js";
 export { DEFAULT_LIMITS } from "./limits.js";
-export { DEFAULT_ACCESS_TIMEOUT_MS } from "./access.js";
-export { MAX_DENIAL_MESSAGE_BYTES } from "./denial.js";
+export { DEFAULT_ACCESS_TIMEOUT_MS } from "./entry/access.js";
+export { MAX_DENIAL_MESSAGE_BYTES } from "./entry/denial.js";
 export type { Limits } from "./limits.js";
-export type { RoomAccessWatch } from "./watch.js";
+export type { RoomAccessWatch } from "./entry/watch.js";

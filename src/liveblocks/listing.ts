@@ -3,9 +3,9 @@
  * form parsed, metadata conditions from both places merged.
  */
 import type { z } from "zod";
-import { RoomQuerySyntaxError, parseRoomQuery, roomQueryFromObject, uniqueMetadataPairs } from "../storage/query.js";
-import type { RoomFilter } from "../storage/types.js";
-import { invalidField } from "./errors.js";
+import { RoomQuerySyntaxError, parseRoomQuery, roomQueryFromObject, uniqueMetadataPairs } from "../protocol/query.js";
+import type { RoomFilter } from "../rooms/types.js";
+import { invalidField } from "../protocol/errors.js";
 import type { Schemas } from "./validation.js";
 
 /**

@@ -2,9 +2,9 @@
  * `new Liveblocks(options)`: every option checked once, defaults filled in,
  * and what the methods need built ahead (schemas, limit checks).
  */
-import { MemoryStore } from "../storage/memory.js";
-import { RestStore, toBaseUrl } from "../storage/rest.js";
-import type { RoomStore } from "../storage/types.js";
+import { MemoryStore } from "../stores/memory/store.js";
+import { RestStore, toBaseUrl } from "../stores/rest/store.js";
+import type { RoomStore } from "../rooms/types.js";
 import { HmacSigner } from "../tokens/hmac.js";
 import { randomTokenId } from "../tokens/ids.js";
 import { DEFAULT_CLOCK_TOLERANCE } from "../tokens/jwt.js";
@@ -14,7 +14,7 @@ import { DEFAULT_LIMITS, type Limits } from "./limits.js";
 import { assertSecretKey, createSecretCheck } from "./secret.js";
 import type { LiveblocksOptions } from "./types.js";
 import { type Schemas, assertRoomLimits, createSchemas } from "./validation.js";
-import type { RoomData } from "../storage/types.js";
+import type { RoomData } from "../rooms/types.js";
 
 /** Default token lifetime in seconds, as Liveblocks issues them. */
 const DEFAULT_TOKEN_TTL = 3600;

@@ -3,7 +3,7 @@
  * `@liveblocks/node`'s names and shapes.
  */
 import type { Permission, RoomAccesses, RoomPermissions } from "../permissions/scopes.js";
-import type { RoomMetadata, RoomStore } from "../storage/types.js";
+import type { RoomMetadata, RoomStore } from "../rooms/types.js";
 import type { Json, JsonObject, TokenSigner, TokenVerifier } from "../tokens/types.js";
 import type { Limits } from "./limits.js";
 

@@ -5,11 +5,11 @@
  * `__proto__` key) and come out as null-prototype objects.
  */
 import { z } from "zod";
-import { type LiveblocksError, invalidField } from "./errors.js";
+import { type LiveblocksError, invalidField } from "../protocol/errors.js";
 import { type Limits, MAX_CURSOR_LENGTH } from "./limits.js";
 import { Permission, type RoomPermission, validatePermissionSet } from "../permissions/scopes.js";
-import type { RoomData, RoomMetadata, RoomPatch } from "../storage/types.js";
-import { utf8Length } from "../tokens/crypto/node.js";
+import type { RoomData, RoomMetadata, RoomPatch } from "../rooms/types.js";
+import { utf8Length } from "../runtime/crypto/node.js";
 import type { JsonObject } from "../tokens/types.js";
 
 type Dict<T> = Record<string, T>;

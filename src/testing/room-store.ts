@@ -7,7 +7,7 @@
  * (Postgres `NOTIFY`) pass too.
  */
 import { afterEach, beforeEach, describe } from "vitest";
-import type { RoomStore } from "../storage/types.js";
+import type { RoomStore } from "../rooms/types.js";
 import { describeAbort } from "./suite/abort.js";
 import { describeAccessRules } from "./suite/access-rules.js";
 import { describeConcurrency } from "./suite/concurrency.js";
@@ -58,7 +58,7 @@ export type TestRoomStoreOptions = {
  *
  * @example
  * ```ts
- * // test/storage/memory.test.ts
+ * // test/stores/memory/store.test.ts
  * testRoomStore({ name: "MemoryStore", create: () => new MemoryStore() });
  * ```
  */

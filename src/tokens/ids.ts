@@ -2,7 +2,7 @@
  * Token ids (`jti`). Every token must be unique: `@liveblocks/client`
  * rejects a token it has already seen.
  */
-import { allocBytes, base64urlEncode, randomFill } from "./crypto/node.js";
+import { allocBytes, base64urlEncode, randomFill } from "../runtime/crypto/node.js";
 
 /** 9 random bytes are exactly 12 base64url characters, no padding. */
 const ID_BYTES = 9;

@@ -17,7 +17,7 @@ import {
   verifyInput,
   type KeyObject,
   type MaybePromise,
-} from "./crypto/node.js";
+} from "../runtime/crypto/node.js";
 import { z } from "zod";
 import { TokenError } from "./errors.js";
 import type { JsonObject, TokenClaims, TokenSigner, TokenVerifier, VerifyOptions } from "./types.js";

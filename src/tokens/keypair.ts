@@ -2,7 +2,7 @@
  * The key-pair signer: ES256 or EdDSA, a `kid` in every header, several
  * verification keys for rotation, and a JWKS document to publish.
  */
-import { createPublicKey, generatePrivateKey, type KeyObject } from "./crypto/node.js";
+import { createPublicKey, generatePrivateKey, type KeyObject } from "../runtime/crypto/node.js";
 import { createKeyring, encodeHeader, registerPayloadSigning, signPayload, signToken, verifyWithKeyring, type Keyring } from "./jwt.js";
 import {
   checkKeyAlgorithm,

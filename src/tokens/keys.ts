@@ -5,7 +5,15 @@
  * a JWK. Symmetric keys and Ed25519 keys of small order are refused here, the
  * one place every key passes through.
  */
-import { base64urlDecode, base64urlEncode, createPrivateKey, createPublicKey, KeyObject, sha256, type JsonWebKey } from "./crypto/node.js";
+import {
+  base64urlDecode,
+  base64urlEncode,
+  createPrivateKey,
+  createPublicKey,
+  KeyObject,
+  sha256,
+  type JsonWebKey,
+} from "../runtime/crypto/node.js";
 
 /**
  * A JSON Web Key (RFC 7517) as users hold it: the members roomgate reads,

@@ -1,7 +1,7 @@
 /**
  * The default `pid` claim: a project id derived from the secret.
  */
-import { base64urlEncode, hkdfSha256 } from "./crypto/node.js";
+import { base64urlEncode, hkdfSha256 } from "../runtime/crypto/node.js";
 
 /**
  * HKDF `info` label of the project id. Part of the token format: changing it

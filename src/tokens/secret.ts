@@ -4,7 +4,7 @@
  * holding one token can test a guess of the secret offline at HKDF speed:
  * the secret itself must carry at least 128 bits.
  */
-import { base64urlEncode, randomFill } from "./crypto/node.js";
+import { base64urlEncode, randomFill } from "../runtime/crypto/node.js";
 
 /** Characters after `sk_` needed for 128 bits from a 64-character alphabet (`[A-Za-z0-9_-]`). */
 export const MIN_SECRET_CHARACTERS = 22;

@@ -6,7 +6,7 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { startServer } from "../../src/cli/serve.js";
-import { DATABASE_URL, dropSchema, probePostgres, testSchema } from "../storage/postgres-helpers.js";
+import { DATABASE_URL, dropSchema, probePostgres, testSchema } from "../stores/postgres/helpers.js";
 import { tempDir } from "./helpers.js";
 
 const SECRET = "sk_test_roomgate_serve_0123456789";

@@ -4,7 +4,7 @@ import { request } from "node:http";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { DATABASE_URL, dropSchema, probePostgres, testSchema } from "../storage/postgres-helpers.js";
+import { DATABASE_URL, dropSchema, probePostgres, testSchema } from "../stores/postgres/helpers.js";
 import { type ServeProcess, cliArgs, spawnServe, tempDir } from "./helpers.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));

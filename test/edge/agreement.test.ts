@@ -8,7 +8,7 @@ import { generateKeyPairSync } from "node:crypto";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import * as node from "../../src/index.js";
-import { CRYPTO_IMPLEMENTATION } from "../../src/tokens/crypto/node.js";
+import { CRYPTO_IMPLEMENTATION } from "../../src/runtime/crypto/node.js";
 import type { JsonObject, TokenClaims } from "../../src/index.js";
 import { webBundle } from "./web-build.js";
 

@@ -17,7 +17,7 @@ import {
   resolveTokenAccess,
   TokenError,
 } from "../../src/index.js";
-import { CRYPTO_IMPLEMENTATION } from "../../src/tokens/crypto/node.js";
+import { CRYPTO_IMPLEMENTATION } from "../../src/runtime/crypto/node.js";
 
 const SECRET = "sk_edge_0123456789abcdefghijKLMNOP";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { roomEventStream, roomEvents } from "../../src/http/events.js";
 import { Liveblocks } from "../../src/liveblocks/index.js";
-import { roomToJson } from "../../src/storage/wire.js";
+import { roomToJson } from "../../src/protocol/room-json.js";
 
 const SECRET = "sk_test_0123456789abcdefghijklmnopqrstuv";
 

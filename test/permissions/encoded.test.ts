@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { type AccessIdentity, resolveAccess } from "../../src/index.js";
 import { encodedRulesOf } from "../../src/permissions/encoded.js";
 import { resolveUncached } from "../../src/permissions/resolve.js";
-import { MemoryStore } from "../../src/storage/memory.js";
+import { MemoryStore } from "../../src/stores/memory/store.js";
 import { strongestOf } from "../../src/permissions/scopes.js";
 import { ID_POOL, deepFrozen, defaultSet, identity, room, validSet } from "./arbitraries.js";
 

@@ -6,8 +6,8 @@
  * "list - a malformed cursor rejects with InvalidCursorError" on roomgate's
  * own `MemoryStore`).
  */
-import { MemoryStore } from "../../src/storage/memory.js";
-import { InvalidCursorError, type RoomStore } from "../../src/storage/types.js";
+import { MemoryStore } from "../../src/stores/memory/store.js";
+import { InvalidCursorError, type RoomStore } from "../../src/rooms/types.js";
 import { testRoomStore } from "../../src/testing/index.js";
 
 /** The same shape as `InvalidCursorError`, but another class, as a second copy of roomgate would have. */

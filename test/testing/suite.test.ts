@@ -3,10 +3,10 @@
  * parts skipped (not silently passed) for a store without them.
  */
 import { describe, expect, it } from "vitest";
-import { compareIds } from "../../src/storage/order.js";
-import { matchesFilter } from "../../src/storage/filter.js";
-import { MemoryStore } from "../../src/storage/memory.js";
-import type { RoomStore } from "../../src/storage/types.js";
+import { compareIds } from "../../src/rooms/order.js";
+import { matchesFilter } from "../rooms/filter-oracle.js";
+import { MemoryStore } from "../../src/stores/memory/store.js";
+import type { RoomStore } from "../../src/rooms/types.js";
 import { FILTER_CASES, FILTER_ROOMS, testRoomStore } from "../../src/testing/index.js";
 
 describe("FILTER_CASES", () => {

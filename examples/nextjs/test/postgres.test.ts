@@ -5,7 +5,7 @@
 import { generateSecret, Liveblocks } from "roomgate";
 import { PostgresStore } from "roomgate/postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DATABASE_URL, dropSchema, probePostgres, testSchema } from "../../../test/storage/postgres-helpers";
+import { DATABASE_URL, dropSchema, probePostgres, testSchema } from "../../../test/stores/postgres/helpers";
 import * as auth from "../app/api/liveblocks-auth/route";
 import * as share from "../app/api/rooms/[roomId]/share/route";
 import { closeLiveblocks, getLiveblocks } from "../lib/liveblocks";

@@ -2,7 +2,7 @@
  * Abort signals: every method rejects with the reason and writes nothing.
  */
 import { beforeEach, describe, expect, it } from "vitest";
-import type { RoomStore } from "../../storage/types.js";
+import type { RoomStore } from "../../rooms/types.js";
 import { abortedSignal, makeRoom } from "./helpers.js";
 
 /** Registers these conformance tests over `getStore()`, the store of the current test. */

@@ -2,7 +2,7 @@
  * getAccessRules: the optional fast path of the entry decision.
  */
 import { beforeEach, describe, expect, it } from "vitest";
-import type { RoomData, RoomStore } from "../../storage/types.js";
+import type { RoomData, RoomStore } from "../../rooms/types.js";
 import { makeRoom } from "./helpers.js";
 import type { StoreCapabilities } from "./helpers.js";
 

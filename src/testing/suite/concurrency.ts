@@ -2,7 +2,7 @@
  * Concurrency: concurrent updates of one room all land.
  */
 import { beforeEach, describe, expect, it } from "vitest";
-import type { RoomStore } from "../../storage/types.js";
+import type { RoomStore } from "../../rooms/types.js";
 import { ids, makeRoom } from "./helpers.js";
 
 /** Registers these conformance tests over `getStore()`, the store of the current test. */

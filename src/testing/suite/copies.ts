@@ -2,7 +2,7 @@
  * Copies: nothing a caller holds (input, result, patch, event) aliases the stored room.
  */
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import type { RoomData, RoomStore } from "../../storage/types.js";
+import type { RoomData, RoomStore } from "../../rooms/types.js";
 import { at, ids, makeRoom, recordEvents } from "./helpers.js";
 
 /** Registers these conformance tests over `getStore()`, the store of the current test. */

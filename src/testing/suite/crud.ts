@@ -2,7 +2,7 @@
  * get, create and delete: the basic contract of each method.
  */
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import type { RoomStore } from "../../storage/types.js";
+import type { RoomStore } from "../../rooms/types.js";
 import { at, ids, makeRoom } from "./helpers.js";
 
 /** Registers these conformance tests over `getStore()`, the store of the current test. */

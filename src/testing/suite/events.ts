@@ -2,7 +2,7 @@
  * subscribe: created, updated and deleted events, none for no-op writes.
  */
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import type { RoomStore } from "../../storage/types.js";
+import type { RoomStore } from "../../rooms/types.js";
 import { makeRoom, recordEvents } from "./helpers.js";
 
 /** Registers these conformance tests over `getStore()`, the store of the current test. */

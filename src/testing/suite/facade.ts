@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { Liveblocks } from "../../liveblocks/index.js";
-import type { RoomStore } from "../../storage/types.js";
+import type { RoomStore } from "../../rooms/types.js";
 
 const SECRET = "sk_conformance_suite_0123456789abcdef";
 const T0 = Date.UTC(2024, 0, 1);

@@ -4,7 +4,7 @@
  * filter builder (a SQL WHERE clause, say) can be tested against them.
  */
 import { beforeEach, describe, expect, it } from "vitest";
-import type { RoomData, RoomFilter, RoomStore } from "../../storage/types.js";
+import type { RoomData, RoomFilter, RoomStore } from "../../rooms/types.js";
 import { at, ids, makeRoom } from "./helpers.js";
 
 /** One filter case: a behaviour, a filter, and the ids it keeps among {@link FILTER_ROOMS}, newest first. */

@@ -5,8 +5,8 @@
  * files beside this one.
  */
 import { expect } from "vitest";
-import { compareIds } from "../../storage/order.js";
-import type { RoomChangeEvent, RoomData, RoomFilter, RoomStore } from "../../storage/types.js";
+import { compareIds } from "../../rooms/order.js";
+import type { RoomChangeEvent, RoomData, RoomFilter, RoomStore } from "../../rooms/types.js";
 
 /**
  * The optional parts of the {@link RoomStore} contract a store implements;

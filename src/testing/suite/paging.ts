@@ -2,8 +2,8 @@
  * list: newest-first order and keyset pagination that skips and repeats nothing.
  */
 import { beforeEach, describe, expect, it } from "vitest";
-import type { RoomData, RoomStore } from "../../storage/types.js";
-import { compareIds } from "../../storage/order.js";
+import type { RoomData, RoomStore } from "../../rooms/types.js";
+import { compareIds } from "../../rooms/order.js";
 import { at, ids, makeRoom, newestFirst, shuffledIndexes } from "./helpers.js";
 
 /** Registers these conformance tests over `getStore()`, the store of the current test. */

@@ -2,7 +2,7 @@
  * rename: the optional operation behind `updateRoomId`.
  */
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import type { RoomStore } from "../../storage/types.js";
+import type { RoomStore } from "../../rooms/types.js";
 import { at, ids, makeRoom, recordEvents } from "./helpers.js";
 import type { StoreCapabilities } from "./helpers.js";
 

@@ -3,7 +3,7 @@
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import type { RoomPermission } from "../../permissions/scopes.js";
-import type { RoomStore } from "../../storage/types.js";
+import type { RoomStore } from "../../rooms/types.js";
 import { at, ids, makeRoom, RESERVED_IDS } from "./helpers.js";
 
 /** Registers these conformance tests over `getStore()`, the store of the current test. */

@@ -3,7 +3,7 @@
  * `subscribeRevocations` listeners where the store has it.
  */
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import type { RevocationEvent, RoomStore } from "../../storage/types.js";
+import type { RevocationEvent, RoomStore } from "../../rooms/types.js";
 import { ids, RESERVED_IDS, type StoreCapabilities } from "./helpers.js";
 
 const MISDECLARED = "capabilities.revocationEvents is declared, but the store has no subscribeRevocations";

@@ -2,7 +2,7 @@
  * update: the patch rules (null removes, defaultAccesses whole), assert, atomicity.
  */
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import type { RoomStore } from "../../storage/types.js";
+import type { RoomStore } from "../../rooms/types.js";
 import { at, ids, makeRoom } from "./helpers.js";
 
 /** Registers these conformance tests over `getStore()`, the store of the current test. */

@@ -1,0 +1,203 @@
+/**
+ * The room-entry decision of `checkRoomAccess`: verify the token, read what
+ * the store knows, resolve, and fail closed, on time, on anything else. The
+ * checks on what the verifier and the store hand back are plain `typeof`
+ * checks: this is the hot path of every connection.
+ */
+import { knownEncoding } from "../../permissions/encoded.js";
+import { resolveTokenAccess } from "../../permissions/patterns.js";
+import { type AccessDecision, type RoomAccessRules, resolveAccess } from "../../permissions/resolve.js";
+import type { StoreReadOptions } from "../../rooms/types.js";
+import { TokenError } from "../../tokens/errors.js";
+import type { TokenClaims } from "../../tokens/types.js";
+import type { Config } from "../options.js";
+import type { RequestOptions, RoomAccessResult } from "../types.js";
+import { Deadline, STOPPED, tickerOf } from "./deadline.js";
+import { deny, outcomes } from "./denial.js";
+import { checkInput } from "../validation.js";
+
+/** How long `checkRoomAccess` waits for the verifier and the store together, by default, in milliseconds. */
+export const DEFAULT_ACCESS_TIMEOUT_MS = 5000;
+
+/** The facade's token check, given the signal that ends the whole decision. */
+export type VerifyForAccess = (token: string, signal: AbortSignal | undefined) => Promise<TokenClaims>;
+
+/** Options of `checkRoomAccess`. @internal */
+export type AccessCheckOptions = RequestOptions & { timeoutMs?: number };
+
+const STORE_FAILED = "The room store could not be read; access denied.";
+const STORE_MALFORMED = "The room store returned malformed data; access denied.";
+const CLAIMS_MALFORMED = "The token verifier returned malformed claims; access denied.";
+const VERIFIER_FAILED = "The token verifier is unavailable; access denied.";
+
+/**
+ * The decision for `token` entering `roomId`; never rejects, and settles
+ * once `options.signal` aborts or `options.timeoutMs` pass, whatever the
+ * verifier and the store do.
+ * @internal
+ */
+export async function decideRoomAccess(
+  config: Config,
+  verify: VerifyForAccess,
+  token: string,
+  roomId: string,
+  options?: AccessCheckOptions,
+): Promise<RoomAccessResult> {
+  const deadline = new Deadline(tickerOf(config), options?.signal, options?.timeoutMs ?? DEFAULT_ACCESS_TIMEOUT_MS);
+  try {
+    return await decide(config, verify, token, roomId, deadline);
+  } catch {
+    // Every step guards itself; this only keeps "never rejects" true for bugs.
+    return deny("store-unavailable", STORE_FAILED);
+  } finally {
+    deadline.clear();
+  }
+}
+
+async function decide(
+  config: Config,
+  verify: VerifyForAccess,
+  token: string,
+  roomId: string,
+  deadline: Deadline,
+): Promise<RoomAccessResult> {
+  let claims: TokenClaims | typeof STOPPED;
+  try {
+    claims = await deadline.race(() => verify(token, deadline.signal));
+  } catch (error) {
+    // A verifier that honours the signal rejects when it aborts: that is the deadline, not the token.
+    if (deadline.ended) return deadline.denial("verifier-unavailable", "verifying the token");
+    return verifierDenial(error);
+  }
+  if (claims === STOPPED) return deadline.denial("verifier-unavailable", "verifying the token");
+  if (!isClaims(claims)) return deny("invalid-token", CLAIMS_MALFORMED);
+
+  const id = checkInput(config.schemas.roomId, roomId, "roomId");
+  if (!id.ok) return deny("room-not-found", id.error.message);
+
+  const read: StoreReadOptions = deadline.signal === undefined ? {} : { signal: deadline.signal };
+  const groupIds = claims.k === "id" ? (claims.gids ?? []) : [];
+  const uid = claims.uid;
+  const isIdToken = claims.k === "id";
+  let stored: [unknown, unknown] | typeof STOPPED;
+  try {
+    stored = await deadline.race(() =>
+      Promise.all([config.store.getRevocation(uid, read), isIdToken ? accessRules(config, id.data, uid, groupIds, read) : null]),
+    );
+  } catch {
+    if (deadline.ended) return deadline.denial("store-unavailable", "reading the room store");
+    return deny("store-unavailable", STORE_FAILED);
+  }
+  if (stored === STOPPED) return deadline.denial("store-unavailable", "reading the room store");
+  const [revokedBefore, rules] = stored;
+
+  if (revokedBefore !== null) {
+    if (typeof revokedBefore !== "number" || !Number.isFinite(revokedBefore)) {
+      return deny("store-unavailable", STORE_MALFORMED);
+    }
+    if (outcomes.isRevoked(claims.iat, revokedBefore)) return outcomes.revoked(uid, revokedBefore);
+  }
+
+  let decision: AccessDecision;
+  if (claims.k === "id") {
+    if (rules === null) return outcomes.roomNotFound(id.data);
+    if (!isAccessRules(rules, uid, groupIds)) return deny("store-unavailable", STORE_MALFORMED);
+    decision = resolveAccess(rules, { userId: uid, groupIds });
+  } else {
+    decision = resolveTokenAccess(claims.perms, id.data);
+  }
+  if (!decision.canEnter) return outcomes.noAccess(uid, id.data);
+  return outcomes.allowed(claims, groupIds, decision);
+}
+
+/** The room's permissions for one user, through the store's fast path where it has one. */
+function accessRules(
+  config: Config,
+  roomId: string,
+  userId: string,
+  groupIds: readonly string[],
+  options: StoreReadOptions,
+): Promise<RoomAccessRules | null> {
+  const store = config.store;
+  if (store.getAccessRules !== undefined) return store.getAccessRules(roomId, { userId, groupIds }, options);
+  return store.get(roomId, options);
+}
+
+/* --- What the verifier and the store hand back ------------------------------ */
+
+/** Codes of an unreachable verifier: roomgate's remote JWKS, and jose's own timeout. */
+const UNAVAILABLE_CODES: ReadonlySet<string> = new Set(["ERR_VERIFIER_UNAVAILABLE", "ERR_JWKS_TIMEOUT", "ERR_JWKS_INVALID"]);
+
+/**
+ * Why a verifier's rejection denies. By `code`, not class: a verifier may be
+ * jose-based or from another copy of roomgate. A jose-family code
+ * (`ERR_JWT_*`, `ERR_JWS_*`, `ERR_JWKS_*`, `ERR_JOSE_*`: a bad signature, an
+ * unknown `kid`, …) but the unreachable ones is evidence of a bad token;
+ * anything else (an outage, a bug) says nothing about the token, so it is
+ * `verifier-unavailable`: still denied, but an operator sees an outage.
+ */
+function verifierDenial(error: unknown): RoomAccessResult {
+  let code: unknown;
+  let message: unknown;
+  try {
+    code = (error as { code?: unknown } | null)?.code;
+    message = (error as { message?: unknown } | null)?.message;
+  } catch {
+    // A hostile getter: nothing can be learnt from it.
+  }
+  const aboutToken =
+    error instanceof TokenError || (typeof code === "string" && !UNAVAILABLE_CODES.has(code) && /^ERR_(JWT|JWS|JWKS|JOSE)_/.test(code));
+  if (!aboutToken) return deny("verifier-unavailable", VERIFIER_FAILED);
+  const text = typeof message === "string" && message !== "" ? message : "The token is invalid.";
+  return deny(code === "ERR_JWT_EXPIRED" ? "expired" : "invalid-token", text);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function isStringArray(value: unknown): value is string[] {
+  if (!Array.isArray(value)) return false;
+  for (let i = 0; i < value.length; i++) if (typeof value[i] !== "string") return false;
+  return true;
+}
+
+/** Claims the decision can rely on: anything else from a verifier denies. */
+function isClaims(value: unknown): value is TokenClaims {
+  if (!isObject(value)) return false;
+  const { k, uid, iat, exp, ui } = value;
+  if (k !== "id" && k !== "acc") return false;
+  if (typeof uid !== "string" || uid === "") return false;
+  if (typeof iat !== "number" || !Number.isFinite(iat)) return false;
+  if (typeof exp !== "number" || !Number.isFinite(exp)) return false;
+  if (ui !== undefined && !isObject(ui)) return false;
+  if (k === "id") return value.gids === undefined || isStringArray(value.gids);
+  const perms = value.perms;
+  if (!isObject(perms)) return false;
+  for (const pattern of Object.keys(perms)) if (!isStringArray(perms[pattern])) return false;
+  return true;
+}
+
+/**
+ * Rules the decision can rely on: the lists `resolveAccess` will read for
+ * this user are arrays. Only those are looked at, so the check costs what
+ * the decision costs; a frozen record already encoded had every list checked then.
+ */
+function isAccessRules(value: unknown, userId: string, groupIds: readonly string[]): value is RoomAccessRules {
+  if (!isObject(value)) return false;
+  if (knownEncoding(value) !== undefined) return true;
+  if (!Array.isArray(value.defaultAccesses)) return false;
+  const users = value.usersAccesses;
+  if (users !== undefined) {
+    if (typeof users !== "object" || users === null) return false;
+    if (Object.hasOwn(users, userId) && !Array.isArray((users as Record<string, unknown>)[userId])) return false;
+  }
+  const groups = value.groupsAccesses;
+  if (groups !== undefined) {
+    if (typeof groups !== "object" || groups === null) return false;
+    for (const groupId of groupIds) {
+      if (Object.hasOwn(groups, groupId) && !Array.isArray((groups as Record<string, unknown>)[groupId])) return false;
+    }
+  }
+  return true;
+}

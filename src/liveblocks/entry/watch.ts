@@ -1,0 +1,228 @@
+/**
+ * Live room-entry decisions: a realtime server keeps one watch per
+ * connection and hears when that user's decision for that room changes.
+ * The token is verified once; after that every store event re-decides with
+ * the pure `resolveAccess` (no verification, no store read), and one store
+ * subscription per `Liveblocks` instance serves every watch, indexed by room
+ * id so an event only costs the watches of its room.
+ */
+import { resolveTokenAccess } from "../../permissions/patterns.js";
+import { type AccessDecision, resolveAccess } from "../../permissions/resolve.js";
+import type { RoomChangeEvent, RoomData } from "../../rooms/types.js";
+import type { TokenClaims } from "../../tokens/types.js";
+import { type AccessCheckOptions, type VerifyForAccess, decideRoomAccess } from "./access.js";
+import { deny, outcomes } from "./denial.js";
+import type { Config } from "../options.js";
+import { subscribeRevocations } from "./revocations.js";
+import type { RoomAccessResult } from "../types.js";
+
+/**
+ * A running watch: the first decision and the way to end it.
+ *
+ * @example
+ * ```ts
+ * const watch = await liveblocks.watchRoomAccess(token, roomId, (access) => {
+ *   if (!access.allowed) socket.close(4403, access.message);
+ * });
+ * if (!watch.access.allowed) return socket.close(4403, watch.access.message);
+ * socket.on("close", () => watch.stop());
+ * ```
+ */
+export type RoomAccessWatch = {
+  /** The first decision, as `checkRoomAccess` gives it. */
+  readonly access: RoomAccessResult;
+  /** Ends the watch: no further `onChange`, no listener, no timer. Idempotent. */
+  stop(): void;
+};
+
+/** Denials that end a watch: nothing later can lift them for this token. */
+const TERMINAL: ReadonlySet<string> = new Set(["invalid-token", "expired", "revoked", "verifier-unavailable", "store-unavailable"]);
+
+const EXPIRED = "The token has expired.";
+
+/** One connection's watch. */
+class Watch {
+  current: RoomAccessResult;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  stopped = false;
+  /** The newest event seen while the first decision was still being made. */
+  early: RoomChangeEvent | undefined;
+  claims: TokenClaims | undefined;
+
+  constructor(
+    readonly roomId: string,
+    readonly onChange: (access: RoomAccessResult) => void,
+  ) {
+    this.current = deny("store-unavailable", "Not decided yet.");
+  }
+}
+
+/** Every watch of one `Liveblocks` instance, and its single store subscription. */
+class Watcher {
+  readonly #config: Config;
+  readonly #byRoom = new Map<string, Set<Watch>>();
+  readonly #byUser = new Map<string, Set<Watch>>();
+  #unsubscribe: (() => void) | undefined;
+  #unsubscribeRevocations: (() => void) | undefined;
+  #count = 0;
+
+  constructor(config: Config) {
+    this.#config = config;
+  }
+
+  add(watch: Watch): void {
+    let set = this.#byRoom.get(watch.roomId);
+    if (set === undefined) this.#byRoom.set(watch.roomId, (set = new Set()));
+    set.add(watch);
+    if (this.#count++ === 0) {
+      this.#unsubscribe = this.#config.store.subscribe((event) => this.#onEvent(event));
+      this.#unsubscribeRevocations = subscribeRevocations(this.#config, ({ userId, issuedBefore }) => this.revoked(userId, issuedBefore));
+    }
+  }
+
+  /** Indexes the watch by user once its claims are known (for revocations). */
+  addUser(watch: Watch, userId: string): void {
+    let set = this.#byUser.get(userId);
+    if (set === undefined) this.#byUser.set(userId, (set = new Set()));
+    set.add(watch);
+  }
+
+  remove(watch: Watch): void {
+    if (watch.stopped) return;
+    watch.stopped = true;
+    if (watch.timer !== undefined) clearTimeout(watch.timer);
+    watch.timer = undefined;
+    const set = this.#byRoom.get(watch.roomId);
+    if (set !== undefined && set.delete(watch) && set.size === 0) this.#byRoom.delete(watch.roomId);
+    const uid = watch.claims?.uid;
+    if (uid !== undefined) {
+      const users = this.#byUser.get(uid);
+      if (users !== undefined && users.delete(watch) && users.size === 0) this.#byUser.delete(uid);
+    }
+    if (--this.#count === 0) {
+      this.#unsubscribe?.();
+      this.#unsubscribe = undefined;
+      this.#unsubscribeRevocations?.();
+      this.#unsubscribeRevocations = undefined;
+    }
+  }
+
+  /** A revocation, from the store (any instance or process it reaches) or this instance's `revokeTokens`. */
+  revoked(userId: string, cutoffMs: number): void {
+    const set = this.#byUser.get(userId);
+    if (set === undefined) return;
+    for (const watch of [...set]) {
+      if (watch.claims !== undefined && outcomes.isRevoked(watch.claims.iat, cutoffMs)) {
+        this.settle(watch, outcomes.revoked(userId, cutoffMs));
+      }
+    }
+  }
+
+  #onEvent(event: RoomChangeEvent): void {
+    const set = this.#byRoom.get(event.roomId);
+    if (set === undefined) return;
+    for (const watch of [...set]) {
+      if (watch.claims === undefined) watch.early = event;
+      else this.settle(watch, redecide(watch.claims, event.roomId, event.room));
+    }
+  }
+
+  /** Records `next`; calls `onChange` only if it differs; ends the watch on a terminal denial. */
+  settle(watch: Watch, next: RoomAccessResult): void {
+    if (watch.stopped || sameDecision(watch.current, next)) return;
+    watch.current = next;
+    if (!next.allowed && TERMINAL.has(next.reason)) this.remove(watch);
+    try {
+      watch.onChange(next);
+    } catch {
+      // One connection's failing callback must not keep the others of the room from hearing.
+    }
+  }
+
+  /** Arms the expiry timer at `exp`, on the instance's clock; unref'ed so it never keeps the process up. */
+  arm(watch: Watch, exp: number): void {
+    const delay = exp * 1000 - this.#config.now();
+    const fire = () => {
+      watch.timer = undefined;
+      // Re-checked on fire: setTimeout caps at 2^31-1 ms, and a fake or drifting clock may lag.
+      if (exp * 1000 - this.#config.now() > 0) return this.arm(watch, exp);
+      this.settle(watch, deny("expired", EXPIRED));
+    };
+    watch.timer = setTimeout(fire, Math.min(Math.max(delay, 0), 2 ** 31 - 1));
+    watch.timer.unref?.();
+  }
+
+  /** How many watches are running (for tests and metrics). */
+  get size(): number {
+    return this.#count;
+  }
+}
+
+const watchers = new WeakMap<Config, Watcher>();
+
+/**
+ * Starts a watch: the first decision as `decideRoomAccess` makes it, then
+ * `onChange` on every change of it.
+ * @internal
+ */
+export async function watchRoomAccess(
+  config: Config,
+  verify: VerifyForAccess,
+  token: string,
+  roomId: string,
+  onChange: (access: RoomAccessResult) => void,
+  options?: AccessCheckOptions,
+): Promise<RoomAccessWatch> {
+  let watcher = watchers.get(config);
+  if (watcher === undefined) watchers.set(config, (watcher = new Watcher(config)));
+  const w = watcher;
+  const watch = new Watch(roomId, onChange);
+  // Subscribed before the first read, so a change committed during it is not lost.
+  w.add(watch);
+  let claims: TokenClaims | undefined;
+  const first = await decideRoomAccess(config, async (raw, signal) => (claims = await verify(raw, signal)), token, roomId, options);
+  watch.current = first;
+  const signal = options?.signal;
+  const terminal = !first.allowed && TERMINAL.has(first.reason);
+  if (claims === undefined || terminal || signal?.aborted === true) {
+    // A token that did not verify, or a decision nothing can lift: nothing to watch.
+    w.remove(watch);
+    return { access: first, stop: () => {} };
+  }
+  watch.claims = claims;
+  w.addUser(watch, claims.uid);
+  const stop = () => {
+    signal?.removeEventListener("abort", stop);
+    w.remove(watch);
+  };
+  signal?.addEventListener("abort", stop, { once: true });
+  w.arm(watch, claims.exp);
+  // An event that arrived during the first read is newer than what it read.
+  const early = watch.early;
+  watch.early = undefined;
+  if (early !== undefined) w.settle(watch, redecide(claims, roomId, early.room));
+  return { access: first, stop };
+}
+
+/**
+ * The decision after an event, from the event's room alone. A deleted room
+ * ends access for both token kinds: an access token's permissions do not
+ * depend on the room, but there is no room left to enter.
+ */
+function redecide(claims: TokenClaims, roomId: string, room: RoomData | null): RoomAccessResult {
+  if (room === null) return outcomes.roomNotFound(roomId);
+  const groupIds = claims.k === "id" ? (claims.gids ?? []) : [];
+  const decision: AccessDecision =
+    claims.k === "id" ? resolveAccess(room, { userId: claims.uid, groupIds }) : resolveTokenAccess(claims.perms, roomId);
+  if (!decision.canEnter) return outcomes.noAccess(claims.uid, roomId);
+  return outcomes.allowed(claims, groupIds, decision);
+}
+
+/** Whether two decisions would look the same to a connection. */
+function sameDecision(a: RoomAccessResult, b: RoomAccessResult): boolean {
+  if (!a.allowed || !b.allowed) return !a.allowed && !b.allowed && a.reason === b.reason;
+  if (a.isReadOnly !== b.isReadOnly || a.canWrite !== b.canWrite || a.canComment !== b.canComment) return false;
+  if (a.scopes.length !== b.scopes.length) return false;
+  for (let i = 0; i < a.scopes.length; i++) if (a.scopes[i] !== b.scopes[i]) return false;
+  return true;
+}

@@ -1,0 +1,571 @@
+/**
+ * The default store: everything in process memory, indexed so that listing
+ * by user, group, organization or metadata costs what it returns rather than
+ * the number of rooms.
+ */
+import { RoomChangeEmitter, type RoomChangeEmitterOptions, type RoomChangeListener } from "../../rooms/emitter.js";
+import type { RoomAccessRules } from "../../permissions/resolve.js";
+import { decodeCursor, encodeCursor } from "../../rooms/cursor.js";
+import { compareIds, compareSortKeys, type SortKey } from "../../rooms/order.js";
+import { applyRoomPatch } from "../../rooms/patch.js";
+import { PLAIN_ROOM_COPIES } from "../../rooms/copies.js";
+import { SortedChunks } from "./sorted-chunks.js";
+import { type AccessPart, StoredRoom } from "./stored-room.js";
+import { DONE, IntersectionWalk, ListWalk, RoomTimeline, TimeList, type TimeWalk, UnionWalk } from "./rank-index.js";
+import {
+  type RevocationEvent,
+  type RoomData,
+  type RoomFilter,
+  type RoomListPage,
+  type RoomListQuery,
+  type RoomPatch,
+  type RoomStore,
+  type StoreReadOptions,
+  type StoreWriteOptions,
+} from "../../rooms/types.js";
+
+/**
+ * Options of {@link MemoryStore}.
+ *
+ * @example
+ * ```ts
+ * const store = new MemoryStore({ onListenerError: (err) => log.error(err) });
+ * ```
+ */
+export type MemoryStoreOptions = Pick<RoomChangeEmitterOptions, "onListenerError"> & {
+  /** Largest chunk of an index list (default 512); tests set it small to exercise chunk splits. */
+  indexChunkSize?: number;
+};
+
+/** Walks rooms newest first; `undefined` when exhausted. */
+type RoomCursor = () => StoredRoom | undefined;
+
+/**
+ * An in-memory {@link RoomStore}: fast, not durable, one process. Every
+ * operation is synchronous inside its promise, which makes each write atomic.
+ * Rooms are kept as {@link StoredRoom}s: frozen, their maps as one flat
+ * array of pairs, with references to the index lists that hold them (about
+ * 900 B a room with 5 users, 2 groups and 2 metadata keys, where the same
+ * `RoomData` in a `Map` takes 1,150 B).
+ *
+ * Indexes: a {@link RoomTimeline} of all rooms in listing order; for each
+ * user, group, organization and (metadata key, value) pair a
+ * {@link TimeList} of its rooms' ranks (creation times made unique), kept
+ * as contiguous numbers so that walks and intersections do not chase a
+ * pointer per room (adding the newest room is an append; a delete forgets
+ * its rank, which readers skip until the list drops forgotten ranks in one
+ * pass); and all room ids in order for `roomIdPrefix`, from which deleted
+ * ids are dropped lazily. A list plans from the smallest index that
+ * applies, intersects it with those of comparable size (`userId` OR
+ * `groupIds` is the union of the user's and the groups' lists), turns each
+ * rank into its room through the timeline, checks every condition on each
+ * room and stops one room after the page is full. A prefix is served from
+ * the id index when it matches fewer rooms than the smallest other index
+ * (its run is counted only up to that size). Returned rooms are built once,
+ * directly in the plain shape the facade hands out (`StoredRoom.copy`).
+ *
+ * @example
+ * ```ts
+ * const store = new MemoryStore();
+ * await store.create(room);
+ * const page = await store.list({ filter: { userId: "alice" }, limit: 20 });
+ * ```
+ */
+export class MemoryStore implements RoomStore {
+  /** Every room this store returns is a fresh plain copy (`StoredRoom.copy`): the facade copies none again. */
+  readonly [PLAIN_ROOM_COPIES] = true;
+  readonly #rooms = new Map<string, StoredRoom>();
+  readonly #chunkSize: number | undefined;
+  readonly #timeline: RoomTimeline<StoredRoom>;
+  #byId: SortedChunks<string>;
+  /** Ids in `#byId` whose room is gone (deletes leave them for the next compaction). */
+  #staleIds = 0;
+  readonly #byUser = new Map<string, TimeList>();
+  readonly #byGroup = new Map<string, TimeList>();
+  readonly #byOrganization = new Map<string, TimeList>();
+  readonly #byMetadata = new Map<string, Map<string, TimeList>>();
+  readonly #revocations = new Map<string, number>();
+  readonly #emitter: RoomChangeEmitter;
+  readonly #revocationEmitter: RoomChangeEmitter<RevocationEvent>;
+
+  constructor(options: MemoryStoreOptions = {}) {
+    this.#emitter = new RoomChangeEmitter(options);
+    this.#chunkSize = options.indexChunkSize;
+    this.#timeline = new RoomTimeline<StoredRoom>(this.#chunkSize);
+    this.#byId = new SortedChunks<string>(compareIds, this.#chunkSize);
+    this.#revocationEmitter = new RoomChangeEmitter<RevocationEvent>();
+  }
+
+  /**
+   * The room, or `null` if there is none with this id.
+   *
+   * @param roomId The exact room id.
+   * @param options.signal Rejects with its reason if already aborted.
+   */
+  async get(roomId: string, options?: StoreReadOptions): Promise<RoomData | null> {
+    options?.signal?.throwIfAborted();
+    const room = this.#rooms.get(roomId);
+    return room === undefined ? null : room.copy();
+  }
+
+  /**
+   * The room's permissions as one deeply frozen object per room version,
+   * built on the room's first entry and kept with it (a write stores a new
+   * room), so sharing it is safe, later entries cost no allocation, and the
+   * permission core encodes it once.
+   *
+   * @param roomId The exact room id.
+   * @param _subject Unused: the room's whole rules are at hand anyway.
+   * @param options.signal Rejects with its reason if already aborted.
+   */
+  async getAccessRules(
+    roomId: string,
+    _subject: { userId: string; groupIds: readonly string[] },
+    options?: StoreReadOptions,
+  ): Promise<RoomAccessRules | null> {
+    options?.signal?.throwIfAborted();
+    return this.#rooms.get(roomId)?.accessRules() ?? null;
+  }
+
+  /**
+   * Stores a copy of `room` unless one with its id exists.
+   *
+   * @param room The complete room, as the facade built it.
+   * @param options.assert Runs on the room to be stored; if it throws, nothing is stored.
+   * @param options.signal Rejects with its reason if already aborted.
+   */
+  async create(room: RoomData, options?: StoreWriteOptions): Promise<{ room: RoomData; created: boolean }> {
+    options?.signal?.throwIfAborted();
+    const existing = this.#rooms.get(room.id);
+    if (existing !== undefined) return { room: existing.copy(), created: false };
+
+    // The sort key must be a number, or every comparison would be false.
+    if (!Number.isFinite(room.createdAt.getTime())) throw new TypeError(`Room "${room.id}" has an invalid createdAt`);
+    // The stored room is a copy with the same entries, so assert reads the input.
+    options?.assert?.(room);
+    const stored = new StoredRoom(room);
+
+    this.#index(stored);
+    if (this.#emitter.size > 0) this.#emitter.emit({ type: "created", roomId: stored.id, room: stored.toRoomData() });
+    return { room: stored.copy(), created: true };
+  }
+
+  /**
+   * Applies `patch` (see {@link applyRoomPatch}); `null` if the room does not exist.
+   *
+   * @param roomId The exact room id.
+   * @param patch The validated change.
+   * @param options.assert Runs on the patched room; if it throws, nothing changes.
+   * @param options.signal Rejects with its reason if already aborted.
+   */
+  async update(roomId: string, patch: RoomPatch, options?: StoreWriteOptions): Promise<RoomData | null> {
+    options?.signal?.throwIfAborted();
+    const before = this.#rooms.get(roomId);
+    if (before === undefined) return null;
+    const patched = applyRoomPatch(before.toRoomData(), patch);
+    options?.assert?.(patched);
+    const after = new StoredRoom(patched);
+
+    const rank = this.#timeline.replace(before, after, before.createdMs);
+    for (const part of ACCESS_PARTS) reindexKeys(this.#accessIndex(part), rank, before.ids(part), after.ids(part), this.#chunkSize);
+    this.#reindexMetadata(rank, before, after);
+    after.setIndexLists(this.#listsOf(after));
+    this.#rooms.set(roomId, after);
+
+    if (this.#emitter.size > 0) this.#emitter.emit({ type: "updated", roomId, room: after.toRoomData() });
+    return after.copy();
+  }
+
+  /**
+   * Moves the room to `newRoomId`, keeping everything else; re-indexes it
+   * under its new sort key.
+   *
+   * @param roomId The exact room id.
+   * @param newRoomId The id it moves to; must be free.
+   * @param options.signal Rejects with its reason if already aborted.
+   */
+  async rename(roomId: string, newRoomId: string, options?: StoreWriteOptions): Promise<RoomData | "not-found" | "exists"> {
+    options?.signal?.throwIfAborted();
+    const room = this.#rooms.get(roomId);
+    if (room === undefined) return "not-found";
+    if (this.#rooms.has(newRoomId)) return "exists";
+    const data = { ...room.toRoomData(), id: newRoomId };
+    options?.assert?.(data);
+    const moved = new StoredRoom(data);
+    this.#unindex(room);
+    this.#index(moved);
+    this.#emitter.emit({ type: "deleted", roomId, room: null });
+    if (this.#emitter.size > 0) this.#emitter.emit({ type: "created", roomId: newRoomId, room: moved.toRoomData() });
+    return moved.copy();
+  }
+
+  /**
+   * Deletes the room; `false` if it did not exist.
+   *
+   * @param roomId The exact room id.
+   * @param options.signal Rejects with its reason if already aborted.
+   */
+  async delete(roomId: string, options?: StoreWriteOptions): Promise<boolean> {
+    options?.signal?.throwIfAborted();
+    const room = this.#rooms.get(roomId);
+    if (room === undefined) return false;
+    this.#unindex(room);
+    this.#emitter.emit({ type: "deleted", roomId, room: null });
+    return true;
+  }
+
+  /**
+   * One page of rooms matching `query.filter`, newest first (`createdAt`
+   * descending, then id descending).
+   *
+   * @param query The filter, the page size and the previous page's `nextCursor`.
+   * @param options.signal Rejects with its reason if already aborted.
+   * @throws {InvalidCursorError} if `query.cursor` is not a cursor this store issued.
+   */
+  async list(query: RoomListQuery, options?: StoreReadOptions): Promise<RoomListPage> {
+    options?.signal?.throwIfAborted();
+    const { filter, limit } = query;
+    // The facade validates 1..100; a 0 here would loop on empty pages.
+    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`Invalid limit: ${limit}`);
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const next = this.#candidates(filter, after);
+    const rooms: RoomData[] = [];
+    let last: StoredRoom | undefined;
+    for (let room = next(); room !== undefined; room = next()) {
+      if (!room.matches(filter)) continue;
+      // One match beyond the page proves there is a next page.
+      if (rooms.length === limit) return { rooms, nextCursor: encodeCursor(keyOf(last as StoredRoom)) };
+      rooms.push(room.copy());
+      last = room;
+    }
+    return { rooms, nextCursor: null };
+  }
+  /**
+   * Records that tokens of `userId` issued before `issuedBefore` (epoch ms)
+   * are revoked; an earlier cutoff than the stored one changes nothing.
+   *
+   * @param userId The exact user id.
+   * @param issuedBefore Epoch milliseconds.
+   * @param options.signal Rejects with its reason if already aborted.
+   */
+  async revokeTokens(userId: string, issuedBefore: number, options?: StoreWriteOptions): Promise<void> {
+    options?.signal?.throwIfAborted();
+    const current = this.#revocations.get(userId);
+    if (current === undefined || issuedBefore > current) this.#revocations.set(userId, issuedBefore);
+    if (this.#revocationEmitter.size > 0) {
+      this.#revocationEmitter.emit({ userId, issuedBefore: this.#revocations.get(userId) as number });
+    }
+  }
+
+  /**
+   * Calls `listener` synchronously after every `revokeTokens`, with the
+   * user's stored cutoff (never below an earlier one); returns the
+   * unsubscribe function. Every `Liveblocks` instance sharing this store hears it.
+   *
+   * @param listener Receives `{ userId, issuedBefore }`.
+   */
+  subscribeRevocations(listener: (event: RevocationEvent) => void): () => void {
+    return this.#revocationEmitter.subscribe(listener);
+  }
+
+  /**
+   * The revocation cutoff of `userId` (epoch ms), or `null`.
+   *
+   * @param userId The exact user id.
+   * @param options.signal Rejects with its reason if already aborted.
+   */
+  async getRevocation(userId: string, options?: StoreReadOptions): Promise<number | null> {
+    options?.signal?.throwIfAborted();
+    return this.#revocations.get(userId) ?? null;
+  }
+
+  /**
+   * Calls `listener` synchronously after every create, update and delete,
+   * before the write's promise resolves; returns the unsubscribe function.
+   *
+   * @param listener Receives the event; its `room` is a copy shared by all listeners of that event.
+   */
+  subscribe(listener: RoomChangeListener): () => void {
+    return this.#emitter.subscribe(listener);
+  }
+
+  /** Nothing to release; present so callers can close any store the same way. */
+  async close(): Promise<void> {}
+
+  /** The newest-first candidates for `filter`, from the narrowest index. */
+  #candidates(filter: RoomFilter, after: SortKey | undefined): RoomCursor {
+    if (filter.roomId !== undefined) {
+      const room = this.#rooms.get(filter.roomId);
+      if (room === undefined || (after !== undefined && !isOlderThan(room, after))) return exhausted;
+      let pending: StoredRoom | undefined = room;
+      return () => {
+        const next = pending;
+        pending = undefined;
+        return next;
+      };
+    }
+
+    // Each applicable index, with its size as the cost of walking it.
+    const sources: Source[] = [];
+    const groupIds = filter.groupIds ?? [];
+    if (filter.userId !== undefined || groupIds.length > 0) {
+      const lists: TimeList[] = [];
+      const userRooms = filter.userId === undefined ? undefined : this.#byUser.get(filter.userId);
+      if (userRooms !== undefined) lists.push(userRooms);
+      for (const groupId of new Set(groupIds)) {
+        const groupRooms = this.#byGroup.get(groupId);
+        if (groupRooms !== undefined) lists.push(groupRooms);
+      }
+      sources.push({ size: lists.reduce((sum, list) => sum + list.size, 0), lists });
+    }
+    if (filter.organizationId !== undefined) sources.push(sourceOf(this.#byOrganization.get(filter.organizationId)));
+    for (const [key, value] of filter.metadata ?? []) sources.push(sourceOf(this.#byMetadata.get(key)?.get(value)));
+
+    let best: Source | undefined;
+    for (const source of sources) if (source.size < (best?.size ?? this.#timeline.size)) best = source;
+    if (best?.size === 0 || this.#timeline.size === 0) return exhausted;
+    if (filter.roomIdPrefix !== undefined && filter.roomIdPrefix !== "") {
+      // The ids with this prefix are one run of the id index; use it if it is the smaller set.
+      const prefixed = this.#prefixed(filter.roomIdPrefix, best?.size ?? this.#timeline.size);
+      if (prefixed !== undefined) return walkArray(prefixed, after);
+    }
+    if (best === undefined) return this.#timeline.walkDown(after);
+    // Other indexes of comparable size are intersected by a merge of sorted
+    // times (cheap, sequential) instead of reading each candidate room;
+    // much larger ones are left to the per-room check.
+    // Ranks of rooms created at `after.ms` are below `after.ms + 1`.
+    const from = after === undefined ? Infinity : after.ms + 1;
+    const walks = [walkSource(best, from)];
+    for (const source of sources) {
+      if (source !== best && source.size <= best.size * INTERSECT_FACTOR) walks.push(walkSource(source, from));
+    }
+    const times = walks.length === 1 ? (walks[0] as TimeWalk) : new IntersectionWalk(walks);
+    return roomsAt(times, this.#timeline, after);
+  }
+
+  /**
+   * The rooms whose id starts with `prefix`, oldest first, or `undefined` if
+   * there are at least `limit` of them (another index is then cheaper).
+   */
+  #prefixed(prefix: string, limit: number): StoredRoom[] | undefined {
+    const next = this.#byId.walkUp(prefix);
+    const found: StoredRoom[] = [];
+    for (let id = next(); id !== undefined && id.startsWith(prefix); id = next()) {
+      const room = this.#rooms.get(id);
+      if (room === undefined) continue;
+      if (found.length >= limit) return undefined;
+      found.push(room);
+    }
+    return found.length >= limit ? undefined : found.sort((a, b) => compareSortKeys(keyOf(a), keyOf(b)));
+  }
+
+  /** The per-id index of one access map. */
+  #accessIndex(part: AccessPart): Map<string, TimeList> {
+    return part === "users" ? this.#byUser : this.#byGroup;
+  }
+
+  /** Adds a new room to the id map and every index. */
+  #index(room: StoredRoom): void {
+    const size = this.#chunkSize;
+    this.#rooms.set(room.id, room);
+    const rank = this.#timeline.insert(room, room.createdMs);
+    // A deleted id may still be in the id index; it is then live again.
+    if (this.#staleIds > 0 && this.#byId.includes(room.id)) this.#staleIds--;
+    else this.#byId.insert(room.id);
+    const lists: TimeList[] = [];
+    this.#eachKey(room, (index, key) => lists.push(addTo(index, key, rank, size)));
+    // A copy at its exact length: a pushed array keeps spare capacity.
+    room.setIndexLists(lists.slice());
+  }
+
+  /**
+   * Calls `visit` with each index and key that hold `room`, always in the
+   * same order (organization, users, groups, metadata terms): the order of
+   * the room's recorded index lists.
+   */
+  #eachKey(room: StoredRoom, visit: (index: Map<string, TimeList>, key: string) => void): void {
+    visit(this.#byOrganization, room.organizationId);
+    for (const userId of room.ids("users")) visit(this.#byUser, userId);
+    for (const groupId of room.ids("groups")) visit(this.#byGroup, groupId);
+    room.eachTerm((key, value) => visit(metadataIndex(this.#byMetadata, key), value));
+  }
+
+  /** Looks up the index lists of a room already in every index. */
+  #listsOf(room: StoredRoom): TimeList[] {
+    const lists: TimeList[] = [];
+    this.#eachKey(room, (index, key) => lists.push(index.get(key) as TimeList));
+    return lists.slice();
+  }
+
+  /** Removes a stored room from the id map and every index. */
+  #unindex(room: StoredRoom): void {
+    this.#rooms.delete(room.id);
+    const rank = this.#timeline.remove(room, room.createdMs);
+    this.#dropId();
+    // Through the room's own list references: no hash lookup per key.
+    const lists = room.indexLists;
+    let at = 0;
+    this.#eachKey(room, (index, key) => forgetRank(index, key, lists[at++] as TimeList, rank));
+    room.eachTerm((key) => {
+      if (this.#byMetadata.get(key)?.size === 0) this.#byMetadata.delete(key);
+    });
+  }
+
+  /**
+   * Leaves a deleted id in the id index (readers skip ids without a room)
+   * and rebuilds the index once stale ids outnumber live ones, so a delete
+   * costs no search of it and the index stays at most twice its size.
+   */
+  #dropId(): void {
+    this.#staleIds++;
+    if (this.#staleIds <= Math.max(STALE_IDS_FLOOR, this.#rooms.size)) return;
+    const live = new SortedChunks<string>(compareIds, this.#chunkSize);
+    const next = this.#byId.walkUp("");
+    for (let id = next(); id !== undefined; id = next()) if (this.#rooms.has(id)) live.insert(id);
+    this.#byId = live;
+    this.#staleIds = 0;
+  }
+
+  #reindexMetadata(rank: number, before: StoredRoom, after: StoredRoom): void {
+    const old = metadataTerms(before);
+    const current = metadataTerms(after);
+    for (const [key, values] of old) {
+      const kept = current.get(key);
+      for (const value of values) if (!kept?.has(value)) this.#removeMetadata(key, value, rank);
+    }
+    for (const [key, values] of current) {
+      const had = old.get(key);
+      for (const value of values) {
+        if (!had?.has(value)) addTo(metadataIndex(this.#byMetadata, key), value, rank, this.#chunkSize);
+      }
+    }
+  }
+
+  #removeMetadata(key: string, value: string, rank: number): void {
+    const byValue = this.#byMetadata.get(key);
+    if (byValue === undefined) return;
+    removeFrom(byValue, value, rank);
+    if (byValue.size === 0) this.#byMetadata.delete(key);
+  }
+}
+
+/** Deleted ids the id index may hold before a compaction, whatever the number of rooms. */
+const STALE_IDS_FLOOR = 1024;
+
+/** The two access maps, each with its own index. */
+const ACCESS_PARTS: readonly AccessPart[] = ["users", "groups"];
+
+/** For each metadata key, the distinct values a filter can match (array elements). */
+function metadataTerms(room: StoredRoom): Map<string, Set<string>> {
+  const terms = new Map<string, Set<string>>();
+  room.eachTerm((key, value) => {
+    const values = terms.get(key);
+    if (values === undefined) terms.set(key, new Set([value]));
+    else values.add(value);
+  });
+  return terms;
+}
+
+function metadataIndex(byMetadata: Map<string, Map<string, TimeList>>, key: string): Map<string, TimeList> {
+  let byValue = byMetadata.get(key);
+  if (byValue === undefined) byMetadata.set(key, (byValue = new Map()));
+  return byValue;
+}
+
+function reindexKeys(
+  index: Map<string, TimeList>,
+  rank: number,
+  before: readonly string[],
+  after: readonly string[],
+  chunkSize: number | undefined,
+): void {
+  const kept = new Set(after);
+  const had = new Set(before);
+  for (const key of before) if (!kept.has(key)) removeFrom(index, key, rank);
+  for (const key of after) if (!had.has(key)) addTo(index, key, rank, chunkSize);
+}
+
+// --- Walking the indexes ----------------------------------------------------
+
+/** A stored room's position in the listing order. */
+function keyOf(room: StoredRoom): SortKey {
+  return { ms: room.createdMs, id: room.id };
+}
+
+/** Does `room` come after `key` in newest-first order (older, or same time and smaller id)? */
+function isOlderThan(room: StoredRoom, key: SortKey): boolean {
+  const ms = room.createdMs;
+  return ms !== key.ms ? ms < key.ms : compareIds(room.id, key.id) < 0;
+}
+
+/** Adds `rank` to the list of `key`, made if missing; returns that list. */
+function addTo(index: Map<string, TimeList>, key: string, rank: number, chunkSize: number | undefined): TimeList {
+  let list = index.get(key);
+  if (list === undefined) index.set(key, (list = new TimeList(chunkSize)));
+  list.insert(rank);
+  return list;
+}
+
+/**
+ * Forgets `rank` in `list`, the list of `key` in `index` (a deleted room's:
+ * readers skip it until the list drops it), and drops the list once nothing
+ * live is left.
+ */
+function forgetRank(index: Map<string, TimeList>, key: string, list: TimeList, rank: number): void {
+  list.forget(rank);
+  if (list.live === 0) index.delete(key);
+}
+
+function removeFrom(index: Map<string, TimeList>, key: string, rank: number): void {
+  const list = index.get(key);
+  if (list === undefined) return;
+  list.remove(rank);
+  // Drop empty lists, or every user id ever seen would stay in memory.
+  if (list.live === 0) index.delete(key);
+}
+
+const exhausted: RoomCursor = () => undefined;
+
+/** Indexes of at most this many times the smallest one's size are intersected with it. */
+const INTERSECT_FACTOR = 16;
+
+/** One condition's candidates: the union of `lists`, `size` times at most. */
+type Source = { size: number; lists: TimeList[] };
+
+function sourceOf(list: TimeList | undefined): Source {
+  return list === undefined ? { size: 0, lists: [] } : { size: list.size, lists: [list] };
+}
+
+/** The distinct ranks of a source, newest first, strictly below `below`. */
+function walkSource(source: Source, below: number): TimeWalk {
+  const walks = source.lists.map((list) => new ListWalk(list, below));
+  return walks.length === 1 ? (walks[0] as TimeWalk) : new UnionWalk(walks);
+}
+
+/**
+ * The rooms of each rank of `ranks`, newest first, strictly after `after`:
+ * a rank shared by several rooms yields them all, id descending.
+ */
+function roomsAt(ranks: TimeWalk, timeline: RoomTimeline<StoredRoom>, after: SortKey | undefined): RoomCursor {
+  const batch: StoredRoom[] = [];
+  return () => {
+    for (;;) {
+      const room = batch.pop();
+      if (room !== undefined) {
+        if (after !== undefined && !isOlderThan(room, after)) continue;
+        return room;
+      }
+      const rank = ranks.value;
+      if (rank === DONE) return undefined;
+      ranks.advance();
+      timeline.collectAt(rank, batch);
+    }
+  };
+}
+
+/** Walks an oldest-first array newest first, strictly after `after`. */
+function walkArray(array: readonly StoredRoom[], after: SortKey | undefined): RoomCursor {
+  let index = array.length - 1;
+  if (after !== undefined) while (index >= 0 && !isOlderThan(array[index] as StoredRoom, after)) index--;
+  return () => (index >= 0 ? array[index--] : undefined);
+}

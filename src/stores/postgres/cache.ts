@@ -1,0 +1,88 @@
+/**
+ * The opt-in entry cache of {@link PostgresStore}: access rules per room and
+ * revocation cutoffs per user, kept in process and dropped by the change
+ * feed. It answers only while the feed is live (connected and caught up);
+ * when the feed drops, everything is forgotten and reads go to the database.
+ */
+import type { RoomAccessRules } from "../../permissions/resolve.js";
+
+/** One bounded map, least recently used first out. `null` caches "none". */
+class Lru<V> {
+  readonly #map = new Map<string, V>();
+  readonly #max: number;
+
+  constructor(max: number) {
+    this.#max = max;
+  }
+
+  get(key: string): V | undefined {
+    const value = this.#map.get(key);
+    if (value !== undefined) {
+      this.#map.delete(key);
+      this.#map.set(key, value);
+    }
+    return value;
+  }
+
+  set(key: string, value: V): void {
+    this.#map.delete(key);
+    this.#map.set(key, value);
+    if (this.#map.size > this.#max) this.#map.delete(this.#map.keys().next().value as string);
+  }
+
+  delete(key: string): void {
+    this.#map.delete(key);
+  }
+
+  clear(): void {
+    this.#map.clear();
+  }
+}
+
+/**
+ * Cached room entry data. A fill is stored only if no invalidation happened
+ * since its query started (`epoch`), so a read that raced a write never
+ * caches the state before it.
+ */
+export class EntryCache {
+  readonly rooms: Lru<RoomAccessRules | null>;
+  readonly revocations: Lru<number | null>;
+  #epoch = 0;
+  #live = false;
+
+  constructor(maxEntries: number) {
+    this.rooms = new Lru(maxEntries);
+    this.revocations = new Lru(maxEntries);
+  }
+
+  /** Whether cached answers may be used (the feed is live). */
+  get live(): boolean {
+    return this.#live;
+  }
+
+  set live(live: boolean) {
+    // Whatever changed while the feed was away is unknown: start empty.
+    this.clear();
+    this.#live = live;
+  }
+
+  get epoch(): number {
+    return this.#epoch;
+  }
+
+  invalidateRoom(roomId: string): void {
+    this.#epoch++;
+    this.rooms.delete(roomId);
+  }
+
+  invalidateRevocation(userId: string): void {
+    this.#epoch++;
+    this.revocations.delete(userId);
+  }
+
+  clear(): void {
+    this.#epoch++;
+    this.rooms.clear();
+    this.revocations.clear();
+  }
+}

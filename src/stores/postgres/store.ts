@@ -1,0 +1,700 @@
+/**
+ * `PostgresStore`: rooms in PostgreSQL, shared by every app instance that
+ * points at the same database and schema. Each patch is one transaction with
+ * the room row locked; change events cross instances through `LISTEN` /
+ * `NOTIFY` and a change log (see `postgres-feed.ts`).
+ */
+import { randomUUID } from "node:crypto";
+import pg from "pg";
+import type { ClientConfig, Pool, PoolClient, PoolConfig } from "pg";
+import type { RoomAccessRules } from "../../permissions/resolve.js";
+import { decodeCursor, encodeCursor } from "../../rooms/cursor.js";
+import { type RevocationEmitter, RoomChangeEmitter, type RoomChangeEmitterOptions, type RoomChangeListener } from "../../rooms/emitter.js";
+import { applyRoomPatch, cloneRoom } from "../../rooms/patch.js";
+import { EntryCache } from "./cache.js";
+import { ChangeFeed, type ChangeRow } from "./change-feed.js";
+import { checkText, filterSql, raceSignal, ROOM_COLUMNS, roomParams, rowToRoom, toAccesses, WRITE_COLUMNS, type RoomRow } from "./rows.js";
+import { channelName, migrate, validateSchemaName } from "./schema.js";
+import type {
+  RevocationEvent,
+  RoomChangeEvent,
+  RoomData,
+  RoomListPage,
+  RoomListQuery,
+  RoomPatch,
+  RoomStore,
+  StoreReadOptions,
+  StoreWriteOptions,
+} from "../../rooms/types.js";
+
+/**
+ * Options of {@link PostgresStore}: your own `pg` pool, or a connection
+ * string for a pool the store creates (and closes).
+ *
+ * @example
+ * ```ts
+ * const options: PostgresStoreOptions = { connectionString: process.env.DATABASE_URL!, schema: "rooms" };
+ * ```
+ */
+export type PostgresStoreOptions = (
+  | { pool: Pool; connectionString?: never }
+  | {
+      connectionString: string;
+      pool?: never;
+      /** Extra settings of the pool the store creates (`max`, `ssl`, …). */
+      poolConfig?: Omit<PoolConfig, "connectionString">;
+    }
+) & {
+  /** Schema holding the store's tables, created on first use. Default `"roomgate"`. */
+  schema?: string;
+  /** How long change-log rows are kept for listeners catching up after a reconnect. Default 10 minutes. */
+  changeRetentionMs?: number;
+  /**
+   * Opt-in: keep room access rules and revocation cutoffs in process for
+   * `checkRoomAccess`, dropped by the change feed (`LISTEN` / `NOTIFY`) when
+   * any instance changes them. A change on another instance reaches this
+   * one's entry checks after its notification is read (a few milliseconds on
+   * a local network: see the README); while the listening connection is
+   * down nothing is cached. Caches whole rooms' accesses, up to `maxEntries`
+   * rooms and as many users (default 10,000 each). Default: off.
+   */
+  entryCache?: boolean | { maxEntries?: number };
+} & Pick<RoomChangeEmitterOptions, "onListenerError">;
+
+/** Clients whose last transaction rolled back cleanly, so an error thrown in it left them usable. */
+const rolledBack = new WeakSet<PoolClient>();
+
+const DEFAULT_RETENTION_MS = 10 * 60_000;
+const PRUNE_EVERY_MS = 60_000;
+
+/**
+ * A {@link RoomStore} in PostgreSQL (`pg` 8, an optional peer dependency
+ * imported only by `roomgate/postgres`). Tables live in their own schema,
+ * created and migrated on first use. Writes are transactions: `update` locks
+ * the room row (`SELECT … FOR UPDATE`), applies the patch, runs `assert` and
+ * commits, so concurrent patches from any number of instances never lose
+ * each other. Events of other instances arrive through `LISTEN` / `NOTIFY`
+ * with catch-up from a change log after a reconnect.
+ *
+ * Reads honour `signal` even when the database hangs: the query is raced
+ * against it and its connection destroyed on abort.
+ *
+ * @example
+ * ```ts
+ * import { PostgresStore } from "roomgate/postgres";
+ * const store = new PostgresStore({ connectionString: process.env.DATABASE_URL! });
+ * const liveblocks = new Liveblocks({ secret, store });
+ * // on shutdown
+ * await store.close();
+ * ```
+ */
+export class PostgresStore implements RoomStore {
+  readonly #pool: Pool;
+  readonly #ownsPool: boolean;
+  readonly #schema: string;
+  /** Schema-qualified table names, quoted once here. */
+  readonly #t: { rooms: string; revocations: string; changes: string };
+  readonly #channel: string;
+  readonly #retentionMs: number;
+  readonly #emitter: RoomChangeEmitter;
+  readonly #revocations: RevocationEmitter = new RoomChangeEmitter();
+  readonly #feed: ChangeFeed;
+  /** Marks this store's rows in the change log, so its feed skips what it emitted itself. */
+  readonly #origin = randomUUID();
+  readonly #cache: EntryCache | null;
+  #ready: Promise<void> | null = null;
+  #closed = false;
+  #lastPrune = 0;
+
+  constructor(options: PostgresStoreOptions) {
+    if (options === null || typeof options !== "object") {
+      throw new TypeError("PostgresStore options must be an object with `pool` or `connectionString`");
+    }
+    this.#schema = validateSchemaName(options.schema ?? "roomgate");
+    const s = `"${this.#schema}"`;
+    this.#t = { rooms: `${s}.rooms`, revocations: `${s}.revocations`, changes: `${s}.changes` };
+    this.#channel = channelName(this.#schema);
+    this.#retentionMs = options.changeRetentionMs ?? DEFAULT_RETENTION_MS;
+    if (!(this.#retentionMs > 0)) throw new RangeError("changeRetentionMs must be a positive number");
+
+    let listenerConfig: ClientConfig;
+    if (options.pool !== undefined) {
+      this.#pool = options.pool;
+      this.#ownsPool = false;
+      listenerConfig = { ...(options.pool.options as ClientConfig) };
+    } else if (typeof options.connectionString === "string") {
+      const config: PoolConfig = {
+        // Fail fast when the database is unreachable, so room entry can deny
+        // with store-unavailable instead of waiting on a dead socket.
+        connectionTimeoutMillis: 5_000,
+        ...options.poolConfig,
+        connectionString: options.connectionString,
+      };
+      this.#pool = new pg.Pool(config);
+      this.#ownsPool = true;
+      // Idle clients whose backend dies emit "error" on the pool; the pool
+      // already discards them, and an unhandled "error" would crash the app.
+      this.#pool.on("error", () => undefined);
+      listenerConfig = { ...config };
+    } else {
+      throw new TypeError("PostgresStore needs `pool` or `connectionString`");
+    }
+
+    const cacheOptions = options.entryCache;
+    const maxEntries = typeof cacheOptions === "object" ? (cacheOptions.maxEntries ?? 10_000) : 10_000;
+    if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new RangeError("entryCache.maxEntries must be a positive integer");
+    this.#cache = cacheOptions === undefined || cacheOptions === false ? null : new EntryCache(maxEntries);
+
+    this.#emitter = new RoomChangeEmitter(options.onListenerError ? { onListenerError: options.onListenerError } : {});
+    this.#feed = new ChangeFeed({
+      config: { ...listenerConfig, application_name: `roomgate listen ${this.#schema}`.slice(0, 63) },
+      channel: this.#channel,
+      emit: (event) => this.#emitter.emit(event),
+      onRow: (row) => {
+        if (row.type !== "revoked") return this.#cache?.invalidateRoom(row.roomId);
+        this.#cache?.invalidateRevocation(row.roomId);
+        if (!row.own && row.cutoff !== undefined) this.#revocations.emit({ userId: row.roomId, issuedBefore: row.cutoff });
+      },
+      onLive: (live) => {
+        if (this.#cache !== null) this.#cache.live = live;
+      },
+      head: async (client, since) => {
+        await this.#init();
+        // Start before the first change logged since subscribe(), so another
+        // instance's write made while this connection was being set up is
+        // still delivered (within the instances' clock skew).
+        const { rows } = await client.query<{ seq: string }>(
+          `SELECT coalesce((SELECT min(seq) - 1 FROM ${this.#t.changes} WHERE at >= $1),
+                           (SELECT max(seq) FROM ${this.#t.changes}), 0) AS seq`,
+          [since],
+        );
+        return Number(rows[0]?.seq ?? 0);
+      },
+      read: async (client, after) => {
+        const { rows } = await client.query<
+          RoomRow & { seq: string; type: string; room_id: string; origin: string; cutoff: string | null }
+        >(
+          `SELECT c.seq, c.type, c.room_id, c.origin, r.id, r.created_at, r.last_connection_at, r.organization_id, r.doc,
+                  v.issued_before AS cutoff
+             FROM ${this.#t.changes} c
+             LEFT JOIN ${this.#t.rooms} r ON c.type <> 'revoked' AND r.id = c.room_id
+             LEFT JOIN ${this.#t.revocations} v ON c.type = 'revoked' AND v.user_id = c.room_id
+            WHERE c.seq > $1 ORDER BY c.seq LIMIT 1000`,
+          [after],
+        );
+        return rows.map((row): ChangeRow => ({
+          seq: Number(row.seq),
+          type: row.type as ChangeRow["type"],
+          roomId: row.room_id,
+          room: row.id === null ? null : rowToRoom(row),
+          ...(row.cutoff !== null && { cutoff: Number(row.cutoff) }),
+          own: row.origin === this.#origin,
+        }));
+      },
+    });
+  }
+
+  /** The schema holding this store's tables. */
+  get schema(): string {
+    return this.#schema;
+  }
+
+  /**
+   * The room, or `null` if there is none with this id.
+   *
+   * @param roomId The exact room id.
+   * @param options.signal Rejects with its reason when it aborts, even mid-query.
+   */
+  async get(roomId: string, options?: StoreReadOptions): Promise<RoomData | null> {
+    checkText(roomId, "roomId");
+    return this.#read(options?.signal, async (client) => {
+      const { rows } = await client.query<RoomRow>(`SELECT ${ROOM_COLUMNS} FROM ${this.#t.rooms} WHERE id = $1`, [roomId]);
+      return rows[0] === undefined ? null : rowToRoom(rows[0]);
+    });
+  }
+
+  /**
+   * The permissions of the room as far as `subject` is concerned, in one
+   * query that selects only the user's entry and the entries of the
+   * subject's groups, never the whole room; `null` for a missing room.
+   *
+   * @param roomId The exact room id.
+   * @param subject The entering user and the groups of their token.
+   * @param options.signal Rejects with its reason when it aborts, even mid-query.
+   */
+  async getAccessRules(
+    roomId: string,
+    subject: { userId: string; groupIds: readonly string[] },
+    options?: StoreReadOptions,
+  ): Promise<RoomAccessRules | null> {
+    checkText(roomId, "roomId");
+    checkText(subject.userId, "userId");
+    for (const groupId of subject.groupIds) checkText(groupId, "groupIds");
+    if (this.#cache !== null) return this.#cachedAccessRules(roomId, options?.signal);
+    return this.#read(options?.signal, async (client) => {
+      const { rows } = await client.query<{
+        default_accesses: string[];
+        user_entry: string[] | null;
+        group_entries: Record<string, string[]> | null;
+      }>(
+        `SELECT default_accesses,
+                users_accesses -> $2::text AS user_entry,
+                (SELECT jsonb_object_agg(g, groups_accesses -> g)
+                   FROM unnest($3::text[]) AS g WHERE groups_accesses ? g) AS group_entries
+           FROM ${this.#t.rooms} WHERE id = $1`,
+        [roomId, subject.userId, [...new Set(subject.groupIds)]],
+      );
+      const row = rows[0];
+      if (row === undefined) return null;
+      const usersAccesses: Record<string, readonly string[]> = Object.create(null);
+      if (row.user_entry !== null) usersAccesses[subject.userId] = Object.freeze(row.user_entry);
+      const groupsAccesses = toAccesses(row.group_entries ?? {});
+      return Object.freeze({
+        defaultAccesses: Object.freeze(row.default_accesses),
+        usersAccesses: Object.freeze(usersAccesses),
+        groupsAccesses: Object.freeze(groupsAccesses),
+      });
+    });
+  }
+
+  /**
+   * Stores `room` unless one with its id exists.
+   *
+   * @param room The complete room, as the facade built it.
+   * @param options.assert Runs on the room to be stored, inside the transaction; if it throws, nothing is stored.
+   * @param options.signal Rejects with its reason if it aborts before the commit.
+   */
+  async create(room: RoomData, options?: StoreWriteOptions): Promise<{ room: RoomData; created: boolean }> {
+    checkText(room.id, "room.id");
+    const ms = room.createdAt.getTime();
+    if (!Number.isSafeInteger(ms)) throw new TypeError(`Room "${room.id}" has an invalid createdAt`);
+    const stored = cloneRoom(room);
+    const result = await this.#transaction(options?.signal, async (client) => {
+      const inserted = await client.query(
+        `INSERT INTO ${this.#t.rooms} (${WRITE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         ON CONFLICT (id) DO NOTHING`,
+        roomParams(stored),
+      );
+      if (inserted.rowCount === 0) {
+        const { rows } = await client.query<RoomRow>(`SELECT ${ROOM_COLUMNS} FROM ${this.#t.rooms} WHERE id = $1`, [room.id]);
+        // Gone again already (a concurrent delete): the caller retries.
+        return { existing: rows[0] === undefined ? null : rowToRoom(rows[0]), seqs: [] };
+      }
+      options?.assert?.(stored);
+      return { existing: undefined, seqs: await this.#logChanges(client, [[stored.id, "created"]]) };
+    });
+    if (result.existing === null) return this.create(room, options);
+    if (result.existing !== undefined) return { room: result.existing, created: false };
+    this.#afterWrite([{ type: "created", roomId: stored.id, room: stored }]);
+    return { room: cloneRoom(stored), created: true };
+  }
+
+  /**
+   * Applies `patch` with the room row locked, so concurrent patches from any
+   * instance never lose each other; `null` if the room does not exist.
+   *
+   * @param roomId The exact room id.
+   * @param patch The validated change.
+   * @param options.assert Runs on the patched room before the commit; if it throws, nothing changes.
+   * @param options.signal Rejects with its reason if it aborts before the commit.
+   */
+  async update(roomId: string, patch: RoomPatch, options?: StoreWriteOptions): Promise<RoomData | null> {
+    checkText(roomId, "roomId");
+    const result = await this.#transaction(options?.signal, async (client) => {
+      const { rows } = await client.query<RoomRow>(`SELECT ${ROOM_COLUMNS} FROM ${this.#t.rooms} WHERE id = $1 FOR UPDATE`, [roomId]);
+      if (rows[0] === undefined) return null;
+      const after = applyRoomPatch(rowToRoom(rows[0]), patch);
+      options?.assert?.(after);
+      await client.query(
+        `UPDATE ${this.#t.rooms}
+            SET created_at = $2, last_connection_at = $3, organization_id = $4, default_accesses = $5, users_accesses = $6, groups_accesses = $7, metadata = $8, doc = $9
+          WHERE id = $1`,
+        roomParams(after),
+      );
+      return { after, seqs: await this.#logChanges(client, [[roomId, "updated"]]) };
+    });
+    if (result === null) return null;
+    this.#afterWrite([{ type: "updated", roomId, room: result.after }]);
+    return cloneRoom(result.after);
+  }
+
+  /**
+   * Moves the room to `newRoomId` in one transaction, keeping everything
+   * else; listeners receive `deleted` for the old id, then `created`.
+   *
+   * @param roomId The current id.
+   * @param newRoomId The new id.
+   * @param options.assert Runs on the renamed room before the commit.
+   * @param options.signal Rejects with its reason if it aborts before the commit.
+   */
+  async rename(roomId: string, newRoomId: string, options?: StoreWriteOptions): Promise<RoomData | "not-found" | "exists"> {
+    checkText(roomId, "roomId");
+    checkText(newRoomId, "newRoomId");
+    const result = await this.#transaction(options?.signal, async (client) => {
+      const { rows } = await client.query<RoomRow>(`SELECT ${ROOM_COLUMNS} FROM ${this.#t.rooms} WHERE id = $1 FOR UPDATE`, [roomId]);
+      if (rows[0] === undefined) return "not-found" as const;
+      if (newRoomId === roomId) return { room: rowToRoom(rows[0]), seqs: [] as number[] };
+      const room = { ...rowToRoom(rows[0]), id: newRoomId };
+      const inserted = await client.query(
+        `INSERT INTO ${this.#t.rooms} (${WRITE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         ON CONFLICT (id) DO NOTHING`,
+        roomParams(room),
+      );
+      if (inserted.rowCount === 0) return "exists" as const;
+      options?.assert?.(room);
+      await client.query(`DELETE FROM ${this.#t.rooms} WHERE id = $1`, [roomId]);
+      const seqs = await this.#logChanges(client, [
+        [roomId, "deleted"],
+        [newRoomId, "created"],
+      ]);
+      return { room, seqs };
+    });
+    if (typeof result === "string") return result;
+    if (result.seqs.length > 0) {
+      this.#afterWrite([
+        { type: "deleted", roomId, room: null },
+        { type: "created", roomId: newRoomId, room: result.room },
+      ]);
+    }
+    return cloneRoom(result.room);
+  }
+
+  /**
+   * Deletes the room; `false` if it did not exist.
+   *
+   * @param roomId The exact room id.
+   * @param options.signal Rejects with its reason if it aborts before the commit.
+   */
+  async delete(roomId: string, options?: StoreWriteOptions): Promise<boolean> {
+    checkText(roomId, "roomId");
+    const seqs = await this.#withClient(options?.signal, async (client) => {
+      // One statement, so one implicit transaction: the row and its log entry go together.
+      const { rows } = await client.query<{ seq: string }>(
+        `WITH gone AS (DELETE FROM ${this.#t.rooms} WHERE id = $1 RETURNING id),
+              logged AS (INSERT INTO ${this.#t.changes} (room_id, type, at, origin)
+                         SELECT id, 'deleted', $2, $4 FROM gone RETURNING seq)
+         SELECT seq, pg_notify($3, seq::text) FROM logged`,
+        [roomId, Date.now(), this.#channel, this.#origin],
+      );
+      return rows.map((row) => Number(row.seq));
+    });
+    if (seqs.length === 0) return false;
+    this.#afterWrite([{ type: "deleted", roomId, room: null }]);
+    return true;
+  }
+
+  /**
+   * One page of rooms matching `query.filter`, newest first (`createdAt`
+   * descending, then id descending in UTF-8 byte order), by keyset.
+   *
+   * @param query The filter, the page size and the previous page's `nextCursor`.
+   * @param options.signal Rejects with its reason when it aborts, even mid-query.
+   * @throws {InvalidCursorError} if `query.cursor` is not a cursor a store issued.
+   */
+  async list(query: RoomListQuery, options?: StoreReadOptions): Promise<RoomListPage> {
+    const { filter, limit } = query;
+    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`Invalid limit: ${limit}`);
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const params: unknown[] = [];
+    const where = filterSql(filter, params);
+    if (after !== undefined) {
+      params.push(after.ms, after.id);
+      where.push(`(created_at, id) < ($${params.length - 1}::bigint, $${params.length}::text COLLATE "C")`);
+    }
+    params.push(limit + 1);
+    const sql =
+      `SELECT ${ROOM_COLUMNS} FROM ${this.#t.rooms}` +
+      (where.length > 0 ? ` WHERE ${where.join(" AND ")}` : "") +
+      ` ORDER BY created_at DESC, id DESC LIMIT $${params.length}`;
+    return this.#read(options?.signal, async (client) => {
+      const { rows } = await client.query<RoomRow>(sql, params);
+      const rooms = rows.slice(0, limit).map(rowToRoom);
+      const last = rooms[rooms.length - 1];
+      const nextCursor = rows.length > limit && last !== undefined ? encodeCursor({ ms: last.createdAt.getTime(), id: last.id }) : null;
+      return { rooms, nextCursor };
+    });
+  }
+
+  /**
+   * Records that tokens of `userId` issued before `issuedBefore` (epoch ms)
+   * are revoked; the stored cutoff only moves forward, also under races.
+   *
+   * @param userId The exact user id.
+   * @param issuedBefore Epoch milliseconds.
+   * @param options.signal Rejects with its reason if it aborts before the write.
+   */
+  async revokeTokens(userId: string, issuedBefore: number, options?: StoreWriteOptions): Promise<void> {
+    checkText(userId, "userId");
+    if (!Number.isSafeInteger(issuedBefore)) throw new TypeError("issuedBefore must be an integer of epoch milliseconds");
+    const { rows } = await this.#withClient(options?.signal, (client) =>
+      // One statement: the cutoff and its log row (which drops other
+      // instances' cached cutoff and tells their watches) commit together.
+      client.query<{ cutoff: string }>(
+        `WITH cut AS (INSERT INTO ${this.#t.revocations} (user_id, issued_before) VALUES ($1, $2)
+                      ON CONFLICT (user_id) DO UPDATE
+                        SET issued_before = GREATEST(${this.#t.revocations}.issued_before, EXCLUDED.issued_before)
+                      RETURNING user_id, issued_before),
+              logged AS (INSERT INTO ${this.#t.changes} (room_id, type, at, origin)
+                         SELECT user_id, 'revoked', $3, $4 FROM cut RETURNING seq)
+         SELECT pg_notify($5, seq::text), (SELECT issued_before FROM cut) AS cutoff FROM logged`,
+        [userId, issuedBefore, Date.now(), this.#origin, this.#channel],
+      ),
+    );
+    this.#cache?.invalidateRevocation(userId);
+    const cutoff = Number(rows[0]?.cutoff ?? issuedBefore);
+    this.#revocations.emit({ userId, issuedBefore: cutoff });
+  }
+
+  /**
+   * Calls `listener` after every revocation: this instance's when the write
+   * resolves, other instances' when their `NOTIFY` arrives (the listening
+   * connection runs while there is any listener).
+   *
+   * @param listener Receives the user id and the cutoff as stored.
+   */
+  subscribeRevocations(listener: (event: RevocationEvent) => void): () => void {
+    return this.#listening(this.#revocations.subscribe(listener));
+  }
+
+  /**
+   * The revocation cutoff of `userId` (epoch ms), or `null`.
+   *
+   * @param userId The exact user id.
+   * @param options.signal Rejects with its reason when it aborts, even mid-query.
+   */
+  async getRevocation(userId: string, options?: StoreReadOptions): Promise<number | null> {
+    checkText(userId, "userId");
+    const cache = this.#cache;
+    if (cache !== null) {
+      if (!this.#closed) this.#feed.start();
+      const hit = cache.live ? cache.revocations.get(userId) : undefined;
+      if (hit !== undefined) {
+        options?.signal?.throwIfAborted();
+        return hit;
+      }
+    }
+    const epoch = cache?.epoch;
+    const cutoff = await this.#read(options?.signal, async (client) => {
+      const { rows } = await client.query<{ issued_before: string }>(
+        `SELECT issued_before FROM ${this.#t.revocations} WHERE user_id = $1`,
+        [userId],
+      );
+      return rows[0] === undefined ? null : Number(rows[0].issued_before);
+    });
+    if (cache?.live && cache.epoch === epoch) cache.revocations.set(userId, cutoff);
+    return cutoff;
+  }
+
+  /**
+   * Room entry through the cache: the room's whole access rules, frozen and
+   * shared, filled by one query when missing.
+   */
+  async #cachedAccessRules(roomId: string, signal: AbortSignal | undefined): Promise<RoomAccessRules | null> {
+    const cache = this.#cache as EntryCache;
+    if (!this.#closed) this.#feed.start();
+    if (cache.live) {
+      const hit = cache.rooms.get(roomId);
+      if (hit !== undefined) {
+        signal?.throwIfAborted();
+        return hit;
+      }
+    }
+    const epoch = cache.epoch;
+    const rules = await this.#read(signal, async (client) => {
+      const { rows } = await client.query<{ doc: RoomRow["doc"] }>(`SELECT doc FROM ${this.#t.rooms} WHERE id = $1`, [roomId]);
+      const doc = rows[0]?.doc;
+      if (doc === undefined) return null;
+      const freezeAll = (accesses: Record<string, string[]>) => {
+        const map = toAccesses(accesses);
+        for (const key of Object.keys(map)) Object.freeze(map[key]);
+        return Object.freeze(map);
+      };
+      return Object.freeze({
+        defaultAccesses: Object.freeze(doc.defaultAccesses),
+        usersAccesses: freezeAll(doc.usersAccesses),
+        groupsAccesses: freezeAll(doc.groupsAccesses),
+      });
+    });
+    if (cache.live && cache.epoch === epoch) cache.rooms.set(roomId, rules);
+    return rules;
+  }
+
+  /**
+   * Calls `listener` after every change: this instance's writes before their
+   * promise resolves, other instances' writes when their `NOTIFY` arrives
+   * (with the room as stored then). The first subscription opens one
+   * listening connection; the last unsubscribe closes it.
+   *
+   * @param listener Receives each event once.
+   */
+  subscribe(listener: RoomChangeListener): () => void {
+    return this.#listening(this.#emitter.subscribe(listener));
+  }
+
+  /** Keeps the change feed running while `unsubscribe` has not been called; returns it, idempotent. */
+  #listening(unsubscribe: () => void): () => void {
+    if (!this.#closed) this.#feed.start();
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      unsubscribe();
+      this.#stopFeedIfUnheard();
+    };
+  }
+
+  #stopFeedIfUnheard(): void {
+    if (this.#emitter.size === 0 && this.#revocations.size === 0 && this.#cache === null) void this.#feed.stop();
+  }
+
+  /**
+   * Ends the listening connection and, if the store created the pool, the
+   * pool. Idempotent.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#feed.stop();
+    if (this.#ownsPool) await this.#pool.end();
+  }
+
+  /** Creates and migrates the schema once; a failure is retried on the next call. */
+  #init(): Promise<void> {
+    if (this.#ready === null) {
+      this.#ready = (async () => {
+        const client = await this.#pool.connect();
+        client.on("error", () => undefined);
+        try {
+          await migrate(client, this.#schema);
+          client.release();
+        } catch (error) {
+          client.release(error instanceof Error ? error : true);
+          throw error;
+        }
+      })();
+      this.#ready.catch(() => {
+        this.#ready = null;
+      });
+    }
+    return this.#ready;
+  }
+
+  /**
+   * Runs `work` on a pooled client. On abort it rejects at once with the
+   * signal's reason and destroys the client (pg cannot cancel a query), so a
+   * hung database never holds the caller or a pool slot forever.
+   */
+  async #withClient<T>(signal: AbortSignal | undefined, work: (client: PoolClient) => Promise<T>): Promise<T> {
+    signal?.throwIfAborted();
+    if (this.#closed) throw new Error("PostgresStore is closed");
+    await raceSignal(this.#init(), signal);
+    const connecting = this.#pool.connect();
+    // A client that arrives after the abort goes straight back.
+    connecting.then(
+      (client) => signal?.aborted && client.release(),
+      () => undefined,
+    );
+    const client = await raceSignal(connecting, signal);
+    rolledBack.delete(client);
+    let broken: Error | boolean = false;
+    // A checked-out client whose backend dies between queries emits "error";
+    // unheard, it would crash the process. Heard, it marks the client broken.
+    const onError = (error: Error) => {
+      broken = error;
+    };
+    client.on("error", onError);
+    try {
+      return await raceSignal(work(client), signal);
+    } catch (error) {
+      // After an abort or a connection error the client's state is unknown:
+      // discard it. An error the server answered, or one thrown inside a
+      // transaction that rolled back cleanly (a failing assert), leaves it usable.
+      const usable = (error instanceof pg.DatabaseError && !isConnectionLoss(error)) || rolledBack.has(client);
+      if (signal?.aborted || !usable) broken = error instanceof Error ? error : true;
+      throw error;
+    } finally {
+      client.off("error", onError);
+      client.release(broken);
+    }
+  }
+
+  /**
+   * {@link PostgresStore.#withClient} for a read, which is idempotent: when
+   * the connection turns out to be gone (the pool handed out an idle client
+   * whose backend was terminated before pg noticed, or the backend died
+   * mid-query), the read runs again on another connection, up to
+   * {@link READ_ATTEMPTS} times in all, instead of failing the caller.
+   */
+  async #read<T>(signal: AbortSignal | undefined, work: (client: PoolClient) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#withClient(signal, work);
+      } catch (error) {
+        if (attempt === READ_ATTEMPTS || signal?.aborted || !isConnectionLoss(error)) throw error;
+      }
+    }
+  }
+
+  /** Runs `work` in a transaction; rolls back if it throws. */
+  #transaction<T>(signal: AbortSignal | undefined, work: (client: PoolClient) => Promise<T>): Promise<T> {
+    return this.#withClient(signal, async (client) => {
+      await client.query("BEGIN");
+      let value: T;
+      try {
+        value = await work(client);
+      } catch (error) {
+        await client.query("ROLLBACK").then(
+          () => rolledBack.add(client),
+          () => undefined,
+        );
+        throw error;
+      }
+      await client.query("COMMIT");
+      return value;
+    });
+  }
+
+  /** Logs changes in the current transaction and notifies (delivered at commit). */
+  async #logChanges(client: PoolClient, changes: [roomId: string, type: RoomChangeEvent["type"]][]): Promise<number[]> {
+    const params: unknown[] = [Date.now(), this.#channel, this.#origin];
+    const values = changes.map(([roomId, type]) => {
+      params.push(roomId, type);
+      return `($${params.length - 1}, $${params.length}, $1::bigint, $3)`;
+    });
+    const { rows } = await client.query<{ seq: string }>(
+      `WITH logged AS (INSERT INTO ${this.#t.changes} (room_id, type, at, origin) VALUES ${values.join(", ")} RETURNING seq)
+       SELECT seq, pg_notify($2, seq::text) FROM logged ORDER BY seq`,
+      params,
+    );
+    return rows.map((row) => Number(row.seq));
+  }
+
+  /** Emits this instance's own events at once (the feed skips their rows) and prunes the log now and then. */
+  #afterWrite(events: readonly RoomChangeEvent[]): void {
+    for (const event of events) this.#cache?.invalidateRoom(event.roomId);
+    if (this.#emitter.size > 0) {
+      for (const event of events) {
+        this.#emitter.emit(event.room === null ? event : { ...event, room: cloneRoom(event.room) });
+      }
+    }
+    const now = Date.now();
+    if (now - this.#lastPrune > PRUNE_EVERY_MS) {
+      this.#lastPrune = now;
+      this.#pool.query(`DELETE FROM ${this.#t.changes} WHERE at < $1`, [now - this.#retentionMs]).catch(() => undefined);
+    }
+  }
+}
+
+/** Attempts of a read that loses its connection: a pool may hold several idle connections killed at once. */
+const READ_ATTEMPTS = 3;
+
+/**
+ * Did the connection itself fail (not the statement)? pg's own error for a
+ * socket that closed, a socket error, or the server's report that it is
+ * terminating the backend (class 57P: operator intervention).
+ */
+function isConnectionLoss(error: unknown): boolean {
+  if (error instanceof pg.DatabaseError) return error.code?.startsWith("57P") === true;
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return code === "ECONNRESET" || code === "EPIPE" || message === "Connection terminated unexpectedly";
+}

@@ -1,0 +1,176 @@
+/**
+ * The client half of roomgate's `GET /v2/room-events`: one long-lived
+ * server-sent-events request per `RestStore` while it has listeners, turned
+ * back into `RoomChangeEvent`s, reconnecting with backoff when it drops.
+ */
+import { backoff, type TransportOptions } from "./transport.js";
+import type { RevocationEvent, RoomChangeEvent } from "../../rooms/types.js";
+import { roomFromJson } from "../../protocol/room-json.js";
+
+/** The route's path under the base URL. */
+export const ROOM_EVENTS_PATH = "/v2/room-events";
+
+/** The server sends a comment every 15 s; three missed means the connection is dead. */
+const SILENCE_MS = 45_000;
+
+/**
+ * One subscription to the server's room changes. Events that happen while it
+ * is reconnecting are not replayed: `onGap` is told, so a listener can
+ * re-read what it cares about.
+ * @internal
+ */
+export class RoomEventStream {
+  readonly #transport: TransportOptions;
+  readonly #emit: RoomEventSinks;
+  readonly #onGap: (error: unknown) => void;
+  #stop: AbortController | undefined;
+  /** Settles once the current connection attempt is subscribed or has failed. */
+  #settled: Promise<void> = Promise.resolve();
+
+  constructor(transport: TransportOptions, emit: RoomEventSinks, onGap: (error: unknown) => void) {
+    this.#transport = transport;
+    this.#emit = emit;
+    this.#onGap = onGap;
+  }
+
+  /** Whether the stream is wanted (between `start` and `stop`). */
+  get running(): boolean {
+    return this.#stop !== undefined;
+  }
+
+  /**
+   * Resolves when the current connection attempt is subscribed (so a write
+   * sent now will be heard) or has failed (so waiting longer would not help).
+   */
+  settled(): Promise<void> {
+    return this.#settled;
+  }
+
+  /** Opens the stream and keeps it open until `stop`. */
+  start(): void {
+    if (this.#stop !== undefined) return;
+    const stop = new AbortController();
+    this.#stop = stop;
+    void this.#run(stop.signal);
+  }
+
+  /** Closes the stream; no more events are emitted. */
+  stop(): void {
+    this.#stop?.abort();
+    this.#stop = undefined;
+  }
+
+  async #run(stop: AbortSignal): Promise<void> {
+    for (let failures = 0; !stop.aborted;) {
+      let markSettled!: () => void;
+      this.#settled = new Promise((resolve) => (markSettled = resolve));
+      try {
+        await this.#connect(stop, () => {
+          failures = 0;
+          markSettled();
+        });
+      } catch (error) {
+        if (stop.aborted) break;
+        this.#onGap(error);
+        // A route that is missing or refuses our secret will not come back by itself.
+        if (error instanceof EventsRefusedError) {
+          if (this.#stop?.signal === stop) this.#stop = undefined;
+          break;
+        }
+      } finally {
+        markSettled();
+      }
+      if (stop.aborted) break;
+      try {
+        await this.#transport.sleep(backoff(this.#transport, failures++), stop);
+      } catch {
+        break;
+      }
+    }
+  }
+
+  /** One connection: resolves or rejects when it ends. */
+  async #connect(stop: AbortSignal, onSubscribed: () => void): Promise<void> {
+    const attempt = new AbortController();
+    const abort = () => attempt.abort();
+    stop.addEventListener("abort", abort, { once: true });
+    let silence = setTimeout(abort, SILENCE_MS);
+    try {
+      const base = this.#transport.baseUrl;
+      const url = new URL(base.pathname.replace(/\/$/, "") + ROOM_EVENTS_PATH, base);
+      const response = await fetch(url, {
+        headers: { authorization: `Bearer ${this.#transport.secret}`, accept: "text/event-stream" },
+        signal: attempt.signal,
+      });
+      if (response.status !== 200 || response.body === null) {
+        await response.body?.cancel();
+        const message = `GET ${ROOM_EVENTS_PATH} answered ${response.status}`;
+        const permanent = response.status >= 400 && response.status < 500 && response.status !== 429;
+        throw permanent ? new EventsRefusedError(`${message}; server events stay off`) : new Error(message);
+      }
+      const decoder = new TextDecoder();
+      let buffer = "";
+      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+        clearTimeout(silence);
+        silence = setTimeout(abort, SILENCE_MS);
+        buffer += decoder.decode(chunk, { stream: true });
+        let end: number;
+        while ((end = buffer.indexOf("\n\n")) !== -1) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          if (block === ": connected") onSubscribed();
+          else this.#dispatch(block);
+        }
+      }
+      throw new Error(`GET ${ROOM_EVENTS_PATH} ended`);
+    } finally {
+      clearTimeout(silence);
+      stop.removeEventListener("abort", abort);
+    }
+  }
+
+  #dispatch(block: string): void {
+    const data = block
+      .split("\n")
+      .filter((line) => line.startsWith("data:"))
+      .map((line) => line.slice(line.startsWith("data: ") ? 6 : 5))
+      .join("\n");
+    if (data === "") return; // A comment (heartbeat).
+    let event: RoomChangeEvent | RevocationEvent;
+    try {
+      event = parseEvent(JSON.parse(data) as Record<string, unknown>);
+    } catch (error) {
+      this.#onGap(error);
+      return;
+    }
+    if ("roomId" in event) this.#emit.room(event);
+    else this.#emit.revoked(event);
+  }
+}
+
+/** Where a {@link RoomEventStream} delivers what it reads. */
+export type RoomEventSinks = {
+  room: (event: RoomChangeEvent) => void;
+  revoked: (event: RevocationEvent) => void;
+};
+
+/** One event of the stream, as `GET /v2/room-events` writes it; throws on anything else. */
+function parseEvent(json: Record<string, unknown>): RoomChangeEvent | RevocationEvent {
+  if (json["type"] === "revoked") {
+    const { userId, issuedBefore } = json;
+    if (typeof userId !== "string" || !Number.isSafeInteger(issuedBefore)) {
+      throw new TypeError('A "revoked" event needs a string "userId" and an integer "issuedBefore"');
+    }
+    return { userId, issuedBefore: issuedBefore as number };
+  }
+  const roomId = json["roomId"];
+  if (typeof roomId !== "string") throw new TypeError('An event needs a string "roomId"');
+  if (json["type"] === "deleted") return { type: "deleted", roomId, room: null };
+  if (json["type"] === "created" || json["type"] === "updated") return { type: json["type"], roomId, room: roomFromJson(json["room"]) };
+  throw new TypeError(`Unknown event type ${JSON.stringify(json["type"])}`);
+}
+
+/** The server refused the event stream (no such route, wrong secret): retrying will not help. */
+class EventsRefusedError extends Error {
+  override name = "EventsRefusedError";
+}

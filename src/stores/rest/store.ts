@@ -1,0 +1,462 @@
+/**
+ * A store over a Liveblocks-compatible REST API v2, such as a roomgate
+ * server: many stateless app instances share one server's rooms.
+ */
+import { type RevocationEmitter, RoomChangeEmitter, type RoomChangeEmitterOptions, type RoomChangeListener } from "../../rooms/emitter.js";
+import { applyRoomPatch, cloneRoom } from "../../rooms/patch.js";
+import { RoomEventStream } from "./change-feed.js";
+import { formatRoomQuery } from "../../protocol/query.js";
+import {
+  send,
+  apiError,
+  type RestRequest,
+  type RestResponse,
+  type RetryPolicy,
+  type TransportOptions,
+  RestResponseError,
+} from "./transport.js";
+import {
+  InvalidCursorError,
+  type RevocationEvent,
+  type RoomData,
+  type RoomListPage,
+  type RoomListQuery,
+  type RoomPatch,
+  type RoomStore,
+  type StoreReadOptions,
+  type StoreWriteOptions,
+} from "../../rooms/types.js";
+import { roomFromJson } from "../../protocol/room-json.js";
+
+export { RestResponseError } from "./transport.js";
+
+/**
+ * Options of {@link RestStore}.
+ *
+ * @example
+ * ```ts
+ * const options: RestStoreOptions = { baseUrl: "http://127.0.0.1:8787", secret, timeoutMs: 5000 };
+ * ```
+ */
+export type RestStoreOptions = Pick<RoomChangeEmitterOptions, "onListenerError"> & {
+  /** The server's origin (and path prefix, if any), e.g. `http://roomgate.internal:8787`. */
+  baseUrl: string | URL;
+  /** The server's secret key, sent as `Authorization: Bearer <secret>`. */
+  secret: string;
+  /**
+   * Listen to the server's `GET /v2/room-events` (roomgate's own route)
+   * while there are listeners, so they see every instance's changes, not
+   * only this store's writes. Default `false`.
+   */
+  serverEvents?: boolean;
+  /**
+   * Told when the event stream drops, is refused or sends something
+   * unreadable: events may have been missed. Default `console.warn`.
+   */
+  onEventGap?: (error: unknown) => void;
+  /** Per attempt, in milliseconds; default 10 000. */
+  timeoutMs?: number;
+  /** Retries after the first attempt, for requests that may be retried; default 2. */
+  retries?: number;
+  /** First backoff step in milliseconds (doubled per retry, full jitter); default 100. */
+  backoffMs?: number;
+  /** Largest backoff in milliseconds; default 2 000. */
+  maxBackoffMs?: number;
+  /** Jitter source in [0, 1); default `Math.random`. Injectable so tests are exact. */
+  random?: () => number;
+  /** Clock for `Retry-After` dates; default `Date.now`. */
+  now?: () => number;
+  /** Waits between attempts; default a timer that rejects when `signal` aborts. */
+  sleep?: (ms: number, signal: AbortSignal | undefined) => Promise<void>;
+};
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_RETRIES = 2;
+
+/** A create that keeps meeting a room deleted between its 409 and its read gives up. */
+const MAX_CREATE_ATTEMPTS = 5;
+
+/**
+ * A {@link RoomStore} over the REST API v2 of Liveblocks (the routes
+ * `@liveblocks/node` calls) plus roomgate's two revocation routes. Requests
+ * use the global `fetch` (one keep-alive pool per origin in Node).
+ *
+ * What crosses the network and what does not:
+ * - `createdAt` is set by the server's clock, and `lastConnectionAt` by the
+ *   server: the API has no field for them, so `create` returns the server's.
+ * - `assert` (the facade's limit check) cannot run inside the server's
+ *   atomic section. It runs here on the room as it would be: `create` reads
+ *   first (a conflict runs no assert); `update` reads, applies the patch
+ *   locally and asserts before sending it. A concurrent write can slip in
+ *   between; the server enforces its own limits atomically and is
+ *   authoritative (it answers 422).
+ * - `delete` reads first, because the API answers 204 whether or not the
+ *   room existed.
+ * - `subscribe` sees this store's own writes, synchronously after each
+ *   resolves; with `serverEvents`, every instance's writes instead, from the
+ *   server's event stream (asynchronously; events during a reconnect are lost
+ *   and reported to `onEventGap`).
+ *
+ * Errors: an API error rejects with `LiveblocksError` carrying the server's
+ * status and message; a network failure or timeout is not one.
+ *
+ * @example
+ * ```ts
+ * const store = new RestStore({ baseUrl: "http://127.0.0.1:8787", secret: process.env.ROOMGATE_SECRET! });
+ * const liveblocks = new Liveblocks({ secret: process.env.ROOMGATE_SECRET!, store });
+ * ```
+ */
+export class RestStore implements RoomStore {
+  readonly #transport: TransportOptions;
+  readonly #emitter: RoomChangeEmitter;
+  readonly #revocations: RevocationEmitter = new RoomChangeEmitter();
+  readonly #events: RoomEventStream | undefined;
+
+  constructor(options: RestStoreOptions) {
+    const baseUrl = toBaseUrl(options.baseUrl);
+    if (typeof options.secret !== "string" || options.secret === "") {
+      throw new TypeError("Invalid value for field 'secret'. Please provide a non-empty string.");
+    }
+    this.#transport = {
+      baseUrl,
+      secret: options.secret,
+      timeoutMs: positive(options.timeoutMs, DEFAULT_TIMEOUT_MS, "timeoutMs"),
+      retries: count(options.retries, DEFAULT_RETRIES, "retries"),
+      backoffMs: positive(options.backoffMs, 100, "backoffMs"),
+      maxBackoffMs: positive(options.maxBackoffMs, 2_000, "maxBackoffMs"),
+      random: options.random ?? Math.random,
+      now: options.now ?? Date.now,
+      sleep: options.sleep ?? sleep,
+    };
+    this.#emitter = new RoomChangeEmitter(options);
+    const onEventGap = options.onEventGap ?? ((error: unknown) => console.warn("RestStore: room events", error));
+    this.#events = options.serverEvents
+      ? new RoomEventStream(
+          this.#transport,
+          { room: (event) => this.#emitter.emit(event), revoked: (event) => this.#revocations.emit(event) },
+          onEventGap,
+        )
+      : undefined;
+  }
+
+  /**
+   * `GET /v2/rooms/:id`; `null` on 404.
+   *
+   * @param roomId The exact room id.
+   * @param options.signal Aborts the request; rejects with its reason.
+   */
+  async get(roomId: string, options?: StoreReadOptions): Promise<RoomData | null> {
+    const response = await this.#send("GET", roomPath(roomId), "always", options?.signal);
+    if (response.status === 404) return null;
+    return this.#room(response, 200);
+  }
+
+  /**
+   * `POST /v2/rooms`; a 409 reads the existing room and resolves
+   * `created: false`. With `assert`, reads first and asserts on `room`
+   * before sending it (see the class notes).
+   *
+   * @param room The room to create; its `createdAt` is the server's to set.
+   * @param options.assert Runs on `room` unless it exists; if it throws, nothing is sent.
+   * @param options.signal Aborts the request; rejects with its reason.
+   */
+  async create(room: RoomData, options?: StoreWriteOptions): Promise<{ room: RoomData; created: boolean }> {
+    const signal = options?.signal;
+    for (let attempt = 0; attempt < MAX_CREATE_ATTEMPTS; attempt++) {
+      if (options?.assert !== undefined) {
+        const existing = await this.get(room.id, { signal });
+        if (existing !== null) return { room: existing, created: false };
+        options.assert(room);
+      }
+      const body = {
+        id: room.id,
+        defaultAccesses: room.defaultAccesses,
+        usersAccesses: room.usersAccesses,
+        groupsAccesses: room.groupsAccesses,
+        metadata: room.metadata,
+        organizationId: room.organizationId,
+      };
+      // Not retried blindly: a replay after a lost 200 would answer 409 for our own room.
+      const response = await this.#send("POST", "/v2/rooms", "unsent", signal, { body });
+      if (response.status === 409) {
+        const existing = await this.get(room.id, { signal });
+        if (existing !== null) return { room: existing, created: false };
+        continue; // Deleted between the 409 and the read: try again.
+      }
+      const created = this.#room(response, 200);
+      this.#emit({ type: "created", roomId: created.id, room: created });
+      return { room: created, created: true };
+    }
+    throw new Error(`Room "${room.id}" kept being created and deleted; create gave up.`);
+  }
+
+  /**
+   * `POST /v2/rooms/:id` with the patch as the update body; `null` on 404.
+   * With `assert`, reads first and asserts on the patched room before
+   * sending (see the class notes).
+   *
+   * @param roomId The exact room id.
+   * @param patch The validated change (`null` removes a key).
+   * @param options.assert Runs on the room as patched locally; if it throws, nothing is sent.
+   * @param options.signal Aborts the request; rejects with its reason.
+   */
+  async update(roomId: string, patch: RoomPatch, options?: StoreWriteOptions): Promise<RoomData | null> {
+    const signal = options?.signal;
+    if (options?.assert !== undefined) {
+      const current = await this.get(roomId, { signal });
+      if (current === null) return null;
+      options.assert(applyRoomPatch(current, patch));
+    }
+    // Not retried blindly: replaying a patch after a lost 200 could
+    // overwrite a newer write of the same key by another instance.
+    const response = await this.#send("POST", roomPath(roomId), "unsent", signal, { body: patch });
+    if (response.status === 404) return null;
+    const room = this.#room(response, 200);
+    this.#emit({ type: "updated", roomId, room });
+    return room;
+  }
+
+  /**
+   * `POST /v2/rooms/:id/update-room-id`: 404 → `"not-found"`, 409 → `"exists"`.
+   *
+   * @param roomId The exact room id.
+   * @param newRoomId The id it moves to.
+   * @param options.assert Ignored: a rename changes no limit, and the server checks its own.
+   * @param options.signal Aborts the request; rejects with its reason.
+   */
+  async rename(roomId: string, newRoomId: string, options?: StoreWriteOptions): Promise<RoomData | "not-found" | "exists"> {
+    const response = await this.#send("POST", `${roomPath(roomId)}/update-room-id`, "unsent", options?.signal, {
+      body: { newRoomId },
+    });
+    if (response.status === 404) return "not-found";
+    if (response.status === 409) return "exists";
+    const room = this.#room(response, 200);
+    this.#emit({ type: "deleted", roomId, room: null });
+    this.#emit({ type: "created", roomId: room.id, room });
+    return room;
+  }
+
+  /**
+   * `DELETE /v2/rooms/:id`, after a read that tells whether the room existed.
+   *
+   * @param roomId The exact room id.
+   * @param options.signal Aborts the request; rejects with its reason.
+   */
+  async delete(roomId: string, options?: StoreWriteOptions): Promise<boolean> {
+    const signal = options?.signal;
+    if ((await this.get(roomId, { signal })) === null) return false;
+    const response = await this.#send("DELETE", roomPath(roomId), "always", signal);
+    if (response.status === 404) return false;
+    this.#expect(response, 204, 200);
+    this.#emit({ type: "deleted", roomId, room: null });
+    return true;
+  }
+
+  /**
+   * `GET /v2/rooms` with `limit`, `startingAfter`, `userId`, `groupIds`
+   * (comma-joined), `organizationId`, and the id and metadata conditions as
+   * a `query` (which, unlike `metadata.<key>`, can hold two values of a key).
+   *
+   * @param query The filter, the page size and the previous page's `nextCursor`.
+   * @param options.signal Aborts the request; rejects with its reason.
+   * @throws {InvalidCursorError} if the server rejects the cursor.
+   */
+  async list(query: RoomListQuery, options?: StoreReadOptions): Promise<RoomListPage> {
+    const { filter } = query;
+    const params = new URLSearchParams({ limit: String(query.limit) });
+    if (query.cursor !== undefined) params.set("startingAfter", query.cursor);
+    if (filter.userId !== undefined) params.set("userId", filter.userId);
+    if (filter.groupIds !== undefined && filter.groupIds.length > 0) params.set("groupIds", filter.groupIds.join(","));
+    if (filter.organizationId !== undefined) params.set("organizationId", filter.organizationId);
+    const text = formatRoomQuery(filter);
+    if (text !== "") params.set("query", text);
+
+    const response = await this.#send("GET", "/v2/rooms", "always", options?.signal, { query: params });
+    if (query.cursor !== undefined && isCursorRejection(response)) {
+      throw new InvalidCursorError();
+    }
+    const body = this.#expect(response, 200) as { data?: unknown; nextCursor?: unknown } | undefined;
+    if (!Array.isArray(body?.data) || !(body.nextCursor === null || typeof body.nextCursor === "string")) {
+      throw new RestResponseError("GET /v2/rooms answered without { data, nextCursor }", response.status);
+    }
+    return { rooms: body.data.map((json) => this.#parseRoom(json, response.status)), nextCursor: body.nextCursor };
+  }
+
+  /**
+   * `POST /v2/users/:userId/revoke-tokens` with `{ issuedBefore }` (roomgate's
+   * own route). Retried like a read: the cutoff only moves forward, so a
+   * replay changes nothing.
+   *
+   * @param userId The exact user id.
+   * @param issuedBefore Epoch milliseconds.
+   * @param options.signal Aborts the request; rejects with its reason.
+   */
+  async revokeTokens(userId: string, issuedBefore: number, options?: StoreWriteOptions): Promise<void> {
+    const response = await this.#send("POST", `${userPath(userId)}/revoke-tokens`, "always", options?.signal, {
+      body: { issuedBefore },
+    });
+    this.#expect(response, 204, 200);
+    // With server events, the server tells every instance, this one included.
+    if (this.#events === undefined) this.#revocations.emit({ userId, issuedBefore });
+  }
+
+  /**
+   * Calls `listener` after each of this store's own revocations, when the
+   * request resolves. With `serverEvents`, for every revocation the server
+   * streams instead (any instance's), keeping the stream open meanwhile.
+   *
+   * @param listener Receives the user id and the cutoff.
+   */
+  subscribeRevocations(listener: (event: RevocationEvent) => void): () => void {
+    return this.#listening(this.#revocations.subscribe(listener));
+  }
+
+  /**
+   * `GET /v2/users/:userId/revocation` (roomgate's own route).
+   *
+   * @param userId The exact user id.
+   * @param options.signal Aborts the request; rejects with its reason.
+   */
+  async getRevocation(userId: string, options?: StoreReadOptions): Promise<number | null> {
+    const response = await this.#send("GET", `${userPath(userId)}/revocation`, "always", options?.signal);
+    const body = this.#expect(response, 200) as { issuedBefore?: unknown } | undefined;
+    const cutoff = body?.issuedBefore;
+    if (cutoff === null || (typeof cutoff === "number" && Number.isFinite(cutoff))) return cutoff;
+    throw new RestResponseError(`GET ${userPath(userId)}/revocation answered without a number or null "issuedBefore"`, response.status);
+  }
+
+  /**
+   * Calls `listener` synchronously after each of this store's own successful
+   * creates, updates, renames and deletes, before the write's promise
+   * resolves. With `serverEvents`, calls it for every change the server
+   * streams instead (this store's own included), and keeps the stream open
+   * while any listener is subscribed.
+   *
+   * @param listener Receives the event; its `room` is a copy shared by all listeners of that event.
+   */
+  subscribe(listener: RoomChangeListener): () => void {
+    return this.#listening(this.#emitter.subscribe(listener));
+  }
+
+  /** Keeps the event stream running while `unsubscribe` has not been called; returns it, idempotent. */
+  #listening(unsubscribe: () => void): () => void {
+    this.#events?.start();
+    let subscribed = true;
+    return () => {
+      if (!subscribed) return;
+      subscribed = false;
+      unsubscribe();
+      this.#stopEventsIfUnheard();
+    };
+  }
+
+  #stopEventsIfUnheard(): void {
+    if (this.#emitter.size === 0 && this.#revocations.size === 0) this.#events?.stop();
+  }
+
+  /** Closes the event stream, if open; `fetch`'s pool closes idle connections by itself. */
+  async close(): Promise<void> {
+    this.#events?.stop();
+  }
+
+  async #send(
+    method: RestRequest["method"],
+    path: string,
+    retry: RetryPolicy,
+    signal: AbortSignal | undefined,
+    extra: { body?: unknown; query?: URLSearchParams } = {},
+  ): Promise<RestResponse> {
+    // A write sent before the event stream is subscribed would go unheard.
+    if (method !== "GET" && this.#events?.running) await this.#events.settled();
+    return send(this.#transport, { method, path, retry, signal, ...extra });
+  }
+
+  /** The body of a response with one of `statuses`; any other status is an API error. */
+  #expect(response: RestResponse, ...statuses: number[]): unknown {
+    if (!statuses.includes(response.status)) throw apiError(response);
+    return response.body;
+  }
+
+  #room(response: RestResponse, status: number): RoomData {
+    return this.#parseRoom(this.#expect(response, status), response.status);
+  }
+
+  #parseRoom(json: unknown, status: number): RoomData {
+    try {
+      return roomFromJson(json);
+    } catch (error) {
+      throw new RestResponseError(`The server answered a malformed room: ${(error as Error).message}`, status);
+    }
+  }
+
+  #emit(event: Parameters<RoomChangeListener>[0]): void {
+    // With server events, the server tells every instance, this one included.
+    if (this.#emitter.size === 0 || this.#events !== undefined) return;
+    // The caller gets its own copy; listeners share another.
+    this.#emitter.emit(event.room === null ? event : { ...event, room: cloneRoom(event.room) });
+  }
+}
+
+function roomPath(roomId: string): string {
+  return `/v2/rooms/${encodeURIComponent(roomId)}`;
+}
+
+function userPath(userId: string): string {
+  return `/v2/users/${encodeURIComponent(userId)}`;
+}
+
+/** The facade answers a cursor it did not issue with 400/422 naming `startingAfter`. */
+function isCursorRejection(response: RestResponse): boolean {
+  if (response.status !== 400 && response.status !== 422) return false;
+  return apiError(response).message.includes("startingAfter");
+}
+
+/**
+ * `value` as the http(s) URL of a Liveblocks-compatible server, or the SDK-style
+ * error naming `baseUrl`. The facade checks its own `baseUrl` option with it too.
+ * @internal
+ */
+export function toBaseUrl(value: unknown): URL {
+  let url: URL | undefined;
+  try {
+    url = typeof value === "string" || value instanceof URL ? new URL(value) : undefined;
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
+    throw new TypeError("Invalid value for field 'baseUrl'. Please provide an http(s) URL.");
+  }
+  return url;
+}
+
+function positive(value: number | undefined, fallback: number, field: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+    throw new TypeError(`Invalid value for field '${field}'. Please provide a positive number of milliseconds.`);
+  }
+  return value;
+}
+
+function count(value: number | undefined, fallback: number, field: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
+    throw new TypeError(`Invalid value for field '${field}'. Please provide a non-negative integer.`);
+  }
+  return value;
+}
+
+/** A timer that rejects with the signal's reason if it aborts first. */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    signal?.throwIfAborted();
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
