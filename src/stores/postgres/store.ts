@@ -13,7 +13,8 @@ import { type RevocationEmitter, RoomChangeEmitter, type RoomChangeEmitterOption
 import { applyRoomPatch, cloneRoom } from "../../rooms/patch.js";
 import { EntryCache } from "./cache.js";
 import { ChangeFeed, type ChangeRow } from "./change-feed.js";
-import { checkText, filterSql, raceSignal, ROOM_COLUMNS, roomParams, rowToRoom, toAccesses, WRITE_COLUMNS, type RoomRow } from "./rows.js";
+import { raceSignal } from "../../runtime/signal.js";
+import { checkText, filterSql, ROOM_COLUMNS, roomParams, rowToRoom, toAccesses, WRITE_COLUMNS, type RoomRow } from "./rows.js";
 import { channelName, migrate, validateSchemaName } from "./schema.js";
 import type {
   RevocationEvent,

@@ -4,6 +4,7 @@
  */
 import { type RevocationEmitter, RoomChangeEmitter, type RoomChangeEmitterOptions, type RoomChangeListener } from "../../rooms/emitter.js";
 import { applyRoomPatch, cloneRoom } from "../../rooms/patch.js";
+import { sleep } from "../../runtime/signal.js";
 import { RoomEventStream } from "./change-feed.js";
 import { formatRoomQuery } from "../../protocol/query.js";
 import {
@@ -443,20 +444,4 @@ function count(value: number | undefined, fallback: number, field: string): numb
     throw new TypeError(`Invalid value for field '${field}'. Please provide a non-negative integer.`);
   }
   return value;
-}
-
-/** A timer that rejects with the signal's reason if it aborts first. */
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    signal?.throwIfAborted();
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }

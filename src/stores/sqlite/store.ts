@@ -10,6 +10,7 @@ import type { RoomAccesses, RoomPermission } from "../../permissions/scopes.js";
 import { decodeCursor, encodeCursor } from "../../rooms/cursor.js";
 import { type RevocationEmitter, RoomChangeEmitter, type RoomChangeEmitterOptions, type RoomChangeListener } from "../../rooms/emitter.js";
 import { applyRoomPatch } from "../../rooms/patch.js";
+import { sleep } from "../../runtime/signal.js";
 import { ChangeFeed } from "./change-feed.js";
 import { listStatement } from "./query.js";
 import {
@@ -530,20 +531,4 @@ export class SqliteStore implements RoomStore {
 function isBusy(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === "string" && (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED"));
-}
-
-/** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }
