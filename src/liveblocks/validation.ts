@@ -5,6 +5,7 @@
  * `__proto__` key) and come out as null-prototype objects.
  */
 import { z } from "zod";
+import { isStorableText, NOT_STORABLE } from "../rooms/text.js";
 import { type LiveblocksError, invalidField } from "../protocol/errors.js";
 import { type Limits, MAX_CURSOR_LENGTH } from "./limits.js";
 import { Permission, type RoomPermission, validatePermissionSet } from "../permissions/scopes.js";
@@ -69,25 +70,11 @@ function nullProto<T>(): Dict<T> {
   return Object.create(null) as Dict<T>;
 }
 
-/** The rule a string breaks when a store could not hold it. */
-const NOT_STORABLE = "must not contain NUL characters or unpaired surrogates";
-
-/**
- * Can every store hold `value` as is? Stores keep well-formed Unicode
- * (UTF-8 columns cannot encode a lone surrogate) without U+0000 (Postgres
- * `text` cannot hold it). Every id, key and value that reaches a store
- * passes here.
- */
-function isStorable(value: string): boolean {
-  // `isWellFormed` is ES2024 (Node 20 has it); the project's lib is ES2023.
-  return !value.includes("\0") && (value as unknown as { isWellFormed(): boolean }).isWellFormed();
-}
-
 const text = (rule: string) => z.string({ error: rule });
 
 /** At most `max` characters a store can hold (possibly empty); the length is checked first. */
 const storableText = (max: number, rule = `must be at most ${max} characters`) =>
-  text("must be a string").max(max, { message: rule, abort: true }).refine(isStorable, NOT_STORABLE);
+  text("must be a string").max(max, { message: rule, abort: true }).refine(isStorableText, NOT_STORABLE);
 
 /** `1..max` characters a store can hold. */
 function boundedString(max: number) {
@@ -95,7 +82,7 @@ function boundedString(max: number) {
   return text("must be a string")
     .min(1, { message: "must be a non-empty string", abort: true })
     .max(max, { message: `must be at most ${max} characters`, abort: true })
-    .refine(isStorable, NOT_STORABLE);
+    .refine(isStorableText, NOT_STORABLE);
 }
 
 /**
@@ -168,7 +155,7 @@ function idMap<V>(options: {
           });
           return;
         }
-        if (!isStorable(key)) {
+        if (!isStorableText(key)) {
           ctx.addIssue({ code: "custom", path: [key], message: `keys ${NOT_STORABLE}` });
           return;
         }
@@ -218,7 +205,7 @@ function metadataMap<N extends boolean>(limits: Limits, nullable: N) {
       for (const item of values) {
         if (typeof item !== "string") return "must be a string or an array of strings";
         if (item.length > max) return `must be at most ${max} characters, got ${item.length}`;
-        if (!isStorable(item)) return NOT_STORABLE;
+        if (!isStorableText(item)) return NOT_STORABLE;
       }
       return true;
     },
@@ -275,7 +262,7 @@ function isBoundedString(value: unknown, max: number): value is string {
   if (typeof value !== "string" || value.length === 0) return false;
   // Only a string over the limit in UTF-16 units can be within it in code points.
   if (value.length > max && codePointLength(value) > max) return false;
-  return isStorable(value);
+  return isStorableText(value);
 }
 
 /** An identity the hand-written check accepted. */
@@ -341,7 +328,7 @@ export function createSchemas(limits: Limits) {
     maxEntries: limits.metadataEntries,
     maxKeyLength: limits.metadataKeyLength,
     nullable: false,
-    checkValue: (value) => (typeof value !== "string" ? "must be a string" : isStorable(value) ? true : NOT_STORABLE),
+    checkValue: (value) => (typeof value !== "string" ? "must be a string" : isStorableText(value) ? true : NOT_STORABLE),
     copyValue: (value) => value,
   });
   return {

@@ -6,6 +6,7 @@
 import type { RoomAccesses, RoomPermission } from "../../permissions/scopes.js";
 import { cloneRoom } from "../../rooms/patch.js";
 import type { RoomData, RoomFilter, RoomMetadata } from "../../rooms/types.js";
+import { assertStorableText } from "../../rooms/text.js";
 
 /** A `rooms` row as `pg` returns it (int8 as string, json parsed). */
 export type RoomRow = {
@@ -117,14 +118,7 @@ function toMetadata(source: Record<string, string | string[]>): RoomMetadata {
   return map;
 }
 
-/**
- * Text Postgres can store as given. A lone surrogate would be sent as U+FFFD
- * (two ids becoming one) and NUL is not storable in `text`; the facade rejects
- * both, so this only guards direct callers.
- */
+/** Throws unless `value` is text Postgres stores as given; the facade rejects such text first, so this guards direct callers. */
 export function checkText(value: string, field: string): void {
-  if (typeof value !== "string") throw new TypeError(`${field} must be a string`);
-  if (value.includes("\0") || /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(value)) {
-    throw new TypeError(`${field} must be well-formed Unicode without NUL characters`);
-  }
+  assertStorableText(value, field);
 }

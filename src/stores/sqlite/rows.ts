@@ -6,6 +6,7 @@
 import type { Database as Connection, Statement } from "better-sqlite3";
 import type { RoomAccesses, RoomPermission } from "../../permissions/scopes.js";
 import type { RoomData, RoomMetadata, RoomPatch } from "../../rooms/types.js";
+import { assertStorableText } from "../../rooms/text.js";
 
 /** A row of `rooms`. */
 export type RoomRow = {
@@ -109,14 +110,9 @@ export function metadataOf(rows: readonly MetadataRow[]): RoomMetadata {
   return metadata;
 }
 
-// In `u` mode a surrogate pair is one code point, so only lone halves match \p{Cs}.
-const LONE_SURROGATE_OR_NUL = /\p{Cs}|\0/u;
-
-/** SQLite stores neither lone surrogates (it would write U+FFFD) nor, reliably, NUL. */
+/** Throws unless `value` is text SQLite stores as given (it would write U+FFFD for a lone surrogate). */
 export function checkText(value: string, field: string): string {
-  if (typeof value !== "string" || LONE_SURROGATE_OR_NUL.test(value)) {
-    throw new TypeError(`SqliteStore: ${field} must be a well-formed string without NUL characters`);
-  }
+  assertStorableText(value, `SqliteStore: ${field}`);
   return value;
 }
 

@@ -157,7 +157,7 @@ describe("SqliteStore file", () => {
 
   it("create - a lone surrogate or NUL in an id or key is refused, not silently rewritten", async () => {
     const store = new SqliteStore({ filename: newFile() });
-    await expect(store.create(makeRoom("a\uD800"))).rejects.toThrow(/room id must be a well-formed string/);
+    await expect(store.create(makeRoom("a\uD800"))).rejects.toThrow(/room id must not contain NUL characters or unpaired surrogates/);
     await expect(store.create(makeRoom("a\0b"))).rejects.toThrow(TypeError);
     await expect(store.create(makeRoom("r", { metadata: { k: ["\uDC00"] } }))).rejects.toThrow(/metadata value/);
     expect(await ids(store, {})).toEqual([]);
