@@ -12,6 +12,7 @@ import { type RoomAccessWatch, watchRoomAccess } from "./entry/watch.js";
 import { announceRevocation, subscribeRevocations } from "./entry/revocations.js";
 import type { TokenClaims } from "../tokens/types.js";
 import { decideRoomAccess } from "./entry/access.js";
+import { verifyWith } from "./entry/verify.js";
 import type { AuthResponse } from "./auth.js";
 import { invalidField, notImplemented, roomExists, roomKeptChanging, roomNotFound } from "../protocol/errors.js";
 import { DEFAULT_PAGE_SIZE } from "./limits.js";
@@ -156,13 +157,7 @@ export class Liveblocks {
    * ```
    */
   async verifyToken(token: string, options?: RequestOptions & { kind?: "id" | "acc" }): Promise<TokenClaims> {
-    return this.#config.verifier.verify(token, {
-      now: this.#config.now(),
-      clockTolerance: this.#config.clockTolerance,
-      projectId: this.#config.projectId,
-      ...(options?.kind !== undefined && { kind: options.kind }),
-      ...(options?.signal !== undefined && { signal: options.signal }),
-    });
+    return verifyWith(this.#config, token, options);
   }
 
   /* --- Rooms --------------------------------------------------------------- */
@@ -424,13 +419,7 @@ export class Liveblocks {
    * ```
    */
   async checkRoomAccess(token: string, roomId: string, options?: RequestOptions & { timeoutMs?: number }): Promise<RoomAccessResult> {
-    return decideRoomAccess(
-      this.#config,
-      (raw, signal) => this.verifyToken(raw, signal === undefined ? undefined : { signal }),
-      token,
-      roomId,
-      options,
-    );
+    return (await decideRoomAccess(this.#config, token, roomId, options)).access;
   }
 
   /**
@@ -500,14 +489,7 @@ export class Liveblocks {
     onChange: (access: RoomAccessResult) => void,
     options?: RequestOptions & { timeoutMs?: number },
   ): Promise<RoomAccessWatch> {
-    return watchRoomAccess(
-      this.#config,
-      (raw, signal) => this.verifyToken(raw, signal === undefined ? undefined : { signal }),
-      token,
-      roomId,
-      onChange,
-      options,
-    );
+    return watchRoomAccess(this.#config, token, roomId, onChange, options);
   }
 
   /**

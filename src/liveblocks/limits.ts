@@ -2,15 +2,11 @@
  * Input limits. Defaults are the ones Liveblocks documents; every one can be
  * changed through the `limits` option of `Liveblocks`.
  */
+import { ROOM_ID_LENGTH } from "../permissions/patterns.js";
 
 /**
  * The limits roomgate enforces (with status 422 and a message naming the
  * field and the limit).
- *
- * @example
- * ```ts
- * new Liveblocks({ secret, limits: { accessesEntries: 500 } });
- * ```
  */
 export type Limits = {
   /** Room id length (Liveblocks: 128). */
@@ -52,14 +48,9 @@ export type Limits = {
 
 /**
  * The defaults of {@link Limits}.
- *
- * @example
- * ```ts
- * DEFAULT_LIMITS.accessesEntries; // 100
- * ```
  */
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
-  roomIdLength: 128,
+  roomIdLength: ROOM_ID_LENGTH,
   accessesEntries: 100,
   accessesKeyLength: 40,
   metadataEntries: 50,

@@ -7,7 +7,7 @@
  * Anything not deeply frozen is never cached, since it could change between
  * two decisions.
  */
-import type { RoomAccessRules } from "./resolve.js";
+import type { RoomAccessRules } from "./rules.js";
 import { encodeScopes, strongestOf } from "./scopes.js";
 
 /** @internal A frozen room's permission lists, encoded. */

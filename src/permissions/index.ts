@@ -1,5 +1,7 @@
 export { ACCESS_LEVELS, Permission, RESOURCES, isPermission, validatePermissionSet } from "./scopes.js";
 export type { AccessLevel, PermissionMatrix, Resource, RoomAccesses, RoomPermission, RoomPermissions } from "./scopes.js";
-export { permissionMatrixOf, resolveAccess } from "./resolve.js";
-export type { AccessDecision, AccessIdentity, RoomAccessRules } from "./resolve.js";
+export { permissionMatrixOf } from "./decision.js";
+export type { AccessDecision } from "./decision.js";
+export { resolveAccess } from "./resolve.js";
+export type { AccessIdentity, RoomAccessRules } from "./rules.js";
 export { isValidRoomPattern, matchesRoomPattern, resolveTokenAccess } from "./patterns.js";

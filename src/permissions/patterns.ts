@@ -2,11 +2,11 @@
  * Access-token permissions: a map of room id or pattern (`"org:*"`, `"*"`)
  * to scopes, and how it resolves for one room. Pure and synchronous.
  */
-import { type AccessDecision, decisionFor } from "./resolve.js";
+import { type AccessDecision, decisionFor } from "./decision.js";
 import { RESOURCE_SHIFT, encodeScopes } from "./scopes.js";
 
-/** Liveblocks' room id length, the default bound of a pattern's prefix. */
-const DEFAULT_ROOM_ID_LENGTH = 128;
+/** Liveblocks' room id length: the default bound of a pattern's prefix and of the facade's `limits.roomIdLength`. */
+export const ROOM_ID_LENGTH = 128;
 
 /**
  * Is `pattern` a valid access-token room id or pattern: `*`, or 1 to
@@ -19,7 +19,7 @@ const DEFAULT_ROOM_ID_LENGTH = 128;
  * isValidRoomPattern("a*b");   // false
  * ```
  */
-export function isValidRoomPattern(pattern: unknown, maxLength = DEFAULT_ROOM_ID_LENGTH): pattern is string {
+export function isValidRoomPattern(pattern: unknown, maxLength = ROOM_ID_LENGTH): pattern is string {
   if (typeof pattern !== "string") return false;
   if (pattern === "*") return true;
   const star = pattern.indexOf("*");

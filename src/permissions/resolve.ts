@@ -3,135 +3,10 @@
  * which scopes a user gets from a room's `defaultAccesses`, `groupsAccesses`
  * and `usersAccesses`. Pure and synchronous.
  */
-import {
-  type AccessLevel,
-  type Permission,
-  type PermissionMatrix,
-  RESOURCE_SHIFT,
-  RESOURCES,
-  encodeScopes,
-  fieldsSetBy,
-  strongestOf,
-} from "./scopes.js";
+import { type AccessDecision, decisionFor, overlay } from "./decision.js";
 import { encodedGroups, encodedRulesOf } from "./encoded.js";
-
-/**
- * The permission part of a room, as `RoomData` holds it.
- *
- * @example
- * ```ts
- * const room: RoomAccessRules = { defaultAccesses: [], usersAccesses: { alice: ["*:write"] } };
- * ```
- */
-export type RoomAccessRules = {
-  readonly defaultAccesses: readonly string[];
-  readonly groupsAccesses?: { readonly [groupId: string]: readonly string[] } | undefined;
-  readonly usersAccesses?: { readonly [userId: string]: readonly string[] } | undefined;
-};
-
-/**
- * Who is entering: the user id and the groups an ID token carries.
- *
- * @example
- * ```ts
- * const identity: AccessIdentity = { userId: "alice", groupIds: ["engineering"] };
- * ```
- */
-export type AccessIdentity = {
-  readonly userId: string;
-  readonly groupIds?: readonly string[] | undefined;
-};
-
-/**
- * The outcome of resolving access. Decisions are shared and frozen: the same
- * matrix always yields the same object.
- *
- * @example
- * ```ts
- * const { canEnter, isReadOnly, scopes } = resolveAccess(room, { userId: "alice" });
- * ```
- */
-export type AccessDecision = {
-  /** The user may enter the room (`room` is not `none`). */
-  readonly canEnter: boolean;
-  /** The user may write storage. */
-  readonly canWrite: boolean;
-  /** The user may write comments of some visibility. */
-  readonly canComment: boolean;
-  /** `!canWrite`: what `@liveblocks/client` shows as read-only. */
-  readonly isReadOnly: boolean;
-  /** The canonical scopes that give exactly `matrix`. */
-  readonly scopes: readonly Permission[];
-  /** The level of every resource. */
-  readonly matrix: PermissionMatrix;
-};
-
-const ROOM = RESOURCE_SHIFT.room;
-const LEVEL_NAME: readonly AccessLevel[] = ["none", "none", "read", "write"];
-
-/** One frozen decision per possible encoded matrix (4^6), built on first use. */
-const DECISIONS: (AccessDecision | undefined)[] = new Array(1 << 12);
-
-/**
- * @internal The decision for an encoded, layered explicit matrix.
- */
-export function decisionFor(code: number): AccessDecision {
-  return (DECISIONS[code] ??= buildDecision(code));
-}
-
-function buildDecision(code: number): AccessDecision {
-  const level = (shift: number) => (code >> shift) & 3;
-  const room = level(ROOM);
-  const matrix = {} as Record<(typeof RESOURCES)[number], AccessLevel>;
-  if (room === 0) {
-    for (const resource of RESOURCES) matrix[resource] = "none";
-  } else {
-    const comments = level(RESOURCE_SHIFT.comments) || room;
-    const fallback: Record<(typeof RESOURCES)[number], number> = {
-      room,
-      storage: room,
-      comments: room,
-      "comments:public": comments,
-      "comments:private": comments,
-      feeds: room,
-    };
-    for (const resource of RESOURCES) {
-      matrix[resource] = LEVEL_NAME[level(RESOURCE_SHIFT[resource]) || fallback[resource]]!;
-    }
-  }
-  const canWrite = matrix.storage === "write";
-  const decision: AccessDecision = {
-    canEnter: matrix.room !== "none",
-    canWrite,
-    canComment: matrix.comments === "write" || matrix["comments:public"] === "write" || matrix["comments:private"] === "write",
-    isReadOnly: !canWrite,
-    scopes: Object.freeze(canonicalScopes(matrix)),
-    matrix: Object.freeze(matrix),
-  };
-  return Object.freeze(decision);
-}
-
-/** The shortest scope list that yields `matrix`, in Liveblocks' order. */
-function canonicalScopes(matrix: PermissionMatrix): Permission[] {
-  const scopes: Permission[] = [];
-  const base = matrix.room;
-  if (base !== "none") scopes.push(base === "write" ? "*:write" : "*:read");
-  if (matrix.storage !== base) scopes.push(`storage:${matrix.storage}`);
-  if (matrix.comments !== base) scopes.push(`comments:${matrix.comments}`);
-  if (matrix["comments:public"] !== matrix.comments) {
-    scopes.push(`comments:public:${matrix["comments:public"]}`);
-  }
-  if (matrix["comments:private"] !== matrix.comments) {
-    scopes.push(`comments:private:${matrix["comments:private"]}`);
-  }
-  if (matrix.feeds !== base) scopes.push(`feeds:${matrix.feeds}`);
-  return scopes;
-}
-
-/** A layer overrides every resource it sets, in both directions. */
-function overlay(below: number, layer: number): number {
-  return (below & ~fieldsSetBy(layer)) | layer;
-}
+import type { AccessIdentity, RoomAccessRules } from "./rules.js";
+import { encodeScopes, strongestOf } from "./scopes.js";
 
 /**
  * Resolves what `identity` may do in a room: `defaultAccesses`, then the
@@ -186,17 +61,4 @@ export function resolveUncached(room: RoomAccessRules, identity: AccessIdentity)
     code = overlay(code, encodeScopes(usersAccesses[identity.userId]!));
   }
   return decisionFor(code);
-}
-
-/**
- * Turns a scope list into its full permission matrix, the way
- * `permissionMatrixFromScopes` in `@liveblocks/core` does.
- *
- * @example
- * ```ts
- * permissionMatrixOf(["*:read", "comments:write"]).comments; // "write"
- * ```
- */
-export function permissionMatrixOf(scopes: readonly string[]): PermissionMatrix {
-  return decisionFor(encodeScopes(scopes)).matrix;
 }

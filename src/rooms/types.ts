@@ -3,7 +3,7 @@
  * Postgres, REST) must provide and guarantee. Stores hold validated data; the
  * `Liveblocks` facade validates every input before it reaches a store.
  */
-import type { RoomAccessRules } from "../permissions/resolve.js";
+import type { RoomAccessRules } from "../permissions/rules.js";
 import type { RoomAccesses, RoomPermission } from "../permissions/scopes.js";
 
 /**

@@ -6,7 +6,9 @@
  */
 import { knownEncoding } from "../../permissions/encoded.js";
 import { resolveTokenAccess } from "../../permissions/patterns.js";
-import { type AccessDecision, type RoomAccessRules, resolveAccess } from "../../permissions/resolve.js";
+import type { AccessDecision } from "../../permissions/decision.js";
+import { resolveAccess } from "../../permissions/resolve.js";
+import type { RoomAccessRules } from "../../permissions/rules.js";
 import type { StoreReadOptions } from "../../rooms/types.js";
 import { TokenError } from "../../tokens/errors.js";
 import type { TokenClaims } from "../../tokens/types.js";
@@ -15,12 +17,13 @@ import type { RequestOptions, RoomAccessResult } from "../types.js";
 import { Deadline, STOPPED, tickerOf } from "./deadline.js";
 import { deny, outcomes } from "./denial.js";
 import { checkInput } from "../validation.js";
+import { verifyWith } from "./verify.js";
 
 /** How long `checkRoomAccess` waits for the verifier and the store together, by default, in milliseconds. */
 export const DEFAULT_ACCESS_TIMEOUT_MS = 5000;
 
-/** The facade's token check, given the signal that ends the whole decision. */
-export type VerifyForAccess = (token: string, signal: AbortSignal | undefined) => Promise<TokenClaims>;
+/** A decision, with the claims of the token when it verified (a watch keeps them to re-decide). */
+export type EntryDecision = { access: RoomAccessResult; claims?: TokenClaims };
 
 /** Options of `checkRoomAccess`. @internal */
 export type AccessCheckOptions = RequestOptions & { timeoutMs?: number };
@@ -38,42 +41,35 @@ const VERIFIER_FAILED = "The token verifier is unavailable; access denied.";
  */
 export async function decideRoomAccess(
   config: Config,
-  verify: VerifyForAccess,
   token: string,
   roomId: string,
   options?: AccessCheckOptions,
-): Promise<RoomAccessResult> {
+): Promise<EntryDecision> {
   const deadline = new Deadline(tickerOf(config), options?.signal, options?.timeoutMs ?? DEFAULT_ACCESS_TIMEOUT_MS);
   try {
-    return await decide(config, verify, token, roomId, deadline);
+    return await decide(config, token, roomId, deadline);
   } catch {
     // Every step guards itself; this only keeps "never rejects" true for bugs.
-    return deny("store-unavailable", STORE_FAILED);
+    return { access: deny("store-unavailable", STORE_FAILED) };
   } finally {
     deadline.clear();
   }
 }
 
-async function decide(
-  config: Config,
-  verify: VerifyForAccess,
-  token: string,
-  roomId: string,
-  deadline: Deadline,
-): Promise<RoomAccessResult> {
+async function decide(config: Config, token: string, roomId: string, deadline: Deadline): Promise<EntryDecision> {
   let claims: TokenClaims | typeof STOPPED;
   try {
-    claims = await deadline.race(() => verify(token, deadline.signal));
+    claims = await deadline.race(() => verifyWith(config, token, { signal: deadline.signal }));
   } catch (error) {
     // A verifier that honours the signal rejects when it aborts: that is the deadline, not the token.
-    if (deadline.ended) return deadline.denial("verifier-unavailable", "verifying the token");
-    return verifierDenial(error);
+    if (deadline.ended) return { access: deadline.denial("verifier-unavailable", "verifying the token") };
+    return { access: verifierDenial(error) };
   }
-  if (claims === STOPPED) return deadline.denial("verifier-unavailable", "verifying the token");
-  if (!isClaims(claims)) return deny("invalid-token", CLAIMS_MALFORMED);
+  if (claims === STOPPED) return { access: deadline.denial("verifier-unavailable", "verifying the token") };
+  if (!isClaims(claims)) return { access: deny("invalid-token", CLAIMS_MALFORMED) };
 
   const id = checkInput(config.schemas.roomId, roomId, "roomId");
-  if (!id.ok) return deny("room-not-found", id.error.message);
+  if (!id.ok) return { access: deny("room-not-found", id.error.message), claims };
 
   const read: StoreReadOptions = deadline.signal === undefined ? {} : { signal: deadline.signal };
   const groupIds = claims.k === "id" ? (claims.gids ?? []) : [];
@@ -85,29 +81,29 @@ async function decide(
       Promise.all([config.store.getRevocation(uid, read), isIdToken ? accessRules(config, id.data, uid, groupIds, read) : null]),
     );
   } catch {
-    if (deadline.ended) return deadline.denial("store-unavailable", "reading the room store");
-    return deny("store-unavailable", STORE_FAILED);
+    if (deadline.ended) return { access: deadline.denial("store-unavailable", "reading the room store"), claims };
+    return { access: deny("store-unavailable", STORE_FAILED), claims };
   }
-  if (stored === STOPPED) return deadline.denial("store-unavailable", "reading the room store");
+  if (stored === STOPPED) return { access: deadline.denial("store-unavailable", "reading the room store"), claims };
   const [revokedBefore, rules] = stored;
 
   if (revokedBefore !== null) {
     if (typeof revokedBefore !== "number" || !Number.isFinite(revokedBefore)) {
-      return deny("store-unavailable", STORE_MALFORMED);
+      return { access: deny("store-unavailable", STORE_MALFORMED), claims };
     }
-    if (outcomes.isRevoked(claims.iat, revokedBefore)) return outcomes.revoked(uid, revokedBefore);
+    if (outcomes.isRevoked(claims.iat, revokedBefore)) return { access: outcomes.revoked(uid, revokedBefore), claims };
   }
 
   let decision: AccessDecision;
   if (claims.k === "id") {
-    if (rules === null) return outcomes.roomNotFound(id.data);
-    if (!isAccessRules(rules, uid, groupIds)) return deny("store-unavailable", STORE_MALFORMED);
+    if (rules === null) return { access: outcomes.roomNotFound(id.data), claims };
+    if (!isAccessRules(rules, uid, groupIds)) return { access: deny("store-unavailable", STORE_MALFORMED), claims };
     decision = resolveAccess(rules, { userId: uid, groupIds });
   } else {
     decision = resolveTokenAccess(claims.perms, id.data);
   }
-  if (!decision.canEnter) return outcomes.noAccess(uid, id.data);
-  return outcomes.allowed(claims, groupIds, decision);
+  if (!decision.canEnter) return { access: outcomes.noAccess(uid, id.data), claims };
+  return { access: outcomes.allowed(claims, groupIds, decision), claims };
 }
 
 /** The room's permissions for one user, through the store's fast path where it has one. */

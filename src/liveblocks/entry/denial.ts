@@ -2,7 +2,7 @@
  * Denial messages that fit a WebSocket close reason, whatever the token and
  * the room id: echoed ids are cut first, then the whole message.
  */
-import type { AccessDecision } from "../../permissions/resolve.js";
+import type { AccessDecision } from "../../permissions/decision.js";
 import type { TokenClaims } from "../../tokens/types.js";
 import { messages } from "../../protocol/errors.js";
 import type { RoomAccessDenial, RoomAccessResult } from "../types.js";

@@ -7,10 +7,11 @@
  * id so an event only costs the watches of its room.
  */
 import { resolveTokenAccess } from "../../permissions/patterns.js";
-import { type AccessDecision, resolveAccess } from "../../permissions/resolve.js";
+import type { AccessDecision } from "../../permissions/decision.js";
+import { resolveAccess } from "../../permissions/resolve.js";
 import type { RoomChangeEvent, RoomData } from "../../rooms/types.js";
 import type { TokenClaims } from "../../tokens/types.js";
-import { type AccessCheckOptions, type VerifyForAccess, decideRoomAccess } from "./access.js";
+import { type AccessCheckOptions, decideRoomAccess } from "./access.js";
 import { deny, outcomes } from "./denial.js";
 import type { Config } from "../options.js";
 import { subscribeRevocations } from "./revocations.js";
@@ -167,7 +168,6 @@ const watchers = new WeakMap<Config, Watcher>();
  */
 export async function watchRoomAccess(
   config: Config,
-  verify: VerifyForAccess,
   token: string,
   roomId: string,
   onChange: (access: RoomAccessResult) => void,
@@ -179,8 +179,7 @@ export async function watchRoomAccess(
   const watch = new Watch(roomId, onChange);
   // Subscribed before the first read, so a change committed during it is not lost.
   w.add(watch);
-  let claims: TokenClaims | undefined;
-  const first = await decideRoomAccess(config, async (raw, signal) => (claims = await verify(raw, signal)), token, roomId, options);
+  const { access: first, claims } = await decideRoomAccess(config, token, roomId, options);
   watch.current = first;
   const signal = options?.signal;
   const terminal = !first.allowed && TERMINAL.has(first.reason);

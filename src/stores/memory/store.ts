@@ -4,7 +4,7 @@
  * the number of rooms.
  */
 import { RoomChangeEmitter, type RoomChangeEmitterOptions, type RoomChangeListener } from "../../rooms/emitter.js";
-import type { RoomAccessRules } from "../../permissions/resolve.js";
+import type { RoomAccessRules } from "../../permissions/rules.js";
 import { decodeCursor, encodeCursor } from "../../rooms/cursor.js";
 import { compareIds, compareSortKeys, type SortKey } from "../../rooms/order.js";
 import { applyRoomPatch } from "../../rooms/patch.js";

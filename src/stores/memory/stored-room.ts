@@ -5,7 +5,7 @@
  * lists its ids without `Object.keys`; rooms leave the store as plain
  * copies built from it.
  */
-import type { RoomAccessRules } from "../../permissions/resolve.js";
+import type { RoomAccessRules } from "../../permissions/rules.js";
 import type { Permission, RoomAccesses, RoomPermission } from "../../permissions/scopes.js";
 import { copyArray } from "../../rooms/copies.js";
 import type { TimeList } from "./rank-index.js";

@@ -4,7 +4,7 @@
  * feed. It answers only while the feed is live (connected and caught up);
  * when the feed drops, everything is forgotten and reads go to the database.
  */
-import type { RoomAccessRules } from "../../permissions/resolve.js";
+import type { RoomAccessRules } from "../../permissions/rules.js";
 
 /** One bounded map, least recently used first out. `null` caches "none". */
 class Lru<V> {

@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import type { ClientConfig, Pool, PoolClient, PoolConfig } from "pg";
-import type { RoomAccessRules } from "../../permissions/resolve.js";
+import type { RoomAccessRules } from "../../permissions/rules.js";
 import { decodeCursor, encodeCursor } from "../../rooms/cursor.js";
 import { type RevocationEmitter, RoomChangeEmitter, type RoomChangeEmitterOptions, type RoomChangeListener } from "../../rooms/emitter.js";
 import { applyRoomPatch, cloneRoom } from "../../rooms/patch.js";

@@ -5,7 +5,7 @@
  */
 import Database from "better-sqlite3";
 import type { Database as Connection, Statement } from "better-sqlite3";
-import type { RoomAccessRules } from "../../permissions/resolve.js";
+import type { RoomAccessRules } from "../../permissions/rules.js";
 import type { RoomAccesses, RoomPermission } from "../../permissions/scopes.js";
 import { decodeCursor, encodeCursor } from "../../rooms/cursor.js";
 import { type RevocationEmitter, RoomChangeEmitter, type RoomChangeEmitterOptions, type RoomChangeListener } from "../../rooms/emitter.js";
