@@ -5,7 +5,7 @@
  * unknown flags are errors, not silently ignored.
  */
 import { parseArgs } from "node:util";
-import { generateSecret } from "../tokens/secret.js";
+import { generateSecret } from "../index.js";
 import { MissingDriverError, type StoreChoice, startServer } from "./serve.js";
 
 const HELP = `Usage: roomgate <command> [options]

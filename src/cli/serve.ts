@@ -5,10 +5,7 @@
 import { type IncomingMessage, type Server, createServer } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { createRequestHandler, toNodeListener } from "../http/index.js";
-import { Liveblocks } from "../liveblocks/client.js";
-import { MemoryStore } from "../stores/memory/store.js";
-import type { RoomStore } from "../rooms/types.js";
-import { generateSecret } from "../tokens/secret.js";
+import { Liveblocks, MemoryStore, type RoomStore, generateSecret } from "../index.js";
 
 /** How long in-flight requests may take to finish after a stop signal. */
 const SHUTDOWN_GRACE_MS = 10_000;
