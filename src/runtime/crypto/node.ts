@@ -19,7 +19,7 @@ import {
   KeyObject,
   randomFillSync,
   sign as cryptoSign,
-  timingSafeEqual as nodeTimingSafeEqual,
+  timingSafeEqual,
   verify as cryptoVerify,
   type JsonWebKey,
 } from "node:crypto";
@@ -68,11 +68,6 @@ export function hkdfSha256(ikm: string | Uint8Array, info: string, length: numbe
 /** SHA-256 of the UTF-8 of `text`. */
 export function sha256(text: string): Uint8Array {
   return createHash("sha256").update(text).digest();
-}
-
-/** Constant-time equality of two byte strings of equal length (false if lengths differ). */
-export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && nodeTimingSafeEqual(a, b);
 }
 
 /** Fills `bytes` with cryptographically strong random bytes. */
@@ -134,7 +129,7 @@ export function verifyInput(alg: Algorithm, key: KeyObject, signingInput: string
       // Compared as canonical base64url text of equal length: digest("base64url")
       // is ~1 µs cheaper than digest() plus decoding the signature (measured).
       const expected = createHmac("sha256", key).update(signingInput).digest("base64url");
-      return nodeTimingSafeEqual(Buffer.from(expected, "latin1"), Buffer.from(signature, "latin1"));
+      return timingSafeEqual(Buffer.from(expected, "latin1"), Buffer.from(signature, "latin1"));
     }
     case "ES256":
       return cryptoVerify(
