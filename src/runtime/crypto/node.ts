@@ -51,6 +51,16 @@ export function createPublicKey(input: string | KeyObject | { key: JsonWebKey; f
   return nodeCreatePublicKey(input);
 }
 
+/** WebCrypto's key type, from the global `crypto` (as `./web.ts` names it). */
+type CryptoKey = Awaited<ReturnType<typeof crypto.subtle.importKey>>;
+
+/** The public key a WebCrypto key holds (jose hands out the keys of a key set as `CryptoKey`s). */
+export function publicKeyOfCryptoKey(cryptoKey: CryptoKey): MaybePromise<KeyObject> {
+  const key = KeyObject.from(cryptoKey);
+  if (key.type !== "public") throw new TypeError(`Expected a public key, got a ${key.type} key`);
+  return key;
+}
+
 /** A new P-256 (`ES256`) or Ed25519 (`EdDSA`) private key, generated off the main thread. */
 export function generatePrivateKey(alg: "ES256" | "EdDSA"): Promise<KeyObject> {
   return new Promise((resolve, reject) => {

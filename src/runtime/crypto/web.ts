@@ -121,6 +121,12 @@ export function createPublicKey(input: string | KeyObject | { key: JsonWebKey; f
   return new KeyObject("public", checkedJwk(input.key, false));
 }
 
+/** The public key a WebCrypto key holds (jose hands out the keys of a key set as `CryptoKey`s, extractable). */
+export async function publicKeyOfCryptoKey(cryptoKey: CryptoKey): Promise<KeyObject> {
+  if (cryptoKey.type !== "public") throw new TypeError(`Expected a public key, got a ${cryptoKey.type} key`);
+  return createPublicKey({ key: (await crypto.subtle.exportKey("jwk", cryptoKey)) as JsonWebKey, format: "jwk" });
+}
+
 /** A new P-256 (`ES256`) or Ed25519 (`EdDSA`) private key from `crypto.subtle.generateKey`. */
 export async function generatePrivateKey(alg: "ES256" | "EdDSA"): Promise<KeyObject> {
   const algorithm = alg === "EdDSA" ? { name: "Ed25519" } : { name: "ECDSA", namedCurve: "P-256" };
