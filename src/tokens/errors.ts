@@ -113,3 +113,19 @@ export class VerifierUnavailableError extends Error {
     super(message, options);
   }
 }
+
+/** Longest piece of a token echoed back in an error message. */
+const ECHO_LIMIT = 64;
+
+/**
+ * `text` quoted for an error message, cut short: a token may carry kilobytes there.
+ *
+ * @example
+ * ```ts
+ * quote("k".repeat(5000)); // "\"kkk…k\"… (5000 characters)"
+ * ```
+ */
+export function quote(text: string): string {
+  if (text.length <= ECHO_LIMIT) return JSON.stringify(text);
+  return `${JSON.stringify(text.slice(0, ECHO_LIMIT))}… (${text.length} characters)`;
+}

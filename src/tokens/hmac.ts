@@ -2,7 +2,8 @@
  * The default signer: HS256 under a key derived from the project's secret.
  */
 import { createSecretKey, hkdfSha256, type KeyObject } from "../runtime/crypto/node.js";
-import { createKeyring, encodeHeader, registerPayloadSigning, signPayload, signToken, verifyWithKeyring, type Keyring } from "./jwt.js";
+import { createKeyring, encodeHeader, signPayload, signToken, verifyWithKeyring, type Keyring } from "./jws.js";
+import { registerPayloadSigning } from "./signers.js";
 import type { TokenClaims, TokenSigner, VerifyOptions } from "./types.js";
 
 /**

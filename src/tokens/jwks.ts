@@ -4,7 +4,7 @@
  * (`RemoteJwks`: jose's remote key set over a bounded fetch, one in flight).
  */
 import { TokenError, type VerifierUnavailableError } from "./errors.js";
-import { createKeyring, inspectHeader, splitToken, verifySigned, verifyWithKeyring, type Keyring } from "./jwt.js";
+import { createKeyring, inspectHeader, splitToken, verifySigned, verifyWithKeyring, type Keyring } from "./jws.js";
 import { importJwks, type Jwk, type KeyPairAlgorithm } from "./keys.js";
 import { RemoteJwks, type RemoteJwksOptions } from "./remote-jwks.js";
 import type { TokenClaims, TokenVerifier, VerifyOptions } from "./types.js";

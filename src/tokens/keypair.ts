@@ -3,7 +3,8 @@
  * verification keys for rotation, and a JWKS document to publish.
  */
 import { createPublicKey, generatePrivateKey, type KeyObject } from "../runtime/crypto/node.js";
-import { createKeyring, encodeHeader, registerPayloadSigning, signPayload, signToken, verifyWithKeyring, type Keyring } from "./jwt.js";
+import { createKeyring, encodeHeader, signPayload, signToken, verifyWithKeyring, type Keyring } from "./jws.js";
+import { registerPayloadSigning } from "./signers.js";
 import {
   checkKeyAlgorithm,
   importPrivateKey,

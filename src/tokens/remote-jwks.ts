@@ -13,8 +13,8 @@ import { createRemoteJWKSet, customFetch, type RemoteJWKSet } from "jose";
 import { BodyTooLargeError, readBounded } from "../runtime/body.js";
 import { publicKeyOfCryptoKey } from "../runtime/crypto/node.js";
 import { raceSignal } from "../runtime/signal.js";
-import { TokenError, VerifierUnavailableError } from "./errors.js";
-import { encodeHeader, quote, type VerificationKey } from "./jwt.js";
+import { quote, TokenError, VerifierUnavailableError } from "./errors.js";
+import { encodeHeader, type VerificationKey } from "./jws.js";
 import { checkKeyAlgorithm, importPublicKey, screenJwks, type KeyPairAlgorithm } from "./keys.js";
 
 /**
