@@ -8,14 +8,7 @@ import { utf8Decode } from "../runtime/crypto/node.js";
 import { quote, TokenError } from "./errors.js";
 import type { JsonObject, TokenClaims, VerifyOptions } from "./types.js";
 
-/**
- * Clock skew allowed by default for `exp`, `nbf` and `iat`, in seconds.
- *
- * @example
- * ```ts
- * const refreshAt = (claims.exp + DEFAULT_CLOCK_TOLERANCE) * 1000;
- * ```
- */
+/** Clock skew allowed by default for `exp`, `nbf` and `iat`, in seconds. */
 export const DEFAULT_CLOCK_TOLERANCE = 60;
 
 /**

@@ -9,11 +9,6 @@
 /**
  * Why a token was rejected (or could not be produced). Stable: callers
  * narrow on it, messages may be reworded.
- *
- * @example
- * ```ts
- * if (err instanceof TokenError && err.code === "ERR_JWT_EXPIRED") return refresh();
- * ```
  */
 export type TokenErrorCode =
   /** The token is longer than 8 KiB; nothing in it was decoded. roomgate's own: jose has no size limit. */

@@ -12,14 +12,7 @@ import type { TokenClaims, TokenSigner, VerifyOptions } from "./types.js";
  */
 const HS256_KEY_INFO = "roomgate/v1/hs256-token-key";
 
-/**
- * Options of {@link HmacSigner}.
- *
- * @example
- * ```ts
- * const options: HmacSignerOptions = { secret: process.env.LIVEBLOCKS_SECRET_KEY! };
- * ```
- */
+/** Options of {@link HmacSigner}. */
 export type HmacSignerOptions = {
   /** The project's secret (`sk_…`), as text or bytes. Never used as the key itself. */
   secret: string | Uint8Array;

@@ -12,11 +12,6 @@ import type { TokenClaims, TokenVerifier, VerifyOptions } from "./types.js";
 /**
  * Options of {@link JwksVerifier}: an inline JWKS document, or the URL of
  * one (then see {@link RemoteJwksOptions}).
- *
- * @example
- * ```ts
- * const options: JwksVerifierOptions = { jwks: await (await fetch(jwksUrl)).json() };
- * ```
  */
 export type JwksVerifierOptions =
   | {

@@ -22,24 +22,12 @@ import { claimsOf, isJsonObject } from "./claims.js";
 import { quote, TokenError } from "./errors.js";
 import type { TokenClaims, TokenVerifier, VerifyOptions } from "./types.js";
 
-/**
- * A JWS algorithm roomgate signs with.
- *
- * @example
- * ```ts
- * const alg: SigningAlgorithm = signer.alg;
- * ```
- */
-export type SigningAlgorithm = TokenVerifier["alg"];
+/** A JWS algorithm roomgate signs with. */
+type SigningAlgorithm = TokenVerifier["alg"];
 
 /**
  * Longest token roomgate signs or accepts, in characters (8 KiB). Longer
  * input is rejected before anything in it is decoded.
- *
- * @example
- * ```ts
- * if (token.length > MAX_TOKEN_LENGTH) return new Response(null, { status: 431 });
- * ```
  */
 export const MAX_TOKEN_LENGTH = 8192;
 
@@ -92,14 +80,7 @@ export function encodeHeader(alg: SigningAlgorithm, kid: string | undefined): st
 // ---------------------------------------------------------------------------
 // signing
 
-/**
- * A key that verifies tokens carrying exactly `headerSegment`.
- *
- * @example
- * ```ts
- * const key: VerificationKey = { alg: "ES256", kid, headerSegment: encodeHeader("ES256", kid), key: publicKey };
- * ```
- */
+/** A key that verifies tokens carrying exactly `headerSegment`. */
 export interface VerificationKey {
   readonly alg: SigningAlgorithm;
   readonly kid: string | undefined;
@@ -147,15 +128,8 @@ export function signPayload(alg: SigningAlgorithm, headerSegment: string, key: K
 // ---------------------------------------------------------------------------
 // verification
 
-/**
- * The three segments of a compact JWS, and what the signature covers.
- *
- * @example
- * ```ts
- * const { header, payload, signature, signingInput }: TokenParts = splitToken(token);
- * ```
- */
-export interface TokenParts {
+/** The three segments of a compact JWS, and what the signature covers. */
+interface TokenParts {
   readonly header: string;
   readonly payload: string;
   readonly signature: string;
@@ -165,11 +139,6 @@ export interface TokenParts {
 /**
  * Which keys a verifier holds: by exact header segment for the fast path,
  * by `kid` (or `null` when its tokens carry no `kid`) for error messages.
- *
- * @example
- * ```ts
- * const keyring: Keyring = createKeyring("ES256", true, [{ kid: "2025-06", key: publicKey }]);
- * ```
  */
 export interface Keyring {
   readonly alg: SigningAlgorithm;

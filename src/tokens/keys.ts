@@ -1,6 +1,6 @@
 /**
  * Asymmetric keys for ES256 and EdDSA: importing a JWK, a PEM, a `KeyObject`
- * or a whole JWKS document once (synchronously, through `node:crypto`),
+ * or a whole JWKS document once (synchronously, through runtime/crypto),
  * screening a fetched document for jose's key set, naming a key by its
  * RFC 7638 thumbprint, and exporting its public half as a JWK. Symmetric keys and Ed25519 keys of small order are refused here, the
  * one place every key passes through.
@@ -19,11 +19,6 @@ import {
  * A JSON Web Key (RFC 7517) as users hold it: the members roomgate reads,
  * and any others. Accepts what `jose` and `node:crypto` produce (`JWK`,
  * `KeyObject#export({ format: "jwk" })`) and is accepted by them.
- *
- * @example
- * ```ts
- * const jwk: Jwk = { kty: "OKP", crv: "Ed25519", x: "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo", kid: "2025-06" };
- * ```
  */
 export type Jwk = {
   kty?: string;
@@ -46,33 +41,18 @@ export type Jwk = {
 /**
  * The asymmetric algorithms roomgate signs with: ECDSA P-256 with SHA-256,
  * or Ed25519.
- *
- * @example
- * ```ts
- * const alg: KeyPairAlgorithm = "EdDSA";
- * ```
  */
 export type KeyPairAlgorithm = "ES256" | "EdDSA";
 
 /**
  * An asymmetric key as users hold it: a JWK object, a PEM string (PKCS#8,
  * SPKI or SEC1), or a `node:crypto` `KeyObject`.
- *
- * @example
- * ```ts
- * const key: AsymmetricKeyInput = process.env.ROOMGATE_PRIVATE_KEY_PEM!;
- * ```
  */
 export type AsymmetricKeyInput = Jwk | string | KeyObject;
 
 /**
  * A public JWK as roomgate publishes it: public members only, with `kid`,
  * `alg` and `use: "sig"`.
- *
- * @example
- * ```ts
- * const { keys }: { keys: PublicJwk[] } = signer.jwks();
- * ```
  */
 export type PublicJwk = {
   kty: "EC" | "OKP";
@@ -114,7 +94,7 @@ const SMALL_ORDER_ED25519 = [
  * algorithmOfKey(generateKeyPairSync("ed25519").publicKey); // "EdDSA"
  * ```
  */
-export function algorithmOfKey(key: KeyObject): KeyPairAlgorithm | undefined {
+function algorithmOfKey(key: KeyObject): KeyPairAlgorithm | undefined {
   if (key.asymmetricKeyType === "ed25519") return "EdDSA";
   if (key.asymmetricKeyType === "ec" && key.asymmetricKeyDetails?.namedCurve === "prime256v1") return "ES256";
   return undefined;
@@ -265,7 +245,7 @@ function* signatureJwks(jwks: unknown, alg: KeyPairAlgorithm): Generator<[number
  * const kid = jwkThumbprint(publicKey); // 43 base64url characters
  * ```
  */
-export function jwkThumbprint(publicKey: KeyObject): string {
+function jwkThumbprint(publicKey: KeyObject): string {
   return thumbprintOfMembers(publicKey.export({ format: "jwk" }));
 }
 
@@ -353,7 +333,7 @@ export function resolveKid(kid: string | undefined, input: AsymmetricKeyInput, p
  * const kid = isJwk(input) ? input.kid : undefined;
  * ```
  */
-export function isJwk(input: AsymmetricKeyInput): input is Jwk {
+function isJwk(input: AsymmetricKeyInput): input is Jwk {
   return typeof input === "object" && !(input instanceof KeyObject);
 }
 

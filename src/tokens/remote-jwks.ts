@@ -20,11 +20,6 @@ import { checkKeyAlgorithm, importPublicKey, screenJwks, type KeyPairAlgorithm }
 /**
  * Options of a {@link JwksVerifier} over a remote JWKS document. The timing
  * options and their defaults are those of jose's `createRemoteJWKSet`.
- *
- * @example
- * ```ts
- * const options: RemoteJwksOptions = { alg: "ES256", cooldownDuration: 30_000, timeoutDuration: 5_000 };
- * ```
  */
 export type RemoteJwksOptions = {
   /** The only algorithm accepted. Defaults to `"ES256"`. */
@@ -48,14 +43,7 @@ export type RemoteJwksOptions = {
   now?: () => number;
 };
 
-/**
- * The defaults of {@link RemoteJwksOptions}, in milliseconds and bytes.
- *
- * @example
- * ```ts
- * REMOTE_JWKS_DEFAULTS.maxBodyBytes; // 65536
- * ```
- */
+/** The defaults of {@link RemoteJwksOptions}, in milliseconds and bytes. */
 export const REMOTE_JWKS_DEFAULTS = Object.freeze({
   cooldownDuration: 30_000,
   cacheMaxAge: 600_000,

@@ -2,8 +2,8 @@
  * The crypto primitives tokens need, Node implementation (`node:crypto`,
  * synchronous where it can be, for speed). `./web.ts` implements the same
  * exports over `crypto.subtle` / `crypto.getRandomValues`; the Web build
- * (`dist/web.js`) swaps this module for that one at build time, so nothing
- * above this folder imports `node:crypto` or uses `Buffer`.
+ * (`dist/web.js`) swaps this module for that one at build time, so no module
+ * of the Web build imports `node:crypto` or uses `Buffer`.
  *
  * Signing and verification return a value or a promise of one (`MaybePromise`):
  * Node answers synchronously, WebCrypto asynchronously; callers are async.
