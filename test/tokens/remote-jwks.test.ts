@@ -1,7 +1,8 @@
 /**
- * The remote JWKS fetcher against real HTTP servers on loopback (roomgate
- * issue 7, item 6: `JwksVerifier.remote(url)` buffered any body, 300 MB
- * measured; and item 2: an unreachable key set is not a bad token).
+ * The remote JWKS fetcher against real HTTP servers on loopback. Regressions
+ * it guards: `JwksVerifier.remote(url)` buffered any body (300 MB measured);
+ * an unreachable key set was reported as a bad token; one key that did not
+ * import made the whole document unusable.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
