@@ -15,7 +15,7 @@ const baseAlias = base.resolve?.alias;
 export default defineConfig({
   resolve: {
     alias: [
-      { find: /^(?:\.\.?\/)+(?:src\/)?(?:tokens\/)?crypto\/node\.js$/, replacement: web },
+      { find: /^(?:\.\.?\/)+(?:src\/)?(?:runtime\/)?crypto\/node\.js$/, replacement: web },
       ...(Array.isArray(baseAlias) ? baseAlias : []),
     ],
   },

@@ -7,7 +7,7 @@ import { RestStore, toBaseUrl } from "../stores/rest/store.js";
 import type { RoomStore } from "../rooms/types.js";
 import { HmacSigner } from "../tokens/hmac.js";
 import { randomTokenId } from "../tokens/ids.js";
-import { DEFAULT_CLOCK_TOLERANCE } from "../tokens/jwt.js";
+import { DEFAULT_CLOCK_TOLERANCE } from "../tokens/claims.js";
 import { deriveProjectId } from "../tokens/project-id.js";
 import type { TokenSigner, TokenVerifier } from "../tokens/types.js";
 import { DEFAULT_LIMITS, type Limits } from "./limits.js";

@@ -9,7 +9,7 @@
  * `sign`. Both produce the same bytes for the same claims.
  */
 import type { AccessTokenClaims, IdTokenClaims, JsonObject, TokenClaims, TokenSigner } from "../tokens/types.js";
-import { type PayloadSigning, payloadSigningOf } from "../tokens/jwt.js";
+import { type PayloadSigning, payloadSigningOf } from "../tokens/signers.js";
 import type { AuthResponse } from "./auth.js";
 import { invalidField, messages } from "../protocol/errors.js";
 import type { Config } from "./options.js";

@@ -9,11 +9,6 @@
 /**
  * Why a token was rejected (or could not be produced). Stable: callers
  * narrow on it, messages may be reworded.
- *
- * @example
- * ```ts
- * if (err instanceof TokenError && err.code === "ERR_JWT_EXPIRED") return refresh();
- * ```
  */
 export type TokenErrorCode =
   /** The token is longer than 8 KiB; nothing in it was decoded. roomgate's own: jose has no size limit. */
@@ -112,4 +107,20 @@ export class VerifierUnavailableError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
   }
+}
+
+/** Longest piece of a token echoed back in an error message. */
+const ECHO_LIMIT = 64;
+
+/**
+ * `text` quoted for an error message, cut short: a token may carry kilobytes there.
+ *
+ * @example
+ * ```ts
+ * quote("k".repeat(5000)); // "\"kkk…k\"… (5000 characters)"
+ * ```
+ */
+export function quote(text: string): string {
+  if (text.length <= ECHO_LIMIT) return JSON.stringify(text);
+  return `${JSON.stringify(text.slice(0, ECHO_LIMIT))}… (${text.length} characters)`;
 }

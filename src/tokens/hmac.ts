@@ -2,7 +2,8 @@
  * The default signer: HS256 under a key derived from the project's secret.
  */
 import { createSecretKey, hkdfSha256, type KeyObject } from "../runtime/crypto/node.js";
-import { createKeyring, encodeHeader, registerPayloadSigning, signPayload, signToken, verifyWithKeyring, type Keyring } from "./jwt.js";
+import { createKeyring, encodeHeader, signPayload, signToken, verifyWithKeyring, type Keyring } from "./jws.js";
+import { registerPayloadSigning } from "./signers.js";
 import type { TokenClaims, TokenSigner, VerifyOptions } from "./types.js";
 
 /**
@@ -11,14 +12,7 @@ import type { TokenClaims, TokenSigner, VerifyOptions } from "./types.js";
  */
 const HS256_KEY_INFO = "roomgate/v1/hs256-token-key";
 
-/**
- * Options of {@link HmacSigner}.
- *
- * @example
- * ```ts
- * const options: HmacSignerOptions = { secret: process.env.LIVEBLOCKS_SECRET_KEY! };
- * ```
- */
+/** Options of {@link HmacSigner}. */
 export type HmacSignerOptions = {
   /** The project's secret (`sk_…`), as text or bytes. Never used as the key itself. */
   secret: string | Uint8Array;

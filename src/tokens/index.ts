@@ -5,7 +5,8 @@
 export { TokenError, VerifierUnavailableError } from "./errors.js";
 export type { TokenErrorCode } from "./errors.js";
 export { randomTokenId } from "./ids.js";
-export { DEFAULT_CLOCK_TOLERANCE, MAX_TOKEN_LENGTH } from "./jwt.js";
+export { DEFAULT_CLOCK_TOLERANCE } from "./claims.js";
+export { MAX_TOKEN_LENGTH } from "./jws.js";
 export { HmacSigner } from "./hmac.js";
 export type { HmacSignerOptions } from "./hmac.js";
 export { KeyPairSigner } from "./keypair.js";

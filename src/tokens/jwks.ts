@@ -1,10 +1,10 @@
 /**
  * Verify-only access to roomgate tokens signed elsewhere, through the JWKS
  * document their signer publishes: given inline, or fetched from a URL
- * (`RemoteJwks`: bounded, cached, one fetch in flight).
+ * (`RemoteJwks`: jose's remote key set over a bounded fetch, one in flight).
  */
 import { TokenError, type VerifierUnavailableError } from "./errors.js";
-import { createKeyring, inspectHeader, splitToken, verifySigned, verifyWithKeyring, type Keyring } from "./jwt.js";
+import { createKeyring, inspectHeader, splitToken, verifySigned, verifyWithKeyring, type Keyring } from "./jws.js";
 import { importJwks, type Jwk, type KeyPairAlgorithm } from "./keys.js";
 import { RemoteJwks, type RemoteJwksOptions } from "./remote-jwks.js";
 import type { TokenClaims, TokenVerifier, VerifyOptions } from "./types.js";
@@ -12,11 +12,6 @@ import type { TokenClaims, TokenVerifier, VerifyOptions } from "./types.js";
 /**
  * Options of {@link JwksVerifier}: an inline JWKS document, or the URL of
  * one (then see {@link RemoteJwksOptions}).
- *
- * @example
- * ```ts
- * const options: JwksVerifierOptions = { jwks: await (await fetch(jwksUrl)).json() };
- * ```
  */
 export type JwksVerifierOptions =
   | {
@@ -34,11 +29,14 @@ export type JwksVerifierOptions =
  *
  * Keys for another algorithm, symmetric keys and `use: "enc"` keys are
  * skipped; a JWK without `kid` is named by its thumbprint; an Ed25519 key of
- * small order makes the document unusable. Remote documents are imported by
- * the same code: a `kid` not in the cached document refetches it (at most
- * once per cooldown); a document that cannot be fetched or used rejects with
- * a {@link VerifierUnavailableError} (`ERR_VERIFIER_UNAVAILABLE`), not with
- * a `TokenError`: the token was not judged.
+ * small order makes the document unusable. An inline document is imported
+ * whole, so a key that does not import is an error of the constructor. A
+ * remote document is jose's key set: a key is imported when a token first
+ * names it, and one that does not import (or a `kid` two keys share) fails
+ * only those tokens; a `kid` not in the cached document refetches it (at
+ * most once per cooldown). A document or key that cannot be fetched or used
+ * rejects with a {@link VerifierUnavailableError} (`ERR_VERIFIER_UNAVAILABLE`),
+ * not with a `TokenError`: the token was not judged.
  *
  * @example
  * ```ts

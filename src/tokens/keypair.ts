@@ -3,7 +3,8 @@
  * verification keys for rotation, and a JWKS document to publish.
  */
 import { createPublicKey, generatePrivateKey, type KeyObject } from "../runtime/crypto/node.js";
-import { createKeyring, encodeHeader, registerPayloadSigning, signPayload, signToken, verifyWithKeyring, type Keyring } from "./jwt.js";
+import { createKeyring, encodeHeader, signPayload, signToken, verifyWithKeyring, type Keyring } from "./jws.js";
+import { registerPayloadSigning } from "./signers.js";
 import {
   checkKeyAlgorithm,
   importPrivateKey,
@@ -17,14 +18,7 @@ import {
 } from "./keys.js";
 import type { TokenClaims, TokenSigner, VerifyOptions } from "./types.js";
 
-/**
- * Options of {@link KeyPairSigner}.
- *
- * @example
- * ```ts
- * const options: KeyPairSignerOptions = { privateKey: jwk, previousKeys: oldJwks.keys };
- * ```
- */
+/** Options of {@link KeyPairSigner}. */
 export type KeyPairSignerOptions = {
   /** The signing key: a private JWK, a PKCS#8 / SEC1 PEM, or a private `KeyObject`. */
   privateKey: AsymmetricKeyInput;
@@ -41,14 +35,7 @@ export type KeyPairSignerOptions = {
   previousKeys?: ReadonlyArray<AsymmetricKeyInput>;
 };
 
-/**
- * Options of {@link KeyPairSigner.generate}.
- *
- * @example
- * ```ts
- * const options: GenerateKeyPairSignerOptions = { alg: "EdDSA", kid: "2025-06" };
- * ```
- */
+/** Options of {@link KeyPairSigner.generate}. */
 export type GenerateKeyPairSignerOptions = {
   /** Defaults to `"ES256"`. */
   alg?: KeyPairAlgorithm;

@@ -1,8 +1,8 @@
 /**
  * Asymmetric keys for ES256 and EdDSA: importing a JWK, a PEM, a `KeyObject`
- * or a whole JWKS document once (synchronously, through `node:crypto`),
- * naming a key by its RFC 7638 thumbprint, and exporting its public half as
- * a JWK. Symmetric keys and Ed25519 keys of small order are refused here, the
+ * or a whole JWKS document once (synchronously, through runtime/crypto),
+ * screening a fetched document for jose's key set, naming a key by its
+ * RFC 7638 thumbprint, and exporting its public half as a JWK. Symmetric keys and Ed25519 keys of small order are refused here, the
  * one place every key passes through.
  */
 import {
@@ -19,11 +19,6 @@ import {
  * A JSON Web Key (RFC 7517) as users hold it: the members roomgate reads,
  * and any others. Accepts what `jose` and `node:crypto` produce (`JWK`,
  * `KeyObject#export({ format: "jwk" })`) and is accepted by them.
- *
- * @example
- * ```ts
- * const jwk: Jwk = { kty: "OKP", crv: "Ed25519", x: "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo", kid: "2025-06" };
- * ```
  */
 export type Jwk = {
   kty?: string;
@@ -46,33 +41,18 @@ export type Jwk = {
 /**
  * The asymmetric algorithms roomgate signs with: ECDSA P-256 with SHA-256,
  * or Ed25519.
- *
- * @example
- * ```ts
- * const alg: KeyPairAlgorithm = "EdDSA";
- * ```
  */
 export type KeyPairAlgorithm = "ES256" | "EdDSA";
 
 /**
  * An asymmetric key as users hold it: a JWK object, a PEM string (PKCS#8,
  * SPKI or SEC1), or a `node:crypto` `KeyObject`.
- *
- * @example
- * ```ts
- * const key: AsymmetricKeyInput = process.env.ROOMGATE_PRIVATE_KEY_PEM!;
- * ```
  */
 export type AsymmetricKeyInput = Jwk | string | KeyObject;
 
 /**
  * A public JWK as roomgate publishes it: public members only, with `kid`,
  * `alg` and `use: "sig"`.
- *
- * @example
- * ```ts
- * const { keys }: { keys: PublicJwk[] } = signer.jwks();
- * ```
  */
 export type PublicJwk = {
   kty: "EC" | "OKP";
@@ -114,7 +94,7 @@ const SMALL_ORDER_ED25519 = [
  * algorithmOfKey(generateKeyPairSync("ed25519").publicKey); // "EdDSA"
  * ```
  */
-export function algorithmOfKey(key: KeyObject): KeyPairAlgorithm | undefined {
+function algorithmOfKey(key: KeyObject): KeyPairAlgorithm | undefined {
   if (key.asymmetricKeyType === "ed25519") return "EdDSA";
   if (key.asymmetricKeyType === "ec" && key.asymmetricKeyDetails?.namedCurve === "prime256v1") return "ES256";
   return undefined;
@@ -191,25 +171,68 @@ export function importPublicKey(input: AsymmetricKeyInput, what: string): KeyObj
  * ```
  */
 export function importJwks(jwks: unknown, alg: KeyPairAlgorithm): Array<{ kid: string; key: KeyObject }> {
+  const keys: Array<{ kid: string; key: KeyObject }> = [];
+  for (const [index, jwk] of signatureJwks(jwks, alg)) {
+    const what = `jwks.keys[${index}]`;
+    const key = importPublicKey(jwk, what);
+    checkKeyAlgorithm(key, alg, jwk, what);
+    keys.push({ kid: resolveKid(undefined, jwk, key, what), key });
+  }
+  if (keys.length === 0) throw new TypeError(`The JWKS document has no ${alg} signature key`);
+  return keys;
+}
+
+/**
+ * The signature keys of a fetched JWKS document for `alg`, as a key set that
+ * imports each key only when a token names it should hold them: public
+ * members only, a key without `kid` named by its thumbprint, the same keys
+ * skipped as by {@link importJwks}, and a `kid` that roomgate would refuse
+ * skipped too. Nothing is imported here, so a key that would not import
+ * fails only the tokens that name it; but an Ed25519 key of small order
+ * makes the whole document unusable (forgeries verify under it: whoever
+ * published it is not to be trusted with the others), and so does a
+ * document with no key at all for `alg`.
+ *
+ * @example
+ * ```ts
+ * const keys = screenJwks(JSON.parse(body), "ES256"); // [{ kty, crv, x, y, kid }, …]
+ * ```
+ */
+export function screenJwks(jwks: unknown, alg: KeyPairAlgorithm): Jwk[] {
+  const keys: Jwk[] = [];
+  for (const [index, jwk] of signatureJwks(jwks, alg)) {
+    if (typeof jwk.x === "string" && jwk.kty === "OKP" && isSmallOrderEd25519X(jwk.x)) {
+      throw new TypeError(`jwks.keys[${index}] is not a usable public key: it is an Ed25519 key of small order`);
+    }
+    const kid = jwk.kid ?? thumbprintOfMembers(jwk);
+    if (typeof kid !== "string" || kid.length === 0 || kid.length > MAX_KID_LENGTH) continue;
+    // Built member by member: "d" (a private key published by mistake) never reaches the key set.
+    const key: Jwk = { kty: jwk.kty, crv: jwk.crv, x: jwk.x, kid };
+    if (jwk.y !== undefined) key.y = jwk.y;
+    keys.push(key);
+  }
+  if (keys.length === 0) throw new TypeError(`The JWKS document has no ${alg} signature key`);
+  return keys;
+}
+
+/**
+ * The entries of a JWKS document that may verify `alg` tokens, with their
+ * index: keys for something else are skipped, not errors, since one document
+ * may serve several uses.
+ */
+function* signatureJwks(jwks: unknown, alg: KeyPairAlgorithm): Generator<[number, Jwk]> {
   if (typeof jwks !== "object" || jwks === null || !Array.isArray((jwks as { keys?: unknown }).keys)) {
     throw new TypeError('A JWKS document is an object with a "keys" array');
   }
   const wanted = alg === "ES256" ? { kty: "EC", crv: "P-256" } : { kty: "OKP", crv: "Ed25519" };
-  const keys: Array<{ kid: string; key: KeyObject }> = [];
   for (const [index, jwk] of (jwks as { keys: unknown[] }).keys.entries()) {
     if (typeof jwk !== "object" || jwk === null || Array.isArray(jwk)) continue;
     const member = jwk as Jwk;
-    // Keys for something else are skipped, not errors: one document may serve several uses.
     if (member.kty !== wanted.kty || member.crv !== wanted.crv) continue;
     if (member.use !== undefined && member.use !== "sig") continue;
     if (member.alg !== undefined && member.alg !== alg) continue;
-    const what = `jwks.keys[${index}]`;
-    const key = importPublicKey(member, what);
-    checkKeyAlgorithm(key, alg, member, what);
-    keys.push({ kid: resolveKid(undefined, member, key, what), key });
+    yield [index, member];
   }
-  if (keys.length === 0) throw new TypeError(`The JWKS document has no ${alg} signature key`);
-  return keys;
 }
 
 /**
@@ -222,8 +245,12 @@ export function importJwks(jwks: unknown, alg: KeyPairAlgorithm): Array<{ kid: s
  * const kid = jwkThumbprint(publicKey); // 43 base64url characters
  * ```
  */
-export function jwkThumbprint(publicKey: KeyObject): string {
-  const jwk = publicKey.export({ format: "jwk" });
+function jwkThumbprint(publicKey: KeyObject): string {
+  return thumbprintOfMembers(publicKey.export({ format: "jwk" }));
+}
+
+/** The RFC 7638 thumbprint over a JWK's members as they are written. */
+function thumbprintOfMembers(jwk: Jwk): string {
   // The required members only, in lexicographic order, no whitespace (RFC 7638 §3).
   const canonical =
     jwk.kty === "EC"
@@ -306,7 +333,7 @@ export function resolveKid(kid: string | undefined, input: AsymmetricKeyInput, p
  * const kid = isJwk(input) ? input.kid : undefined;
  * ```
  */
-export function isJwk(input: AsymmetricKeyInput): input is Jwk {
+function isJwk(input: AsymmetricKeyInput): input is Jwk {
   return typeof input === "object" && !(input instanceof KeyObject);
 }
 
@@ -316,8 +343,12 @@ function refuseSymmetricJwk(jwk: Jwk): void {
 
 /** True for an Ed25519 public key whose encoding is one of {@link SMALL_ORDER_ED25519}. */
 function isSmallOrderEd25519(publicKey: KeyObject): boolean {
-  if (publicKey.asymmetricKeyType !== "ed25519") return false;
-  const encoded = base64urlDecode(String(publicKey.export({ format: "jwk" }).x));
+  return publicKey.asymmetricKeyType === "ed25519" && isSmallOrderEd25519X(String(publicKey.export({ format: "jwk" }).x));
+}
+
+/** True if `x`, the base64url public key of an Ed25519 JWK, is one of {@link SMALL_ORDER_ED25519}. */
+function isSmallOrderEd25519X(x: string): boolean {
+  const encoded = base64urlDecode(x);
   if (encoded.length !== 32) return false;
   // The sign bit of x says nothing about the order: compare without it.
   encoded[31] = encoded[31]! & 0x7f;

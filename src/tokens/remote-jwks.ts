@@ -1,35 +1,25 @@
 /**
- * A JWKS document fetched from a URL and kept as imported keys, over the
- * global `fetch` (no dependency, so the CommonJS build needs no ESM-only
- * package). Bounded: one timeout covers the whole fetch, body included, and
- * the body is read as a stream and cut off past a byte cap. Cached with
- * jose's semantics: a document is fresh for `cacheMaxAge`, and a `kid` it
- * lacks refetches it at most once per `cooldownDuration`. Concurrent lookups
- * share one fetch; a caller's signal stops only that caller's wait.
+ * A JWKS document fetched from a URL. jose's `createRemoteJWKSet` holds it
+ * and picks the key a token names, by `kid` and algorithm, importing only
+ * that entry: a key that does not import fails only the tokens that name it.
+ * roomgate gives it the fetch and the clock. The fetch is bounded: one
+ * timeout covers it whole, body included; the body is read as a stream and
+ * cut off past a byte cap; no redirect is followed. A document is fresh for
+ * `cacheMaxAge` by the injected clock, and a `kid` it lacks refetches it at
+ * most once per `cooldownDuration`. Concurrent lookups share one fetch; a
+ * caller's signal stops only that caller's wait.
  */
-import { TokenError, VerifierUnavailableError } from "./errors.js";
-import { createKeyring, quote, type Keyring, type VerificationKey } from "./jwt.js";
-import { importJwks, type KeyPairAlgorithm } from "./keys.js";
-
-/** `chunks` joined into one array of `total` bytes. */
-function concatBytes(chunks: readonly Uint8Array[], total: number): Uint8Array {
-  const bytes = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return bytes;
-}
+import { createRemoteJWKSet, customFetch, type RemoteJWKSet } from "jose";
+import { BodyTooLargeError, readBounded } from "../runtime/body.js";
+import { publicKeyOfCryptoKey } from "../runtime/crypto/node.js";
+import { raceSignal } from "../runtime/signal.js";
+import { quote, TokenError, VerifierUnavailableError } from "./errors.js";
+import { encodeHeader, type VerificationKey } from "./jws.js";
+import { checkKeyAlgorithm, importPublicKey, screenJwks, type KeyPairAlgorithm } from "./keys.js";
 
 /**
  * Options of a {@link JwksVerifier} over a remote JWKS document. The timing
  * options and their defaults are those of jose's `createRemoteJWKSet`.
- *
- * @example
- * ```ts
- * const options: RemoteJwksOptions = { alg: "ES256", cooldownDuration: 30_000, timeoutDuration: 5_000 };
- * ```
  */
 export type RemoteJwksOptions = {
   /** The only algorithm accepted. Defaults to `"ES256"`. */
@@ -53,14 +43,7 @@ export type RemoteJwksOptions = {
   now?: () => number;
 };
 
-/**
- * The defaults of {@link RemoteJwksOptions}, in milliseconds and bytes.
- *
- * @example
- * ```ts
- * REMOTE_JWKS_DEFAULTS.maxBodyBytes; // 65536
- * ```
- */
+/** The defaults of {@link RemoteJwksOptions}, in milliseconds and bytes. */
 export const REMOTE_JWKS_DEFAULTS = Object.freeze({
   cooldownDuration: 30_000,
   cacheMaxAge: 600_000,
@@ -83,28 +66,29 @@ const CAUSE_LIMIT = 200;
  * ```
  */
 export class RemoteJwks {
-  readonly #url: URL;
   /** Names the document in messages: origin and path, never the query (it may hold a secret). */
   readonly #where: string;
   readonly #alg: KeyPairAlgorithm;
-  readonly #headers: Headers;
   readonly #cooldownDuration: number;
   readonly #cacheMaxAge: number;
   readonly #timeoutDuration: number;
   readonly #maxBodyBytes: number;
   readonly #now: () => number;
-  #keyring: Keyring | undefined;
+  /** jose's key set: the document, and the key a `kid` names in it. */
+  readonly #set: RemoteJWKSet;
+  /** The keys of the current document that tokens named, ready for the hot path. */
+  #keys = new Map<string, VerificationKey>();
   #fetchedAt = Number.NEGATIVE_INFINITY;
-  #pending: Promise<Keyring> | undefined;
+  #pending: Promise<void> | undefined;
 
   /**
    * @param url - an `https:` URL, or `http:` on a loopback host (or with `allowInsecureHttp`)
-   * @param alg - the algorithm whose keys are imported
+   * @param alg - the algorithm whose keys are used
    * @param options - timings, body cap, headers, clock
    */
   constructor(url: string | URL, alg: KeyPairAlgorithm, options: RemoteJwksOptions) {
-    this.#url = checkUrl(url, options.allowInsecureHttp);
-    this.#where = `The JWKS at ${this.#url.origin}${this.#url.pathname}`;
+    const checked = checkUrl(url, options.allowInsecureHttp);
+    this.#where = `The JWKS at ${checked.origin}${checked.pathname}`;
     this.#alg = alg;
     this.#cooldownDuration = duration(options.cooldownDuration, "cooldownDuration");
     this.#cacheMaxAge = duration(options.cacheMaxAge, "cacheMaxAge");
@@ -122,28 +106,35 @@ export class RemoteJwks {
       throw new TypeError('"now" must be a function returning epoch milliseconds');
     }
     this.#now = options.now ?? Date.now;
-    this.#headers = new Headers(options.headers);
-    if (!this.#headers.has("accept")) this.#headers.set("accept", "application/json, application/jwk-set+json");
+    this.#set = createRemoteJWKSet(checked, {
+      // jose sends "accept: application/json, application/jwk-set+json" unless these headers set one.
+      headers: options.headers,
+      timeoutDuration: timeout,
+      // Freshness and cooldown follow roomgate's clock (`now`): jose fetches only when #reload asks.
+      cacheMaxAge: Number.POSITIVE_INFINITY,
+      cooldownDuration: Number.POSITIVE_INFINITY,
+      [customFetch]: (href, init) => this.#fetch(href, init.headers, init.signal),
+    });
   }
 
   /**
    * The key named `kid`: from the cached document while it is fresh, else
    * after a fetch; a `kid` the document lacks refetches it once the cooldown
    * is over. Rejects with `ERR_JWKS_NO_MATCHING_KEY` if the document has no
-   * such key, with a {@link VerifierUnavailableError} if it cannot be had,
-   * and with `signal.reason` as soon as `signal` aborts.
+   * such key, with a {@link VerifierUnavailableError} if it cannot be had
+   * (or its key of that `kid` cannot be used), and with `signal.reason` as
+   * soon as `signal` aborts.
    *
    * @param kid - the `kid` of the token's header
    * @param signal - stops this caller's wait, not the shared fetch
    */
   async key(kid: string, signal: AbortSignal | undefined): Promise<VerificationKey> {
     signal?.throwIfAborted();
-    let keyring = this.#keyring;
-    if (keyring === undefined || !this.#isFresh(this.#cacheMaxAge)) keyring = await this.#reload(signal);
-    let key = keyring.byKid?.get(kid);
+    if (!this.#isFresh(this.#cacheMaxAge)) await this.#reload(signal);
+    let key = this.#keys.get(kid) ?? (await this.#select(kid));
     if (key === undefined && !this.#isFresh(this.#cooldownDuration)) {
-      keyring = await this.#reload(signal);
-      key = keyring.byKid?.get(kid);
+      await this.#reload(signal);
+      key = await this.#select(kid);
     }
     if (key === undefined) throw new TokenError("ERR_JWKS_NO_MATCHING_KEY", `No key matches the kid ${quote(kid)}`);
     return key;
@@ -153,16 +144,23 @@ export class RemoteJwks {
     return this.#now() < this.#fetchedAt + duration;
   }
 
-  /** Joins the fetch in flight or starts one; a failed fetch leaves the cache as it was. */
-  #reload(signal: AbortSignal | undefined): Promise<Keyring> {
+  /** Joins the fetch in flight or starts one; a failed fetch leaves the document as it was. */
+  #reload(signal: AbortSignal | undefined): Promise<void> {
     let pending = this.#pending;
     if (pending === undefined) {
-      pending = this.#fetchKeyring()
-        .then((keyring) => {
-          this.#keyring = keyring;
-          this.#fetchedAt = this.#now();
-          return keyring;
-        })
+      pending = this.#set
+        .reload()
+        .then(
+          () => {
+            this.#fetchedAt = this.#now();
+            this.#keys = new Map();
+          },
+          (err: unknown) => {
+            throw err instanceof VerifierUnavailableError
+              ? err
+              : new VerifierUnavailableError(`${this.#where} is unusable: ${describe(err)}`, { cause: err });
+          },
+        )
         .finally(() => {
           this.#pending = undefined;
         });
@@ -170,48 +168,81 @@ export class RemoteJwks {
       pending.catch(() => {});
       this.#pending = pending;
     }
-    return signal === undefined ? pending : untilAborted(pending, signal);
+    return raceSignal(pending, signal);
   }
 
-  async #fetchKeyring(): Promise<Keyring> {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), this.#timeoutDuration);
-    let body: string;
+  /** The key jose's key set holds for `kid` in the current document, made ready for the hot path; `undefined` if none. */
+  async #select(kid: string): Promise<VerificationKey | undefined> {
+    const keys = this.#keys;
+    let cryptoKey: Awaited<ReturnType<RemoteJWKSet>>;
     try {
-      body = await this.#fetchBody(controller.signal);
+      cryptoKey = await this.#set({ alg: this.#alg, kid });
     } catch (err) {
-      // Closes the connection of a refused body instead of draining it.
+      const code = (err as { code?: unknown } | null)?.code;
+      if (code === "ERR_JWKS_NO_MATCHING_KEY") return undefined;
+      const why = code === "ERR_JWKS_MULTIPLE_MATCHING_KEYS" ? "it has several" : describe(err);
+      throw new VerifierUnavailableError(`${this.#where} has no usable key for the kid ${quote(kid)}: ${why}`, { cause: err });
+    }
+    let key: VerificationKey["key"];
+    try {
+      // The one place every key passes through: the small-order check, and the algorithm.
+      key = importPublicKey(await publicKeyOfCryptoKey(cryptoKey), `the key ${quote(kid)}`);
+      checkKeyAlgorithm(key, this.#alg, key, `the key ${quote(kid)}`);
+    } catch (err) {
+      throw new VerifierUnavailableError(`${this.#where} has no usable key for the kid ${quote(kid)}: ${describe(err)}`, { cause: err });
+    }
+    const verificationKey: VerificationKey = { alg: this.#alg, kid, headerSegment: encodeHeader(this.#alg, kid), key };
+    keys.set(kid, verificationKey);
+    return verificationKey;
+  }
+
+  /**
+   * jose's fetch: the document at `href` within jose's timeout `signal`,
+   * checked and screened, handed back as a new `Response`. Anything refused
+   * rejects with a {@link VerifierUnavailableError}, which jose passes on.
+   */
+  async #fetch(href: string, headers: Headers, signal: AbortSignal): Promise<Response> {
+    // Aborted by jose's timeout, or by a refusal here: closes the connection instead of draining it.
+    const controller = new AbortController();
+    const onTimeout = (): void => controller.abort(signal.reason);
+    signal.addEventListener("abort", onTimeout, { once: true });
+    try {
+      const body = await this.#fetchBody(href, headers, controller.signal, signal);
+      let document: unknown;
+      try {
+        document = JSON.parse(body);
+      } catch (err) {
+        throw new VerifierUnavailableError(`${this.#where} is not JSON`, { cause: err });
+      }
+      let keys: ReturnType<typeof screenJwks>;
+      try {
+        keys = screenJwks(document, this.#alg);
+      } catch (err) {
+        throw new VerifierUnavailableError(`${this.#where} is unusable: ${describe(err)}`, { cause: err });
+      }
+      return new Response(JSON.stringify({ keys }), { status: 200, headers: { "content-type": "application/json" } });
+    } catch (err) {
       controller.abort();
       throw err;
     } finally {
-      clearTimeout(timer);
-    }
-    let document: unknown;
-    try {
-      document = JSON.parse(body);
-    } catch (err) {
-      throw new VerifierUnavailableError(`${this.#where} is not JSON`, { cause: err });
-    }
-    try {
-      return createKeyring(this.#alg, true, importJwks(document, this.#alg));
-    } catch (err) {
-      throw new VerifierUnavailableError(`${this.#where} is unusable: ${describe(err)}`, { cause: err });
+      signal.removeEventListener("abort", onTimeout);
     }
   }
 
-  async #fetchBody(signal: AbortSignal): Promise<string> {
+  async #fetchBody(href: string, headers: Headers, signal: AbortSignal, timeout: AbortSignal): Promise<string> {
     const failed = (what: string, err: unknown): VerifierUnavailableError =>
-      signal.aborted
+      timeout.aborted
         ? new VerifierUnavailableError(`${this.#where} did not answer within ${this.#timeoutDuration} ms`, { cause: err })
         : new VerifierUnavailableError(`${this.#where} ${what}: ${describe(err)}`, { cause: err });
 
     let response: Response;
     try {
       // Redirects are not followed: a JWKS URL is configured, never discovered.
-      response = await fetch(this.#url, { method: "GET", redirect: "manual", headers: this.#headers, signal });
+      response = await fetch(href, { method: "GET", redirect: "manual", headers, signal });
     } catch (err) {
       throw failed("could not be fetched", err);
     }
+    // A redirect is a 3xx here (or 0, opaque, in a browser): refused like any other status.
     if (response.status !== 200) {
       throw new VerifierUnavailableError(`${this.#where} answered HTTP ${response.status}, not 200`);
     }
@@ -219,24 +250,17 @@ export class RemoteJwks {
     if (declared > this.#maxBodyBytes) {
       throw new VerifierUnavailableError(`${this.#where} declares a body of ${declared} bytes, over the limit of ${this.#maxBodyBytes}`);
     }
-    const chunks: Uint8Array[] = [];
-    let total = 0;
-    if (response.body !== null) {
-      const reader = response.body.getReader();
-      for (;;) {
-        const chunk = await reader.read().catch((err: unknown) => {
-          throw failed("could not be read", err);
-        });
-        if (chunk.done) break;
-        total += chunk.value.byteLength;
-        if (total > this.#maxBodyBytes) {
-          throw new VerifierUnavailableError(`${this.#where} is over the limit of ${this.#maxBodyBytes} bytes`);
-        }
-        chunks.push(chunk.value);
+    let bytes: Uint8Array;
+    try {
+      bytes = await readBounded(response.body, this.#maxBodyBytes, signal);
+    } catch (err) {
+      if (err instanceof BodyTooLargeError) {
+        throw new VerifierUnavailableError(`${this.#where} is over the limit of ${this.#maxBodyBytes} bytes`, { cause: err });
       }
+      throw failed("could not be read", err);
     }
     try {
-      return new TextDecoder("utf-8", { fatal: true }).decode(concatBytes(chunks, total));
+      return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
     } catch (err) {
       throw new VerifierUnavailableError(`${this.#where} is not UTF-8 text`, { cause: err });
     }
@@ -271,16 +295,6 @@ function duration(value: number | undefined, name: "cooldownDuration" | "cacheMa
     throw new TypeError(`"${name}" must be a non-negative number of milliseconds`);
   }
   return value;
-}
-
-/** `promise`, or `signal.reason` as soon as `signal` aborts, whichever comes first. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
 }
 
 /** The message of `err` (or of its cause: `fetch` says only "fetch failed"), cut short. */

@@ -8,14 +8,7 @@ export type Json = string | number | boolean | null | Json[] | JsonObject;
 /** A JSON object; `undefined` members are left out when serialised, as in `@liveblocks/core`. */
 export type JsonObject = { [key: string]: Json | undefined };
 
-/**
- * Claims of an ID token (`identifyUser`), in serialisation order.
- *
- * @example
- * ```ts
- * const claims: IdTokenClaims = { k: "id", pid, uid: "alice", gids: ["eng"], iat, exp, jti };
- * ```
- */
+/** Claims of an ID token (`identifyUser`), in serialisation order. */
 export type IdTokenClaims = {
   k: "id";
   pid: string;
@@ -30,11 +23,6 @@ export type IdTokenClaims = {
 /**
  * Claims of an access token (`prepareSession().authorize()`), in
  * serialisation order. `perms` maps a room id or pattern to its scopes.
- *
- * @example
- * ```ts
- * const claims: AccessTokenClaims = { k: "acc", pid, uid: "alice", perms: { "org:*": ["*:read"] }, iat, exp, jti };
- * ```
  */
 export type AccessTokenClaims = {
   k: "acc";
@@ -47,24 +35,10 @@ export type AccessTokenClaims = {
   jti: string;
 };
 
-/**
- * The claims of either kind of token.
- *
- * @example
- * ```ts
- * if (claims.k === "id") console.log(claims.gids);
- * ```
- */
+/** The claims of either kind of token. */
 export type TokenClaims = IdTokenClaims | AccessTokenClaims;
 
-/**
- * What a verifier checks beyond the signature.
- *
- * @example
- * ```ts
- * await signer.verify(token, { now: Date.now(), projectId: "pr_x", kind: "id" });
- * ```
- */
+/** What a verifier checks beyond the signature. */
 export type VerifyOptions = {
   /** The current time in epoch milliseconds (defaults to `Date.now()`). */
   now?: number;
@@ -82,11 +56,6 @@ export type VerifyOptions = {
  * Verifies roomgate tokens. Implementations pin the algorithm and key, check
  * the time claims and the claim shapes, and reject everything else with a
  * {@link TokenError}.
- *
- * @example
- * ```ts
- * const claims = await verifier.verify(token, { now: Date.now() });
- * ```
  */
 export interface TokenVerifier {
   /** The JWS algorithm this verifier accepts. */
@@ -94,14 +63,7 @@ export interface TokenVerifier {
   verify(token: string, options?: VerifyOptions): Promise<TokenClaims>;
 }
 
-/**
- * Signs and verifies roomgate tokens.
- *
- * @example
- * ```ts
- * const token = await signer.sign(claims);
- * ```
- */
+/** Signs and verifies roomgate tokens. */
 export interface TokenSigner extends TokenVerifier {
   /** The `kid` placed in the header of signed tokens, if any. */
   readonly kid: string | undefined;

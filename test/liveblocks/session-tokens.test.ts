@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { SignJWT } from "jose";
 import { describe, expect, it, vi } from "vitest";
 import { DEFAULT_LIMITS, HmacSigner, KeyPairSigner, Liveblocks, type TokenClaims, type TokenSigner } from "../../src/index.js";
-import { registerPayloadSigning } from "../../src/tokens/jwt.js";
+import { registerPayloadSigning } from "../../src/tokens/signers.js";
 import { checkIdentityFast, checkInput, createSchemas } from "../../src/liveblocks/validation.js";
 import { hs256Key } from "../tokens/helpers.js";
 import { SECRET, T0, decodePayload, makeLiveblocks, tokenOf } from "./helpers.js";

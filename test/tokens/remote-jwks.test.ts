@@ -1,7 +1,8 @@
 /**
- * The remote JWKS fetcher against real HTTP servers on loopback (roomgate
- * issue 7, item 6: `JwksVerifier.remote(url)` buffered any body, 300 MB
- * measured; and item 2: an unreachable key set is not a bad token).
+ * The remote JWKS fetcher against real HTTP servers on loopback. Regressions
+ * it guards: `JwksVerifier.remote(url)` buffered any body (300 MB measured);
+ * an unreachable key set was reported as a bad token; one key that did not
+ * import made the whole document unusable.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -399,6 +400,26 @@ describe("JwksVerifier.remote: unusable documents", () => {
       JwksVerifier.remote(url, { alg: "EdDSA" }).verify(await ed.sign(idClaims()), at),
       `The JWKS at ${url} is unusable: jwks.keys[1] is not a usable public key: it is an Ed25519 key of small order`,
     );
+  });
+
+  it("verify - a key that does not import fails only the tokens that name it; the other keys verify (regression: one bad key denied the whole document)", async () => {
+    // A P-256 "point" that is not on the curve, and two keys sharing one kid.
+    const offCurve = { kty: "EC", crv: "P-256", x: IDENTITY_X, y: IDENTITY_X, kid: "broken" };
+    const twin = (await KeyPairSigner.generate({ kid: "twin" })).jwks().keys[0];
+    respond = serveJson({ keys: [offCurve, twin, twin, ...signer.jwks().keys] });
+    const verifier = JwksVerifier.remote(url);
+    await expect(verifier.verify(token, at)).resolves.toEqual(idClaims());
+    const named = async (kid: string) => (await KeyPairSigner.generate({ kid })).sign(idClaims());
+    await expectUnavailable(
+      verifier.verify(await named("broken"), at),
+      new RegExp(`^The JWKS at ${url} has no usable key for the kid "broken": .+`),
+    );
+    await expectUnavailable(
+      verifier.verify(await named("twin"), at),
+      `The JWKS at ${url} has no usable key for the kid "twin": it has several`,
+    );
+    await expect(verifier.verify(token, at)).resolves.toEqual(idClaims());
+    expect(requests).toBe(1);
   });
 
   it("verify - names the document by origin and path, never its query string", async () => {

@@ -1,6 +1,6 @@
 /**
- * Regression: Ed25519 public keys of small order (roomgate issue 7, item 8).
- * `node:crypto` imports them, and a signature R = identity, S = 0 then
+ * Regression: Ed25519 public keys of small order were accepted as
+ * verification keys. `node:crypto` imports them, and a signature R = identity, S = 0 then
  * verifies under the identity key for any message, so a JWKS document or a
  * `previousKeys` entry holding one let anyone mint tokens with any claims.
  */

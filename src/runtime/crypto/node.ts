@@ -2,8 +2,8 @@
  * The crypto primitives tokens need, Node implementation (`node:crypto`,
  * synchronous where it can be, for speed). `./web.ts` implements the same
  * exports over `crypto.subtle` / `crypto.getRandomValues`; the Web build
- * (`dist/web.js`) swaps this module for that one at build time, so nothing
- * above this folder imports `node:crypto` or uses `Buffer`.
+ * (`dist/web.js`) swaps this module for that one at build time, so no module
+ * of the Web build imports `node:crypto` or uses `Buffer`.
  *
  * Signing and verification return a value or a promise of one (`MaybePromise`):
  * Node answers synchronously, WebCrypto asynchronously; callers are async.
@@ -19,7 +19,7 @@ import {
   KeyObject,
   randomFillSync,
   sign as cryptoSign,
-  timingSafeEqual as nodeTimingSafeEqual,
+  timingSafeEqual,
   verify as cryptoVerify,
   type JsonWebKey,
 } from "node:crypto";
@@ -51,6 +51,16 @@ export function createPublicKey(input: string | KeyObject | { key: JsonWebKey; f
   return nodeCreatePublicKey(input);
 }
 
+/** WebCrypto's key type, from the global `crypto` (as `./web.ts` names it). */
+type CryptoKey = Awaited<ReturnType<typeof crypto.subtle.importKey>>;
+
+/** The public key a WebCrypto key holds (jose hands out the keys of a key set as `CryptoKey`s). */
+export function publicKeyOfCryptoKey(cryptoKey: CryptoKey): MaybePromise<KeyObject> {
+  const key = KeyObject.from(cryptoKey);
+  if (key.type !== "public") throw new TypeError(`Expected a public key, got a ${key.type} key`);
+  return key;
+}
+
 /** A new P-256 (`ES256`) or Ed25519 (`EdDSA`) private key, generated off the main thread. */
 export function generatePrivateKey(alg: "ES256" | "EdDSA"): Promise<KeyObject> {
   return new Promise((resolve, reject) => {
@@ -68,11 +78,6 @@ export function hkdfSha256(ikm: string | Uint8Array, info: string, length: numbe
 /** SHA-256 of the UTF-8 of `text`. */
 export function sha256(text: string): Uint8Array {
   return createHash("sha256").update(text).digest();
-}
-
-/** Constant-time equality of two byte strings of equal length (false if lengths differ). */
-export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && nodeTimingSafeEqual(a, b);
 }
 
 /** Fills `bytes` with cryptographically strong random bytes. */
@@ -134,7 +139,7 @@ export function verifyInput(alg: Algorithm, key: KeyObject, signingInput: string
       // Compared as canonical base64url text of equal length: digest("base64url")
       // is ~1 µs cheaper than digest() plus decoding the signature (measured).
       const expected = createHmac("sha256", key).update(signingInput).digest("base64url");
-      return nodeTimingSafeEqual(Buffer.from(expected, "latin1"), Buffer.from(signature, "latin1"));
+      return timingSafeEqual(Buffer.from(expected, "latin1"), Buffer.from(signature, "latin1"));
     }
     case "ES256":
       return cryptoVerify(

@@ -8,8 +8,13 @@
  * Keys are `KeyObject`s of this module: their JWK is known synchronously (so
  * kids, thumbprints and JWKS documents are computed as on Node), the
  * `CryptoKey` is imported on first use and kept. PEM keys are Node-only.
+ *
+ * SHA-256 and HKDF come from `@noble/hashes`, synchronous where
+ * `crypto.subtle` is not: the project id, the HS256 key a constructor
+ * derives, and JWK thumbprints are computed without awaiting.
  */
-import { hkdfSha256Bytes, sha256Bytes } from "./sha256.js";
+import { hkdf } from "@noble/hashes/hkdf.js";
+import { sha256 as sha256Bytes } from "@noble/hashes/sha2.js";
 
 /** A value now, or later. */
 export type MaybePromise<T> = T | Promise<T>;
@@ -116,6 +121,12 @@ export function createPublicKey(input: string | KeyObject | { key: JsonWebKey; f
   return new KeyObject("public", checkedJwk(input.key, false));
 }
 
+/** The public key a WebCrypto key holds (jose hands out the keys of a key set as `CryptoKey`s, extractable). */
+export async function publicKeyOfCryptoKey(cryptoKey: CryptoKey): Promise<KeyObject> {
+  if (cryptoKey.type !== "public") throw new TypeError(`Expected a public key, got a ${cryptoKey.type} key`);
+  return createPublicKey({ key: (await crypto.subtle.exportKey("jwk", cryptoKey)) as JsonWebKey, format: "jwk" });
+}
+
 /** A new P-256 (`ES256`) or Ed25519 (`EdDSA`) private key from `crypto.subtle.generateKey`. */
 export async function generatePrivateKey(alg: "ES256" | "EdDSA"): Promise<KeyObject> {
   const algorithm = alg === "EdDSA" ? { name: "Ed25519" } : { name: "ECDSA", namedCurve: "P-256" };
@@ -127,22 +138,15 @@ function toBytes(input: string | Uint8Array): Uint8Array {
   return typeof input === "string" ? encoder.encode(input) : input;
 }
 
-/** HKDF-SHA256 with an empty salt, synchronously (plain TypeScript: `crypto.subtle` has no synchronous HKDF). */
+/** HKDF-SHA256 with an empty salt, synchronously (`crypto.subtle` has no synchronous HKDF). */
 export function hkdfSha256(ikm: string | Uint8Array, info: string, length: number): Uint8Array {
-  return hkdfSha256Bytes(toBytes(ikm), encoder.encode(info), length);
+  // No salt is HashLen zero bytes (RFC 5869), as node:crypto's empty salt.
+  return hkdf(sha256Bytes, toBytes(ikm), undefined, encoder.encode(info), length);
 }
 
 /** SHA-256 of the UTF-8 of `text`. */
 export function sha256(text: string): Uint8Array {
   return sha256Bytes(encoder.encode(text));
-}
-
-/** Constant-time equality of two byte strings of equal length (false if lengths differ). */
-export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let difference = 0;
-  for (let i = 0; i < a.length; i++) difference |= a[i]! ^ b[i]!;
-  return difference === 0;
 }
 
 /** Fills `bytes` with cryptographically strong random bytes. */

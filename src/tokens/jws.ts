@@ -1,7 +1,7 @@
 /**
- * The compact-JWS rules shared by every signer and verifier, written once:
- * segment encoding, the strict format checks, the claim schema, the time and
- * expectation checks, and the precise rejection of foreign headers.
+ * Compact JWS as roomgate writes and reads it, written once for every signer
+ * and verifier: segment encoding, the strict format checks, keyrings, and the
+ * precise rejection of foreign headers. The claims inside are `./claims.ts`.
  *
  * roomgate's tokens have a header known to the byte, so a verifier looks the
  * header segment up in a map of the headers it would accept and never parses
@@ -18,48 +18,24 @@ import {
   type KeyObject,
   type MaybePromise,
 } from "../runtime/crypto/node.js";
-import { z } from "zod";
-import { TokenError } from "./errors.js";
-import type { JsonObject, TokenClaims, TokenSigner, TokenVerifier, VerifyOptions } from "./types.js";
+import { claimsOf, isJsonObject } from "./claims.js";
+import { quote, TokenError } from "./errors.js";
+import type { TokenClaims, TokenVerifier, VerifyOptions } from "./types.js";
 
-/**
- * A JWS algorithm roomgate signs with.
- *
- * @example
- * ```ts
- * const alg: SigningAlgorithm = signer.alg;
- * ```
- */
-export type SigningAlgorithm = TokenVerifier["alg"];
+/** A JWS algorithm roomgate signs with. */
+type SigningAlgorithm = TokenVerifier["alg"];
 
 /**
  * Longest token roomgate signs or accepts, in characters (8 KiB). Longer
  * input is rejected before anything in it is decoded.
- *
- * @example
- * ```ts
- * if (token.length > MAX_TOKEN_LENGTH) return new Response(null, { status: 431 });
- * ```
  */
 export const MAX_TOKEN_LENGTH = 8192;
-
-/**
- * Clock skew allowed by default for `exp`, `nbf` and `iat`, in seconds.
- *
- * @example
- * ```ts
- * const refreshAt = (claims.exp + DEFAULT_CLOCK_TOLERANCE) * 1000;
- * ```
- */
-export const DEFAULT_CLOCK_TOLERANCE = 60;
 
 /** base64url length of each algorithm's raw signature (32 or 64 bytes). */
 const SIGNATURE_CHARS: Readonly<Record<SigningAlgorithm, number>> = { HS256: 43, ES256: 86, EdDSA: 86 };
 const SIGNATURE_BYTES: Readonly<Record<SigningAlgorithm, number>> = { HS256: 32, ES256: 64, EdDSA: 64 };
 /** Headers that would let the token choose its own key: never honoured. */
 const KEY_SOURCE_HEADERS = ["jku", "x5u", "jwk", "x5c"] as const;
-/** Longest piece of a token echoed back in an error message. */
-const ECHO_LIMIT = 64;
 
 // ---------------------------------------------------------------------------
 // base64url
@@ -104,14 +80,7 @@ export function encodeHeader(alg: SigningAlgorithm, kid: string | undefined): st
 // ---------------------------------------------------------------------------
 // signing
 
-/**
- * A key that verifies tokens carrying exactly `headerSegment`.
- *
- * @example
- * ```ts
- * const key: VerificationKey = { alg: "ES256", kid, headerSegment: encodeHeader("ES256", kid), key: publicKey };
- * ```
- */
+/** A key that verifies tokens carrying exactly `headerSegment`. */
 export interface VerificationKey {
   readonly alg: SigningAlgorithm;
   readonly kid: string | undefined;
@@ -156,44 +125,11 @@ export function signPayload(alg: SigningAlgorithm, headerSegment: string, key: K
   return typeof signature === "string" ? `${signingInput}.${signature}` : signature.then((text) => `${signingInput}.${text}`);
 }
 
-/** Signs serialised claims into a compact JWS (base64url and dots only). */
-export type PayloadSigning = (payloadJson: string) => string | Promise<string>;
-
-/** roomgate's own signers, with the `sign` method they were built with. */
-const payloadSigners = new WeakMap<TokenSigner, { readonly sign: TokenSigner["sign"]; readonly signPayload: PayloadSigning }>();
-
-/**
- * Registers `signer` (an `HmacSigner` or `KeyPairSigner`) as able to sign
- * serialised claims, as long as its `sign` is still `sign`.
- * @internal
- */
-export function registerPayloadSigning(signer: TokenSigner, sign: TokenSigner["sign"], signPayload: PayloadSigning): void {
-  payloadSigners.set(signer, { sign, signPayload });
-}
-
-/**
- * How to sign serialised claims with `signer`, if it is one of roomgate's
- * own and its `sign` was not replaced (a subclass or a spy that overrides
- * `sign` is called through `sign`); otherwise `undefined`.
- * @internal
- */
-export function payloadSigningOf(signer: TokenSigner): PayloadSigning | undefined {
-  const entry = payloadSigners.get(signer);
-  return entry !== undefined && signer.sign === entry.sign ? entry.signPayload : undefined;
-}
-
 // ---------------------------------------------------------------------------
 // verification
 
-/**
- * The three segments of a compact JWS, and what the signature covers.
- *
- * @example
- * ```ts
- * const { header, payload, signature, signingInput }: TokenParts = splitToken(token);
- * ```
- */
-export interface TokenParts {
+/** The three segments of a compact JWS, and what the signature covers. */
+interface TokenParts {
   readonly header: string;
   readonly payload: string;
   readonly signature: string;
@@ -203,11 +139,6 @@ export interface TokenParts {
 /**
  * Which keys a verifier holds: by exact header segment for the fast path,
  * by `kid` (or `null` when its tokens carry no `kid`) for error messages.
- *
- * @example
- * ```ts
- * const keyring: Keyring = createKeyring("ES256", true, [{ kid: "2025-06", key: publicKey }]);
- * ```
  */
 export interface Keyring {
   readonly alg: SigningAlgorithm;
@@ -397,167 +328,14 @@ export function verifySigned(parts: TokenParts, key: VerificationKey, options: V
   }
   const valid = verifyInput(alg, key.key, parts.signingInput, parts.signature);
   return typeof valid === "boolean"
-    ? checkClaims(valid, payloadBytes, options)
-    : valid.then((ok) => checkClaims(ok, payloadBytes, options));
+    ? claimsIfValid(valid, payloadBytes, options)
+    : valid.then((ok) => claimsIfValid(ok, payloadBytes, options));
 }
 
-/** After the signature check: the claims, the times, and the expectations. */
-function checkClaims(valid: boolean, payloadBytes: Uint8Array, options: VerifyOptions | undefined): TokenClaims {
+/** After the signature check: its verdict, then the claims. */
+function claimsIfValid(valid: boolean, payloadBytes: Uint8Array, options: VerifyOptions | undefined): TokenClaims {
   if (!valid) {
     throw new TokenError("ERR_JWS_SIGNATURE_VERIFICATION_FAILED", "The token's signature is invalid");
   }
-
-  let payload: unknown;
-  try {
-    payload = JSON.parse(utf8Decode(payloadBytes));
-  } catch {
-    throw new TokenError("ERR_JWT_MALFORMED", "The JWT payload is not JSON");
-  }
-  if (!isJsonObject(payload)) {
-    throw new TokenError("ERR_JWT_MALFORMED", "The JWT payload must be a JSON object");
-  }
-  const claims = parseClaims(payload);
-  checkTimes(claims, options);
-  checkExpectations(claims, options);
-  return claims;
-}
-
-// ---------------------------------------------------------------------------
-// claims
-
-const finiteNumber = z.number();
-
-/**
- * `perms` as a null-prototype map: zod's `z.record` would silently drop a
- * `__proto__` room id, and a plain object would inherit keys it never had.
- */
-const permissionMap = z.unknown().transform((value, ctx) => {
-  const map = toPermissionMap(value);
-  if (map === undefined) {
-    ctx.addIssue({ code: "custom", message: "expected an object mapping room ids or patterns to arrays of scopes" });
-    return z.NEVER;
-  }
-  return map;
-});
-
-/** `ui` is arbitrary JSON from `JSON.parse`: only its being an object is in question. */
-const userInfo = z.custom<JsonObject>((value) => isJsonObject(value), "expected a JSON object");
-
-const idTokenClaims = z.object({
-  k: z.literal("id"),
-  pid: z.string(),
-  uid: z.string().min(1),
-  ui: userInfo.optional(),
-  gids: z.array(z.string()).optional(),
-  iat: finiteNumber,
-  exp: finiteNumber,
-  jti: z.string().min(1),
-  nbf: finiteNumber.optional(),
-});
-
-const accessTokenClaims = z.object({
-  k: z.literal("acc"),
-  pid: z.string(),
-  uid: z.string().min(1),
-  perms: permissionMap,
-  ui: userInfo.optional(),
-  iat: finiteNumber,
-  exp: finiteNumber,
-  jti: z.string().min(1),
-  nbf: finiteNumber.optional(),
-});
-
-/** Built once; `safeParse` is the only per-token cost. */
-const tokenClaims = z.discriminatedUnion("k", [idTokenClaims, accessTokenClaims]);
-
-function parseClaims(payload: Record<string, unknown>): TokenClaims {
-  const result = tokenClaims.safeParse(payload);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const name = String(issue?.path[0] ?? "");
-    let message: string;
-    if (name === "k") message = 'Invalid "k" claim: expected "id" or "acc"';
-    else if (!Object.hasOwn(payload, name)) message = `Missing "${name}" claim`;
-    else message = `Invalid "${name}" claim: ${(issue?.message ?? "").replace(/^Invalid input: /, "")}`;
-    throw new TokenError("ERR_JWT_CLAIM_INVALID", message);
-  }
-  const claims = result.data;
-  // @liveblocks/client caches a token for `exp - iat` seconds: it must be positive.
-  if (!(claims.exp > claims.iat)) {
-    throw new TokenError("ERR_JWT_CLAIM_INVALID", 'Invalid "exp" claim: it must be after "iat"');
-  }
-  return claims;
-}
-
-function checkTimes(claims: TokenClaims & { nbf?: number }, options: VerifyOptions | undefined): void {
-  const nowMs = options?.now ?? Date.now();
-  const tolerance = options?.clockTolerance ?? DEFAULT_CLOCK_TOLERANCE;
-  if (!Number.isFinite(nowMs)) throw new TypeError('"now" must be a finite number of milliseconds');
-  if (!Number.isFinite(tolerance) || tolerance < 0) {
-    throw new TypeError('"clockTolerance" must be a finite, non-negative number of seconds');
-  }
-  const now = Math.floor(nowMs / 1000);
-  if (claims.exp <= now - tolerance) {
-    throw new TokenError("ERR_JWT_EXPIRED", `The token expired: "exp" is ${claims.exp}, now is ${now} (clock tolerance ${tolerance} s)`);
-  }
-  if (claims.nbf !== undefined && claims.nbf > now + tolerance) {
-    throw new TokenError(
-      "ERR_JWT_NOT_YET_VALID",
-      `The token is not valid yet: "nbf" is ${claims.nbf}, now is ${now} (clock tolerance ${tolerance} s)`,
-    );
-  }
-  if (claims.iat > now + tolerance) {
-    throw new TokenError(
-      "ERR_JWT_ISSUED_IN_FUTURE",
-      `The token is issued in the future: "iat" is ${claims.iat}, now is ${now} (clock tolerance ${tolerance} s)`,
-    );
-  }
-}
-
-const KIND_NAMES = { id: 'an ID token ("k": "id")', acc: 'an access token ("k": "acc")' } as const;
-
-function checkExpectations(claims: TokenClaims, options: VerifyOptions | undefined): void {
-  const projectId = options?.projectId;
-  if (projectId !== undefined && claims.pid !== projectId) {
-    throw new TokenError(
-      "ERR_JWT_CLAIM_INVALID",
-      `Unexpected "pid" claim: the token is for project ${quote(claims.pid)}, expected ${quote(projectId)}`,
-    );
-  }
-  const kind = options?.kind;
-  if (kind !== undefined && claims.k !== kind) {
-    throw new TokenError("ERR_JWT_CLAIM_INVALID", `Unexpected "k" claim: expected ${KIND_NAMES[kind]}, got ${KIND_NAMES[claims.k]}`);
-  }
-}
-
-// ---------------------------------------------------------------------------
-// helpers
-
-/** A JSON object as `JSON.parse` makes it (so: not an array, not null). */
-function isJsonObject(value: unknown): value is Record<string, unknown> & JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function toPermissionMap(value: unknown): Record<string, string[]> | undefined {
-  if (!isJsonObject(value)) return undefined;
-  const map: Record<string, string[]> = Object.create(null);
-  for (const pattern of Object.keys(value)) {
-    const scopes = value[pattern];
-    if (!Array.isArray(scopes) || !scopes.every((scope) => typeof scope === "string")) return undefined;
-    map[pattern] = scopes;
-  }
-  return map;
-}
-
-/**
- * `text` quoted for an error message, cut short: a token may carry kilobytes there.
- *
- * @example
- * ```ts
- * quote("k".repeat(5000)); // "\"kkk…k\"… (5000 characters)"
- * ```
- */
-export function quote(text: string): string {
-  if (text.length <= ECHO_LIMIT) return JSON.stringify(text);
-  return `${JSON.stringify(text.slice(0, ECHO_LIMIT))}… (${text.length} characters)`;
+  return claimsOf(payloadBytes, options);
 }

@@ -1,0 +1,32 @@
+/**
+ * roomgate's own signers, registered so the facade can hand them claims it
+ * serialised itself (one pass over the claims instead of two); any other
+ * `TokenSigner` is called through `sign`.
+ */
+import type { TokenSigner } from "./types.js";
+
+/** Signs serialised claims into a compact JWS (base64url and dots only). */
+export type PayloadSigning = (payloadJson: string) => string | Promise<string>;
+
+/** roomgate's own signers, with the `sign` method they were built with. */
+const payloadSigners = new WeakMap<TokenSigner, { readonly sign: TokenSigner["sign"]; readonly signPayload: PayloadSigning }>();
+
+/**
+ * Registers `signer` (an `HmacSigner` or `KeyPairSigner`) as able to sign
+ * serialised claims, as long as its `sign` is still `sign`.
+ * @internal
+ */
+export function registerPayloadSigning(signer: TokenSigner, sign: TokenSigner["sign"], signPayload: PayloadSigning): void {
+  payloadSigners.set(signer, { sign, signPayload });
+}
+
+/**
+ * How to sign serialised claims with `signer`, if it is one of roomgate's
+ * own and its `sign` was not replaced (a subclass or a spy that overrides
+ * `sign` is called through `sign`); otherwise `undefined`.
+ * @internal
+ */
+export function payloadSigningOf(signer: TokenSigner): PayloadSigning | undefined {
+  const entry = payloadSigners.get(signer);
+  return entry !== undefined && signer.sign === entry.sign ? entry.signPayload : undefined;
+}
