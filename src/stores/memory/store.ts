@@ -11,7 +11,9 @@ import { applyRoomPatch } from "../../rooms/patch.js";
 import { PLAIN_ROOM_COPIES } from "../../rooms/copies.js";
 import { SortedChunks } from "./sorted-chunks.js";
 import { type AccessPart, StoredRoom } from "./stored-room.js";
-import { DONE, IntersectionWalk, ListWalk, RoomTimeline, TimeList, type TimeWalk, UnionWalk } from "./rank-index.js";
+import { RankList } from "./rank-list.js";
+import { DONE, IntersectionWalk, ListWalk, type RankWalk, UnionWalk } from "./rank-walks.js";
+import { RoomTimeline } from "./timeline.js";
 import {
   type RevocationEvent,
   type RoomData,
@@ -50,7 +52,7 @@ type RoomCursor = () => StoredRoom | undefined;
  *
  * Indexes: a {@link RoomTimeline} of all rooms in listing order; for each
  * user, group, organization and (metadata key, value) pair a
- * {@link TimeList} of its rooms' ranks (creation times made unique), kept
+ * {@link RankList} of its rooms' ranks (creation times made unique), kept
  * as contiguous numbers so that walks and intersections do not chase a
  * pointer per room (adding the newest room is an append; a delete forgets
  * its rank, which readers skip until the list drops forgotten ranks in one
@@ -80,10 +82,10 @@ export class MemoryStore implements RoomStore {
   #byId: SortedChunks<string>;
   /** Ids in `#byId` whose room is gone (deletes leave them for the next compaction). */
   #staleIds = 0;
-  readonly #byUser = new Map<string, TimeList>();
-  readonly #byGroup = new Map<string, TimeList>();
-  readonly #byOrganization = new Map<string, TimeList>();
-  readonly #byMetadata = new Map<string, Map<string, TimeList>>();
+  readonly #byUser = new Map<string, RankList>();
+  readonly #byGroup = new Map<string, RankList>();
+  readonly #byOrganization = new Map<string, RankList>();
+  readonly #byMetadata = new Map<string, Map<string, RankList>>();
   readonly #revocations = new Map<string, number>();
   readonly #emitter: RoomChangeEmitter;
   readonly #revocationEmitter: RoomChangeEmitter<RevocationEvent>;
@@ -309,7 +311,7 @@ export class MemoryStore implements RoomStore {
     const sources: Source[] = [];
     const groupIds = filter.groupIds ?? [];
     if (filter.userId !== undefined || groupIds.length > 0) {
-      const lists: TimeList[] = [];
+      const lists: RankList[] = [];
       const userRooms = filter.userId === undefined ? undefined : this.#byUser.get(filter.userId);
       if (userRooms !== undefined) lists.push(userRooms);
       for (const groupId of new Set(groupIds)) {
@@ -339,7 +341,7 @@ export class MemoryStore implements RoomStore {
     for (const source of sources) {
       if (source !== best && source.size <= best.size * INTERSECT_FACTOR) walks.push(walkSource(source, from));
     }
-    const times = walks.length === 1 ? (walks[0] as TimeWalk) : new IntersectionWalk(walks);
+    const times = walks.length === 1 ? (walks[0] as RankWalk) : new IntersectionWalk(walks);
     return roomsAt(times, this.#timeline, after);
   }
 
@@ -360,7 +362,7 @@ export class MemoryStore implements RoomStore {
   }
 
   /** The per-id index of one access map. */
-  #accessIndex(part: AccessPart): Map<string, TimeList> {
+  #accessIndex(part: AccessPart): Map<string, RankList> {
     return part === "users" ? this.#byUser : this.#byGroup;
   }
 
@@ -372,7 +374,7 @@ export class MemoryStore implements RoomStore {
     // A deleted id may still be in the id index; it is then live again.
     if (this.#staleIds > 0 && this.#byId.includes(room.id)) this.#staleIds--;
     else this.#byId.insert(room.id);
-    const lists: TimeList[] = [];
+    const lists: RankList[] = [];
     this.#eachKey(room, (index, key) => lists.push(addTo(index, key, rank, size)));
     // A copy at its exact length: a pushed array keeps spare capacity.
     room.setIndexLists(lists.slice());
@@ -383,7 +385,7 @@ export class MemoryStore implements RoomStore {
    * same order (organization, users, groups, metadata terms): the order of
    * the room's recorded index lists.
    */
-  #eachKey(room: StoredRoom, visit: (index: Map<string, TimeList>, key: string) => void): void {
+  #eachKey(room: StoredRoom, visit: (index: Map<string, RankList>, key: string) => void): void {
     visit(this.#byOrganization, room.organizationId);
     for (const userId of room.ids("users")) visit(this.#byUser, userId);
     for (const groupId of room.ids("groups")) visit(this.#byGroup, groupId);
@@ -391,9 +393,9 @@ export class MemoryStore implements RoomStore {
   }
 
   /** Looks up the index lists of a room already in every index. */
-  #listsOf(room: StoredRoom): TimeList[] {
-    const lists: TimeList[] = [];
-    this.#eachKey(room, (index, key) => lists.push(index.get(key) as TimeList));
+  #listsOf(room: StoredRoom): RankList[] {
+    const lists: RankList[] = [];
+    this.#eachKey(room, (index, key) => lists.push(index.get(key) as RankList));
     return lists.slice();
   }
 
@@ -405,7 +407,7 @@ export class MemoryStore implements RoomStore {
     // Through the room's own list references: no hash lookup per key.
     const lists = room.indexLists;
     let at = 0;
-    this.#eachKey(room, (index, key) => forgetRank(index, key, lists[at++] as TimeList, rank));
+    this.#eachKey(room, (index, key) => forgetRank(index, key, lists[at++] as RankList, rank));
     room.eachTerm((key) => {
       if (this.#byMetadata.get(key)?.size === 0) this.#byMetadata.delete(key);
     });
@@ -466,14 +468,14 @@ function metadataTerms(room: StoredRoom): Map<string, Set<string>> {
   return terms;
 }
 
-function metadataIndex(byMetadata: Map<string, Map<string, TimeList>>, key: string): Map<string, TimeList> {
+function metadataIndex(byMetadata: Map<string, Map<string, RankList>>, key: string): Map<string, RankList> {
   let byValue = byMetadata.get(key);
   if (byValue === undefined) byMetadata.set(key, (byValue = new Map()));
   return byValue;
 }
 
 function reindexKeys(
-  index: Map<string, TimeList>,
+  index: Map<string, RankList>,
   rank: number,
   before: readonly string[],
   after: readonly string[],
@@ -499,9 +501,9 @@ function isOlderThan(room: StoredRoom, key: SortKey): boolean {
 }
 
 /** Adds `rank` to the list of `key`, made if missing; returns that list. */
-function addTo(index: Map<string, TimeList>, key: string, rank: number, chunkSize: number | undefined): TimeList {
+function addTo(index: Map<string, RankList>, key: string, rank: number, chunkSize: number | undefined): RankList {
   let list = index.get(key);
-  if (list === undefined) index.set(key, (list = new TimeList(chunkSize)));
+  if (list === undefined) index.set(key, (list = new RankList(chunkSize)));
   list.insert(rank);
   return list;
 }
@@ -511,12 +513,12 @@ function addTo(index: Map<string, TimeList>, key: string, rank: number, chunkSiz
  * readers skip it until the list drops it), and drops the list once nothing
  * live is left.
  */
-function forgetRank(index: Map<string, TimeList>, key: string, list: TimeList, rank: number): void {
+function forgetRank(index: Map<string, RankList>, key: string, list: RankList, rank: number): void {
   list.forget(rank);
   if (list.live === 0) index.delete(key);
 }
 
-function removeFrom(index: Map<string, TimeList>, key: string, rank: number): void {
+function removeFrom(index: Map<string, RankList>, key: string, rank: number): void {
   const list = index.get(key);
   if (list === undefined) return;
   list.remove(rank);
@@ -530,23 +532,23 @@ const exhausted: RoomCursor = () => undefined;
 const INTERSECT_FACTOR = 16;
 
 /** One condition's candidates: the union of `lists`, `size` times at most. */
-type Source = { size: number; lists: TimeList[] };
+type Source = { size: number; lists: RankList[] };
 
-function sourceOf(list: TimeList | undefined): Source {
+function sourceOf(list: RankList | undefined): Source {
   return list === undefined ? { size: 0, lists: [] } : { size: list.size, lists: [list] };
 }
 
 /** The distinct ranks of a source, newest first, strictly below `below`. */
-function walkSource(source: Source, below: number): TimeWalk {
+function walkSource(source: Source, below: number): RankWalk {
   const walks = source.lists.map((list) => new ListWalk(list, below));
-  return walks.length === 1 ? (walks[0] as TimeWalk) : new UnionWalk(walks);
+  return walks.length === 1 ? (walks[0] as RankWalk) : new UnionWalk(walks);
 }
 
 /**
  * The rooms of each rank of `ranks`, newest first, strictly after `after`:
  * a rank shared by several rooms yields them all, id descending.
  */
-function roomsAt(ranks: TimeWalk, timeline: RoomTimeline<StoredRoom>, after: SortKey | undefined): RoomCursor {
+function roomsAt(ranks: RankWalk, timeline: RoomTimeline<StoredRoom>, after: SortKey | undefined): RoomCursor {
   const batch: StoredRoom[] = [];
   return () => {
     for (;;) {
