@@ -34,8 +34,8 @@ export type ChangeRow = {
 const GAP_WAIT_MS = 5_000;
 const MAX_BACKOFF_MS = 2_000;
 
-/** What the feed needs from its store. */
-export type ChangeFeedOptions = {
+/** What the listener needs from its store. */
+export type ChangeLogListenerOptions = {
   /** Connection settings of the listening client. */
   config: ClientConfig;
   channel: string;
@@ -59,8 +59,8 @@ export type ChangeFeedOptions = {
  * recognises their rows by origin rather than by timing, since a
  * notification can be read before the write's own reply.
  */
-export class ChangeFeed {
-  readonly #options: ChangeFeedOptions;
+export class ChangeLogListener {
+  readonly #options: ChangeLogListenerOptions;
   #client: pg.Client | null = null;
   #running = false;
   /** Every sequence number up to here is delivered or given up. */
@@ -77,7 +77,7 @@ export class ChangeFeed {
   #generation = 0;
   #startedAt = 0;
 
-  constructor(options: ChangeFeedOptions) {
+  constructor(options: ChangeLogListenerOptions) {
     this.#options = options;
   }
 

@@ -2,17 +2,17 @@
  * `PostgresStore`: rooms in PostgreSQL, shared by every app instance that
  * points at the same database and schema. Each patch is one transaction with
  * the room row locked; change events cross instances through `LISTEN` /
- * `NOTIFY` and a change log (see `postgres-feed.ts`).
+ * `NOTIFY` and a change log (see `change-feed.ts`).
  */
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import type { ClientConfig, Pool, PoolClient, PoolConfig } from "pg";
 import type { RoomAccessRules } from "../../permissions/resolve.js";
 import { decodeCursor, encodeCursor } from "../../rooms/cursor.js";
-import { type RevocationEmitter, RoomChangeEmitter, type RoomChangeEmitterOptions, type RoomChangeListener } from "../../rooms/emitter.js";
+import { type RoomChangeEmitterOptions, type RoomChangeListener, StoreListeners } from "../../rooms/emitter.js";
 import { applyRoomPatch, cloneRoom } from "../../rooms/patch.js";
 import { EntryCache } from "./cache.js";
-import { ChangeFeed, type ChangeRow } from "./change-feed.js";
+import { ChangeLogListener, type ChangeRow } from "./change-feed.js";
 import { raceSignal } from "../../runtime/signal.js";
 import { checkText, filterSql, ROOM_COLUMNS, roomParams, rowToRoom, toAccesses, WRITE_COLUMNS, type RoomRow } from "./rows.js";
 import { channelName, migrate, validateSchemaName } from "./schema.js";
@@ -97,9 +97,9 @@ export class PostgresStore implements RoomStore {
   readonly #t: { rooms: string; revocations: string; changes: string };
   readonly #channel: string;
   readonly #retentionMs: number;
-  readonly #emitter: RoomChangeEmitter;
-  readonly #revocations: RevocationEmitter = new RoomChangeEmitter();
-  readonly #feed: ChangeFeed;
+  /** Listeners of both kinds; the change feed runs while there are any, or while the entry cache is on. */
+  readonly #listeners: StoreListeners;
+  readonly #feed: ChangeLogListener;
   /** Marks this store's rows in the change log, so its feed skips what it emitted itself. */
   readonly #origin = randomUUID();
   readonly #cache: EntryCache | null;
@@ -146,15 +146,26 @@ export class PostgresStore implements RoomStore {
     if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new RangeError("entryCache.maxEntries must be a positive integer");
     this.#cache = cacheOptions === undefined || cacheOptions === false ? null : new EntryCache(maxEntries);
 
-    this.#emitter = new RoomChangeEmitter(options.onListenerError ? { onListenerError: options.onListenerError } : {});
-    this.#feed = new ChangeFeed({
+    this.#listeners = new StoreListeners(
+      {
+        start: () => {
+          if (!this.#closed) this.#feed.start();
+        },
+        // The entry cache is only kept while the feed runs: it keeps it running.
+        stop: () => {
+          if (this.#cache === null) void this.#feed.stop();
+        },
+      },
+      options.onListenerError ? { onListenerError: options.onListenerError } : {},
+    );
+    this.#feed = new ChangeLogListener({
       config: { ...listenerConfig, application_name: `roomgate listen ${this.#schema}`.slice(0, 63) },
       channel: this.#channel,
-      emit: (event) => this.#emitter.emit(event),
+      emit: (event) => this.#listeners.rooms.emit(event),
       onRow: (row) => {
         if (row.type !== "revoked") return this.#cache?.invalidateRoom(row.roomId);
         this.#cache?.invalidateRevocation(row.roomId);
-        if (!row.own && row.cutoff !== undefined) this.#revocations.emit({ userId: row.roomId, issuedBefore: row.cutoff });
+        if (!row.own && row.cutoff !== undefined) this.#listeners.revocations.emit({ userId: row.roomId, issuedBefore: row.cutoff });
       },
       onLive: (live) => {
         if (this.#cache !== null) this.#cache.live = live;
@@ -443,7 +454,7 @@ export class PostgresStore implements RoomStore {
     );
     this.#cache?.invalidateRevocation(userId);
     const cutoff = Number(rows[0]?.cutoff ?? issuedBefore);
-    this.#revocations.emit({ userId, issuedBefore: cutoff });
+    this.#listeners.revocations.emit({ userId, issuedBefore: cutoff });
   }
 
   /**
@@ -454,7 +465,7 @@ export class PostgresStore implements RoomStore {
    * @param listener Receives the user id and the cutoff as stored.
    */
   subscribeRevocations(listener: (event: RevocationEvent) => void): () => void {
-    return this.#listening(this.#revocations.subscribe(listener));
+    return this.#listeners.subscribeRevocations(listener);
   }
 
   /**
@@ -529,23 +540,7 @@ export class PostgresStore implements RoomStore {
    * @param listener Receives each event once.
    */
   subscribe(listener: RoomChangeListener): () => void {
-    return this.#listening(this.#emitter.subscribe(listener));
-  }
-
-  /** Keeps the change feed running while `unsubscribe` has not been called; returns it, idempotent. */
-  #listening(unsubscribe: () => void): () => void {
-    if (!this.#closed) this.#feed.start();
-    let done = false;
-    return () => {
-      if (done) return;
-      done = true;
-      unsubscribe();
-      this.#stopFeedIfUnheard();
-    };
-  }
-
-  #stopFeedIfUnheard(): void {
-    if (this.#emitter.size === 0 && this.#revocations.size === 0 && this.#cache === null) void this.#feed.stop();
+    return this.#listeners.subscribe(listener);
   }
 
   /**
@@ -673,9 +668,9 @@ export class PostgresStore implements RoomStore {
   /** Emits this instance's own events at once (the feed skips their rows) and prunes the log now and then. */
   #afterWrite(events: readonly RoomChangeEvent[]): void {
     for (const event of events) this.#cache?.invalidateRoom(event.roomId);
-    if (this.#emitter.size > 0) {
+    if (this.#listeners.rooms.size > 0) {
       for (const event of events) {
-        this.#emitter.emit(event.room === null ? event : { ...event, room: cloneRoom(event.room) });
+        this.#listeners.rooms.emit(event.room === null ? event : { ...event, room: cloneRoom(event.room) });
       }
     }
     const now = Date.now();
