@@ -5,24 +5,10 @@
  */
 import type { RoomChangeEvent, RevocationEvent } from "./types.js";
 
-/**
- * A room-change listener.
- *
- * @example
- * ```ts
- * const listener: RoomChangeListener = (event) => console.log(event.type, event.roomId);
- * ```
- */
+/** A room-change listener. */
 export type RoomChangeListener = (event: RoomChangeEvent) => void;
 
-/**
- * Options of {@link RoomChangeEmitter}.
- *
- * @example
- * ```ts
- * const options: RoomChangeEmitterOptions = { onListenerError: (err) => log.error(err) };
- * ```
- */
+/** Options of {@link RoomChangeEmitter}. */
 export type RoomChangeEmitterOptions<E = RoomChangeEvent> = {
   /**
    * Called with the error of a listener that threw and the event it was
@@ -118,11 +104,8 @@ export class RoomChangeEmitter<E = RoomChangeEvent> {
   }
 }
 
-/** The emitter of a store's token revocations (see `RoomStore.subscribeRevocations`). */
-export type RevocationEmitter = RoomChangeEmitter<RevocationEvent>;
-
 /** The change feed {@link StoreListeners} runs while there are listeners. */
-export type ListenedFeed = {
+type ListenedFeed = {
   /**
    * Called at every subscription, so a feed that stopped by itself (a
    * refused stream) is tried again by the next listener: must be idempotent.
@@ -150,7 +133,7 @@ export class StoreListeners {
   /** Room-change listeners; emit to it directly. */
   readonly rooms: RoomChangeEmitter;
   /** Revocation listeners; emit to it directly. */
-  readonly revocations: RevocationEmitter = new RoomChangeEmitter();
+  readonly revocations: RoomChangeEmitter<RevocationEvent> = new RoomChangeEmitter();
   readonly #feed: ListenedFeed;
 
   /**

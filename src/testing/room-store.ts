@@ -32,14 +32,7 @@ import { describeUpdate } from "./suite/update.js";
 export { at, collectRooms, makeRoom, RESERVED_IDS } from "./suite/helpers.js";
 export type { StoreCapabilities } from "./suite/helpers.js";
 
-/**
- * Options of {@link testRoomStore}.
- *
- * @example
- * ```ts
- * const options: TestRoomStoreOptions = { name: "MemoryStore", create: () => new MemoryStore() };
- * ```
- */
+/** Options of {@link testRoomStore}. */
 export type TestRoomStoreOptions = {
   /** Name of the top-level `describe`; default `"RoomStore"`. */
   name?: string;

@@ -16,7 +16,7 @@ import type { StoredRoom } from "./stored-room.js";
 import type { RoomTimeline } from "./timeline.js";
 
 /** Walks rooms newest first; `undefined` when exhausted. */
-export type RoomCursor = () => StoredRoom | undefined;
+type RoomCursor = () => StoredRoom | undefined;
 
 /** The indexes of a MemoryStore, as the planner reads them. */
 export type RoomIndexes = {

@@ -25,14 +25,7 @@ import {
   type StoreWriteOptions,
 } from "../../rooms/types.js";
 
-/**
- * Options of {@link MemoryStore}.
- *
- * @example
- * ```ts
- * const store = new MemoryStore({ onListenerError: (err) => log.error(err) });
- * ```
- */
+/** Options of {@link MemoryStore}. */
 export type MemoryStoreOptions = Pick<RoomChangeEmitterOptions, "onListenerError"> & {
   /** Largest chunk of an index list (default 512); tests set it small to exercise chunk splits. */
   indexChunkSize?: number;
@@ -219,7 +212,7 @@ export class MemoryStore implements RoomStore {
   async list(query: RoomListQuery, options?: StoreReadOptions): Promise<RoomListPage> {
     options?.signal?.throwIfAborted();
     const { filter, limit } = query;
-    // The facade validates 1..100; a 0 here would loop on empty pages.
+    // The facade validates it against its limits; a 0 here would loop on empty pages.
     if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`Invalid limit: ${limit}`);
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     const next = candidates(this.#indexes(), filter, after);

@@ -16,7 +16,7 @@ import type { Tables } from "./schema.js";
  * A row of `changes`, with the room as it is stored now (absent if gone);
  * `own` when this store made the change (and so already emitted it).
  */
-export type ChangeRow = {
+type ChangeRow = {
   seq: number;
   /** `revoked`: a revocation cutoff moved; `roomId` is then the user id. */
   type: RoomChangeEvent["type"] | "revoked";
@@ -37,7 +37,7 @@ const GAP_WAIT_MS = 5_000;
 const MAX_BACKOFF_MS = 2_000;
 
 /** What the listener needs from its store. */
-export type ChangeLogListenerOptions = {
+type ChangeLogListenerOptions = {
   /** Connection settings of the listening client. */
   config: ClientConfig;
   channel: string;

@@ -92,7 +92,7 @@ function migrations(s: string): string[] {
 }
 
 /** The number of migrations this code knows. */
-export const SCHEMA_VERSION = migrations("s").length;
+const SCHEMA_VERSION = migrations("s").length;
 
 /**
  * Creates the schema and runs the missing migrations, once across every

@@ -29,11 +29,6 @@ import type {
 /**
  * Options of {@link PostgresStore}: your own `pg` pool, or a connection
  * string for a pool the store creates (and closes).
- *
- * @example
- * ```ts
- * const options: PostgresStoreOptions = { connectionString: process.env.DATABASE_URL!, schema: "rooms" };
- * ```
  */
 export type PostgresStoreOptions = ConnectionOptions & {
   /** Schema holding the store's tables, created on first use. Default `"roomgate"`. */

@@ -17,7 +17,7 @@ type ChangeRow = { seq: number; room_id: string; type: ChangeType; room: string 
 const RETENTION_MS = 5 * 60_000;
 
 /** Options of {@link ChangeLog}. */
-export type ChangeLogOptions = {
+type ChangeLogOptions = {
   intervalMs: number;
   emit: (event: RoomChangeEvent) => void;
   /** Receives other connections' token revocations. */

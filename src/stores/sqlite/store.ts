@@ -39,14 +39,7 @@ import type {
   StoreWriteOptions,
 } from "../../rooms/types.js";
 
-/**
- * Options of {@link SqliteStore}.
- *
- * @example
- * ```ts
- * const options: SqliteStoreOptions = { filename: "rooms.db", busyTimeoutMs: 2000 };
- * ```
- */
+/** Options of {@link SqliteStore}. */
 export type SqliteStoreOptions = Pick<RoomChangeEmitterOptions, "onListenerError"> & {
   /** The database file; created with its schema if missing. */
   filename: string;

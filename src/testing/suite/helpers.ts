@@ -53,11 +53,6 @@ function capabilitiesOf(value: (capability: (typeof STORE_CAPABILITIES)[number])
 /**
  * Ids that are dangerous as keys of plain objects; every store must treat
  * them as ordinary room ids, user ids, group ids and metadata keys.
- *
- * @example
- * ```ts
- * for (const id of RESERVED_IDS) await store.create(makeRoom(id));
- * ```
  */
 export const RESERVED_IDS = Object.freeze(["__proto__", "constructor", "toString", "hasOwnProperty", "valueOf", "prototype"] as const);
 
