@@ -115,7 +115,7 @@ const exhausted: RoomCursor = () => undefined;
 /** Indexes of at most this many times the smallest one's size are intersected with it. */
 const INTERSECT_FACTOR = 16;
 
-/** One condition's candidates: the union of `lists`, `size` times at most. */
+/** One condition's candidates: the union of `lists`, `size` ranks at most. */
 type Source = { size: number; lists: RankList[] };
 
 function sourceOf(list: RankList | undefined): Source {
