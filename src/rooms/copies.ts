@@ -12,11 +12,6 @@ import type { RoomData, RoomMetadata } from "./types.js";
  * hands its rooms out as they are instead of copying them a second time. A
  * per-store flag, not a per-room mark: a `WeakSet` of returned rooms cost
  * about 1 µs a room in insertion and GC.
- *
- * @example
- * ```ts
- * class MyStore implements RoomStore { readonly [PLAIN_ROOM_COPIES] = true; ... }
- * ```
  */
 export const PLAIN_ROOM_COPIES: unique symbol = Symbol.for("roomgate.plainRoomCopies");
 

@@ -1,27 +1,14 @@
 /**
- * In-process room-change notifications, shared by the stores that emit
- * events themselves (memory, SQLite; Postgres relays `NOTIFY` into one).
+ * In-process room-change notifications, shared by every store: an ordered
+ * emitter, and the listeners of a store whose change feed (other
+ * processes' or instances' changes) runs only while someone listens.
  */
 import type { RoomChangeEvent, RevocationEvent } from "./types.js";
 
-/**
- * A room-change listener.
- *
- * @example
- * ```ts
- * const listener: RoomChangeListener = (event) => console.log(event.type, event.roomId);
- * ```
- */
+/** A room-change listener. */
 export type RoomChangeListener = (event: RoomChangeEvent) => void;
 
-/**
- * Options of {@link RoomChangeEmitter}.
- *
- * @example
- * ```ts
- * const options: RoomChangeEmitterOptions = { onListenerError: (err) => log.error(err) };
- * ```
- */
+/** Options of {@link RoomChangeEmitter}. */
 export type RoomChangeEmitterOptions<E = RoomChangeEvent> = {
   /**
    * Called with the error of a listener that threw and the event it was
@@ -117,16 +104,73 @@ export class RoomChangeEmitter<E = RoomChangeEvent> {
   }
 }
 
+/** The change feed {@link StoreListeners} runs while there are listeners. */
+type ListenedFeed = {
+  /**
+   * Called at every subscription, so a feed that stopped by itself (a
+   * refused stream) is tried again by the next listener: must be idempotent.
+   */
+  start(): void;
+  /** Called when the last listener, of either kind, unsubscribes. */
+  stop(): void;
+};
+
 /**
- * The emitter of a store's token revocations (see `RoomStore.subscribeRevocations`).
+ * A store's room-change and revocation listeners, each kind in its own
+ * ordered {@link RoomChangeEmitter}, and the change feed that brings other
+ * processes' or instances' changes: it runs while anyone listens, from a
+ * subscription until the last unsubscribe.
  *
  * @example
  * ```ts
- * const revocations: RevocationEmitter = new RoomChangeEmitter();
- * revocations.emit({ userId: "alice", issuedBefore: Date.now() });
+ * const listeners = new StoreListeners({ start: () => feed.start(), stop: () => feed.stop() });
+ * const unsubscribe = listeners.subscribe((event) => console.log(event.type)); // the feed starts
+ * listeners.rooms.emit({ type: "deleted", roomId: "my-room", room: null });
+ * unsubscribe(); // the feed stops
  * ```
  */
-export type RevocationEmitter = RoomChangeEmitter<RevocationEvent>;
+export class StoreListeners {
+  /** Room-change listeners; emit to it directly. */
+  readonly rooms: RoomChangeEmitter;
+  /** Revocation listeners; emit to it directly. */
+  readonly revocations: RoomChangeEmitter<RevocationEvent> = new RoomChangeEmitter();
+  readonly #feed: ListenedFeed;
+
+  /**
+   * @param feed What runs while anyone listens.
+   * @param options The room-change emitter's options.
+   */
+  constructor(feed: ListenedFeed, options: RoomChangeEmitterOptions = {}) {
+    this.#feed = feed;
+    this.rooms = new RoomChangeEmitter(options);
+  }
+
+  /** The number of current subscriptions, of both kinds. */
+  get size(): number {
+    return this.rooms.size + this.revocations.size;
+  }
+
+  /** Adds a room-change listener and starts the feed; the returned function removes it (idempotent). */
+  subscribe(listener: (event: RoomChangeEvent) => void): () => void {
+    return this.#listening(this.rooms.subscribe(listener));
+  }
+
+  /** Adds a revocation listener and starts the feed; the returned function removes it (idempotent). */
+  subscribeRevocations(listener: (event: RevocationEvent) => void): () => void {
+    return this.#listening(this.revocations.subscribe(listener));
+  }
+
+  #listening(unsubscribe: () => void): () => void {
+    this.#feed.start();
+    let subscribed = true;
+    return () => {
+      if (!subscribed) return;
+      subscribed = false;
+      unsubscribe();
+      if (this.size === 0) this.#feed.stop();
+    };
+  }
+}
 
 function rethrowLater(error: unknown): void {
   queueMicrotask(() => {

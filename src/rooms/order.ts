@@ -9,11 +9,6 @@
 /**
  * A room's position in the listing order: creation time in epoch
  * milliseconds, then id.
- *
- * @example
- * ```ts
- * const key: SortKey = { ms: room.createdAt.getTime(), id: room.id };
- * ```
  */
 export type SortKey = { readonly ms: number; readonly id: string };
 

@@ -6,25 +6,10 @@
 import type { RoomAccessRules } from "../permissions/rules.js";
 import type { RoomAccesses, RoomPermission } from "../permissions/scopes.js";
 
-/**
- * Room metadata: string or string-array values, as in `@liveblocks/node`.
- *
- * @example
- * ```ts
- * const metadata: RoomMetadata = { status: "open", tags: ["a", "b"] };
- * ```
- */
+/** Room metadata: string or string-array values, as in `@liveblocks/node`. */
 export type RoomMetadata = Record<string, string | string[]>;
 
-/**
- * A room, exactly as `@liveblocks/node` 3.24 returns it.
- *
- * @example
- * ```ts
- * const room: RoomData = await liveblocks.getRoom("my-room");
- * room.createdAt instanceof Date; // true
- * ```
- */
+/** A room, exactly as `@liveblocks/node` 3.24 returns it. */
 export type RoomData = {
   type: "room";
   id: string;
@@ -43,11 +28,6 @@ export type RoomData = {
  * removes it, absent keys are untouched); `defaultAccesses` replaces the
  * whole list (`null` resets it to `[]`). Maps inside a patch are
  * null-prototype objects, so `__proto__` is an ordinary key.
- *
- * @example
- * ```ts
- * const patch: RoomPatch = { usersAccesses: { alice: ["*:read"], bob: null } };
- * ```
  */
 export type RoomPatch = {
   defaultAccesses?: RoomPermission | null;
@@ -60,11 +40,6 @@ export type RoomPatch = {
  * Filters for {@link RoomStore.list}, already parsed and validated. All
  * conditions are ANDed, except `userId` / `groupIds`, which keep a room whose
  * `usersAccesses` has the user OR whose `groupsAccesses` has one of the groups.
- *
- * @example
- * ```ts
- * const filter: RoomFilter = { userId: "alice", metadata: [["status", "open"]] };
- * ```
  */
 export type RoomFilter = {
   userId?: string;
@@ -81,52 +56,28 @@ export type RoomFilter = {
   metadata?: ReadonlyArray<readonly [key: string, value: string]>;
 };
 
-/**
- * One page request for {@link RoomStore.list}.
- *
- * @example
- * ```ts
- * const page = await store.list({ filter: { userId: "alice" }, limit: 20 });
- * ```
- */
+/** One page request for {@link RoomStore.list}. */
 export type RoomListQuery = {
   filter: RoomFilter;
-  /** 1..100, already validated. */
+  /** The page size, from 1 to the facade's `limits.pageSize`, already validated. */
   limit: number;
   /** The `nextCursor` of the previous page of the same filter. */
   cursor?: string;
 };
 
-/**
- * One page of rooms, newest first; `nextCursor` is `null` on the last page.
- *
- * @example
- * ```ts
- * for (let page = await store.list(q); ; ) { ...; if (!page.nextCursor) break; }
- * ```
- */
+/** One page of rooms, newest first; `nextCursor` is `null` on the last page. */
 export type RoomListPage = { rooms: RoomData[]; nextCursor: string | null };
 
 /**
  * A revocation of a user's tokens: every token of `userId` issued before
  * `issuedBefore` (epoch ms; the stored cutoff, which only moves forward) is
  * revoked.
- *
- * @example
- * ```ts
- * store.subscribeRevocations?.(({ userId, issuedBefore }) => closeConnectionsOf(userId, issuedBefore));
- * ```
  */
 export type RevocationEvent = { userId: string; issuedBefore: number };
 
 /**
  * What happened to a room; `room` is the room after the change (`null` after
  * a delete).
- *
- * @example
- * ```ts
- * liveblocks.onRoomChange((event: RoomChangeEvent) => recheck(event.roomId));
- * ```
  */
 export type RoomChangeEvent =
   { type: "created" | "updated"; roomId: string; room: RoomData } | { type: "deleted"; roomId: string; room: null };
@@ -137,25 +88,13 @@ export type RoomChangeEvent =
  * store may pass its own frozen record); if it throws, nothing is
  * written and the error is rethrown (the facade uses it for limits that
  * depend on the stored state, such as "at most 100 usersAccesses").
- *
- * @example
- * ```ts
- * await store.update(id, patch, { assert: (room) => checkLimits(room) });
- * ```
  */
 export type StoreWriteOptions = {
   signal?: AbortSignal;
   assert?: (room: RoomData) => void;
 };
 
-/**
- * Options of a store read.
- *
- * @example
- * ```ts
- * await store.get(id, { signal: AbortSignal.timeout(1000) });
- * ```
- */
+/** Options of a store read. */
 export type StoreReadOptions = { signal?: AbortSignal };
 
 /**
@@ -175,11 +114,6 @@ export type StoreReadOptions = { signal?: AbortSignal };
  * - returned objects are the caller's: mutating them never changes the store;
  * - `subscribe` listeners are called after every successful create, update
  *   and delete (in process at least; across instances where the adapter can).
- *
- * @example
- * ```ts
- * const liveblocks = new Liveblocks({ secret, store: new MemoryStore() });
- * ```
  */
 export interface RoomStore {
   /** The room, or `null` if there is none with this id. */

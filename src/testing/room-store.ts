@@ -16,7 +16,13 @@ import { describeCrud } from "./suite/crud.js";
 import { describeEvents } from "./suite/events.js";
 import { describeFacade } from "./suite/facade.js";
 import { describeFilters } from "./suite/filters.js";
-import { type StoreCapabilities, detectCapabilities } from "./suite/helpers.js";
+import {
+  declaredCapabilities,
+  detectCapabilities,
+  mergeCapabilities,
+  STORE_CAPABILITIES,
+  type StoreCapabilities,
+} from "./suite/helpers.js";
 import { describePaging } from "./suite/paging.js";
 import { describeRename } from "./suite/rename.js";
 import { describeReservedIds } from "./suite/reserved-ids.js";
@@ -26,14 +32,7 @@ import { describeUpdate } from "./suite/update.js";
 export { at, collectRooms, makeRoom, RESERVED_IDS } from "./suite/helpers.js";
 export type { StoreCapabilities } from "./suite/helpers.js";
 
-/**
- * Options of {@link testRoomStore}.
- *
- * @example
- * ```ts
- * const options: TestRoomStoreOptions = { name: "MemoryStore", create: () => new MemoryStore() };
- * ```
- */
+/** Options of {@link testRoomStore}. */
 export type TestRoomStoreOptions = {
   /** Name of the top-level `describe`; default `"RoomStore"`. */
   name?: string;
@@ -43,9 +42,9 @@ export type TestRoomStoreOptions = {
   cleanup?: (store: RoomStore) => Promise<void> | void;
   /**
    * The optional parts the store implements; their tests are skipped
-   * otherwise. Default: read from one store made with `create` while the
-   * suite is collected (then cleaned up), before any `beforeAll` runs:
-   * declare both when `create` needs one.
+   * otherwise. Each one left out is read from one store made with `create`
+   * while the suite is collected (then cleaned up), before any `beforeAll`
+   * runs: declare them all when `create` needs one.
    */
   capabilities?: Partial<StoreCapabilities>;
 };
@@ -72,22 +71,21 @@ export function testRoomStore(options: TestRoomStoreOptions): void {
   // optional tests are registered with `it.skipIf`.
   describe(options.name ?? "RoomStore", async () => {
     const declared = options.capabilities;
-    let capabilities: StoreCapabilities;
-    if (declared?.rename !== undefined && declared.accessRules !== undefined && declared.revocationEvents !== undefined) {
-      capabilities = { rename: declared.rename, accessRules: declared.accessRules, revocationEvents: declared.revocationEvents };
-    } else {
+    let capabilities = declaredCapabilities(declared);
+    if (capabilities === undefined) {
       let probe: RoomStore;
       try {
         probe = await options.create();
       } catch (error) {
+        const names = STORE_CAPABILITIES.map(({ name }) => name).join(", ");
         throw new Error(
           "testRoomStore: could not create a store to read its capabilities from while collecting tests; " +
-            "declare them with `capabilities: { rename, accessRules, revocationEvents }`.",
+            `declare them with \`capabilities: { ${names} }\`.`,
           { cause: error },
         );
       }
       try {
-        capabilities = { ...detectCapabilities(probe), ...withoutUndefined(declared) };
+        capabilities = mergeCapabilities(detectCapabilities(probe), declared);
       } finally {
         await cleanup(probe);
       }
@@ -118,11 +116,4 @@ export function testRoomStore(options: TestRoomStoreOptions): void {
     describeFacade(getStore);
     describeAbort(getStore);
   });
-}
-
-function withoutUndefined(declared: Partial<StoreCapabilities> | undefined): Partial<StoreCapabilities> {
-  const result: Partial<StoreCapabilities> = {};
-  if (declared?.rename !== undefined) result.rename = declared.rename;
-  if (declared?.accessRules !== undefined) result.accessRules = declared.accessRules;
-  return result;
 }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { RoomChangeEmitter } from "../../src/rooms/emitter.js";
+import { RoomChangeEmitter, StoreListeners } from "../../src/rooms/emitter.js";
 import type { RoomChangeEvent } from "../../src/rooms/types.js";
 
 const deleted = (roomId: string): RoomChangeEvent => ({ type: "deleted", roomId, room: null });
@@ -105,5 +105,67 @@ describe("RoomChangeEmitter", () => {
     emitter.emit(deleted("r"));
     expect(scheduled).toHaveLength(1);
     expect(() => scheduled[0]?.()).toThrow(error);
+  });
+});
+
+describe("StoreListeners", () => {
+  const feed = () => {
+    const calls: string[] = [];
+    return { calls, hooks: { start: () => calls.push("start"), stop: () => calls.push("stop") } };
+  };
+
+  it("subscribe - starts the feed at each subscription; the last unsubscribe, of either kind, stops it", () => {
+    const { calls, hooks } = feed();
+    const listeners = new StoreListeners(hooks);
+    const offRooms = listeners.subscribe(() => undefined);
+    const offRevocations = listeners.subscribeRevocations(() => undefined);
+    expect(calls).toEqual(["start", "start"]);
+    expect(listeners.size).toBe(2);
+    offRooms();
+    expect(calls).toEqual(["start", "start"]);
+    offRevocations();
+    expect(calls).toEqual(["start", "start", "stop"]);
+    expect(listeners.size).toBe(0);
+  });
+
+  it("subscribe - unsubscribing twice stops the feed once and leaves other listeners", () => {
+    const { calls, hooks } = feed();
+    const listeners = new StoreListeners(hooks);
+    const heard: string[] = [];
+    const off = listeners.subscribe(() => heard.push("first"));
+    const offSame = listeners.subscribe(() => heard.push("second"));
+    off();
+    off();
+    listeners.rooms.emit(deleted("r"));
+    expect(heard).toEqual(["second"]);
+    expect(calls).toEqual(["start", "start"]);
+    offSame();
+    offSame();
+    expect(calls).toEqual(["start", "start", "stop"]);
+  });
+
+  it("emit - each kind reaches only its own listeners, in order", () => {
+    const listeners = new StoreListeners({ start: () => undefined, stop: () => undefined });
+    const heard: string[] = [];
+    listeners.subscribe((event) => heard.push(`room:${event.roomId}`));
+    listeners.subscribeRevocations((event) => heard.push(`revoked:${event.userId}`));
+    listeners.rooms.emit(deleted("a"));
+    listeners.revocations.emit({ userId: "alice", issuedBefore: 1 });
+    listeners.rooms.emit(deleted("b"));
+    expect(heard).toEqual(["room:a", "revoked:alice", "room:b"]);
+  });
+
+  it("emit - onListenerError receives a room listener's error", () => {
+    const errors: unknown[] = [];
+    const listeners = new StoreListeners(
+      { start: () => undefined, stop: () => undefined },
+      { onListenerError: (error) => errors.push(error) },
+    );
+    const boom = new Error("boom");
+    listeners.subscribe(() => {
+      throw boom;
+    });
+    listeners.rooms.emit(deleted("r"));
+    expect(errors).toEqual([boom]);
   });
 });

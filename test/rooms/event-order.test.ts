@@ -4,8 +4,8 @@ import { RoomChangeEmitter } from "../../src/rooms/emitter.js";
 import { makeLiveblocks } from "../liveblocks/helpers.js";
 
 describe("RoomChangeEmitter", () => {
-  // Regression (issue 7, item 4): an emit from inside a listener reached the
-  // later listeners before the event being delivered.
+  // Regression, a re-entrant emit overtaking the event being delivered: an
+  // emit from inside a listener reached the later listeners before it.
   it("emit - an event emitted by a listener waits until the current one reached every listener", () => {
     const emitter = new RoomChangeEmitter();
     const seen: string[] = [];
@@ -40,9 +40,10 @@ describe("RoomChangeEmitter", () => {
 });
 
 describe("onRoomChange", () => {
-  // Regression (issue 7, item 4): a listener that updates the room made the
-  // later listeners see the newer grant first and then the older one, so a
-  // realtime server trusting `event.room` was left holding the old grant.
+  // Regression, events out of commit order when a listener writes: a listener
+  // that updated the room made the later listeners see the newer grant first
+  // and then the older one, so a realtime server trusting `event.room` was
+  // left holding the old grant.
   it("events - every listener sees the store's commits in order when a listener writes", async () => {
     const { liveblocks } = makeLiveblocks({ store: new MemoryStore() });
     await liveblocks.createRoom("doc", { defaultAccesses: [], usersAccesses: { alice: ["room:write"] } });

@@ -2,9 +2,10 @@
  * The conformance suite must accept a store whose errors come from another
  * copy of roomgate (a second install, or an entry point with its own module
  * tree): it matches `InvalidCursorError` by `code` and message, not by class.
- * Regression: roomgate issue 8, packaging bug 1 (`roomgate/testing` failed
- * "list - a malformed cursor rejects with InvalidCursorError" on roomgate's
- * own `MemoryStore`).
+ * Regression, a foreign InvalidCursorError rejected by the suite:
+ * `roomgate/testing` failed "list - a malformed cursor rejects with
+ * InvalidCursorError" on roomgate's own `MemoryStore` when the suite and the
+ * store came from different module trees.
  */
 import { MemoryStore } from "../../src/stores/memory/store.js";
 import { InvalidCursorError, type RoomStore } from "../../src/rooms/types.js";

@@ -43,3 +43,23 @@ function requiredPartsOnly(): RoomStore {
 
 // Its rename and getAccessRules tests are reported as skipped; the rest pass.
 testRoomStore({ name: "A store without the optional parts", create: requiredPartsOnly });
+
+/** A store whose `subscribeRevocations` exists but never delivers: it declares `revocationEvents: false`. */
+function silentRevocations(): RoomStore {
+  const inner = new MemoryStore();
+  return new Proxy(inner, {
+    get(target, key, receiver) {
+      if (key === "subscribeRevocations") return () => () => undefined;
+      const value: unknown = Reflect.get(target, key, receiver);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+// Declared alone, `revocationEvents: false` must skip the subscribeRevocations
+// test (it used to be dropped by the capability merge, so the test ran and failed).
+testRoomStore({
+  name: "A store declaring only revocationEvents: false",
+  create: silentRevocations,
+  capabilities: { revocationEvents: false },
+});

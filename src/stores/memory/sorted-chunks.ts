@@ -4,9 +4,7 @@
  * {@link CHUNK} elements, not a memmove of the whole list. `MemoryStore`
  * keeps its room ids in one, for `roomId` prefixes.
  */
-
-/** Largest chunk by default; a chunk above it splits in two halves. */
-const CHUNK = 512;
+import { CHUNK } from "./chunked.js";
 
 /**
  * Elements in ascending `compare` order, without duplicates: the caller

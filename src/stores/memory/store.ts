@@ -6,16 +6,17 @@
 import { RoomChangeEmitter, type RoomChangeEmitterOptions, type RoomChangeListener } from "../../rooms/emitter.js";
 import type { RoomAccessRules } from "../../permissions/rules.js";
 import { decodeCursor, encodeCursor } from "../../rooms/cursor.js";
-import { compareIds, compareSortKeys, type SortKey } from "../../rooms/order.js";
+import { compareIds } from "../../rooms/order.js";
 import { applyRoomPatch } from "../../rooms/patch.js";
 import { PLAIN_ROOM_COPIES } from "../../rooms/copies.js";
 import { SortedChunks } from "./sorted-chunks.js";
 import { type AccessPart, StoredRoom } from "./stored-room.js";
-import { DONE, IntersectionWalk, ListWalk, RoomTimeline, TimeList, type TimeWalk, UnionWalk } from "./rank-index.js";
+import { RankList } from "./rank-list.js";
+import { candidates, keyOf, type RoomIndexes } from "./planner.js";
+import { RoomTimeline } from "./timeline.js";
 import {
   type RevocationEvent,
   type RoomData,
-  type RoomFilter,
   type RoomListPage,
   type RoomListQuery,
   type RoomPatch,
@@ -24,21 +25,11 @@ import {
   type StoreWriteOptions,
 } from "../../rooms/types.js";
 
-/**
- * Options of {@link MemoryStore}.
- *
- * @example
- * ```ts
- * const store = new MemoryStore({ onListenerError: (err) => log.error(err) });
- * ```
- */
+/** Options of {@link MemoryStore}. */
 export type MemoryStoreOptions = Pick<RoomChangeEmitterOptions, "onListenerError"> & {
   /** Largest chunk of an index list (default 512); tests set it small to exercise chunk splits. */
   indexChunkSize?: number;
 };
-
-/** Walks rooms newest first; `undefined` when exhausted. */
-type RoomCursor = () => StoredRoom | undefined;
 
 /**
  * An in-memory {@link RoomStore}: fast, not durable, one process. Every
@@ -50,19 +41,15 @@ type RoomCursor = () => StoredRoom | undefined;
  *
  * Indexes: a {@link RoomTimeline} of all rooms in listing order; for each
  * user, group, organization and (metadata key, value) pair a
- * {@link TimeList} of its rooms' ranks (creation times made unique), kept
+ * {@link RankList} of its rooms' ranks (creation times made unique), kept
  * as contiguous numbers so that walks and intersections do not chase a
  * pointer per room (adding the newest room is an append; a delete forgets
  * its rank, which readers skip until the list drops forgotten ranks in one
  * pass); and all room ids in order for `roomIdPrefix`, from which deleted
- * ids are dropped lazily. A list plans from the smallest index that
- * applies, intersects it with those of comparable size (`userId` OR
- * `groupIds` is the union of the user's and the groups' lists), turns each
- * rank into its room through the timeline, checks every condition on each
- * room and stops one room after the page is full. A prefix is served from
- * the id index when it matches fewer rooms than the smallest other index
- * (its run is counted only up to that size). Returned rooms are built once,
- * directly in the plain shape the facade hands out (`StoredRoom.copy`).
+ * ids are dropped lazily. A list walks the candidates the planner draws
+ * from them (`planner.ts`), checks every condition on each room and stops
+ * one room after the page is full. Returned rooms are built once, directly
+ * in the plain shape the facade hands out (`StoredRoom.copy`).
  *
  * @example
  * ```ts
@@ -80,10 +67,10 @@ export class MemoryStore implements RoomStore {
   #byId: SortedChunks<string>;
   /** Ids in `#byId` whose room is gone (deletes leave them for the next compaction). */
   #staleIds = 0;
-  readonly #byUser = new Map<string, TimeList>();
-  readonly #byGroup = new Map<string, TimeList>();
-  readonly #byOrganization = new Map<string, TimeList>();
-  readonly #byMetadata = new Map<string, Map<string, TimeList>>();
+  readonly #byUser = new Map<string, RankList>();
+  readonly #byGroup = new Map<string, RankList>();
+  readonly #byOrganization = new Map<string, RankList>();
+  readonly #byMetadata = new Map<string, Map<string, RankList>>();
   readonly #revocations = new Map<string, number>();
   readonly #emitter: RoomChangeEmitter;
   readonly #revocationEmitter: RoomChangeEmitter<RevocationEvent>;
@@ -225,10 +212,10 @@ export class MemoryStore implements RoomStore {
   async list(query: RoomListQuery, options?: StoreReadOptions): Promise<RoomListPage> {
     options?.signal?.throwIfAborted();
     const { filter, limit } = query;
-    // The facade validates 1..100; a 0 here would loop on empty pages.
+    // The facade validates it against its limits; a 0 here would loop on empty pages.
     if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`Invalid limit: ${limit}`);
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-    const next = this.#candidates(filter, after);
+    const next = candidates(this.#indexes(), filter, after);
     const rooms: RoomData[] = [];
     let last: StoredRoom | undefined;
     for (let room = next(); room !== undefined; room = next()) {
@@ -292,75 +279,21 @@ export class MemoryStore implements RoomStore {
   /** Nothing to release; present so callers can close any store the same way. */
   async close(): Promise<void> {}
 
-  /** The newest-first candidates for `filter`, from the narrowest index. */
-  #candidates(filter: RoomFilter, after: SortKey | undefined): RoomCursor {
-    if (filter.roomId !== undefined) {
-      const room = this.#rooms.get(filter.roomId);
-      if (room === undefined || (after !== undefined && !isOlderThan(room, after))) return exhausted;
-      let pending: StoredRoom | undefined = room;
-      return () => {
-        const next = pending;
-        pending = undefined;
-        return next;
-      };
-    }
-
-    // Each applicable index, with its size as the cost of walking it.
-    const sources: Source[] = [];
-    const groupIds = filter.groupIds ?? [];
-    if (filter.userId !== undefined || groupIds.length > 0) {
-      const lists: TimeList[] = [];
-      const userRooms = filter.userId === undefined ? undefined : this.#byUser.get(filter.userId);
-      if (userRooms !== undefined) lists.push(userRooms);
-      for (const groupId of new Set(groupIds)) {
-        const groupRooms = this.#byGroup.get(groupId);
-        if (groupRooms !== undefined) lists.push(groupRooms);
-      }
-      sources.push({ size: lists.reduce((sum, list) => sum + list.size, 0), lists });
-    }
-    if (filter.organizationId !== undefined) sources.push(sourceOf(this.#byOrganization.get(filter.organizationId)));
-    for (const [key, value] of filter.metadata ?? []) sources.push(sourceOf(this.#byMetadata.get(key)?.get(value)));
-
-    let best: Source | undefined;
-    for (const source of sources) if (source.size < (best?.size ?? this.#timeline.size)) best = source;
-    if (best?.size === 0 || this.#timeline.size === 0) return exhausted;
-    if (filter.roomIdPrefix !== undefined && filter.roomIdPrefix !== "") {
-      // The ids with this prefix are one run of the id index; use it if it is the smaller set.
-      const prefixed = this.#prefixed(filter.roomIdPrefix, best?.size ?? this.#timeline.size);
-      if (prefixed !== undefined) return walkArray(prefixed, after);
-    }
-    if (best === undefined) return this.#timeline.walkDown(after);
-    // Other indexes of comparable size are intersected by a merge of sorted
-    // times (cheap, sequential) instead of reading each candidate room;
-    // much larger ones are left to the per-room check.
-    // Ranks of rooms created at `after.ms` are below `after.ms + 1`.
-    const from = after === undefined ? Infinity : after.ms + 1;
-    const walks = [walkSource(best, from)];
-    for (const source of sources) {
-      if (source !== best && source.size <= best.size * INTERSECT_FACTOR) walks.push(walkSource(source, from));
-    }
-    const times = walks.length === 1 ? (walks[0] as TimeWalk) : new IntersectionWalk(walks);
-    return roomsAt(times, this.#timeline, after);
-  }
-
-  /**
-   * The rooms whose id starts with `prefix`, oldest first, or `undefined` if
-   * there are at least `limit` of them (another index is then cheaper).
-   */
-  #prefixed(prefix: string, limit: number): StoredRoom[] | undefined {
-    const next = this.#byId.walkUp(prefix);
-    const found: StoredRoom[] = [];
-    for (let id = next(); id !== undefined && id.startsWith(prefix); id = next()) {
-      const room = this.#rooms.get(id);
-      if (room === undefined) continue;
-      if (found.length >= limit) return undefined;
-      found.push(room);
-    }
-    return found.length >= limit ? undefined : found.sort((a, b) => compareSortKeys(keyOf(a), keyOf(b)));
+  /** The indexes as the planner reads them. */
+  #indexes(): RoomIndexes {
+    return {
+      rooms: this.#rooms,
+      timeline: this.#timeline,
+      byId: this.#byId,
+      byUser: this.#byUser,
+      byGroup: this.#byGroup,
+      byOrganization: this.#byOrganization,
+      byMetadata: this.#byMetadata,
+    };
   }
 
   /** The per-id index of one access map. */
-  #accessIndex(part: AccessPart): Map<string, TimeList> {
+  #accessIndex(part: AccessPart): Map<string, RankList> {
     return part === "users" ? this.#byUser : this.#byGroup;
   }
 
@@ -372,7 +305,7 @@ export class MemoryStore implements RoomStore {
     // A deleted id may still be in the id index; it is then live again.
     if (this.#staleIds > 0 && this.#byId.includes(room.id)) this.#staleIds--;
     else this.#byId.insert(room.id);
-    const lists: TimeList[] = [];
+    const lists: RankList[] = [];
     this.#eachKey(room, (index, key) => lists.push(addTo(index, key, rank, size)));
     // A copy at its exact length: a pushed array keeps spare capacity.
     room.setIndexLists(lists.slice());
@@ -383,7 +316,7 @@ export class MemoryStore implements RoomStore {
    * same order (organization, users, groups, metadata terms): the order of
    * the room's recorded index lists.
    */
-  #eachKey(room: StoredRoom, visit: (index: Map<string, TimeList>, key: string) => void): void {
+  #eachKey(room: StoredRoom, visit: (index: Map<string, RankList>, key: string) => void): void {
     visit(this.#byOrganization, room.organizationId);
     for (const userId of room.ids("users")) visit(this.#byUser, userId);
     for (const groupId of room.ids("groups")) visit(this.#byGroup, groupId);
@@ -391,9 +324,9 @@ export class MemoryStore implements RoomStore {
   }
 
   /** Looks up the index lists of a room already in every index. */
-  #listsOf(room: StoredRoom): TimeList[] {
-    const lists: TimeList[] = [];
-    this.#eachKey(room, (index, key) => lists.push(index.get(key) as TimeList));
+  #listsOf(room: StoredRoom): RankList[] {
+    const lists: RankList[] = [];
+    this.#eachKey(room, (index, key) => lists.push(index.get(key) as RankList));
     return lists.slice();
   }
 
@@ -405,7 +338,7 @@ export class MemoryStore implements RoomStore {
     // Through the room's own list references: no hash lookup per key.
     const lists = room.indexLists;
     let at = 0;
-    this.#eachKey(room, (index, key) => forgetRank(index, key, lists[at++] as TimeList, rank));
+    this.#eachKey(room, (index, key) => forgetRank(index, key, lists[at++] as RankList, rank));
     room.eachTerm((key) => {
       if (this.#byMetadata.get(key)?.size === 0) this.#byMetadata.delete(key);
     });
@@ -466,14 +399,14 @@ function metadataTerms(room: StoredRoom): Map<string, Set<string>> {
   return terms;
 }
 
-function metadataIndex(byMetadata: Map<string, Map<string, TimeList>>, key: string): Map<string, TimeList> {
+function metadataIndex(byMetadata: Map<string, Map<string, RankList>>, key: string): Map<string, RankList> {
   let byValue = byMetadata.get(key);
   if (byValue === undefined) byMetadata.set(key, (byValue = new Map()));
   return byValue;
 }
 
 function reindexKeys(
-  index: Map<string, TimeList>,
+  index: Map<string, RankList>,
   rank: number,
   before: readonly string[],
   after: readonly string[],
@@ -485,23 +418,10 @@ function reindexKeys(
   for (const key of after) if (!had.has(key)) addTo(index, key, rank, chunkSize);
 }
 
-// --- Walking the indexes ----------------------------------------------------
-
-/** A stored room's position in the listing order. */
-function keyOf(room: StoredRoom): SortKey {
-  return { ms: room.createdMs, id: room.id };
-}
-
-/** Does `room` come after `key` in newest-first order (older, or same time and smaller id)? */
-function isOlderThan(room: StoredRoom, key: SortKey): boolean {
-  const ms = room.createdMs;
-  return ms !== key.ms ? ms < key.ms : compareIds(room.id, key.id) < 0;
-}
-
 /** Adds `rank` to the list of `key`, made if missing; returns that list. */
-function addTo(index: Map<string, TimeList>, key: string, rank: number, chunkSize: number | undefined): TimeList {
+function addTo(index: Map<string, RankList>, key: string, rank: number, chunkSize: number | undefined): RankList {
   let list = index.get(key);
-  if (list === undefined) index.set(key, (list = new TimeList(chunkSize)));
+  if (list === undefined) index.set(key, (list = new RankList(chunkSize)));
   list.insert(rank);
   return list;
 }
@@ -511,61 +431,15 @@ function addTo(index: Map<string, TimeList>, key: string, rank: number, chunkSiz
  * readers skip it until the list drops it), and drops the list once nothing
  * live is left.
  */
-function forgetRank(index: Map<string, TimeList>, key: string, list: TimeList, rank: number): void {
+function forgetRank(index: Map<string, RankList>, key: string, list: RankList, rank: number): void {
   list.forget(rank);
   if (list.live === 0) index.delete(key);
 }
 
-function removeFrom(index: Map<string, TimeList>, key: string, rank: number): void {
+function removeFrom(index: Map<string, RankList>, key: string, rank: number): void {
   const list = index.get(key);
   if (list === undefined) return;
   list.remove(rank);
   // Drop empty lists, or every user id ever seen would stay in memory.
   if (list.live === 0) index.delete(key);
-}
-
-const exhausted: RoomCursor = () => undefined;
-
-/** Indexes of at most this many times the smallest one's size are intersected with it. */
-const INTERSECT_FACTOR = 16;
-
-/** One condition's candidates: the union of `lists`, `size` times at most. */
-type Source = { size: number; lists: TimeList[] };
-
-function sourceOf(list: TimeList | undefined): Source {
-  return list === undefined ? { size: 0, lists: [] } : { size: list.size, lists: [list] };
-}
-
-/** The distinct ranks of a source, newest first, strictly below `below`. */
-function walkSource(source: Source, below: number): TimeWalk {
-  const walks = source.lists.map((list) => new ListWalk(list, below));
-  return walks.length === 1 ? (walks[0] as TimeWalk) : new UnionWalk(walks);
-}
-
-/**
- * The rooms of each rank of `ranks`, newest first, strictly after `after`:
- * a rank shared by several rooms yields them all, id descending.
- */
-function roomsAt(ranks: TimeWalk, timeline: RoomTimeline<StoredRoom>, after: SortKey | undefined): RoomCursor {
-  const batch: StoredRoom[] = [];
-  return () => {
-    for (;;) {
-      const room = batch.pop();
-      if (room !== undefined) {
-        if (after !== undefined && !isOlderThan(room, after)) continue;
-        return room;
-      }
-      const rank = ranks.value;
-      if (rank === DONE) return undefined;
-      ranks.advance();
-      timeline.collectAt(rank, batch);
-    }
-  };
-}
-
-/** Walks an oldest-first array newest first, strictly after `after`. */
-function walkArray(array: readonly StoredRoom[], after: SortKey | undefined): RoomCursor {
-  let index = array.length - 1;
-  if (after !== undefined) while (index >= 0 && !isOlderThan(array[index] as StoredRoom, after)) index--;
-  return () => (index >= 0 ? array[index--] : undefined);
 }

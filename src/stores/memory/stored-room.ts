@@ -8,7 +8,7 @@
 import type { RoomAccessRules } from "../../permissions/rules.js";
 import type { Permission, RoomAccesses, RoomPermission } from "../../permissions/scopes.js";
 import { copyArray } from "../../rooms/copies.js";
-import type { TimeList } from "./rank-index.js";
+import type { RankList } from "./rank-list.js";
 import type { RoomData, RoomFilter, RoomMetadata } from "../../rooms/types.js";
 
 /** A map value: an access list or a metadata value. */
@@ -18,7 +18,7 @@ type Value = string | readonly string[];
 export type AccessPart = "users" | "groups";
 
 /** The index lists of a room not indexed yet (shared: a field initialiser would allocate one per room). */
-const NO_LISTS: readonly TimeList[] = Object.freeze([]);
+const NO_LISTS: readonly RankList[] = Object.freeze([]);
 
 /**
  * A room as the store keeps it. It never changes: a write stores a new one,
@@ -52,7 +52,7 @@ export class StoredRoom {
    * room, so a delete reaches them without a hash lookup per id (at 100k
    * rooms each lookup misses cache). Private fields stay writable on a frozen object.
    */
-  #lists: readonly TimeList[] = NO_LISTS;
+  #lists: readonly RankList[] = NO_LISTS;
   /** {@link StoredRoom.accessRules}, once built. */
   #rules: RoomAccessRules | undefined;
 
@@ -106,12 +106,12 @@ export class StoredRoom {
   }
 
   /** The index lists that hold this room, as the store last recorded them. */
-  get indexLists(): readonly TimeList[] {
+  get indexLists(): readonly RankList[] {
     return this.#lists;
   }
 
   /** Records the index lists that hold this room (the store's own order). */
-  setIndexLists(lists: readonly TimeList[]): void {
+  setIndexLists(lists: readonly RankList[]): void {
     this.#lists = lists;
   }
 

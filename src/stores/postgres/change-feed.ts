@@ -7,14 +7,16 @@
  * meanwhile is lost.
  */
 import pg from "pg";
-import type { ClientConfig } from "pg";
+import type { ClientConfig, Pool, PoolClient } from "pg";
 import type { RoomChangeEvent, RoomData } from "../../rooms/types.js";
+import { type RoomRow, rowToRoom } from "./rows.js";
+import type { Tables } from "./schema.js";
 
 /**
  * A row of `changes`, with the room as it is stored now (absent if gone);
  * `own` when this store made the change (and so already emitted it).
  */
-export type ChangeRow = {
+type ChangeRow = {
   seq: number;
   /** `revoked`: a revocation cutoff moved; `roomId` is then the user id. */
   type: RoomChangeEvent["type"] | "revoked";
@@ -34,8 +36,8 @@ export type ChangeRow = {
 const GAP_WAIT_MS = 5_000;
 const MAX_BACKOFF_MS = 2_000;
 
-/** What the feed needs from its store. */
-export type ChangeFeedOptions = {
+/** What the listener needs from its store. */
+type ChangeLogListenerOptions = {
   /** Connection settings of the listening client. */
   config: ClientConfig;
   channel: string;
@@ -59,8 +61,8 @@ export type ChangeFeedOptions = {
  * recognises their rows by origin rather than by timing, since a
  * notification can be read before the write's own reply.
  */
-export class ChangeFeed {
-  readonly #options: ChangeFeedOptions;
+export class ChangeLogListener {
+  readonly #options: ChangeLogListenerOptions;
   #client: pg.Client | null = null;
   #running = false;
   /** Every sequence number up to here is delivered or given up. */
@@ -77,7 +79,7 @@ export class ChangeFeed {
   #generation = 0;
   #startedAt = 0;
 
-  constructor(options: ChangeFeedOptions) {
+  constructor(options: ChangeLogListenerOptions) {
     this.#options = options;
   }
 
@@ -223,4 +225,69 @@ export class ChangeFeed {
       this.#timer.unref?.();
     }
   }
+}
+
+// --- The change log's SQL ----------------------------------------------------
+
+/**
+ * Logs `changes` in the current transaction and notifies `channel` of each
+ * (delivered at commit); returns their sequence numbers, in order.
+ */
+export async function logChanges(
+  client: PoolClient,
+  t: Tables,
+  channel: string,
+  origin: string,
+  changes: readonly [roomId: string, type: RoomChangeEvent["type"]][],
+): Promise<number[]> {
+  const params: unknown[] = [Date.now(), channel, origin];
+  const values = changes.map(([roomId, type]) => {
+    params.push(roomId, type);
+    return `($${params.length - 1}, $${params.length}, $1::bigint, $3)`;
+  });
+  const { rows } = await client.query<{ seq: string }>(
+    `WITH logged AS (INSERT INTO ${t.changes} (room_id, type, at, origin) VALUES ${values.join(", ")} RETURNING seq)
+     SELECT seq, pg_notify($2, seq::text) FROM logged ORDER BY seq`,
+    params,
+  );
+  return rows.map((row) => Number(row.seq));
+}
+
+/** The sequence number a listener started at `since` (epoch ms) delivers after. */
+export async function changeHead(client: pg.Client, t: Tables, since: number): Promise<number> {
+  // Start before the first change logged since subscribe(), so another
+  // instance's write made while this connection was being set up is
+  // still delivered (within the instances' clock skew).
+  const { rows } = await client.query<{ seq: string }>(
+    `SELECT coalesce((SELECT min(seq) - 1 FROM ${t.changes} WHERE at >= $1),
+                     (SELECT max(seq) FROM ${t.changes}), 0) AS seq`,
+    [since],
+  );
+  return Number(rows[0]?.seq ?? 0);
+}
+
+/** Up to 1000 logged changes after `after`, oldest first, each with the room or cutoff as stored now. */
+export async function readChanges(client: pg.Client, t: Tables, after: number, origin: string): Promise<ChangeRow[]> {
+  const { rows } = await client.query<RoomRow & { seq: string; type: string; room_id: string; origin: string; cutoff: string | null }>(
+    `SELECT c.seq, c.type, c.room_id, c.origin, r.id, r.created_at, r.last_connection_at, r.organization_id, r.doc,
+            v.issued_before AS cutoff
+       FROM ${t.changes} c
+       LEFT JOIN ${t.rooms} r ON c.type <> 'revoked' AND r.id = c.room_id
+       LEFT JOIN ${t.revocations} v ON c.type = 'revoked' AND v.user_id = c.room_id
+      WHERE c.seq > $1 ORDER BY c.seq LIMIT 1000`,
+    [after],
+  );
+  return rows.map((row): ChangeRow => ({
+    seq: Number(row.seq),
+    type: row.type as ChangeRow["type"],
+    roomId: row.room_id,
+    room: row.id === null ? null : rowToRoom(row),
+    ...(row.cutoff !== null && { cutoff: Number(row.cutoff) }),
+    own: row.origin === origin,
+  }));
+}
+
+/** Deletes log rows older than `before` (epoch ms), in the background: a failure only delays it. */
+export function pruneChanges(pool: Pool, t: Tables, before: number): void {
+  pool.query(`DELETE FROM ${t.changes} WHERE at < $1`, [before]).catch(() => undefined);
 }

@@ -18,7 +18,7 @@ export type RoomRow = {
 };
 
 /** The `doc` column: a room's lists and maps as written, key order included. */
-export type RoomDoc = {
+type RoomDoc = {
   defaultAccesses: string[];
   usersAccesses: Record<string, string[]>;
   groupsAccesses: Record<string, string[]>;

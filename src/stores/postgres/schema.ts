@@ -24,6 +24,15 @@ export function validateSchemaName(schema: unknown): string {
   return schema;
 }
 
+/** A store's tables, schema-qualified and quoted for SQL. */
+export type Tables = { readonly rooms: string; readonly revocations: string; readonly changes: string };
+
+/** The tables of `schema` (a name {@link validateSchemaName} accepted). */
+export function tableNames(schema: string): Tables {
+  const s = `"${schema}"`;
+  return { rooms: `${s}.rooms`, revocations: `${s}.revocations`, changes: `${s}.changes` };
+}
+
 /**
  * The `NOTIFY` channel of a schema: derived from it so that two schemas in
  * one database never hear each other. Channel names are identifiers cut at
@@ -83,7 +92,7 @@ function migrations(s: string): string[] {
 }
 
 /** The number of migrations this code knows. */
-export const SCHEMA_VERSION = migrations("s").length;
+const SCHEMA_VERSION = migrations("s").length;
 
 /**
  * Creates the schema and runs the missing migrations, once across every

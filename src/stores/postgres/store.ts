@@ -2,20 +2,18 @@
  * `PostgresStore`: rooms in PostgreSQL, shared by every app instance that
  * points at the same database and schema. Each patch is one transaction with
  * the room row locked; change events cross instances through `LISTEN` /
- * `NOTIFY` and a change log (see `postgres-feed.ts`).
+ * `NOTIFY` and a change log (see `change-feed.ts`).
  */
 import { randomUUID } from "node:crypto";
-import pg from "pg";
-import type { ClientConfig, Pool, PoolClient, PoolConfig } from "pg";
 import type { RoomAccessRules } from "../../permissions/rules.js";
 import { decodeCursor, encodeCursor } from "../../rooms/cursor.js";
-import { type RevocationEmitter, RoomChangeEmitter, type RoomChangeEmitterOptions, type RoomChangeListener } from "../../rooms/emitter.js";
+import { type RoomChangeEmitterOptions, type RoomChangeListener, StoreListeners } from "../../rooms/emitter.js";
 import { applyRoomPatch, cloneRoom } from "../../rooms/patch.js";
 import { EntryCache } from "./cache.js";
-import { ChangeFeed, type ChangeRow } from "./change-feed.js";
-import { raceSignal } from "../../runtime/signal.js";
+import { ChangeLogListener, changeHead, logChanges, pruneChanges, readChanges } from "./change-feed.js";
+import { type ConnectionOptions, Connections } from "./connection.js";
 import { checkText, filterSql, ROOM_COLUMNS, roomParams, rowToRoom, toAccesses, WRITE_COLUMNS, type RoomRow } from "./rows.js";
-import { channelName, migrate, validateSchemaName } from "./schema.js";
+import { channelName, tableNames, type Tables, validateSchemaName } from "./schema.js";
 import type {
   RevocationEvent,
   RoomChangeEvent,
@@ -31,21 +29,8 @@ import type {
 /**
  * Options of {@link PostgresStore}: your own `pg` pool, or a connection
  * string for a pool the store creates (and closes).
- *
- * @example
- * ```ts
- * const options: PostgresStoreOptions = { connectionString: process.env.DATABASE_URL!, schema: "rooms" };
- * ```
  */
-export type PostgresStoreOptions = (
-  | { pool: Pool; connectionString?: never }
-  | {
-      connectionString: string;
-      pool?: never;
-      /** Extra settings of the pool the store creates (`max`, `ssl`, …). */
-      poolConfig?: Omit<PoolConfig, "connectionString">;
-    }
-) & {
+export type PostgresStoreOptions = ConnectionOptions & {
   /** Schema holding the store's tables, created on first use. Default `"roomgate"`. */
   schema?: string;
   /** How long change-log rows are kept for listeners catching up after a reconnect. Default 10 minutes. */
@@ -61,9 +46,6 @@ export type PostgresStoreOptions = (
    */
   entryCache?: boolean | { maxEntries?: number };
 } & Pick<RoomChangeEmitterOptions, "onListenerError">;
-
-/** Clients whose last transaction rolled back cleanly, so an error thrown in it left them usable. */
-const rolledBack = new WeakSet<PoolClient>();
 
 const DEFAULT_RETENTION_MS = 10 * 60_000;
 const PRUNE_EVERY_MS = 60_000;
@@ -90,21 +72,18 @@ const PRUNE_EVERY_MS = 60_000;
  * ```
  */
 export class PostgresStore implements RoomStore {
-  readonly #pool: Pool;
-  readonly #ownsPool: boolean;
+  readonly #connections: Connections;
   readonly #schema: string;
   /** Schema-qualified table names, quoted once here. */
-  readonly #t: { rooms: string; revocations: string; changes: string };
+  readonly #t: Tables;
   readonly #channel: string;
   readonly #retentionMs: number;
-  readonly #emitter: RoomChangeEmitter;
-  readonly #revocations: RevocationEmitter = new RoomChangeEmitter();
-  readonly #feed: ChangeFeed;
+  /** Listeners of both kinds; the change feed runs while there are any, or while the entry cache is on. */
+  readonly #listeners: StoreListeners;
+  readonly #feed: ChangeLogListener;
   /** Marks this store's rows in the change log, so its feed skips what it emitted itself. */
   readonly #origin = randomUUID();
   readonly #cache: EntryCache | null;
-  #ready: Promise<void> | null = null;
-  #closed = false;
   #lastPrune = 0;
 
   constructor(options: PostgresStoreOptions) {
@@ -112,86 +91,47 @@ export class PostgresStore implements RoomStore {
       throw new TypeError("PostgresStore options must be an object with `pool` or `connectionString`");
     }
     this.#schema = validateSchemaName(options.schema ?? "roomgate");
-    const s = `"${this.#schema}"`;
-    this.#t = { rooms: `${s}.rooms`, revocations: `${s}.revocations`, changes: `${s}.changes` };
+    this.#t = tableNames(this.#schema);
     this.#channel = channelName(this.#schema);
     this.#retentionMs = options.changeRetentionMs ?? DEFAULT_RETENTION_MS;
     if (!(this.#retentionMs > 0)) throw new RangeError("changeRetentionMs must be a positive number");
 
-    let listenerConfig: ClientConfig;
-    if (options.pool !== undefined) {
-      this.#pool = options.pool;
-      this.#ownsPool = false;
-      listenerConfig = { ...(options.pool.options as ClientConfig) };
-    } else if (typeof options.connectionString === "string") {
-      const config: PoolConfig = {
-        // Fail fast when the database is unreachable, so room entry can deny
-        // with store-unavailable instead of waiting on a dead socket.
-        connectionTimeoutMillis: 5_000,
-        ...options.poolConfig,
-        connectionString: options.connectionString,
-      };
-      this.#pool = new pg.Pool(config);
-      this.#ownsPool = true;
-      // Idle clients whose backend dies emit "error" on the pool; the pool
-      // already discards them, and an unhandled "error" would crash the app.
-      this.#pool.on("error", () => undefined);
-      listenerConfig = { ...config };
-    } else {
-      throw new TypeError("PostgresStore needs `pool` or `connectionString`");
-    }
+    this.#connections = new Connections(options, this.#schema);
 
     const cacheOptions = options.entryCache;
     const maxEntries = typeof cacheOptions === "object" ? (cacheOptions.maxEntries ?? 10_000) : 10_000;
     if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new RangeError("entryCache.maxEntries must be a positive integer");
     this.#cache = cacheOptions === undefined || cacheOptions === false ? null : new EntryCache(maxEntries);
 
-    this.#emitter = new RoomChangeEmitter(options.onListenerError ? { onListenerError: options.onListenerError } : {});
-    this.#feed = new ChangeFeed({
-      config: { ...listenerConfig, application_name: `roomgate listen ${this.#schema}`.slice(0, 63) },
+    this.#listeners = new StoreListeners(
+      {
+        start: () => {
+          if (!this.#connections.closed) this.#feed.start();
+        },
+        // The entry cache is only kept while the feed runs: it keeps it running.
+        stop: () => {
+          if (this.#cache === null) void this.#feed.stop();
+        },
+      },
+      options.onListenerError ? { onListenerError: options.onListenerError } : {},
+    );
+    this.#feed = new ChangeLogListener({
+      config: { ...this.#connections.clientConfig, application_name: `roomgate listen ${this.#schema}`.slice(0, 63) },
       channel: this.#channel,
-      emit: (event) => this.#emitter.emit(event),
+      emit: (event) => this.#listeners.rooms.emit(event),
       onRow: (row) => {
         if (row.type !== "revoked") return this.#cache?.invalidateRoom(row.roomId);
         this.#cache?.invalidateRevocation(row.roomId);
-        if (!row.own && row.cutoff !== undefined) this.#revocations.emit({ userId: row.roomId, issuedBefore: row.cutoff });
+        if (!row.own && row.cutoff !== undefined) this.#listeners.revocations.emit({ userId: row.roomId, issuedBefore: row.cutoff });
       },
       onLive: (live) => {
         if (this.#cache !== null) this.#cache.live = live;
       },
       head: async (client, since) => {
-        await this.#init();
-        // Start before the first change logged since subscribe(), so another
-        // instance's write made while this connection was being set up is
-        // still delivered (within the instances' clock skew).
-        const { rows } = await client.query<{ seq: string }>(
-          `SELECT coalesce((SELECT min(seq) - 1 FROM ${this.#t.changes} WHERE at >= $1),
-                           (SELECT max(seq) FROM ${this.#t.changes}), 0) AS seq`,
-          [since],
-        );
-        return Number(rows[0]?.seq ?? 0);
+        await this.#connections.init();
+        return changeHead(client, this.#t, since);
       },
-      read: async (client, after) => {
-        const { rows } = await client.query<
-          RoomRow & { seq: string; type: string; room_id: string; origin: string; cutoff: string | null }
-        >(
-          `SELECT c.seq, c.type, c.room_id, c.origin, r.id, r.created_at, r.last_connection_at, r.organization_id, r.doc,
-                  v.issued_before AS cutoff
-             FROM ${this.#t.changes} c
-             LEFT JOIN ${this.#t.rooms} r ON c.type <> 'revoked' AND r.id = c.room_id
-             LEFT JOIN ${this.#t.revocations} v ON c.type = 'revoked' AND v.user_id = c.room_id
-            WHERE c.seq > $1 ORDER BY c.seq LIMIT 1000`,
-          [after],
-        );
-        return rows.map((row): ChangeRow => ({
-          seq: Number(row.seq),
-          type: row.type as ChangeRow["type"],
-          roomId: row.room_id,
-          room: row.id === null ? null : rowToRoom(row),
-          ...(row.cutoff !== null && { cutoff: Number(row.cutoff) }),
-          own: row.origin === this.#origin,
-        }));
-      },
+      read: (client, after) => readChanges(client, this.#t, after, this.#origin),
     });
   }
 
@@ -208,7 +148,7 @@ export class PostgresStore implements RoomStore {
    */
   async get(roomId: string, options?: StoreReadOptions): Promise<RoomData | null> {
     checkText(roomId, "roomId");
-    return this.#read(options?.signal, async (client) => {
+    return this.#connections.read(options?.signal, async (client) => {
       const { rows } = await client.query<RoomRow>(`SELECT ${ROOM_COLUMNS} FROM ${this.#t.rooms} WHERE id = $1`, [roomId]);
       return rows[0] === undefined ? null : rowToRoom(rows[0]);
     });
@@ -232,7 +172,7 @@ export class PostgresStore implements RoomStore {
     checkText(subject.userId, "userId");
     for (const groupId of subject.groupIds) checkText(groupId, "groupIds");
     if (this.#cache !== null) return this.#cachedAccessRules(roomId, options?.signal);
-    return this.#read(options?.signal, async (client) => {
+    return this.#connections.read(options?.signal, async (client) => {
       const { rows } = await client.query<{
         default_accesses: string[];
         user_entry: string[] | null;
@@ -270,7 +210,7 @@ export class PostgresStore implements RoomStore {
     const ms = room.createdAt.getTime();
     if (!Number.isSafeInteger(ms)) throw new TypeError(`Room "${room.id}" has an invalid createdAt`);
     const stored = cloneRoom(room);
-    const result = await this.#transaction(options?.signal, async (client) => {
+    const result = await this.#connections.transaction(options?.signal, async (client) => {
       const inserted = await client.query(
         `INSERT INTO ${this.#t.rooms} (${WRITE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
          ON CONFLICT (id) DO NOTHING`,
@@ -282,7 +222,7 @@ export class PostgresStore implements RoomStore {
         return { existing: rows[0] === undefined ? null : rowToRoom(rows[0]), seqs: [] };
       }
       options?.assert?.(stored);
-      return { existing: undefined, seqs: await this.#logChanges(client, [[stored.id, "created"]]) };
+      return { existing: undefined, seqs: await logChanges(client, this.#t, this.#channel, this.#origin, [[stored.id, "created"]]) };
     });
     if (result.existing === null) return this.create(room, options);
     if (result.existing !== undefined) return { room: result.existing, created: false };
@@ -301,7 +241,7 @@ export class PostgresStore implements RoomStore {
    */
   async update(roomId: string, patch: RoomPatch, options?: StoreWriteOptions): Promise<RoomData | null> {
     checkText(roomId, "roomId");
-    const result = await this.#transaction(options?.signal, async (client) => {
+    const result = await this.#connections.transaction(options?.signal, async (client) => {
       const { rows } = await client.query<RoomRow>(`SELECT ${ROOM_COLUMNS} FROM ${this.#t.rooms} WHERE id = $1 FOR UPDATE`, [roomId]);
       if (rows[0] === undefined) return null;
       const after = applyRoomPatch(rowToRoom(rows[0]), patch);
@@ -312,7 +252,7 @@ export class PostgresStore implements RoomStore {
           WHERE id = $1`,
         roomParams(after),
       );
-      return { after, seqs: await this.#logChanges(client, [[roomId, "updated"]]) };
+      return { after, seqs: await logChanges(client, this.#t, this.#channel, this.#origin, [[roomId, "updated"]]) };
     });
     if (result === null) return null;
     this.#afterWrite([{ type: "updated", roomId, room: result.after }]);
@@ -331,7 +271,7 @@ export class PostgresStore implements RoomStore {
   async rename(roomId: string, newRoomId: string, options?: StoreWriteOptions): Promise<RoomData | "not-found" | "exists"> {
     checkText(roomId, "roomId");
     checkText(newRoomId, "newRoomId");
-    const result = await this.#transaction(options?.signal, async (client) => {
+    const result = await this.#connections.transaction(options?.signal, async (client) => {
       const { rows } = await client.query<RoomRow>(`SELECT ${ROOM_COLUMNS} FROM ${this.#t.rooms} WHERE id = $1 FOR UPDATE`, [roomId]);
       if (rows[0] === undefined) return "not-found" as const;
       if (newRoomId === roomId) return { room: rowToRoom(rows[0]), seqs: [] as number[] };
@@ -344,7 +284,7 @@ export class PostgresStore implements RoomStore {
       if (inserted.rowCount === 0) return "exists" as const;
       options?.assert?.(room);
       await client.query(`DELETE FROM ${this.#t.rooms} WHERE id = $1`, [roomId]);
-      const seqs = await this.#logChanges(client, [
+      const seqs = await logChanges(client, this.#t, this.#channel, this.#origin, [
         [roomId, "deleted"],
         [newRoomId, "created"],
       ]);
@@ -368,7 +308,7 @@ export class PostgresStore implements RoomStore {
    */
   async delete(roomId: string, options?: StoreWriteOptions): Promise<boolean> {
     checkText(roomId, "roomId");
-    const seqs = await this.#withClient(options?.signal, async (client) => {
+    const seqs = await this.#connections.withClient(options?.signal, async (client) => {
       // One statement, so one implicit transaction: the row and its log entry go together.
       const { rows } = await client.query<{ seq: string }>(
         `WITH gone AS (DELETE FROM ${this.#t.rooms} WHERE id = $1 RETURNING id),
@@ -407,7 +347,7 @@ export class PostgresStore implements RoomStore {
       `SELECT ${ROOM_COLUMNS} FROM ${this.#t.rooms}` +
       (where.length > 0 ? ` WHERE ${where.join(" AND ")}` : "") +
       ` ORDER BY created_at DESC, id DESC LIMIT $${params.length}`;
-    return this.#read(options?.signal, async (client) => {
+    return this.#connections.read(options?.signal, async (client) => {
       const { rows } = await client.query<RoomRow>(sql, params);
       const rooms = rows.slice(0, limit).map(rowToRoom);
       const last = rooms[rooms.length - 1];
@@ -427,7 +367,7 @@ export class PostgresStore implements RoomStore {
   async revokeTokens(userId: string, issuedBefore: number, options?: StoreWriteOptions): Promise<void> {
     checkText(userId, "userId");
     if (!Number.isSafeInteger(issuedBefore)) throw new TypeError("issuedBefore must be an integer of epoch milliseconds");
-    const { rows } = await this.#withClient(options?.signal, (client) =>
+    const { rows } = await this.#connections.withClient(options?.signal, (client) =>
       // One statement: the cutoff and its log row (which drops other
       // instances' cached cutoff and tells their watches) commit together.
       client.query<{ cutoff: string }>(
@@ -443,7 +383,7 @@ export class PostgresStore implements RoomStore {
     );
     this.#cache?.invalidateRevocation(userId);
     const cutoff = Number(rows[0]?.cutoff ?? issuedBefore);
-    this.#revocations.emit({ userId, issuedBefore: cutoff });
+    this.#listeners.revocations.emit({ userId, issuedBefore: cutoff });
   }
 
   /**
@@ -454,7 +394,7 @@ export class PostgresStore implements RoomStore {
    * @param listener Receives the user id and the cutoff as stored.
    */
   subscribeRevocations(listener: (event: RevocationEvent) => void): () => void {
-    return this.#listening(this.#revocations.subscribe(listener));
+    return this.#listeners.subscribeRevocations(listener);
   }
 
   /**
@@ -467,7 +407,7 @@ export class PostgresStore implements RoomStore {
     checkText(userId, "userId");
     const cache = this.#cache;
     if (cache !== null) {
-      if (!this.#closed) this.#feed.start();
+      if (!this.#connections.closed) this.#feed.start();
       const hit = cache.live ? cache.revocations.get(userId) : undefined;
       if (hit !== undefined) {
         options?.signal?.throwIfAborted();
@@ -475,7 +415,7 @@ export class PostgresStore implements RoomStore {
       }
     }
     const epoch = cache?.epoch;
-    const cutoff = await this.#read(options?.signal, async (client) => {
+    const cutoff = await this.#connections.read(options?.signal, async (client) => {
       const { rows } = await client.query<{ issued_before: string }>(
         `SELECT issued_before FROM ${this.#t.revocations} WHERE user_id = $1`,
         [userId],
@@ -492,7 +432,7 @@ export class PostgresStore implements RoomStore {
    */
   async #cachedAccessRules(roomId: string, signal: AbortSignal | undefined): Promise<RoomAccessRules | null> {
     const cache = this.#cache as EntryCache;
-    if (!this.#closed) this.#feed.start();
+    if (!this.#connections.closed) this.#feed.start();
     if (cache.live) {
       const hit = cache.rooms.get(roomId);
       if (hit !== undefined) {
@@ -501,7 +441,7 @@ export class PostgresStore implements RoomStore {
       }
     }
     const epoch = cache.epoch;
-    const rules = await this.#read(signal, async (client) => {
+    const rules = await this.#connections.read(signal, async (client) => {
       const { rows } = await client.query<{ doc: RoomRow["doc"] }>(`SELECT doc FROM ${this.#t.rooms} WHERE id = $1`, [roomId]);
       const doc = rows[0]?.doc;
       if (doc === undefined) return null;
@@ -529,23 +469,7 @@ export class PostgresStore implements RoomStore {
    * @param listener Receives each event once.
    */
   subscribe(listener: RoomChangeListener): () => void {
-    return this.#listening(this.#emitter.subscribe(listener));
-  }
-
-  /** Keeps the change feed running while `unsubscribe` has not been called; returns it, idempotent. */
-  #listening(unsubscribe: () => void): () => void {
-    if (!this.#closed) this.#feed.start();
-    let done = false;
-    return () => {
-      if (done) return;
-      done = true;
-      unsubscribe();
-      this.#stopFeedIfUnheard();
-    };
-  }
-
-  #stopFeedIfUnheard(): void {
-    if (this.#emitter.size === 0 && this.#revocations.size === 0 && this.#cache === null) void this.#feed.stop();
+    return this.#listeners.subscribe(listener);
   }
 
   /**
@@ -553,149 +477,24 @@ export class PostgresStore implements RoomStore {
    * pool. Idempotent.
    */
   async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
+    if (this.#connections.closed) return;
+    this.#connections.close();
     await this.#feed.stop();
-    if (this.#ownsPool) await this.#pool.end();
-  }
-
-  /** Creates and migrates the schema once; a failure is retried on the next call. */
-  #init(): Promise<void> {
-    if (this.#ready === null) {
-      this.#ready = (async () => {
-        const client = await this.#pool.connect();
-        client.on("error", () => undefined);
-        try {
-          await migrate(client, this.#schema);
-          client.release();
-        } catch (error) {
-          client.release(error instanceof Error ? error : true);
-          throw error;
-        }
-      })();
-      this.#ready.catch(() => {
-        this.#ready = null;
-      });
-    }
-    return this.#ready;
-  }
-
-  /**
-   * Runs `work` on a pooled client. On abort it rejects at once with the
-   * signal's reason and destroys the client (pg cannot cancel a query), so a
-   * hung database never holds the caller or a pool slot forever.
-   */
-  async #withClient<T>(signal: AbortSignal | undefined, work: (client: PoolClient) => Promise<T>): Promise<T> {
-    signal?.throwIfAborted();
-    if (this.#closed) throw new Error("PostgresStore is closed");
-    await raceSignal(this.#init(), signal);
-    const connecting = this.#pool.connect();
-    // A client that arrives after the abort goes straight back.
-    connecting.then(
-      (client) => signal?.aborted && client.release(),
-      () => undefined,
-    );
-    const client = await raceSignal(connecting, signal);
-    rolledBack.delete(client);
-    let broken: Error | boolean = false;
-    // A checked-out client whose backend dies between queries emits "error";
-    // unheard, it would crash the process. Heard, it marks the client broken.
-    const onError = (error: Error) => {
-      broken = error;
-    };
-    client.on("error", onError);
-    try {
-      return await raceSignal(work(client), signal);
-    } catch (error) {
-      // After an abort or a connection error the client's state is unknown:
-      // discard it. An error the server answered, or one thrown inside a
-      // transaction that rolled back cleanly (a failing assert), leaves it usable.
-      const usable = (error instanceof pg.DatabaseError && !isConnectionLoss(error)) || rolledBack.has(client);
-      if (signal?.aborted || !usable) broken = error instanceof Error ? error : true;
-      throw error;
-    } finally {
-      client.off("error", onError);
-      client.release(broken);
-    }
-  }
-
-  /**
-   * {@link PostgresStore.#withClient} for a read, which is idempotent: when
-   * the connection turns out to be gone (the pool handed out an idle client
-   * whose backend was terminated before pg noticed, or the backend died
-   * mid-query), the read runs again on another connection, up to
-   * {@link READ_ATTEMPTS} times in all, instead of failing the caller.
-   */
-  async #read<T>(signal: AbortSignal | undefined, work: (client: PoolClient) => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.#withClient(signal, work);
-      } catch (error) {
-        if (attempt === READ_ATTEMPTS || signal?.aborted || !isConnectionLoss(error)) throw error;
-      }
-    }
-  }
-
-  /** Runs `work` in a transaction; rolls back if it throws. */
-  #transaction<T>(signal: AbortSignal | undefined, work: (client: PoolClient) => Promise<T>): Promise<T> {
-    return this.#withClient(signal, async (client) => {
-      await client.query("BEGIN");
-      let value: T;
-      try {
-        value = await work(client);
-      } catch (error) {
-        await client.query("ROLLBACK").then(
-          () => rolledBack.add(client),
-          () => undefined,
-        );
-        throw error;
-      }
-      await client.query("COMMIT");
-      return value;
-    });
-  }
-
-  /** Logs changes in the current transaction and notifies (delivered at commit). */
-  async #logChanges(client: PoolClient, changes: [roomId: string, type: RoomChangeEvent["type"]][]): Promise<number[]> {
-    const params: unknown[] = [Date.now(), this.#channel, this.#origin];
-    const values = changes.map(([roomId, type]) => {
-      params.push(roomId, type);
-      return `($${params.length - 1}, $${params.length}, $1::bigint, $3)`;
-    });
-    const { rows } = await client.query<{ seq: string }>(
-      `WITH logged AS (INSERT INTO ${this.#t.changes} (room_id, type, at, origin) VALUES ${values.join(", ")} RETURNING seq)
-       SELECT seq, pg_notify($2, seq::text) FROM logged ORDER BY seq`,
-      params,
-    );
-    return rows.map((row) => Number(row.seq));
+    await this.#connections.end();
   }
 
   /** Emits this instance's own events at once (the feed skips their rows) and prunes the log now and then. */
   #afterWrite(events: readonly RoomChangeEvent[]): void {
     for (const event of events) this.#cache?.invalidateRoom(event.roomId);
-    if (this.#emitter.size > 0) {
+    if (this.#listeners.rooms.size > 0) {
       for (const event of events) {
-        this.#emitter.emit(event.room === null ? event : { ...event, room: cloneRoom(event.room) });
+        this.#listeners.rooms.emit(event.room === null ? event : { ...event, room: cloneRoom(event.room) });
       }
     }
     const now = Date.now();
     if (now - this.#lastPrune > PRUNE_EVERY_MS) {
       this.#lastPrune = now;
-      this.#pool.query(`DELETE FROM ${this.#t.changes} WHERE at < $1`, [now - this.#retentionMs]).catch(() => undefined);
+      pruneChanges(this.#connections.pool, this.#t, now - this.#retentionMs);
     }
   }
-}
-
-/** Attempts of a read that loses its connection: a pool may hold several idle connections killed at once. */
-const READ_ATTEMPTS = 3;
-
-/**
- * Did the connection itself fail (not the statement)? pg's own error for a
- * socket that closed, a socket error, or the server's report that it is
- * terminating the backend (class 57P: operator intervention).
- */
-function isConnectionLoss(error: unknown): boolean {
-  if (error instanceof pg.DatabaseError) return error.code?.startsWith("57P") === true;
-  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-  return code === "ECONNRESET" || code === "EPIPE" || message === "Connection terminated unexpectedly";
 }

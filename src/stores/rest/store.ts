@@ -2,7 +2,7 @@
  * A store over a Liveblocks-compatible REST API v2, such as a roomgate
  * server: many stateless app instances share one server's rooms.
  */
-import { type RevocationEmitter, RoomChangeEmitter, type RoomChangeEmitterOptions, type RoomChangeListener } from "../../rooms/emitter.js";
+import { type RoomChangeEmitterOptions, type RoomChangeListener, StoreListeners } from "../../rooms/emitter.js";
 import { applyRoomPatch, cloneRoom } from "../../rooms/patch.js";
 import { sleep } from "../../runtime/signal.js";
 import { RoomEventStream } from "./change-feed.js";
@@ -109,8 +109,8 @@ const MAX_CREATE_ATTEMPTS = 5;
  */
 export class RestStore implements RoomStore {
   readonly #transport: TransportOptions;
-  readonly #emitter: RoomChangeEmitter;
-  readonly #revocations: RevocationEmitter = new RoomChangeEmitter();
+  /** Listeners of both kinds; the server's event stream, if wanted, runs while there are any. */
+  readonly #listeners: StoreListeners;
   readonly #events: RoomEventStream | undefined;
 
   constructor(options: RestStoreOptions) {
@@ -129,12 +129,12 @@ export class RestStore implements RoomStore {
       now: options.now ?? Date.now,
       sleep: options.sleep ?? sleep,
     };
-    this.#emitter = new RoomChangeEmitter(options);
+    this.#listeners = new StoreListeners({ start: () => this.#events?.start(), stop: () => this.#events?.stop() }, options);
     const onEventGap = options.onEventGap ?? ((error: unknown) => console.warn("RestStore: room events", error));
     this.#events = options.serverEvents
       ? new RoomEventStream(
           this.#transport,
-          { room: (event) => this.#emitter.emit(event), revoked: (event) => this.#revocations.emit(event) },
+          { room: (event) => this.#listeners.rooms.emit(event), revoked: (event) => this.#listeners.revocations.emit(event) },
           onEventGap,
         )
       : undefined;
@@ -298,7 +298,7 @@ export class RestStore implements RoomStore {
     });
     this.#expect(response, 204, 200);
     // With server events, the server tells every instance, this one included.
-    if (this.#events === undefined) this.#revocations.emit({ userId, issuedBefore });
+    if (this.#events === undefined) this.#listeners.revocations.emit({ userId, issuedBefore });
   }
 
   /**
@@ -309,7 +309,7 @@ export class RestStore implements RoomStore {
    * @param listener Receives the user id and the cutoff.
    */
   subscribeRevocations(listener: (event: RevocationEvent) => void): () => void {
-    return this.#listening(this.#revocations.subscribe(listener));
+    return this.#listeners.subscribeRevocations(listener);
   }
 
   /**
@@ -336,23 +336,7 @@ export class RestStore implements RoomStore {
    * @param listener Receives the event; its `room` is a copy shared by all listeners of that event.
    */
   subscribe(listener: RoomChangeListener): () => void {
-    return this.#listening(this.#emitter.subscribe(listener));
-  }
-
-  /** Keeps the event stream running while `unsubscribe` has not been called; returns it, idempotent. */
-  #listening(unsubscribe: () => void): () => void {
-    this.#events?.start();
-    let subscribed = true;
-    return () => {
-      if (!subscribed) return;
-      subscribed = false;
-      unsubscribe();
-      this.#stopEventsIfUnheard();
-    };
-  }
-
-  #stopEventsIfUnheard(): void {
-    if (this.#emitter.size === 0 && this.#revocations.size === 0) this.#events?.stop();
+    return this.#listeners.subscribe(listener);
   }
 
   /** Closes the event stream, if open; `fetch`'s pool closes idle connections by itself. */
@@ -392,9 +376,9 @@ export class RestStore implements RoomStore {
 
   #emit(event: Parameters<RoomChangeListener>[0]): void {
     // With server events, the server tells every instance, this one included.
-    if (this.#emitter.size === 0 || this.#events !== undefined) return;
+    if (this.#listeners.rooms.size === 0 || this.#events !== undefined) return;
     // The caller gets its own copy; listeners share another.
-    this.#emitter.emit(event.room === null ? event : { ...event, room: cloneRoom(event.room) });
+    this.#listeners.rooms.emit(event.room === null ? event : { ...event, room: cloneRoom(event.room) });
   }
 }
 

@@ -9,22 +9,15 @@ import type { RevocationEvent, RoomChangeEvent, RoomData } from "../../rooms/typ
 import { roomFromJson, roomToJson } from "../../protocol/room-json.js";
 
 /** A change as written in the `changes` table (`revoked`: `room_id` is then the user id, `room` the cutoff). */
-export type ChangeType = RoomChangeEvent["type"] | "revoked";
+type ChangeType = RoomChangeEvent["type"] | "revoked";
 
 type ChangeRow = { seq: number; room_id: string; type: ChangeType; room: string | null };
 
 /** How long change rows are kept: pollers run every few hundred ms. */
 const RETENTION_MS = 5 * 60_000;
 
-/**
- * Options of {@link ChangeFeed}.
- *
- * @example
- * ```ts
- * new ChangeFeed(db, { intervalMs: 100, emit });
- * ```
- */
-export type ChangeFeedOptions = {
+/** Options of {@link ChangeLog}. */
+type ChangeLogOptions = {
   intervalMs: number;
   emit: (event: RoomChangeEvent) => void;
   /** Receives other connections' token revocations. */
@@ -39,16 +32,16 @@ export type ChangeFeedOptions = {
  *
  * @example
  * ```ts
- * const feed = new ChangeFeed(db, options);
+ * const feed = new ChangeLog(db, options);
  * feed.start();
  * db.transaction(() => { ...; ownSeq = feed.record("r", "updated"); })();
  * feed.beforeOwnEvent(ownSeq);
  * emitter.emit(ownEvent);
  * ```
  */
-export class ChangeFeed {
+export class ChangeLog {
   readonly #db: Database;
-  readonly #options: ChangeFeedOptions;
+  readonly #options: ChangeLogOptions;
   readonly #insert: Statement<[string, string, string | null, number]>;
   readonly #since: Statement<[number]>;
   readonly #between: Statement<[number, number]>;
@@ -62,7 +55,7 @@ export class ChangeFeed {
   #dataVersion = -1;
   #writes = 0;
 
-  constructor(db: Database, options: ChangeFeedOptions) {
+  constructor(db: Database, options: ChangeLogOptions) {
     this.#db = db;
     this.#options = options;
     this.#insert = db.prepare("INSERT INTO changes (room_id, type, room, at) VALUES (?, ?, ?, ?)");

@@ -7,15 +7,8 @@
 import type { SortKey } from "../../rooms/order.js";
 import type { RoomFilter } from "../../rooms/types.js";
 
-/**
- * A list statement and its parameters.
- *
- * @example
- * ```ts
- * const { sql, params } = listStatement({ userId: "alice" }, undefined, 21);
- * ```
- */
-export type ListStatement = { sql: string; params: unknown[] };
+/** A list statement and its parameters. */
+type ListStatement = { sql: string; params: unknown[] };
 
 /**
  * The statement selecting up to `limit` rooms matching `filter` strictly

@@ -20,7 +20,7 @@ import type { Database } from "better-sqlite3";
  * number of rooms. Child tables keep their rowid: reading by rowid gives
  * back keys in the order they were added, as a JavaScript object does.
  */
-export const MIGRATIONS: readonly string[] = [
+const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE rooms (
     id TEXT PRIMARY KEY NOT NULL,

@@ -8,10 +8,10 @@ import type { Database as Connection, Statement } from "better-sqlite3";
 import type { RoomAccessRules } from "../../permissions/rules.js";
 import type { RoomAccesses, RoomPermission } from "../../permissions/scopes.js";
 import { decodeCursor, encodeCursor } from "../../rooms/cursor.js";
-import { type RevocationEmitter, RoomChangeEmitter, type RoomChangeEmitterOptions, type RoomChangeListener } from "../../rooms/emitter.js";
+import { type RoomChangeEmitterOptions, type RoomChangeListener, StoreListeners } from "../../rooms/emitter.js";
 import { applyRoomPatch } from "../../rooms/patch.js";
 import { sleep } from "../../runtime/signal.js";
-import { ChangeFeed } from "./change-feed.js";
+import { ChangeLog } from "./change-feed.js";
 import { listStatement } from "./query.js";
 import {
   type AccessRow,
@@ -39,14 +39,7 @@ import type {
   StoreWriteOptions,
 } from "../../rooms/types.js";
 
-/**
- * Options of {@link SqliteStore}.
- *
- * @example
- * ```ts
- * const options: SqliteStoreOptions = { filename: "rooms.db", busyTimeoutMs: 2000 };
- * ```
- */
+/** Options of {@link SqliteStore}. */
 export type SqliteStoreOptions = Pick<RoomChangeEmitterOptions, "onListenerError"> & {
   /** The database file; created with its schema if missing. */
   filename: string;
@@ -114,12 +107,12 @@ export class SqliteStore implements RoomStore {
   readonly #db: Connection;
   readonly #filename: string;
   readonly #busyTimeoutMs: number;
-  readonly #emitter: RoomChangeEmitter;
-  readonly #revocations: RevocationEmitter;
+  /** Listeners of both kinds; the change feed polls while there are any. */
+  readonly #listeners: StoreListeners;
   readonly #pollIntervalMs: number;
   readonly #list = new Map<string, Statement>();
   // Set by #open, which every operation runs first until it succeeds.
-  #feed!: ChangeFeed;
+  #feed!: ChangeLog;
   #sql!: ReturnType<typeof prepareStatements>;
   /**
    * Runs its argument in a transaction (`.immediate` for writes). Built once:
@@ -143,8 +136,18 @@ export class SqliteStore implements RoomStore {
     }
     this.#filename = options.filename;
     this.#busyTimeoutMs = busyTimeoutMs;
-    this.#emitter = new RoomChangeEmitter(options);
-    this.#revocations = new RoomChangeEmitter();
+    this.#listeners = new StoreListeners(
+      {
+        // Until the file opens there is no feed: #open starts it if anyone listens by then.
+        start: () => {
+          if (this.#ready && !this.#closed) this.#feed.start();
+        },
+        stop: () => {
+          if (this.#ready) this.#feed.stop();
+        },
+      },
+      options,
+    );
     this.#pollIntervalMs = pollIntervalMs;
     this.#db = new Database(options.filename);
     try {
@@ -299,7 +302,7 @@ export class SqliteStore implements RoomStore {
 
   /**
    * One page of rooms matching `query.filter`, newest first, in one
-   * statement on the indexes (see `sqlite-query.ts`).
+   * statement on the indexes (see `query.ts`).
    *
    * @param query The filter, the page size and the previous page's `nextCursor`.
    * @param options.signal Rejects with its reason when it aborts.
@@ -343,7 +346,7 @@ export class SqliteStore implements RoomStore {
       }),
     );
     this.#feed.beforeOwnEvent(result.seq);
-    this.#revocations.emit({ userId, issuedBefore: result.cutoff });
+    this.#listeners.revocations.emit({ userId, issuedBefore: result.cutoff });
   }
 
   /**
@@ -353,12 +356,7 @@ export class SqliteStore implements RoomStore {
    * @param listener Receives the user id and the cutoff as stored.
    */
   subscribeRevocations(listener: (event: RevocationEvent) => void): () => void {
-    const unsubscribe = this.#revocations.subscribe(listener);
-    if (this.#ready && !this.#closed) this.#feed.start();
-    return () => {
-      unsubscribe();
-      this.#stopFeedIfUnheard();
-    };
+    return this.#listeners.subscribeRevocations(listener);
   }
 
   /**
@@ -379,16 +377,7 @@ export class SqliteStore implements RoomStore {
    * @param listener Receives the event; its `room` is a copy shared by all listeners of that event.
    */
   subscribe(listener: RoomChangeListener): () => void {
-    const unsubscribe = this.#emitter.subscribe(listener);
-    if (this.#ready && !this.#closed) this.#feed.start();
-    return () => {
-      unsubscribe();
-      this.#stopFeedIfUnheard();
-    };
-  }
-
-  #stopFeedIfUnheard(): void {
-    if (this.#ready && this.#emitter.size === 0 && this.#revocations.size === 0) this.#feed.stop();
+    return this.#listeners.subscribe(listener);
   }
 
   /** Stops polling and closes the file. Idempotent. */
@@ -429,13 +418,13 @@ export class SqliteStore implements RoomStore {
     prepareDatabase(this.#db, BLOCKING_WAIT_MS);
     this.#sql = prepareStatements(this.#db);
     this.#transaction = transactionRunner(this.#db);
-    this.#feed = new ChangeFeed(this.#db, {
+    this.#feed = new ChangeLog(this.#db, {
       intervalMs: this.#pollIntervalMs,
-      emit: (event) => this.#emitter.emit(event),
-      revoked: (event) => this.#revocations.emit(event),
+      emit: (event) => this.#listeners.rooms.emit(event),
+      revoked: (event) => this.#listeners.revocations.emit(event),
     });
     this.#ready = true;
-    if (this.#emitter.size > 0 || this.#revocations.size > 0) this.#feed.start();
+    if (this.#listeners.size > 0) this.#feed.start();
   }
 
   /** The prepared statement of a filter shape; the 100 most recent shapes are kept. */
@@ -454,8 +443,8 @@ export class SqliteStore implements RoomStore {
 
   #emitOwn(seq: number, event: RoomChangeEvent): void {
     this.#feed.beforeOwnEvent(seq);
-    if (this.#emitter.size === 0) return;
-    this.#emitter.emit(event.room === null ? event : { ...event, room: applyRoomPatch(event.room, {}) });
+    if (this.#listeners.rooms.size === 0) return;
+    this.#listeners.rooms.emit(event.room === null ? event : { ...event, room: applyRoomPatch(event.room, {}) });
   }
 
   #readRoom(roomId: string): RoomData | null {

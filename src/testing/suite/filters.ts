@@ -64,11 +64,6 @@ const EVERY_ROOM: readonly string[] = ["orgx", "org:2", "org:1", "a5", "a4", "a3
 /**
  * Every filter case of the suite: each `filter` over {@link FILTER_ROOMS}
  * keeps exactly `expected`, newest first.
- *
- * @example
- * ```ts
- * for (const { filter, expected } of FILTER_CASES) expect(await mySqlIds(filter)).toEqual(expected);
- * ```
  */
 export const FILTER_CASES: readonly FilterCase[] = Object.freeze([
   { behaviour: "no filter keeps every room", filter: {}, expected: EVERY_ROOM },

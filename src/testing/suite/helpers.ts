@@ -9,40 +9,50 @@ import { compareIds } from "../../rooms/order.js";
 import type { RoomChangeEvent, RoomData, RoomFilter, RoomStore } from "../../rooms/types.js";
 
 /**
- * The optional parts of the {@link RoomStore} contract a store implements;
- * the tests of a missing part are reported as skipped.
- *
- * @example
- * ```ts
- * testRoomStore({ create: () => new MyStore(), capabilities: { rename: false, accessRules: true } });
- * ```
+ * The optional parts of the {@link RoomStore} contract, each with the method
+ * that provides it: the one list from which {@link StoreCapabilities}, its
+ * detection and the merge with declared capabilities derive.
  */
-export type StoreCapabilities = {
+export const STORE_CAPABILITIES = [
   /** `rename`, behind `updateRoomId`. */
-  rename: boolean;
+  { name: "rename", method: "rename" },
   /** `getAccessRules`, the fast path of the entry decision. */
-  accessRules: boolean;
+  { name: "accessRules", method: "getAccessRules" },
   /** `subscribeRevocations`, which live room-access watches listen to. */
-  revocationEvents: boolean;
-};
+  { name: "revocationEvents", method: "subscribeRevocations" },
+] as const satisfies readonly { name: string; method: keyof RoomStore }[];
+
+/** The name of one optional part of the {@link RoomStore} contract. */
+export type StoreCapability = (typeof STORE_CAPABILITIES)[number]["name"];
+
+/** Which optional parts of the {@link RoomStore} contract a store implements; the tests of a missing part are reported as skipped. */
+export type StoreCapabilities = Record<StoreCapability, boolean>;
 
 /** The capabilities `store` has, read from its methods. */
 export function detectCapabilities(store: RoomStore): StoreCapabilities {
-  return {
-    rename: typeof store.rename === "function",
-    accessRules: typeof store.getAccessRules === "function",
-    revocationEvents: typeof store.subscribeRevocations === "function",
-  };
+  return capabilitiesOf(({ method }) => typeof store[method] === "function");
+}
+
+/** Every capability `declared`, the detected value of each one left undeclared (or declared `undefined`). */
+export function mergeCapabilities(detected: StoreCapabilities, declared: Partial<StoreCapabilities> | undefined): StoreCapabilities {
+  return capabilitiesOf(({ name }) => declared?.[name] ?? detected[name]);
+}
+
+/** The capabilities in `declared`, or `undefined` unless every one of them is declared. */
+export function declaredCapabilities(declared: Partial<StoreCapabilities> | undefined): StoreCapabilities | undefined {
+  if (!STORE_CAPABILITIES.every(({ name }) => declared?.[name] !== undefined)) return undefined;
+  return capabilitiesOf(({ name }) => declared?.[name] as boolean);
+}
+
+function capabilitiesOf(value: (capability: (typeof STORE_CAPABILITIES)[number]) => boolean): StoreCapabilities {
+  const capabilities = {} as StoreCapabilities;
+  for (const capability of STORE_CAPABILITIES) capabilities[capability.name] = value(capability);
+  return capabilities;
 }
 
 /**
  * Ids that are dangerous as keys of plain objects; every store must treat
  * them as ordinary room ids, user ids, group ids and metadata keys.
- *
- * @example
- * ```ts
- * for (const id of RESERVED_IDS) await store.create(makeRoom(id));
- * ```
  */
 export const RESERVED_IDS = Object.freeze(["__proto__", "constructor", "toString", "hasOwnProperty", "valueOf", "prototype"] as const);
 

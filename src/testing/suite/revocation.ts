@@ -4,7 +4,7 @@
  */
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { RevocationEvent, RoomStore } from "../../rooms/types.js";
-import { ids, RESERVED_IDS, type StoreCapabilities } from "./helpers.js";
+import { RESERVED_IDS, type StoreCapabilities } from "./helpers.js";
 
 const MISDECLARED = "capabilities.revocationEvents is declared, but the store has no subscribeRevocations";
 

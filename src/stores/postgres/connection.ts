@@ -1,0 +1,188 @@
+/**
+ * The connections of {@link PostgresStore}: its pool (the caller's, or one
+ * made from a connection string), the schema migrated once, and every query
+ * run on a pooled client raced against the caller's signal, so a hung
+ * database never holds the caller or a pool slot forever.
+ */
+import pg from "pg";
+import type { ClientConfig, Pool, PoolClient, PoolConfig } from "pg";
+import { raceSignal } from "../../runtime/signal.js";
+import { migrate } from "./schema.js";
+
+/** Where a store's connections come from: your own `pg` pool, or a connection string for a pool the store creates (and closes). */
+export type ConnectionOptions =
+  | { pool: Pool; connectionString?: never }
+  | {
+      connectionString: string;
+      pool?: never;
+      /** Extra settings of the pool the store creates (`max`, `ssl`, …). */
+      poolConfig?: Omit<PoolConfig, "connectionString">;
+    };
+
+/** Clients whose last transaction rolled back cleanly, so an error thrown in it left them usable. */
+const rolledBack = new WeakSet<PoolClient>();
+
+/** Attempts of a read that loses its connection: a pool may hold several idle connections killed at once. */
+const READ_ATTEMPTS = 3;
+
+/** A store's pool and the schema it migrates once; queries on pooled clients, transactions, retried reads. */
+export class Connections {
+  readonly pool: Pool;
+  /** The settings of the pool's clients, for a dedicated client (the change listener). */
+  readonly clientConfig: ClientConfig;
+  readonly #ownsPool: boolean;
+  readonly #schema: string;
+  #ready: Promise<void> | null = null;
+  #closed = false;
+
+  /**
+   * @param options The caller's pool, or a connection string for a pool made here.
+   * @param schema The schema migrated on first use.
+   */
+  constructor(options: ConnectionOptions, schema: string) {
+    this.#schema = schema;
+    if (options.pool !== undefined) {
+      this.pool = options.pool;
+      this.#ownsPool = false;
+      this.clientConfig = { ...(options.pool.options as ClientConfig) };
+    } else if (typeof options.connectionString === "string") {
+      const config: PoolConfig = {
+        // Fail fast when the database is unreachable, so room entry can deny
+        // with store-unavailable instead of waiting on a dead socket.
+        connectionTimeoutMillis: 5_000,
+        ...options.poolConfig,
+        connectionString: options.connectionString,
+      };
+      this.pool = new pg.Pool(config);
+      this.#ownsPool = true;
+      // Idle clients whose backend dies emit "error" on the pool; the pool
+      // already discards them, and an unhandled "error" would crash the app.
+      this.pool.on("error", () => undefined);
+      this.clientConfig = { ...config };
+    } else {
+      throw new TypeError("PostgresStore needs `pool` or `connectionString`");
+    }
+  }
+
+  /** Whether {@link Connections.close} was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Refuses new work from now on; {@link Connections.end} then ends the pool. */
+  close(): void {
+    this.#closed = true;
+  }
+
+  /** Ends the pool if it was made here (a pool the caller gave stays theirs). */
+  async end(): Promise<void> {
+    if (this.#ownsPool) await this.pool.end();
+  }
+
+  /** Creates and migrates the schema once; a failure is retried on the next call. */
+  init(): Promise<void> {
+    if (this.#ready === null) {
+      this.#ready = (async () => {
+        const client = await this.pool.connect();
+        client.on("error", () => undefined);
+        try {
+          await migrate(client, this.#schema);
+          client.release();
+        } catch (error) {
+          client.release(error instanceof Error ? error : true);
+          throw error;
+        }
+      })();
+      this.#ready.catch(() => {
+        this.#ready = null;
+      });
+    }
+    return this.#ready;
+  }
+
+  /**
+   * Runs `work` on a pooled client. On abort it rejects at once with the
+   * signal's reason and destroys the client (pg cannot cancel a query), so a
+   * hung database never holds the caller or a pool slot forever.
+   */
+  async withClient<T>(signal: AbortSignal | undefined, work: (client: PoolClient) => Promise<T>): Promise<T> {
+    signal?.throwIfAborted();
+    if (this.#closed) throw new Error("PostgresStore is closed");
+    await raceSignal(this.init(), signal);
+    const connecting = this.pool.connect();
+    // A client that arrives after the abort goes straight back.
+    connecting.then(
+      (client) => signal?.aborted && client.release(),
+      () => undefined,
+    );
+    const client = await raceSignal(connecting, signal);
+    rolledBack.delete(client);
+    let broken: Error | boolean = false;
+    // A checked-out client whose backend dies between queries emits "error";
+    // unheard, it would crash the process. Heard, it marks the client broken.
+    const onError = (error: Error) => {
+      broken = error;
+    };
+    client.on("error", onError);
+    try {
+      return await raceSignal(work(client), signal);
+    } catch (error) {
+      // After an abort or a connection error the client's state is unknown:
+      // discard it. An error the server answered, or one thrown inside a
+      // transaction that rolled back cleanly (a failing assert), leaves it usable.
+      const usable = (error instanceof pg.DatabaseError && !isConnectionLoss(error)) || rolledBack.has(client);
+      if (signal?.aborted || !usable) broken = error instanceof Error ? error : true;
+      throw error;
+    } finally {
+      client.off("error", onError);
+      client.release(broken);
+    }
+  }
+
+  /**
+   * {@link Connections.withClient} for a read, which is idempotent: when
+   * the connection turns out to be gone (the pool handed out an idle client
+   * whose backend was terminated before pg noticed, or the backend died
+   * mid-query), the read runs again on another connection, up to
+   * {@link READ_ATTEMPTS} times in all, instead of failing the caller.
+   */
+  async read<T>(signal: AbortSignal | undefined, work: (client: PoolClient) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.withClient(signal, work);
+      } catch (error) {
+        if (attempt === READ_ATTEMPTS || signal?.aborted || !isConnectionLoss(error)) throw error;
+      }
+    }
+  }
+
+  /** Runs `work` in a transaction; rolls back if it throws. */
+  transaction<T>(signal: AbortSignal | undefined, work: (client: PoolClient) => Promise<T>): Promise<T> {
+    return this.withClient(signal, async (client) => {
+      await client.query("BEGIN");
+      let value: T;
+      try {
+        value = await work(client);
+      } catch (error) {
+        await client.query("ROLLBACK").then(
+          () => rolledBack.add(client),
+          () => undefined,
+        );
+        throw error;
+      }
+      await client.query("COMMIT");
+      return value;
+    });
+  }
+}
+
+/**
+ * Did the connection itself fail (not the statement)? pg's own error for a
+ * socket that closed, a socket error, or the server's report that it is
+ * terminating the backend (class 57P: operator intervention).
+ */
+function isConnectionLoss(error: unknown): boolean {
+  if (error instanceof pg.DatabaseError) return error.code?.startsWith("57P") === true;
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return code === "ECONNRESET" || code === "EPIPE" || message === "Connection terminated unexpectedly";
+}
