@@ -5,13 +5,14 @@
  * at all (a body that is an object, a string where a string is needed).
  */
 import type { Liveblocks } from "../liveblocks/client.js";
-import { invalidField } from "../protocol/errors.js";
+import { ERROR_STATUS, codeForStatus, invalidField } from "../protocol/errors.js";
 import type { AuthResponse } from "../liveblocks/auth.js";
 import type { CreateRoomOptions, GetRoomsOptions, Identity, UpdateRoomOptions, UpsertRoomOptions, UserInfo } from "../liveblocks/types.js";
 import { roomToJson } from "../protocol/room-json.js";
 import { type IncomingRequest, readJsonBody } from "./body.js";
 import { roomEvents } from "./events.js";
-import { HttpError, errorResponse, type RouteResult, httpMessages, json, noContent } from "./responses.js";
+import { httpMessages } from "../protocol/messages.js";
+import { HttpError, errorResponse, type RouteResult, json, noContent } from "./responses.js";
 
 /** What a route action receives. */
 export type RouteContext = {
@@ -118,7 +119,7 @@ async function authorizeUser(context: RouteContext): Promise<RouteResult> {
     for (const [pattern, scopes] of Object.entries(permissions)) session.allow(pattern, scopes as never);
   } catch (error) {
     // `allow` throws the SDK's own messages ("Invalid room name or pattern", …) for bad input.
-    throw new HttpError(422, (error as Error).message);
+    throw new HttpError("UNPROCESSABLE_ENTITY", (error as Error).message);
   }
   return authAnswer(await session.authorize());
 }
@@ -132,7 +133,8 @@ function authAnswer({ status, body }: AuthResponse): RouteResult {
       body,
     };
   }
-  return errorResponse(status, body);
+  // The auth methods fail with 422 (a field broke a rule) or 503 (the signer failed).
+  return errorResponse(status, status === ERROR_STATUS.TOKEN_SIGNING_FAILED ? "TOKEN_SIGNING_FAILED" : codeForStatus(status), body);
 }
 
 /* --- Rooms --------------------------------------------------------------- */
@@ -238,7 +240,7 @@ async function checkAccess(context: RouteContext): Promise<RouteResult> {
 /** `POST /v2/users/:userId/revoke-tokens` `{ issuedBefore?: epoch ms }` → 204. */
 async function revokeTokens(context: RouteContext): Promise<RouteResult> {
   const body = (await readJsonBody(context.request, context.maxBodyBytes)) ?? {};
-  if (!isObject(body)) throw new HttpError(422, httpMessages.bodyNotObject);
+  if (!isObject(body)) throw new HttpError("UNPROCESSABLE_ENTITY", httpMessages.bodyNotObject);
   const params: { userId: string; issuedBefore?: number } = {
     userId: context.params.get("userId")!,
   };
@@ -261,7 +263,7 @@ async function getRevocation({ liveblocks, request, params }: RouteContext): Pro
 
 async function objectBody({ request, maxBodyBytes }: RouteContext): Promise<Dict> {
   const body = await readJsonBody(request, maxBodyBytes);
-  if (!isObject(body)) throw new HttpError(422, httpMessages.bodyNotObject);
+  if (!isObject(body)) throw new HttpError("UNPROCESSABLE_ENTITY", httpMessages.bodyNotObject);
   return body;
 }
 

@@ -7,7 +7,7 @@
 import type { z } from "zod";
 import { applyRoomPatch } from "../rooms/patch.js";
 import { plainRoomCopy, returnsPlainRoomCopies } from "../rooms/copies.js";
-import type { RevocationEvent, RoomChangeEvent, RoomData, RoomStore } from "../rooms/types.js";
+import { INVALID_CURSOR_CODE, type RevocationEvent, type RoomChangeEvent, type RoomData, type RoomStore } from "../rooms/types.js";
 import { type RoomAccessWatch, watchRoomAccess } from "./entry/watch.js";
 import { announceRevocation, subscribeRevocations } from "./entry/revocations.js";
 import type { TokenClaims } from "../tokens/types.js";
@@ -38,7 +38,6 @@ import type {
 import { type Schemas, parseInput, toRoomPatch } from "./validation.js";
 
 const MAX_UPSERT_ATTEMPTS = 8;
-const INVALID_CURSOR = "ERR_INVALID_CURSOR";
 
 /** Secret checks of live instances, for the HTTP layer; nothing else can read them. */
 const secretChecks = new WeakMap<Liveblocks, (candidate: string) => boolean>();
@@ -364,8 +363,8 @@ export class Liveblocks {
       };
     } catch (error) {
       // By code, not class: a store may come from another copy of roomgate.
-      if ((error as { code?: unknown } | null)?.code === INVALID_CURSOR) {
-        throw invalidField("startingAfter", "is not a cursor this server issued");
+      if ((error as { code?: unknown } | null)?.code === INVALID_CURSOR_CODE) {
+        throw invalidField("startingAfter", "is not a cursor this server issued", "INVALID_CURSOR");
       }
       throw error;
     }

@@ -27,7 +27,7 @@ export function toRoomFilter(input: z.output<Schemas["getRooms"]>): RoomFilter |
     try {
       query = parseRoomQuery(text);
     } catch (error) {
-      if (error instanceof RoomQuerySyntaxError) throw invalidField("query", error.message);
+      if (error instanceof RoomQuerySyntaxError) throw invalidField("query", error.message, "INVALID_QUERY");
       throw error;
     }
     if (query.impossible) return null;

@@ -11,7 +11,8 @@
 import type { AccessTokenClaims, IdTokenClaims, JsonObject, TokenClaims, TokenSigner } from "../tokens/types.js";
 import { type PayloadSigning, payloadSigningOf } from "../tokens/jwt.js";
 import type { AuthResponse } from "./auth.js";
-import { invalidField, messages } from "../protocol/errors.js";
+import { invalidField } from "../protocol/errors.js";
+import { messages } from "../protocol/messages.js";
 import type { Config } from "./options.js";
 import type { AccessTokenRequest } from "./session.js";
 import type { IdentifyUserOptions } from "./types.js";

@@ -26,6 +26,16 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
+/**
+ * `getRooms` fields whose every failure has its own code, so a client (a
+ * `RestStore`) tells a rejected cursor from other 422s without reading the
+ * message. No other schema has these names at its top level.
+ */
+const FIELD_CODES: ReadonlyMap<PropertyKey, "INVALID_CURSOR" | "INVALID_QUERY"> = new Map([
+  ["startingAfter", "INVALID_CURSOR"],
+  ["query", "INVALID_QUERY"],
+]);
+
 /** The first problem zod found, as a 422 naming the field and the rule. */
 function toLiveblocksError(error: z.ZodError, root: string): LiveblocksError {
   const issue = error.issues[0]!;
@@ -33,7 +43,8 @@ function toLiveblocksError(error: z.ZodError, root: string): LiveblocksError {
     return invalidField(formatPath([...issue.path, issue.keys[0]!]), "is not a known field");
   }
   const field = issue.path.length > 0 ? formatPath(issue.path) : root;
-  return invalidField(field, issue.message);
+  const code = issue.path.length > 0 ? FIELD_CODES.get(issue.path[0]!) : undefined;
+  return invalidField(field, issue.message, code);
 }
 
 /**

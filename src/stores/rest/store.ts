@@ -28,6 +28,7 @@ import {
   type StoreWriteOptions,
 } from "../../rooms/types.js";
 import { roomFromJson } from "../../protocol/room-json.js";
+import type { LiveblocksErrorCode } from "../../protocol/errors.js";
 
 export { RestResponseError } from "./transport.js";
 
@@ -406,10 +407,9 @@ function userPath(userId: string): string {
   return `/v2/users/${encodeURIComponent(userId)}`;
 }
 
-/** The facade answers a cursor it did not issue with 400/422 naming `startingAfter`. */
+/** The server answers a cursor it did not issue with the code `INVALID_CURSOR`. */
 function isCursorRejection(response: RestResponse): boolean {
-  if (response.status !== 400 && response.status !== 422) return false;
-  return apiError(response).message.includes("startingAfter");
+  return response.status >= 400 && apiError(response).code === ("INVALID_CURSOR" satisfies LiveblocksErrorCode);
 }
 
 /**

@@ -7,10 +7,8 @@
  * keep-alive connection pool per origin), not the `undici` package, so the
  * store needs no dependency and runs where `fetch` does (edge runtimes).
  */
-import { LiveblocksError } from "../../protocol/errors.js";
-
-/** What the SDK shows when an error body has no message. */
-const NO_MESSAGE = "An error happened without an error message";
+import { LiveblocksError, isErrorCode } from "../../protocol/errors.js";
+import { NO_MESSAGE } from "../../protocol/messages.js";
 
 /**
  * Statuses that mean "not processed, try later": a gateway that could not
@@ -139,7 +137,8 @@ export async function send(options: TransportOptions, request: RestRequest): Pro
 /**
  * The `LiveblocksError` of an error response, built as `@liveblocks/node`
  * builds it: the body's `message` (or a fallback), the same status, and
- * `suggestion` / `docs` as details.
+ * `suggestion` / `docs` as details; its `code` is the body's `error` when
+ * that is a code (`ROOM_NOT_FOUND`, …), else the one HTTP names for the status.
  * @internal
  */
 export function apiError(response: RestResponse): LiveblocksError {
@@ -151,7 +150,8 @@ export function apiError(response: RestResponse): LiveblocksError {
   ]
     .filter(Boolean)
     .join("\n");
-  return new LiveblocksError(message, response.status, details === "" ? undefined : details);
+  const code = isErrorCode(body["error"]) ? body["error"] : undefined;
+  return new LiveblocksError(message, response.status, details === "" ? undefined : details, code);
 }
 
 /**
