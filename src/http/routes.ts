@@ -13,6 +13,7 @@ import { type IncomingRequest, readJsonBody } from "./body.js";
 import { roomEvents } from "./events.js";
 import { httpMessages } from "../protocol/messages.js";
 import { HttpError, errorResponse, type RouteResult, json, noContent } from "./responses.js";
+import { isObject } from "../runtime/json.js";
 
 /** What a route action receives. */
 export type RouteContext = {
@@ -271,8 +272,4 @@ function nonEmptyString(body: Dict, field: string): string {
   const value = body[field];
   if (typeof value !== "string" || value.length === 0) throw invalidField(field, "must be a non-empty string");
   return value;
-}
-
-function isObject(value: unknown): value is Dict {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

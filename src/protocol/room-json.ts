@@ -5,6 +5,7 @@
  * null-prototype objects, so `__proto__` stays an ordinary key.
  */
 import type { RoomData } from "../rooms/types.js";
+import { isObject } from "../runtime/json.js";
 
 /**
  * A room as JSON on the wire (what `@liveblocks/node` parses).
@@ -72,10 +73,6 @@ export function roomFromJson(value: unknown): RoomData {
     room.lastConnectionAt = toDate(lastConnectionAt, "lastConnectionAt");
   }
   return room;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function toDate(value: unknown, field: string): Date {

@@ -15,6 +15,7 @@ import type { RequestOptions, RoomAccessResult } from "../types.js";
 import { Deadline, STOPPED, tickerOf } from "./deadline.js";
 import { deny, outcomes } from "./denial.js";
 import { checkInput } from "../validation.js";
+import { isObject } from "../../runtime/json.js";
 
 /** How long `checkRoomAccess` waits for the verifier and the store together, by default, in milliseconds. */
 export const DEFAULT_ACCESS_TIMEOUT_MS = 5000;
@@ -150,10 +151,6 @@ function verifierDenial(error: unknown): RoomAccessResult {
   if (!aboutToken) return deny("verifier-unavailable", VERIFIER_FAILED);
   const text = typeof message === "string" && message !== "" ? message : "The token is invalid.";
   return deny(code === "ERR_JWT_EXPIRED" ? "expired" : "invalid-token", text);
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function isStringArray(value: unknown): value is string[] {

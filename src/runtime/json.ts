@@ -1,0 +1,10 @@
+/**
+ * Shape guards for parsed JSON: the one check every layer makes before it
+ * reads the fields of a value that came over the wire, from a store or from
+ * a verifier.
+ */
+
+/** A non-null object that is not an array: what a JSON object parses to. */
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
