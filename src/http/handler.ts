@@ -6,10 +6,14 @@
  */
 import { LiveblocksError } from "../protocol/errors.js";
 import { httpMessages } from "../protocol/messages.js";
+import { PATHS, segmentsOf } from "../protocol/paths.js";
 import { type Liveblocks, secretMatches } from "../liveblocks/client.js";
 import { type IncomingRequest, MAX_BODY_BYTES, fromWebRequest } from "./body.js";
 import { type Answer, HttpError, type RouteResult, errorAnswer, errorResponse, httpErrorResponse, json, toResponse } from "./responses.js";
 import { type RouteContext, routes } from "./routes.js";
+
+/** The segments of the JWKS route, served under `basePath` like the others. */
+const JWKS = segmentsOf(PATHS.jwks);
 
 /** A Web-standard request handler, as Next.js App Router, Hono and Bun mount it. */
 export type RequestHandler = (request: Request) => Promise<Response>;
@@ -60,7 +64,7 @@ export function createRequestHandler(liveblocks: Liveblocks, options: RequestHan
         return errorAnswer("ROUTE_NOT_FOUND", httpMessages.notFound(request.method, pathname ?? request.url));
       }
       const segments = decodeSegments(pathname.slice(basePath.length + 1));
-      if (publicKeys !== undefined && segments.length === 2 && segments[0] === ".well-known" && segments[1] === "jwks.json") {
+      if (publicKeys !== undefined && segments.length === JWKS.length && segments.every((segment, i) => segment === JWKS[i])) {
         if (request.method !== "GET" && request.method !== "HEAD") {
           return errorAnswer("METHOD_NOT_ALLOWED", httpMessages.methodNotAllowed(request.method, ["GET"]), { headers: { allow: "GET" } });
         }

@@ -14,6 +14,7 @@ import { roomEvents } from "./events.js";
 import { httpMessages } from "../protocol/messages.js";
 import { HttpError, errorResponse, type RouteResult, json, noContent } from "./responses.js";
 import { isObject } from "../runtime/json.js";
+import { PATHS, segmentsOf } from "../protocol/paths.js";
 
 /** What a route action receives. */
 export type RouteContext = {
@@ -26,53 +27,32 @@ export type RouteContext = {
 
 type Action = (context: RouteContext) => Promise<RouteResult>;
 
-/** A path pattern (`:name` segments are parameters) and its action per method. */
+type Dict = Record<string, unknown>;
+
+/** A path pattern and its action per method. */
 type Route = {
   pattern: readonly string[];
   methods: Readonly<Record<string, Action>>;
 };
 
-type Dict = Record<string, unknown>;
+function route(path: string, methods: Readonly<Record<string, Action>>): Route {
+  return { pattern: segmentsOf(path), methods };
+}
 
 const ROUTES: readonly Route[] = [
-  { pattern: ["v2", "identify-user"], methods: { POST: identifyUser } },
-  { pattern: ["v2", "authorize-user"], methods: { POST: authorizeUser } },
-  { pattern: ["v2", "rooms"], methods: { GET: listRooms, POST: createRoom } },
-  {
-    pattern: ["v2", "rooms", ":roomId"],
-    methods: { GET: getRoom, POST: updateRoom, DELETE: deleteRoom },
-  },
-  {
-    pattern: ["v2", "rooms", ":roomId", "upsert"],
-    methods: { POST: upsertRoom },
-  },
-  {
-    pattern: ["v2", "rooms", ":roomId", "update-room-id"],
-    methods: { POST: updateRoomId },
-  },
-  {
-    pattern: ["v2", "rooms", ":roomId", "check-access"],
-    methods: { POST: checkAccess },
-  },
-  {
-    pattern: ["v2", "users", ":userId", "revoke-tokens"],
-    methods: { POST: revokeTokens },
-  },
-  {
-    pattern: ["v2", "users", ":userId", "revocation"],
-    methods: { GET: getRevocation },
-  },
-  {
-    pattern: ["v2", "room-events"],
-    // The event stream reads nothing of the request but its signal.
-    methods: {
-      GET: ({ liveblocks, request }) =>
-        roomEvents({
-          liveblocks,
-          request: { signal: request.signal } as Request,
-        }),
-    },
-  },
+  route(PATHS.identifyUser, { POST: identifyUser }),
+  route(PATHS.authorizeUser, { POST: authorizeUser }),
+  route(PATHS.rooms, { GET: listRooms, POST: createRoom }),
+  route(PATHS.room, { GET: getRoom, POST: updateRoom, DELETE: deleteRoom }),
+  route(PATHS.upsertRoom, { POST: upsertRoom }),
+  route(PATHS.updateRoomId, { POST: updateRoomId }),
+  route(PATHS.checkAccess, { POST: checkAccess }),
+  route(PATHS.revokeTokens, { POST: revokeTokens }),
+  route(PATHS.revocation, { GET: getRevocation }),
+  // The event stream reads nothing of the request but its signal.
+  route(PATHS.roomEvents, {
+    GET: ({ liveblocks, request }) => roomEvents({ liveblocks, request: { signal: request.signal } as Request }),
+  }),
 ];
 
 /** The route table. */

@@ -3,12 +3,10 @@
  * server-sent-events request per `RestStore` while it has listeners, turned
  * back into `RoomChangeEvent`s, reconnecting with backoff when it drops.
  */
-import { backoff, type TransportOptions } from "./transport.js";
+import { backoff, type TransportOptions, urlOf } from "./transport.js";
 import type { RevocationEvent, RoomChangeEvent } from "../../rooms/types.js";
 import { roomFromJson } from "../../protocol/room-json.js";
-
-/** The route's path under the base URL. */
-export const ROOM_EVENTS_PATH = "/v2/room-events";
+import { PATHS } from "../../protocol/paths.js";
 
 /** The server sends a comment every 15 s; three missed means the connection is dead. */
 const SILENCE_MS = 45_000;
@@ -96,15 +94,13 @@ export class RoomEventStream {
     stop.addEventListener("abort", abort, { once: true });
     let silence = setTimeout(abort, SILENCE_MS);
     try {
-      const base = this.#transport.baseUrl;
-      const url = new URL(base.pathname.replace(/\/$/, "") + ROOM_EVENTS_PATH, base);
-      const response = await fetch(url, {
+      const response = await fetch(urlOf(this.#transport.baseUrl, PATHS.roomEvents), {
         headers: { authorization: `Bearer ${this.#transport.secret}`, accept: "text/event-stream" },
         signal: attempt.signal,
       });
       if (response.status !== 200 || response.body === null) {
         await response.body?.cancel();
-        const message = `GET ${ROOM_EVENTS_PATH} answered ${response.status}`;
+        const message = `GET ${PATHS.roomEvents} answered ${response.status}`;
         const permanent = response.status >= 400 && response.status < 500 && response.status !== 429;
         throw permanent ? new EventsRefusedError(`${message}; server events stay off`) : new Error(message);
       }
@@ -122,7 +118,7 @@ export class RoomEventStream {
           else this.#dispatch(block);
         }
       }
-      throw new Error(`GET ${ROOM_EVENTS_PATH} ended`);
+      throw new Error(`GET ${PATHS.roomEvents} ended`);
     } finally {
       clearTimeout(silence);
       stop.removeEventListener("abort", abort);

@@ -90,7 +90,7 @@ export class RestResponseError extends Error {
  * @internal
  */
 export async function send(options: TransportOptions, request: RestRequest): Promise<RestResponse> {
-  const url = new URL(options.baseUrl.pathname.replace(/\/$/, "") + request.path, options.baseUrl);
+  const url = urlOf(options.baseUrl, request.path);
   if (request.query !== undefined) url.search = request.query.toString();
   const headers: Record<string, string> = { authorization: `Bearer ${options.secret}` };
   let body: string | undefined;
@@ -152,6 +152,14 @@ export function apiError(response: RestResponse): LiveblocksError {
     .join("\n");
   const code = isErrorCode(body["error"]) ? body["error"] : undefined;
   return new LiveblocksError(message, response.status, details === "" ? undefined : details, code);
+}
+
+/**
+ * `path` under `baseUrl`, keeping the base's own path prefix.
+ * @internal
+ */
+export function urlOf(baseUrl: URL, path: string): URL {
+  return new URL(baseUrl.pathname.replace(/\/$/, "") + path, baseUrl);
 }
 
 /**
