@@ -234,10 +234,7 @@ async function revokeTokens(context: RouteContext): Promise<RouteResult> {
 
 /** `GET /v2/users/:userId/revocation` → `{ issuedBefore: epoch ms | null }`, read by `RestStore`. */
 async function getRevocation({ liveblocks, request, params }: RouteContext): Promise<RouteResult> {
-  // The facade has no reader for this (only the entry decision needs it), so
-  // this one route reads the store directly rather than widening the facade.
-  const issuedBefore = await liveblocks.store.getRevocation(params.get("userId")!, { signal: request.signal });
-  return json({ issuedBefore });
+  return json(await liveblocks.getTokenRevocation({ userId: params.get("userId")! }, { signal: request.signal }));
 }
 
 /* --- Bodies -------------------------------------------------------------- */

@@ -455,6 +455,26 @@ export class Liveblocks {
   }
 
   /**
+   * The cutoff `revokeTokens` set for `userId`, as the store holds it:
+   * tokens issued before it (epoch milliseconds) are denied; `null` if none.
+   * roomgate's own, for `roomgate/http`'s `GET /v2/users/:userId/revocation`
+   * (which `RestStore` reads); not part of `@liveblocks/node`.
+   *
+   * @internal
+   * @param params.userId The user whose cutoff to read.
+   * @param options.signal Aborts the call.
+   * @example
+   * ```ts
+   * const { issuedBefore } = await liveblocks.getTokenRevocation({ userId: "alice" });
+   * ```
+   */
+  async getTokenRevocation(params: { userId: string }, options?: RequestOptions): Promise<{ issuedBefore: number | null }> {
+    options?.signal?.throwIfAborted();
+    const { userId } = parseInput(this.#config.schemas.tokenRevocation, params, "params");
+    return { issuedBefore: await this.#config.store.getRevocation(userId, { signal: options?.signal }) };
+  }
+
+  /**
    * Calls `listener` after each revocation of a user's tokens, with the
    * cutoff (epoch ms): every revocation the store reports (other instances
    * on Postgres, other processes on SQLite, every client of a `RestStore`

@@ -382,6 +382,8 @@ export function createSchemas(limits: Limits) {
     }),
     userInfo: jsonObject(limits.userInfoBytes).optional(),
     updateRoomId: z.strictObject({ currentRoomId: roomId, newRoomId: roomId }),
+    // Any id a store may hold a cutoff for: a read, so no stricter than the stores.
+    tokenRevocation: z.strictObject({ userId: text("must be a string").min(1, "must be a non-empty string") }),
     revokeTokens: z.strictObject({
       userId: boundedString(limits.userIdLength),
       issuedBefore: z.union([z.date(), z.number().finite()], { error: "must be a Date or epoch milliseconds" }).optional(),

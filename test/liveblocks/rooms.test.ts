@@ -482,3 +482,22 @@ describe("one rule, one place (issue 8)", () => {
     expect(() => makeLiveblocks({ baseUrl: "not a url" })).toThrow("Invalid value for field 'baseUrl'");
   });
 });
+
+describe("getTokenRevocation", () => {
+  it("getTokenRevocation - null until revokeTokens, then the cutoff in epoch ms", async () => {
+    const { liveblocks } = makeLiveblocks();
+    expect(await liveblocks.getTokenRevocation({ userId: "alice" })).toEqual({ issuedBefore: null });
+    await liveblocks.revokeTokens({ userId: "alice", issuedBefore: 1_700_000_000_000 });
+    expect(await liveblocks.getTokenRevocation({ userId: "alice" })).toEqual({ issuedBefore: 1_700_000_000_000 });
+    expect(await liveblocks.getTokenRevocation({ userId: "bob" })).toEqual({ issuedBefore: null });
+  });
+
+  it("getTokenRevocation - an empty userId is a 422 naming it, and the store is not asked", async () => {
+    const { liveblocks } = makeLiveblocks();
+    await expect(liveblocks.getTokenRevocation({ userId: "" })).rejects.toMatchObject({
+      code: "UNPROCESSABLE_ENTITY",
+      status: 422,
+      message: "Invalid value for field 'userId': must be a non-empty string",
+    });
+  });
+});
