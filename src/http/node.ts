@@ -138,7 +138,13 @@ class NodeIncoming implements IncomingRequest, BodyState {
   }
 }
 
-/** The whole body of `req`, counted while reading: past `limit` it stops reading and rejects with 413. */
+/**
+ * The whole body of `req`, counted while reading: past `limit` it stops
+ * reading and rejects with 413. Not `readBounded` over `Readable.toWeb(req)`:
+ * a Web stream per request halved the requests per second of a small JSON
+ * POST over loopback (about 11 000 against 6 400 at best, 16 connections,
+ * Node 20), and this adapter exists to skip the Web objects.
+ */
 function readNodeBody(req: IncomingMessage, limit: number, state: BodyState): Promise<Uint8Array> {
   if (req.complete) return Promise.resolve(new Uint8Array(0));
   if (req.destroyed) return Promise.reject(new HttpError("UNREADABLE_BODY", httpMessages.unreadableBody));

@@ -9,6 +9,7 @@
  */
 import { LiveblocksError, isErrorCode } from "../../protocol/errors.js";
 import { NO_MESSAGE } from "../../protocol/messages.js";
+import { BodyTooLargeError, readBounded } from "../../runtime/body.js";
 
 /**
  * Statuses that mean "not processed, try later": a gateway that could not
@@ -21,6 +22,9 @@ const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504]);
  * 3 MB, so anything near this is not the API talking.
  */
 const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
+/** Replaces what is not UTF-8, as `Response.text()` does; stateless outside streaming mode, so one serves every call. */
+const UTF8 = new TextDecoder();
 
 /** Longest `Retry-After` worth waiting for; a longer one fails the call at once. */
 const MAX_RETRY_AFTER_MS = 60_000;
@@ -199,16 +203,14 @@ async function readText(response: Response, request: RestRequest): Promise<strin
     await response.body?.cancel();
     throw tooLarge();
   }
-  if (response.body === null) return "";
-  const decoder = new TextDecoder();
-  let text = "";
-  let bytes = 0;
-  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-    bytes += chunk.byteLength;
-    if (bytes > MAX_RESPONSE_BYTES) throw tooLarge();
-    text += decoder.decode(chunk, { stream: true });
+  let bytes: Uint8Array;
+  try {
+    // The request's signal (the caller's and the attempt's timeout) already cuts the body off.
+    bytes = await readBounded(response.body, MAX_RESPONSE_BYTES);
+  } catch (error) {
+    throw error instanceof BodyTooLargeError ? tooLarge() : error;
   }
-  return text + decoder.decode();
+  return UTF8.decode(bytes);
 }
 
 function parseBody(request: RestRequest, status: number, text: string): unknown {
