@@ -35,7 +35,7 @@ import type {
   UpdateRoomOptions,
   UpsertRoomOptions,
 } from "./types.js";
-import { type Schemas, parseInput, toRoomPatch } from "./validation.js";
+import { type Schemas, parseInput, toRoomPatch } from "./schemas.js";
 
 const MAX_UPSERT_ATTEMPTS = 8;
 

@@ -16,7 +16,8 @@ import { messages } from "../protocol/messages.js";
 import type { Config } from "./options.js";
 import type { AccessTokenRequest } from "./session.js";
 import type { IdentifyUserOptions } from "./types.js";
-import { type CheckedIdentity, checkIdentityFast, checkInput, serializeUserInfo } from "./validation.js";
+import { type CheckedIdentity, checkIdentityFast } from "./identity-fast-path.js";
+import { checkInput, serializeUserInfo } from "./schemas.js";
 
 const COMPACT_JWS = /^[\w.-]*$/;
 const SIGN_FAILED = 'Could not sign the token. See "error" for more information.';

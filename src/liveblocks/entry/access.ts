@@ -14,7 +14,7 @@ import type { Config } from "../options.js";
 import type { RequestOptions, RoomAccessResult } from "../types.js";
 import { Deadline, STOPPED, tickerOf } from "./deadline.js";
 import { deny, outcomes } from "./denial.js";
-import { checkInput } from "../validation.js";
+import { checkInput } from "../schemas.js";
 import { isObject } from "../../runtime/json.js";
 
 /** How long `checkRoomAccess` waits for the verifier and the store together, by default, in milliseconds. */

@@ -1,8 +1,10 @@
 /**
- * Input validation at the edge: every argument of a `Liveblocks` method is
- * checked here, with zod, before any store or signer is touched. Maps keyed by
- * user-supplied ids are checked by hand (zod 4's `z.record` drops a
- * `__proto__` key) and come out as null-prototype objects.
+ * The zod schemas of every input of a `Liveblocks` method, built once per
+ * instance from its limits, and the 422 `LiveblocksError` that names the
+ * first field a value breaks. Maps keyed by user-supplied ids are checked by
+ * hand inside them (zod 4's `z.record` drops a `__proto__` key) and come out
+ * as null-prototype objects. The identity check of the token hot path,
+ * written without zod, is in `identity-fast-path.ts`.
  */
 import { z } from "zod";
 import { isStorableText, NOT_STORABLE } from "../rooms/text.js";
@@ -11,6 +13,7 @@ import { type Limits, MAX_CURSOR_LENGTH } from "./limits.js";
 import { Permission, type RoomPermission, validatePermissionSet } from "../permissions/scopes.js";
 import type { RoomData, RoomMetadata, RoomPatch } from "../rooms/types.js";
 import { utf8Length } from "../runtime/crypto/node.js";
+import { isPlainObject } from "../runtime/json.js";
 import type { JsonObject } from "../tokens/types.js";
 
 type Dict<T> = Record<string, T>;
@@ -69,12 +72,6 @@ export function parseInput<T extends z.ZodType>(schema: T, value: unknown, root:
   const result = checkInput(schema, value, root);
   if (!result.ok) throw result.error;
   return result.data;
-}
-
-function isPlainObject(value: unknown): value is Dict<unknown> {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
 }
 
 function nullProto<T>(): Dict<T> {
@@ -254,57 +251,6 @@ function jsonObject(maxBytes: number) {
     const json = serializeUserInfo(value, maxBytes);
     if (typeof json !== "string") ctx.addIssue({ code: "custom", message: json.rule });
   });
-}
-
-/** Code points in `text`, as zod counts a string's length: a surrogate pair is one. */
-function codePointLength(text: string): number {
-  let count = text.length;
-  for (let i = 0; i < text.length - 1; i++) {
-    if ((text.charCodeAt(i) & 0xfc00) === 0xd800 && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      count--;
-      i++;
-    }
-  }
-  return count;
-}
-
-/** `1..max` characters a store can hold: the rules of {@link boundedString}, checked by hand. */
-function isBoundedString(value: unknown, max: number): value is string {
-  if (typeof value !== "string" || value.length === 0) return false;
-  // Only a string over the limit in UTF-16 units can be within it in code points.
-  if (value.length > max && codePointLength(value) > max) return false;
-  return isStorableText(value);
-}
-
-/** An identity the hand-written check accepted. */
-export type CheckedIdentity = { userId: string; groupIds: string[] | undefined };
-
-/**
- * The `identity` schema's rules checked by hand, for the shapes nearly every
- * call has: a user id, or a plain object with `userId` and optionally
- * `groupIds`, `organizationId`, `tenantId`. It only ever accepts what the
- * schema accepts (a property test holds them together); `undefined` means
- * "ask the schema", which also words the error. `groupIds` is the caller's
- * array, not a copy.
- * @internal
- */
-export function checkIdentityFast(value: unknown, limits: Limits): CheckedIdentity | undefined {
-  if (typeof value === "string") return isBoundedString(value, limits.userIdLength) ? { userId: value, groupIds: undefined } : undefined;
-  if (!isPlainObject(value)) return undefined;
-  // for-in, as zod's strict object walks keys: an inherited enumerable key is unknown to both.
-  for (const key in value) {
-    if (key !== "userId" && key !== "groupIds" && key !== "organizationId" && key !== "tenantId") return undefined;
-  }
-  const { userId, groupIds, organizationId, tenantId } = value;
-  if (!isBoundedString(userId, limits.userIdLength)) return undefined;
-  if (organizationId !== undefined && !isBoundedString(organizationId, limits.organizationIdLength)) return undefined;
-  if (tenantId !== undefined && !isBoundedString(tenantId, limits.organizationIdLength)) return undefined;
-  if (groupIds === undefined) return { userId, groupIds: undefined };
-  if (!Array.isArray(groupIds) || groupIds.length > limits.groupIds) return undefined;
-  for (let i = 0; i < groupIds.length; i++) {
-    if (!isBoundedString(groupIds[i], limits.groupIdLength)) return undefined;
-  }
-  return { userId, groupIds: groupIds as string[] };
 }
 
 /** The schemas of one `Liveblocks` instance, built once from its limits. */
