@@ -19,7 +19,7 @@ import type { JsonObject } from "../tokens/types.js";
 type Dict<T> = Record<string, T>;
 
 /** A field path as users write it: `usersAccesses.alice`, `groupIds[2]`, `metadata["a b"]`. */
-export function formatPath(path: readonly PropertyKey[]): string {
+function formatPath(path: readonly PropertyKey[]): string {
   let out = "";
   for (const part of path) {
     if (typeof part === "number") out += `[${part}]`;

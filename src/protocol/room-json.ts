@@ -9,14 +9,8 @@ import { isObject } from "../runtime/json.js";
 
 /**
  * A room as JSON on the wire (what `@liveblocks/node` parses).
- *
- * @example
- * ```ts
- * const json: RoomJson = roomToJson(room);
- * json.createdAt; // "2024-01-01T00:00:00.000Z"
- * ```
  */
-export type RoomJson = Omit<RoomData, "createdAt" | "lastConnectionAt"> & {
+type RoomJson = Omit<RoomData, "createdAt" | "lastConnectionAt"> & {
   createdAt: string;
   lastConnectionAt?: string;
 };

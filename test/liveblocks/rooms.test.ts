@@ -465,7 +465,7 @@ describe("updateRoomId", () => {
   });
 });
 
-describe("one rule, one place (issue 8)", () => {
+describe("limits and options - one value per rule, read where it is used", () => {
   it("session.allow - a room id the limits allow is a valid pattern (regression: 128 was hard-coded)", async () => {
     const { liveblocks } = makeLiveblocks({ limits: { roomIdLength: 200 } });
     const id = "r".repeat(150);

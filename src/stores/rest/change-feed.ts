@@ -5,7 +5,7 @@
  */
 import { backoff, type TransportOptions, urlOf } from "./transport.js";
 import type { RevocationEvent, RoomChangeEvent } from "../../rooms/types.js";
-import { EVENT_STREAM_TYPE, EventStreamSplitter, HEARTBEAT_MS, decodeBlock } from "../../protocol/event-stream.js";
+import { EVENT_STREAM_TYPE, type EventStreamMessage, EventStreamSplitter, HEARTBEAT_MS, decodeBlock } from "../../protocol/event-stream.js";
 import { PATHS } from "../../protocol/paths.js";
 
 /** Three heartbeats missed means the connection is dead. */
@@ -119,7 +119,7 @@ export class RoomEventStream {
   }
 
   #dispatch(block: string, onSubscribed: () => void): void {
-    let message: ReturnType<typeof decodeBlock>;
+    let message: EventStreamMessage;
     try {
       message = decodeBlock(block);
     } catch (error) {
@@ -133,7 +133,7 @@ export class RoomEventStream {
 }
 
 /** Where a {@link RoomEventStream} delivers what it reads. */
-export type RoomEventSinks = {
+type RoomEventSinks = {
   room: (event: RoomChangeEvent) => void;
   revoked: (event: RevocationEvent) => void;
 };
