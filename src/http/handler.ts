@@ -38,7 +38,8 @@ export type RequestHandlerOptions = {
  * rooms CRUD and listing, `upsert`, `update-room-id`) plus roomgate's own
  * routes (`check-access`, token revocation, JWKS) from `liveblocks`, so the
  * official SDK or any HTTP client can point `baseUrl` at it. Requests need
- * `Authorization: Bearer <secret>`; errors are JSON `{ error, message }`.
+ * `Authorization: Bearer <secret>`; errors are JSON `{ error: code, message }`
+ * (`ROOM_NOT_FOUND`, `MISSING_SECRET_KEY`, …).
  *
  * @example
  * ```ts

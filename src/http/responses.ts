@@ -1,8 +1,9 @@
 /**
- * Every answer of `roomgate/http` as JSON, and every error as
- * `{ error, message, suggestion? }`: `@liveblocks/node` shows `message` (and
- * `suggestion` as details), so an error without one would reach users as
- * "An error happened without an error message".
+ * Every answer of `roomgate/http` as JSON, and every error as Liveblocks
+ * answers it, `{ error: code, message, suggestion? }`: `@liveblocks/node`
+ * shows `message` (and `suggestion` as details), so an error without one
+ * would reach users as "An error happened without an error message"; a
+ * client that must tell failures apart reads `error`.
  */
 
 import { ERROR_STATUS, type LiveblocksErrorCode } from "../protocol/errors.js";

@@ -101,7 +101,7 @@ const MAX_CREATE_ATTEMPTS = 5;
  *   and reported to `onEventGap`).
  *
  * Errors: an API error rejects with `LiveblocksError` carrying the server's
- * status and message; a network failure or timeout is not one.
+ * status, code and message; a network failure or timeout is not one.
  *
  * @example
  * ```ts
