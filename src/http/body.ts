@@ -3,7 +3,9 @@
  * so a client cannot make the server buffer more than the limit whatever
  * `content-length` says (or does not say).
  */
-import { HttpError, httpMessages } from "./responses.js";
+import { httpMessages } from "../protocol/messages.js";
+import { BodyTooLargeError, readBounded } from "../runtime/body.js";
+import { HttpError } from "./responses.js";
 
 /** Stateless outside streaming mode, so one decoder serves every request. */
 const UTF8 = new TextDecoder("utf-8", { fatal: true });
@@ -45,56 +47,29 @@ export function fromWebRequest(request: Request): IncomingRequest {
  */
 export async function readJsonBody(request: IncomingRequest, limit: number): Promise<unknown> {
   const declared = request.headers.get("content-length");
-  if (declared !== null && Number(declared) > limit) throw new HttpError(413, httpMessages.bodyTooLarge(limit));
+  if (declared !== null && Number(declared) > limit) throw new HttpError("BODY_TOO_LARGE", httpMessages.bodyTooLarge(limit));
   const bytes = await request.readBody(limit);
   if (bytes.byteLength === 0) return undefined;
   let text: string;
   try {
     text = UTF8.decode(bytes);
   } catch {
-    throw new HttpError(400, httpMessages.malformedJson("the body is not valid UTF-8"));
+    throw new HttpError("MALFORMED_JSON", httpMessages.malformedJson("the body is not valid UTF-8"));
   }
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    throw new HttpError(400, httpMessages.malformedJson((err as Error).message));
+    throw new HttpError("MALFORMED_JSON", httpMessages.malformedJson((err as Error).message));
   }
 }
 
 async function readBytes(request: Request, limit: number): Promise<Uint8Array> {
-  if (request.body === null) return new Uint8Array(0);
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
   try {
-    for (;;) {
-      let step: Awaited<ReturnType<typeof reader.read>>;
-      try {
-        step = await reader.read();
-      } catch (error) {
-        // The node adapter errors the stream with its own 413 past its limit.
-        if (error instanceof HttpError) throw error;
-        throw new HttpError(400, httpMessages.unreadableBody);
-      }
-      const { done, value } = step;
-      if (done) break;
-      size += value.byteLength;
-      if (size > limit) {
-        // Stop the upload here: nothing more is read or buffered.
-        void reader.cancel().catch(() => {});
-        throw new HttpError(413, httpMessages.bodyTooLarge(limit));
-      }
-      chunks.push(value);
-    }
-  } finally {
-    reader.releaseLock();
+    return await readBounded(request.body, limit);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) throw new HttpError("BODY_TOO_LARGE", httpMessages.bodyTooLarge(limit));
+    // The node adapter errors the stream with its own 413 past its limit.
+    if (error instanceof HttpError) throw error;
+    throw new HttpError("UNREADABLE_BODY", httpMessages.unreadableBody);
   }
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
 }

@@ -4,11 +4,7 @@
  * `onRoomChange` listeners about writes it did not make.
  */
 import type { Liveblocks } from "../liveblocks/client.js";
-import type { RoomChangeEvent } from "../rooms/types.js";
-import { roomToJson } from "../protocol/room-json.js";
-
-/** A comment line every this often keeps proxies from closing an idle stream. */
-const HEARTBEAT_MS = 15_000;
+import { EVENT_STREAM_TYPE, HEARTBEAT, HEARTBEAT_MS, SUBSCRIBED, encodeRevocation, encodeRoomEvent } from "../protocol/event-stream.js";
 
 /**
  * Bytes a slow reader may leave unread before its stream is closed: events
@@ -37,7 +33,7 @@ export async function roomEvents(context: {
 }): Promise<Response> {
   return new Response(roomEventStream(context.liveblocks, context.request.signal), {
     headers: {
-      "content-type": "text/event-stream; charset=utf-8",
+      "content-type": `${EVENT_STREAM_TYPE}; charset=utf-8`,
       "cache-control": "no-store",
       // Tells nginx not to buffer the stream.
       "x-accel-buffering": "no",
@@ -68,15 +64,13 @@ export function roomEventStream(liveblocks: Liveblocks, signal: AbortSignal): Re
           }
           controller.enqueue(encoder.encode(text));
         };
-        const unsubscribeRooms = liveblocks.onRoomChange((event) => send(`data: ${JSON.stringify(toJson(event))}\n\n`));
-        const unsubscribeRevocations = liveblocks.onTokensRevoked(({ userId, issuedBefore }) =>
-          send(`data: ${JSON.stringify({ type: "revoked", userId, issuedBefore })}\n\n`),
-        );
+        const unsubscribeRooms = liveblocks.onRoomChange((event) => send(encodeRoomEvent(event)));
+        const unsubscribeRevocations = liveblocks.onTokensRevoked((event) => send(encodeRevocation(event)));
         const unsubscribe = () => {
           unsubscribeRooms();
           unsubscribeRevocations();
         };
-        const heartbeat = setInterval(() => send(": ping\n\n"), HEARTBEAT_MS);
+        const heartbeat = setInterval(() => send(HEARTBEAT), HEARTBEAT_MS);
         // The heartbeat alone must not keep a process alive.
         heartbeat.unref?.();
         stop = () => {
@@ -94,7 +88,7 @@ export function roomEventStream(liveblocks: Liveblocks, signal: AbortSignal): Re
         };
         if (signal.aborted) return onAbort();
         signal.addEventListener("abort", onAbort, { once: true });
-        send(": connected\n\n");
+        send(SUBSCRIBED);
       },
       cancel() {
         stop();
@@ -103,12 +97,4 @@ export function roomEventStream(liveblocks: Liveblocks, signal: AbortSignal): Re
     // Measured in bytes, so desiredSize is minus the bytes waiting for the reader.
     { highWaterMark: 0, size: (chunk) => chunk.byteLength },
   );
-}
-
-function toJson(event: RoomChangeEvent): object {
-  return {
-    type: event.type,
-    roomId: event.roomId,
-    room: event.room === null ? null : roomToJson(event.room),
-  };
 }

@@ -5,10 +5,15 @@
  * error answers live here; what each route does lives in `routes.ts`.
  */
 import { LiveblocksError } from "../protocol/errors.js";
+import { httpMessages } from "../protocol/messages.js";
+import { PATHS, segmentsOf } from "../protocol/paths.js";
 import { type Liveblocks, secretMatches } from "../liveblocks/client.js";
 import { type IncomingRequest, MAX_BODY_BYTES, fromWebRequest } from "./body.js";
-import { type Answer, HttpError, type RouteResult, errorResponse, httpMessages, json, toResponse } from "./responses.js";
+import { type Answer, HttpError, type RouteResult, errorAnswer, errorResponse, httpErrorResponse, json, toResponse } from "./responses.js";
 import { type RouteContext, routes } from "./routes.js";
+
+/** The segments of the JWKS route, served under `basePath` like the others. */
+const JWKS = segmentsOf(PATHS.jwks);
 
 /** A Web-standard request handler, as Next.js App Router, Hono and Bun mount it. */
 export type RequestHandler = (request: Request) => Promise<Response>;
@@ -33,7 +38,8 @@ export type RequestHandlerOptions = {
  * rooms CRUD and listing, `upsert`, `update-room-id`) plus roomgate's own
  * routes (`check-access`, token revocation, JWKS) from `liveblocks`, so the
  * official SDK or any HTTP client can point `baseUrl` at it. Requests need
- * `Authorization: Bearer <secret>`; errors are JSON `{ error, message }`.
+ * `Authorization: Bearer <secret>`; errors are JSON `{ error: code, message }`
+ * (`ROOM_NOT_FOUND`, `MISSING_SECRET_KEY`, …).
  *
  * @example
  * ```ts
@@ -56,25 +62,23 @@ export function createRequestHandler(liveblocks: Liveblocks, options: RequestHan
     try {
       const pathname = rawPathname(request);
       if (pathname === null || (basePath !== "" && !pathname.startsWith(`${basePath}/`))) {
-        return errorResponse(404, httpMessages.notFound(request.method, pathname ?? request.url));
+        return errorAnswer("ROUTE_NOT_FOUND", httpMessages.notFound(request.method, pathname ?? request.url));
       }
       const segments = decodeSegments(pathname.slice(basePath.length + 1));
-      if (publicKeys !== undefined && segments.length === 2 && segments[0] === ".well-known" && segments[1] === "jwks.json") {
+      if (publicKeys !== undefined && segments.length === JWKS.length && segments.every((segment, i) => segment === JWKS[i])) {
         if (request.method !== "GET" && request.method !== "HEAD") {
-          return errorResponse(405, httpMessages.methodNotAllowed(request.method, ["GET"]), {
-            headers: { allow: "GET" },
-          });
+          return errorAnswer("METHOD_NOT_ALLOWED", httpMessages.methodNotAllowed(request.method, ["GET"]), { headers: { allow: "GET" } });
         }
         return json(publicKeys.jwks(), 200, {
           "cache-control": "public, max-age=300",
         });
       }
       const match = routes.match(segments);
-      if (match === null) return errorResponse(404, httpMessages.notFound(request.method, pathname));
+      if (match === null) return errorAnswer("ROUTE_NOT_FOUND", httpMessages.notFound(request.method, pathname));
       const action = match.route.methods[request.method];
       if (action === undefined) {
         const allow = Object.keys(match.route.methods);
-        return errorResponse(405, httpMessages.methodNotAllowed(request.method, allow), {
+        return errorAnswer("METHOD_NOT_ALLOWED", httpMessages.methodNotAllowed(request.method, allow), {
           headers: { allow: allow.join(", ") },
         });
       }
@@ -110,14 +114,10 @@ export function nodeEntryOf(handler: RequestHandler): ((request: IncomingRequest
 function checkSecret(liveblocks: Liveblocks, header: string | null): Answer | null {
   const match = header === null ? null : /^Bearer +(\S+) *$/i.exec(header);
   if (match === null) {
-    return errorResponse(401, httpMessages.missingSecret, {
-      suggestion: httpMessages.secretSuggestion,
-    });
+    return errorAnswer("MISSING_SECRET_KEY", httpMessages.missingSecret, { suggestion: httpMessages.secretSuggestion });
   }
   if (!secretMatches(liveblocks, match[1]!)) {
-    return errorResponse(403, httpMessages.invalidSecret, {
-      suggestion: httpMessages.secretSuggestion,
-    });
+    return errorAnswer("INVALID_SECRET_KEY", httpMessages.invalidSecret, { suggestion: httpMessages.secretSuggestion });
   }
   return null;
 }
@@ -127,24 +127,19 @@ function answerError(
   request: IncomingRequest,
   onError: (error: unknown, request: { method: string; url: string }) => void,
 ): Answer {
-  if (error instanceof HttpError) {
-    return errorResponse(error.status, error.message, {
-      ...(error.suggestion !== undefined && { suggestion: error.suggestion }),
-      ...(error.headers !== undefined && { headers: error.headers }),
-    });
-  }
-  // The facade decided the status (404, 409, 422, 501, …): answer it as is.
+  if (error instanceof HttpError) return httpErrorResponse(error);
+  // The facade decided the status and code (404 ROOM_NOT_FOUND, 409, 422, 501, …): answer them as they are.
   if (error instanceof LiveblocksError) {
-    return errorResponse(error.status, error.message, error.details ? { suggestion: error.details } : undefined);
+    return errorResponse(error.status, error.code, error.message, error.details ? { suggestion: error.details } : undefined);
   }
   // A client that went away is not a server fault: nothing to log, nobody to answer.
-  if (request.signal.aborted) return errorResponse(400, "The request was aborted.");
+  if (request.signal.aborted) return errorAnswer("REQUEST_ABORTED", httpMessages.aborted);
   try {
     onError(error, { method: request.method, url: request.url });
   } catch {
     // A failing logger must not turn into a crash.
   }
-  return errorResponse(500, httpMessages.internal);
+  return errorAnswer("INTERNAL_SERVER_ERROR", httpMessages.internal);
 }
 
 /**
@@ -179,7 +174,7 @@ function decodeSegments(path: string): string[] {
     try {
       return decodeURIComponent(segment);
     } catch {
-      throw new HttpError(400, httpMessages.badPath);
+      throw new HttpError("INVALID_PATH", httpMessages.badPath);
     }
   });
 }

@@ -1,9 +1,12 @@
 /**
- * Every answer of `roomgate/http` as JSON, and every error as
- * `{ error, message, suggestion? }`: `@liveblocks/node` shows `message` (and
- * `suggestion` as details), so an error without one would reach users as
- * "An error happened without an error message".
+ * Every answer of `roomgate/http` as JSON, and every error as Liveblocks
+ * answers it, `{ error: code, message, suggestion? }`: `@liveblocks/node`
+ * shows `message` (and `suggestion` as details), so an error without one
+ * would reach users as "An error happened without an error message"; a
+ * client that must tell failures apart reads `error`.
  */
+
+import { ERROR_STATUS, type LiveblocksErrorCode } from "../protocol/errors.js";
 
 const JSON_TYPE = "application/json; charset=utf-8";
 
@@ -30,32 +33,18 @@ export function toResponse(answer: RouteResult): Response {
   });
 }
 
-/** Reason phrases for the statuses the handler answers, used as `error`. */
-const REASONS: Readonly<Record<number, string>> = {
-  400: "Bad Request",
-  401: "Unauthorized",
-  403: "Forbidden",
-  404: "Not Found",
-  405: "Method Not Allowed",
-  409: "Conflict",
-  413: "Payload Too Large",
-  415: "Unsupported Media Type",
-  422: "Unprocessable Entity",
-  500: "Internal Server Error",
-  501: "Not implemented",
-  503: "Service Unavailable",
-};
-
-/** A failure the handler answers on purpose, with its status and message. */
+/** A failure the handler answers on purpose: its code, the code's status, and a message. */
 export class HttpError extends Error {
+  readonly code: LiveblocksErrorCode;
   readonly status: number;
   readonly suggestion?: string;
   readonly headers?: Record<string, string>;
 
-  constructor(status: number, message: string, extra?: { suggestion?: string; headers?: Record<string, string> }) {
+  constructor(code: LiveblocksErrorCode, message: string, extra?: { suggestion?: string; headers?: Record<string, string> }) {
     super(message);
     this.name = "HttpError";
-    this.status = status;
+    this.code = code;
+    this.status = ERROR_STATUS[code];
     if (extra?.suggestion !== undefined) this.suggestion = extra.suggestion;
     if (extra?.headers !== undefined) this.headers = extra.headers;
   }
@@ -70,32 +59,33 @@ export function json(body: unknown, status = 200, headers?: Record<string, strin
   };
 }
 
-/** The JSON error shape for `status` and `message`. */
-export function errorResponse(status: number, message: string, extra?: { suggestion?: string; headers?: Record<string, string> }): Answer {
-  const body: { error: string; message: string; suggestion?: string } = {
-    error: REASONS[status] ?? (status >= 500 ? "Server Error" : "Error"),
-    message,
-  };
+/** The JSON error `{ error: code, message, suggestion? }`, with `status`. */
+export function errorResponse(
+  status: number,
+  code: string,
+  message: string,
+  extra?: { suggestion?: string; headers?: Record<string, string> },
+): Answer {
+  const body: { error: string; message: string; suggestion?: string } = { error: code, message };
   if (extra?.suggestion !== undefined) body.suggestion = extra.suggestion;
   return json(body, status, extra?.headers);
+}
+
+/** The JSON error of `code`, with the code's status. */
+export function errorAnswer(
+  code: LiveblocksErrorCode,
+  message: string,
+  extra?: { suggestion?: string; headers?: Record<string, string> },
+): Answer {
+  return errorResponse(ERROR_STATUS[code], code, message, extra);
+}
+
+/** The JSON error of `error`. */
+export function httpErrorResponse(error: HttpError): Answer {
+  return errorResponse(error.status, error.code, error.message, error);
 }
 
 /** A response without a body (204). */
 export function noContent(): Answer {
   return { status: 204, headers: {}, body: null };
 }
-
-/** Messages of the HTTP layer, in one place. */
-export const httpMessages = {
-  missingSecret: "Missing secret key",
-  invalidSecret: "Invalid secret key",
-  secretSuggestion: "Send the secret key of this roomgate server as `Authorization: Bearer sk_…`.",
-  notFound: (method: string, path: string) => `No route for ${method} ${path}.`,
-  methodNotAllowed: (method: string, allow: readonly string[]) => `Method ${method} is not allowed here; use ${allow.join(" or ")}.`,
-  malformedJson: (reason: string) => `Malformed JSON body: ${reason}`,
-  bodyNotObject: "Invalid value for field 'body': must be a JSON object",
-  bodyTooLarge: (limit: number) => `Request body is larger than ${limit} bytes.`,
-  unreadableBody: "The request body could not be read.",
-  badPath: "The path is not valid percent-encoding.",
-  internal: "An unexpected error occurred on the server.",
-} as const;

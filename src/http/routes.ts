@@ -5,13 +5,16 @@
  * at all (a body that is an object, a string where a string is needed).
  */
 import type { Liveblocks } from "../liveblocks/client.js";
-import { invalidField } from "../protocol/errors.js";
+import { ERROR_STATUS, codeForStatus, invalidField } from "../protocol/errors.js";
 import type { AuthResponse } from "../liveblocks/auth.js";
 import type { CreateRoomOptions, GetRoomsOptions, Identity, UpdateRoomOptions, UpsertRoomOptions, UserInfo } from "../liveblocks/types.js";
 import { roomToJson } from "../protocol/room-json.js";
 import { type IncomingRequest, readJsonBody } from "./body.js";
 import { roomEvents } from "./events.js";
-import { HttpError, errorResponse, type RouteResult, httpMessages, json, noContent } from "./responses.js";
+import { httpMessages } from "../protocol/messages.js";
+import { HttpError, errorResponse, type RouteResult, json, noContent } from "./responses.js";
+import { isObject } from "../runtime/json.js";
+import { PATHS, segmentsOf } from "../protocol/paths.js";
 
 /** What a route action receives. */
 export type RouteContext = {
@@ -24,53 +27,32 @@ export type RouteContext = {
 
 type Action = (context: RouteContext) => Promise<RouteResult>;
 
-/** A path pattern (`:name` segments are parameters) and its action per method. */
+type Dict = Record<string, unknown>;
+
+/** A path pattern and its action per method. */
 type Route = {
   pattern: readonly string[];
   methods: Readonly<Record<string, Action>>;
 };
 
-type Dict = Record<string, unknown>;
+function route(path: string, methods: Readonly<Record<string, Action>>): Route {
+  return { pattern: segmentsOf(path), methods };
+}
 
 const ROUTES: readonly Route[] = [
-  { pattern: ["v2", "identify-user"], methods: { POST: identifyUser } },
-  { pattern: ["v2", "authorize-user"], methods: { POST: authorizeUser } },
-  { pattern: ["v2", "rooms"], methods: { GET: listRooms, POST: createRoom } },
-  {
-    pattern: ["v2", "rooms", ":roomId"],
-    methods: { GET: getRoom, POST: updateRoom, DELETE: deleteRoom },
-  },
-  {
-    pattern: ["v2", "rooms", ":roomId", "upsert"],
-    methods: { POST: upsertRoom },
-  },
-  {
-    pattern: ["v2", "rooms", ":roomId", "update-room-id"],
-    methods: { POST: updateRoomId },
-  },
-  {
-    pattern: ["v2", "rooms", ":roomId", "check-access"],
-    methods: { POST: checkAccess },
-  },
-  {
-    pattern: ["v2", "users", ":userId", "revoke-tokens"],
-    methods: { POST: revokeTokens },
-  },
-  {
-    pattern: ["v2", "users", ":userId", "revocation"],
-    methods: { GET: getRevocation },
-  },
-  {
-    pattern: ["v2", "room-events"],
-    // The event stream reads nothing of the request but its signal.
-    methods: {
-      GET: ({ liveblocks, request }) =>
-        roomEvents({
-          liveblocks,
-          request: { signal: request.signal } as Request,
-        }),
-    },
-  },
+  route(PATHS.identifyUser, { POST: identifyUser }),
+  route(PATHS.authorizeUser, { POST: authorizeUser }),
+  route(PATHS.rooms, { GET: listRooms, POST: createRoom }),
+  route(PATHS.room, { GET: getRoom, POST: updateRoom, DELETE: deleteRoom }),
+  route(PATHS.upsertRoom, { POST: upsertRoom }),
+  route(PATHS.updateRoomId, { POST: updateRoomId }),
+  route(PATHS.checkAccess, { POST: checkAccess }),
+  route(PATHS.revokeTokens, { POST: revokeTokens }),
+  route(PATHS.revocation, { GET: getRevocation }),
+  // The event stream reads nothing of the request but its signal.
+  route(PATHS.roomEvents, {
+    GET: ({ liveblocks, request }) => roomEvents({ liveblocks, request: { signal: request.signal } as Request }),
+  }),
 ];
 
 /** The route table. */
@@ -118,7 +100,7 @@ async function authorizeUser(context: RouteContext): Promise<RouteResult> {
     for (const [pattern, scopes] of Object.entries(permissions)) session.allow(pattern, scopes as never);
   } catch (error) {
     // `allow` throws the SDK's own messages ("Invalid room name or pattern", …) for bad input.
-    throw new HttpError(422, (error as Error).message);
+    throw new HttpError("UNPROCESSABLE_ENTITY", (error as Error).message);
   }
   return authAnswer(await session.authorize());
 }
@@ -132,7 +114,8 @@ function authAnswer({ status, body }: AuthResponse): RouteResult {
       body,
     };
   }
-  return errorResponse(status, body);
+  // The auth methods fail with 422 (a field broke a rule) or 503 (the signer failed).
+  return errorResponse(status, status === ERROR_STATUS.TOKEN_SIGNING_FAILED ? "TOKEN_SIGNING_FAILED" : codeForStatus(status), body);
 }
 
 /* --- Rooms --------------------------------------------------------------- */
@@ -238,7 +221,7 @@ async function checkAccess(context: RouteContext): Promise<RouteResult> {
 /** `POST /v2/users/:userId/revoke-tokens` `{ issuedBefore?: epoch ms }` → 204. */
 async function revokeTokens(context: RouteContext): Promise<RouteResult> {
   const body = (await readJsonBody(context.request, context.maxBodyBytes)) ?? {};
-  if (!isObject(body)) throw new HttpError(422, httpMessages.bodyNotObject);
+  if (!isObject(body)) throw new HttpError("UNPROCESSABLE_ENTITY", httpMessages.bodyNotObject);
   const params: { userId: string; issuedBefore?: number } = {
     userId: context.params.get("userId")!,
   };
@@ -251,17 +234,14 @@ async function revokeTokens(context: RouteContext): Promise<RouteResult> {
 
 /** `GET /v2/users/:userId/revocation` → `{ issuedBefore: epoch ms | null }`, read by `RestStore`. */
 async function getRevocation({ liveblocks, request, params }: RouteContext): Promise<RouteResult> {
-  // The facade has no reader for this (only the entry decision needs it), so
-  // this one route reads the store directly rather than widening the facade.
-  const issuedBefore = await liveblocks.store.getRevocation(params.get("userId")!, { signal: request.signal });
-  return json({ issuedBefore });
+  return json(await liveblocks.getTokenRevocation({ userId: params.get("userId")! }, { signal: request.signal }));
 }
 
 /* --- Bodies -------------------------------------------------------------- */
 
 async function objectBody({ request, maxBodyBytes }: RouteContext): Promise<Dict> {
   const body = await readJsonBody(request, maxBodyBytes);
-  if (!isObject(body)) throw new HttpError(422, httpMessages.bodyNotObject);
+  if (!isObject(body)) throw new HttpError("UNPROCESSABLE_ENTITY", httpMessages.bodyNotObject);
   return body;
 }
 
@@ -269,8 +249,4 @@ function nonEmptyString(body: Dict, field: string): string {
   const value = body[field];
   if (typeof value !== "string" || value.length === 0) throw invalidField(field, "must be a non-empty string");
   return value;
-}
-
-function isObject(value: unknown): value is Dict {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

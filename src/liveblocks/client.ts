@@ -7,7 +7,7 @@
 import type { z } from "zod";
 import { applyRoomPatch } from "../rooms/patch.js";
 import { plainRoomCopy, returnsPlainRoomCopies } from "../rooms/copies.js";
-import type { RevocationEvent, RoomChangeEvent, RoomData, RoomStore } from "../rooms/types.js";
+import { INVALID_CURSOR_CODE, type RevocationEvent, type RoomChangeEvent, type RoomData, type RoomStore } from "../rooms/types.js";
 import { type RoomAccessWatch, watchRoomAccess } from "./entry/watch.js";
 import { announceRevocation, subscribeRevocations } from "./entry/revocations.js";
 import type { TokenClaims } from "../tokens/types.js";
@@ -36,10 +36,9 @@ import type {
   UpdateRoomOptions,
   UpsertRoomOptions,
 } from "./types.js";
-import { type Schemas, parseInput, toRoomPatch } from "./validation.js";
+import { type Schemas, parseInput, toRoomPatch } from "./schemas.js";
 
 const MAX_UPSERT_ATTEMPTS = 8;
-const INVALID_CURSOR = "ERR_INVALID_CURSOR";
 
 /** Secret checks of live instances, for the HTTP layer; nothing else can read them. */
 const secretChecks = new WeakMap<Liveblocks, (candidate: string) => boolean>();
@@ -359,8 +358,8 @@ export class Liveblocks {
       };
     } catch (error) {
       // By code, not class: a store may come from another copy of roomgate.
-      if ((error as { code?: unknown } | null)?.code === INVALID_CURSOR) {
-        throw invalidField("startingAfter", "is not a cursor this server issued");
+      if ((error as { code?: unknown } | null)?.code === INVALID_CURSOR_CODE) {
+        throw invalidField("startingAfter", "is not a cursor this server issued", "INVALID_CURSOR");
       }
       throw error;
     }
@@ -442,6 +441,26 @@ export class Liveblocks {
     const cutoff = issuedBefore === undefined ? this.#config.now() : +issuedBefore;
     await this.#config.store.revokeTokens(userId, cutoff, { signal: options?.signal });
     announceRevocation(this.#config, { userId, issuedBefore: cutoff });
+  }
+
+  /**
+   * The cutoff `revokeTokens` set for `userId`, as the store holds it:
+   * tokens issued before it (epoch milliseconds) are denied; `null` if none.
+   * roomgate's own, for `roomgate/http`'s `GET /v2/users/:userId/revocation`
+   * (which `RestStore` reads); not part of `@liveblocks/node`.
+   *
+   * @internal
+   * @param params.userId The user whose cutoff to read.
+   * @param options.signal Aborts the call.
+   * @example
+   * ```ts
+   * const { issuedBefore } = await liveblocks.getTokenRevocation({ userId: "alice" });
+   * ```
+   */
+  async getTokenRevocation(params: { userId: string }, options?: RequestOptions): Promise<{ issuedBefore: number | null }> {
+    options?.signal?.throwIfAborted();
+    const { userId } = parseInput(this.#config.schemas.tokenRevocation, params, "params");
+    return { issuedBefore: await this.#config.store.getRevocation(userId, { signal: options?.signal }) };
   }
 
   /**

@@ -25,6 +25,7 @@ export type {
 export { Session } from "./session.js";
 export type { AuthResponse } from "./auth.js";
 export { LiveblocksError } from "../protocol/errors.js";
+export type { LiveblocksErrorCode } from "../protocol/errors.js";
 export { DEFAULT_LIMITS } from "./limits.js";
 export { DEFAULT_ACCESS_TIMEOUT_MS } from "./entry/access.js";
 export { MAX_DENIAL_MESSAGE_BYTES } from "./entry/denial.js";

@@ -6,7 +6,7 @@ import type { z } from "zod";
 import { RoomQuerySyntaxError, parseRoomQuery, roomQueryFromObject, uniqueMetadataPairs } from "../protocol/query.js";
 import type { RoomFilter } from "../rooms/types.js";
 import { invalidField } from "../protocol/errors.js";
-import type { Schemas } from "./validation.js";
+import type { Schemas } from "./schemas.js";
 
 /**
  * The store filter of validated `getRooms` params; `null` when no room can
@@ -27,7 +27,7 @@ export function toRoomFilter(input: z.output<Schemas["getRooms"]>): RoomFilter |
     try {
       query = parseRoomQuery(text);
     } catch (error) {
-      if (error instanceof RoomQuerySyntaxError) throw invalidField("query", error.message);
+      if (error instanceof RoomQuerySyntaxError) throw invalidField("query", error.message, "INVALID_QUERY");
       throw error;
     }
     if (query.impossible) return null;

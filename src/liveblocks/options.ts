@@ -13,7 +13,7 @@ import type { TokenSigner, TokenVerifier } from "../tokens/types.js";
 import { DEFAULT_LIMITS, type Limits } from "./limits.js";
 import { assertSecretKey, createSecretCheck } from "./secret.js";
 import type { LiveblocksOptions } from "./types.js";
-import { type Schemas, assertRoomLimits, createSchemas } from "./validation.js";
+import { type Schemas, assertRoomLimits, createSchemas } from "./schemas.js";
 import type { RoomData } from "../rooms/types.js";
 
 /** Default token lifetime in seconds, as Liveblocks issues them. */

@@ -3,7 +3,7 @@
  * and the constant-time check the HTTP layer authenticates requests with.
  */
 import { weakSecretReason } from "../tokens/secret.js";
-import { messages } from "../protocol/errors.js";
+import { messages } from "../protocol/messages.js";
 
 const VALID_SECRET = /^[\w-]+$/;
 

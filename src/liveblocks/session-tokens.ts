@@ -11,11 +11,13 @@
 import type { AccessTokenClaims, IdTokenClaims, JsonObject, TokenClaims, TokenSigner } from "../tokens/types.js";
 import { type PayloadSigning, payloadSigningOf } from "../tokens/signers.js";
 import type { AuthResponse } from "./auth.js";
-import { invalidField, messages } from "../protocol/errors.js";
+import { invalidField } from "../protocol/errors.js";
+import { messages } from "../protocol/messages.js";
 import type { Config } from "./options.js";
 import type { AccessTokenRequest } from "./session.js";
 import type { IdentifyUserOptions } from "./types.js";
-import { type CheckedIdentity, checkIdentityFast, checkInput, serializeUserInfo } from "./validation.js";
+import { type CheckedIdentity, checkIdentityFast } from "./identity-fast-path.js";
+import { checkInput, serializeUserInfo } from "./schemas.js";
 
 const COMPACT_JWS = /^[\w.-]*$/;
 const SIGN_FAILED = 'Could not sign the token. See "error" for more information.';

@@ -19,11 +19,6 @@ import type { RoomFilter } from "../rooms/types.js";
  * keep the longer. `impossible: true` means no room can match (for example
  * `roomId:"a" roomId:"b"`): callers answer an empty page without asking the
  * store. Metadata conditions are ANDed; identical pairs appear once.
- *
- * @example
- * ```ts
- * const query: RoomQuery = { roomIdPrefix: "org:", metadata: [["status", "open"]] };
- * ```
  */
 export type RoomQuery = {
   roomId?: string;
@@ -32,14 +27,7 @@ export type RoomQuery = {
   impossible?: true;
 };
 
-/**
- * The object form of a room query, as `@liveblocks/node`'s `getRooms` takes it.
- *
- * @example
- * ```ts
- * const query: RoomQueryObject = { metadata: { status: "open" }, roomId: { startsWith: "org:" } };
- * ```
- */
+/** The object form of a room query, as `@liveblocks/node`'s `getRooms` takes it. */
 export type RoomQueryObject = {
   /** `null` is sent as the SDK sends it (`:null`), which the parser rejects. */
   metadata?: Record<string, string | null>;

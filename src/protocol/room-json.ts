@@ -5,17 +5,12 @@
  * null-prototype objects, so `__proto__` stays an ordinary key.
  */
 import type { RoomData } from "../rooms/types.js";
+import { isObject } from "../runtime/json.js";
 
 /**
  * A room as JSON on the wire (what `@liveblocks/node` parses).
- *
- * @example
- * ```ts
- * const json: RoomJson = roomToJson(room);
- * json.createdAt; // "2024-01-01T00:00:00.000Z"
- * ```
  */
-export type RoomJson = Omit<RoomData, "createdAt" | "lastConnectionAt"> & {
+type RoomJson = Omit<RoomData, "createdAt" | "lastConnectionAt"> & {
   createdAt: string;
   lastConnectionAt?: string;
 };
@@ -72,10 +67,6 @@ export function roomFromJson(value: unknown): RoomData {
     room.lastConnectionAt = toDate(lastConnectionAt, "lastConnectionAt");
   }
   return room;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function toDate(value: unknown, field: string): Date {

@@ -172,6 +172,12 @@ export interface RoomStore {
 }
 
 /**
+ * The `code` of {@link InvalidCursorError}: callers match it, not the class,
+ * as a store may come from another copy of roomgate.
+ */
+export const INVALID_CURSOR_CODE = "ERR_INVALID_CURSOR";
+
+/**
  * Error a store throws for a cursor it did not issue or cannot read.
  *
  * @example
@@ -180,7 +186,7 @@ export interface RoomStore {
  * ```
  */
 export class InvalidCursorError extends Error {
-  readonly code = "ERR_INVALID_CURSOR";
+  readonly code = INVALID_CURSOR_CODE;
   constructor(message = "Invalid cursor") {
     super(message);
     this.name = "InvalidCursorError";

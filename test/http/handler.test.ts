@@ -26,13 +26,155 @@ async function expectError(response: Response, status: number, message: RegExp |
   return body;
 }
 
+/** `{ error, message, suggestion? }` exactly, and the status. */
+async function expectBody(response: Response, status: number, body: { error: string; message: string; suggestion?: string }) {
+  expect(response.status).toBe(status);
+  expect(response.headers.get("content-type")).toMatch(/^application\/json/);
+  expect(await response.json()).toEqual(body);
+}
+
+const SECRET_SUGGESTION = "Send the secret key of this roomgate server as `Authorization: Bearer sk_…`.";
+
+describe("error bodies - Liveblocks' shape, { error: code, message }", () => {
+  it("401 - no bearer token is MISSING_SECRET_KEY", async () => {
+    await expectBody(await server.call("GET", "/v2/rooms", undefined, { authorization: "" }), 401, {
+      error: "MISSING_SECRET_KEY",
+      message: "Missing secret key",
+      suggestion: SECRET_SUGGESTION,
+    });
+  });
+
+  it("403 - a wrong secret is INVALID_SECRET_KEY", async () => {
+    await expectBody(await server.call("GET", "/v2/rooms", undefined, { authorization: `Bearer ${SECRET}x` }), 403, {
+      error: "INVALID_SECRET_KEY",
+      message: "Invalid secret key",
+      suggestion: SECRET_SUGGESTION,
+    });
+  });
+
+  it("404 - a missing room is ROOM_NOT_FOUND", async () => {
+    await expectBody(await server.call("GET", "/v2/rooms/nope"), 404, {
+      error: "ROOM_NOT_FOUND",
+      message: 'Room with id "nope" not found.',
+    });
+    await expectBody(await server.call("POST", "/v2/rooms/nope", { metadata: {} }), 404, {
+      error: "ROOM_NOT_FOUND",
+      message: 'Room with id "nope" not found.',
+    });
+  });
+
+  it("404 - an unknown path is ROUTE_NOT_FOUND", async () => {
+    await expectBody(await server.call("GET", "/v2/nothing"), 404, { error: "ROUTE_NOT_FOUND", message: "No route for GET /v2/nothing." });
+  });
+
+  it("405 - a wrong method is METHOD_NOT_ALLOWED", async () => {
+    await expectBody(await server.call("PUT", "/v2/rooms/r1", {}), 405, {
+      error: "METHOD_NOT_ALLOWED",
+      message: "Method PUT is not allowed here; use GET or POST or DELETE.",
+    });
+  });
+
+  it("409 - a taken room id is ROOM_ALREADY_EXISTS, on create and on rename", async () => {
+    await liveblocks.createRoom("r1", { defaultAccesses: [] });
+    await liveblocks.createRoom("r2", { defaultAccesses: [] });
+    await expectBody(await server.call("POST", "/v2/rooms", { id: "r1", defaultAccesses: [] }), 409, {
+      error: "ROOM_ALREADY_EXISTS",
+      message: 'Room with id "r1" already exists.',
+    });
+    await expectBody(await server.call("POST", "/v2/rooms/r2/update-room-id", { newRoomId: "r1" }), 409, {
+      error: "ROOM_ALREADY_EXISTS",
+      message: 'Room with id "r1" already exists.',
+    });
+  });
+
+  it("422 - a field that breaks a rule is UNPROCESSABLE_ENTITY", async () => {
+    await expectBody(await server.call("POST", "/v2/rooms", { id: "r", defaultAccesses: [], metadata: 1 }), 422, {
+      error: "UNPROCESSABLE_ENTITY",
+      message: "Invalid value for field 'metadata': must be an object",
+    });
+    await expectBody(await server.call("POST", "/v2/rooms", "[1]"), 422, {
+      error: "UNPROCESSABLE_ENTITY",
+      message: "Invalid value for field 'body': must be a JSON object",
+    });
+    await expectBody(await server.call("POST", "/v2/identify-user", { userId: "alice", groupIds: "eng" }), 422, {
+      error: "UNPROCESSABLE_ENTITY",
+      message: "Invalid value for field 'groupIds': must be an array of strings",
+    });
+    await expectBody(await server.call("POST", "/v2/authorize-user", { userId: "bob", permissions: { "a*b": ["room:read"] } }), 422, {
+      error: "UNPROCESSABLE_ENTITY",
+      message: "Invalid room name or pattern",
+    });
+  });
+
+  it("422 - a cursor the server did not issue is INVALID_CURSOR, a bad query INVALID_QUERY", async () => {
+    await expectBody(await server.call("GET", "/v2/rooms?startingAfter=zzz"), 422, {
+      error: "INVALID_CURSOR",
+      message: "Invalid value for field 'startingAfter': is not a cursor this server issued",
+    });
+    await expectBody(await server.call("GET", `/v2/rooms?startingAfter=${"a".repeat(5000)}`), 422, {
+      error: "INVALID_CURSOR",
+      message: "Invalid value for field 'startingAfter': is not a valid cursor",
+    });
+    const query = await server.call("GET", "/v2/rooms?query=roomId%5E");
+    expect(query.status).toBe(422);
+    expect(await query.json()).toMatchObject({
+      error: "INVALID_QUERY",
+      message: expect.stringMatching(/^Invalid value for field 'query': /),
+    });
+  });
+
+  it("400 - malformed JSON is MALFORMED_JSON, bad percent-encoding INVALID_PATH", async () => {
+    const malformed = await server.call("POST", "/v2/rooms", "{nope");
+    expect(malformed.status).toBe(400);
+    expect(await malformed.json()).toMatchObject({ error: "MALFORMED_JSON", message: expect.stringMatching(/^Malformed JSON body: /) });
+    await expectBody(await server.call("GET", "/v2/rooms/%E0%A4%A"), 400, {
+      error: "INVALID_PATH",
+      message: "The path is not valid percent-encoding.",
+    });
+  });
+
+  it("413 - a body over the limit is BODY_TOO_LARGE", async () => {
+    const small = await startServer(liveblocks, { maxBodyBytes: 16 });
+    try {
+      await expectBody(await small.call("POST", "/v2/rooms", { id: "r", defaultAccesses: [] }), 413, {
+        error: "BODY_TOO_LARGE",
+        message: "Request body is larger than 16 bytes.",
+      });
+    } finally {
+      await small.close();
+    }
+  });
+
+  it("503 - a signer that fails is TOKEN_SIGNING_FAILED", async () => {
+    const { liveblocks: failing } = makeLiveblocks({
+      signer: {
+        alg: "HS256",
+        kid: undefined,
+        sign: () => Promise.reject(new Error("HSM unplugged")),
+        verify: () => Promise.reject(new Error("unused")),
+      },
+    });
+    const response = await createRequestHandler(failing)(
+      new Request("http://x/v2/identify-user", {
+        method: "POST",
+        headers: { authorization: `Bearer ${SECRET}`, "content-type": "application/json" },
+        body: JSON.stringify({ userId: "alice" }),
+      }),
+    );
+    await expectBody(response, 503, {
+      error: "TOKEN_SIGNING_FAILED",
+      message: 'Could not sign the token. See "error" for more information.',
+    });
+  });
+});
+
 describe("authentication", () => {
   it("secret - a request without Authorization answers 401 Missing secret key", async () => {
     const response = await server.call("GET", "/v2/rooms", undefined, {
       authorization: "",
     });
     const body = await expectError(response, 401, "Missing secret key");
-    expect(body.error).toBe("Unauthorized");
+    expect(body.error).toBe("MISSING_SECRET_KEY");
   });
 
   it("secret - a wrong secret answers 403", async () => {
@@ -465,7 +607,7 @@ describe("unexpected errors", () => {
     expect(response.status).toBe(500);
     const text = await response.text();
     expect(text).not.toMatch(/disk|secret/);
-    expect(JSON.parse(text)).toMatchObject({ error: "Internal Server Error" });
+    expect(JSON.parse(text)).toEqual({ error: "INTERNAL_SERVER_ERROR", message: "An unexpected error occurred on the server." });
     expect(onError).toHaveBeenCalledTimes(1);
   });
 });

@@ -29,7 +29,7 @@ describe("array limits", () => {
     expect(DEFAULT_LIMITS.permissionScopes).toBe(7);
   });
 
-  // Regression (issue 7, item 5): a 1,000,000-string metadata array was
+  // Regression: a 1,000,000-string metadata array was
   // walked, copied and stored (over a second, 126 MB).
   it("createRoom - a metadata array over the limit is a 422 before any item is read", async () => {
     const { liveblocks } = makeLiveblocks();
@@ -46,7 +46,7 @@ describe("array limits", () => {
     );
   });
 
-  // Regression (issue 7, item 5): 1,000,001 scopes padded with duplicate
+  // Regression: 1,000,001 scopes padded with duplicate
   // room:presence:write were accepted and slowed every entry check 60×.
   it("createRoom - a permission list over the limit is a 422 before any scope is read", async () => {
     const { liveblocks } = makeLiveblocks();

@@ -465,7 +465,7 @@ describe("updateRoomId", () => {
   });
 });
 
-describe("one rule, one place (issue 8)", () => {
+describe("limits and options - one value per rule, read where it is used", () => {
   it("session.allow - a room id the limits allow is a valid pattern (regression: 128 was hard-coded)", async () => {
     const { liveblocks } = makeLiveblocks({ limits: { roomIdLength: 200 } });
     const id = "r".repeat(150);
@@ -480,5 +480,24 @@ describe("one rule, one place (issue 8)", () => {
   it("baseUrl - accepted as in @liveblocks/node; not a URL is refused", () => {
     expect(makeLiveblocks({ baseUrl: "http://127.0.0.1:8787" }).liveblocks).toBeInstanceOf(Liveblocks);
     expect(() => makeLiveblocks({ baseUrl: "not a url" })).toThrow("Invalid value for field 'baseUrl'");
+  });
+});
+
+describe("getTokenRevocation", () => {
+  it("getTokenRevocation - null until revokeTokens, then the cutoff in epoch ms", async () => {
+    const { liveblocks } = makeLiveblocks();
+    expect(await liveblocks.getTokenRevocation({ userId: "alice" })).toEqual({ issuedBefore: null });
+    await liveblocks.revokeTokens({ userId: "alice", issuedBefore: 1_700_000_000_000 });
+    expect(await liveblocks.getTokenRevocation({ userId: "alice" })).toEqual({ issuedBefore: 1_700_000_000_000 });
+    expect(await liveblocks.getTokenRevocation({ userId: "bob" })).toEqual({ issuedBefore: null });
+  });
+
+  it("getTokenRevocation - an empty userId is a 422 naming it, and the store is not asked", async () => {
+    const { liveblocks } = makeLiveblocks();
+    await expect(liveblocks.getTokenRevocation({ userId: "" })).rejects.toMatchObject({
+      code: "UNPROCESSABLE_ENTITY",
+      status: 422,
+      message: "Invalid value for field 'userId': must be a non-empty string",
+    });
   });
 });

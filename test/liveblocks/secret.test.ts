@@ -12,7 +12,7 @@ function forge(secret: string, claims: object): string {
   return `${input}.${createHmac("sha256", key).update(input).digest("base64url")}`;
 }
 
-describe("secret strength (issue 7, item 7)", () => {
+describe("secret strength - a weak secret key is refused", () => {
   it("secret - a short secret such as the old JSDoc example is refused, saying how to make one", () => {
     expect(() => new Liveblocks({ secret: "sk_dev_roomgate" })).toThrow(
       "Invalid value for field 'secret': the secret key is too weak to sign tokens with: it has 12 characters after 'sk_', and at least 22 random ones (128 bits) are needed. Generate one with `npx roomgate secret`",

@@ -9,7 +9,8 @@ import { SignJWT } from "jose";
 import { describe, expect, it, vi } from "vitest";
 import { DEFAULT_LIMITS, HmacSigner, KeyPairSigner, Liveblocks, type TokenClaims, type TokenSigner } from "../../src/index.js";
 import { registerPayloadSigning } from "../../src/tokens/signers.js";
-import { checkIdentityFast, checkInput, createSchemas } from "../../src/liveblocks/validation.js";
+import { checkIdentityFast } from "../../src/liveblocks/identity-fast-path.js";
+import { checkInput, createSchemas } from "../../src/liveblocks/schemas.js";
 import { hs256Key } from "../tokens/helpers.js";
 import { SECRET, T0, decodePayload, makeLiveblocks, tokenOf } from "./helpers.js";
 

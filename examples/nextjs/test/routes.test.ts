@@ -169,14 +169,14 @@ describe("app/api/rooms/[roomId]/share", () => {
     const before = await (await getLiveblocks()).getRoom("doc-1");
     const response = await shareRequest("doc-1", "alice", "POST", body);
     expect(response.status).toBe(422);
-    expect(await response.json()).toEqual({ error: "Unprocessable Entity", message: `Invalid value for field '${field}': ${rule}` });
+    expect(await response.json()).toEqual({ error: "UNPROCESSABLE_ENTITY", message: `Invalid value for field '${field}': ${rule}` });
     expect(await (await getLiveblocks()).getRoom("doc-1")).toEqual(before);
   });
 
-  it("POST - input roomgate rejects comes back with roomgate's status and message", async () => {
+  it("POST - input roomgate rejects comes back with roomgate's status, code and message", async () => {
     const response = await shareRequest("doc-1", "alice", "POST", { userId: "u".repeat(41), access: "read" });
     expect(response.status).toBe(422);
-    expect(((await response.json()) as { message: string }).message).toMatch(/usersAccesses/);
+    expect(await response.json()).toMatchObject({ error: "UNPROCESSABLE_ENTITY", message: expect.stringMatching(/usersAccesses/) });
     const badRoom = await shareRequest("x".repeat(200), "alice", "GET");
     expect(badRoom.status).toBe(422);
     expect(((await badRoom.json()) as { message: string }).message).toMatch(/roomId/);

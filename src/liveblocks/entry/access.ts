@@ -16,7 +16,8 @@ import type { Config } from "../options.js";
 import type { RequestOptions, RoomAccessResult } from "../types.js";
 import { Deadline, STOPPED, tickerOf } from "./deadline.js";
 import { deny, outcomes } from "./denial.js";
-import { checkInput } from "../validation.js";
+import { checkInput } from "../schemas.js";
+import { isObject } from "../../runtime/json.js";
 import { verifyWith } from "./verify.js";
 
 /** How long `checkRoomAccess` waits for the verifier and the store together, by default, in milliseconds. */
@@ -146,10 +147,6 @@ function verifierDenial(error: unknown): RoomAccessResult {
   if (!aboutToken) return deny("verifier-unavailable", VERIFIER_FAILED);
   const text = typeof message === "string" && message !== "" ? message : "The token is invalid.";
   return deny(code === "ERR_JWT_EXPIRED" ? "expired" : "invalid-token", text);
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function isStringArray(value: unknown): value is string[] {

@@ -4,7 +4,7 @@
  */
 import type { AccessDecision } from "../../permissions/decision.js";
 import type { TokenClaims } from "../../tokens/types.js";
-import { messages } from "../../protocol/errors.js";
+import { messages } from "../../protocol/messages.js";
 import type { RoomAccessDenial, RoomAccessResult } from "../types.js";
 
 /**

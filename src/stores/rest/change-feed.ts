@@ -3,15 +3,13 @@
  * server-sent-events request per `RestStore` while it has listeners, turned
  * back into `RoomChangeEvent`s, reconnecting with backoff when it drops.
  */
-import { backoff, type TransportOptions } from "./transport.js";
+import { backoff, type TransportOptions, urlOf } from "./transport.js";
 import type { RevocationEvent, RoomChangeEvent } from "../../rooms/types.js";
-import { roomFromJson } from "../../protocol/room-json.js";
+import { EVENT_STREAM_TYPE, type EventStreamMessage, EventStreamSplitter, HEARTBEAT_MS, decodeBlock } from "../../protocol/event-stream.js";
+import { PATHS } from "../../protocol/paths.js";
 
-/** The route's path under the base URL. */
-export const ROOM_EVENTS_PATH = "/v2/room-events";
-
-/** The server sends a comment every 15 s; three missed means the connection is dead. */
-const SILENCE_MS = 45_000;
+/** Three heartbeats missed means the connection is dead. */
+const SILENCE_MS = 3 * HEARTBEAT_MS;
 
 /**
  * One subscription to the server's room changes. Events that happen while it
@@ -96,79 +94,49 @@ export class RoomEventStream {
     stop.addEventListener("abort", abort, { once: true });
     let silence = setTimeout(abort, SILENCE_MS);
     try {
-      const base = this.#transport.baseUrl;
-      const url = new URL(base.pathname.replace(/\/$/, "") + ROOM_EVENTS_PATH, base);
-      const response = await fetch(url, {
-        headers: { authorization: `Bearer ${this.#transport.secret}`, accept: "text/event-stream" },
+      const response = await fetch(urlOf(this.#transport.baseUrl, PATHS.roomEvents), {
+        headers: { authorization: `Bearer ${this.#transport.secret}`, accept: EVENT_STREAM_TYPE },
         signal: attempt.signal,
       });
       if (response.status !== 200 || response.body === null) {
         await response.body?.cancel();
-        const message = `GET ${ROOM_EVENTS_PATH} answered ${response.status}`;
+        const message = `GET ${PATHS.roomEvents} answered ${response.status}`;
         const permanent = response.status >= 400 && response.status < 500 && response.status !== 429;
         throw permanent ? new EventsRefusedError(`${message}; server events stay off`) : new Error(message);
       }
       const decoder = new TextDecoder();
-      let buffer = "";
+      const splitter = new EventStreamSplitter();
       for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
         clearTimeout(silence);
         silence = setTimeout(abort, SILENCE_MS);
-        buffer += decoder.decode(chunk, { stream: true });
-        let end: number;
-        while ((end = buffer.indexOf("\n\n")) !== -1) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          if (block === ": connected") onSubscribed();
-          else this.#dispatch(block);
-        }
+        for (const block of splitter.push(decoder.decode(chunk, { stream: true }))) this.#dispatch(block, onSubscribed);
       }
-      throw new Error(`GET ${ROOM_EVENTS_PATH} ended`);
+      throw new Error(`GET ${PATHS.roomEvents} ended`);
     } finally {
       clearTimeout(silence);
       stop.removeEventListener("abort", abort);
     }
   }
 
-  #dispatch(block: string): void {
-    const data = block
-      .split("\n")
-      .filter((line) => line.startsWith("data:"))
-      .map((line) => line.slice(line.startsWith("data: ") ? 6 : 5))
-      .join("\n");
-    if (data === "") return; // A comment (heartbeat).
-    let event: RoomChangeEvent | RevocationEvent;
+  #dispatch(block: string, onSubscribed: () => void): void {
+    let message: EventStreamMessage;
     try {
-      event = parseEvent(JSON.parse(data) as Record<string, unknown>);
+      message = decodeBlock(block);
     } catch (error) {
       this.#onGap(error);
       return;
     }
-    if ("roomId" in event) this.#emit.room(event);
-    else this.#emit.revoked(event);
+    if (message.type === "subscribed") onSubscribed();
+    else if (message.type === "room") this.#emit.room(message.event);
+    else if (message.type === "revoked") this.#emit.revoked(message.event);
   }
 }
 
 /** Where a {@link RoomEventStream} delivers what it reads. */
-export type RoomEventSinks = {
+type RoomEventSinks = {
   room: (event: RoomChangeEvent) => void;
   revoked: (event: RevocationEvent) => void;
 };
-
-/** One event of the stream, as `GET /v2/room-events` writes it; throws on anything else. */
-function parseEvent(json: Record<string, unknown>): RoomChangeEvent | RevocationEvent {
-  if (json["type"] === "revoked") {
-    const { userId, issuedBefore } = json;
-    if (typeof userId !== "string" || !Number.isSafeInteger(issuedBefore)) {
-      throw new TypeError('A "revoked" event needs a string "userId" and an integer "issuedBefore"');
-    }
-    return { userId, issuedBefore: issuedBefore as number };
-  }
-  const roomId = json["roomId"];
-  if (typeof roomId !== "string") throw new TypeError('An event needs a string "roomId"');
-  if (json["type"] === "deleted") return { type: "deleted", roomId, room: null };
-  if (json["type"] === "created" || json["type"] === "updated") return { type: json["type"], roomId, room: roomFromJson(json["room"]) };
-  throw new TypeError(`Unknown event type ${JSON.stringify(json["type"])}`);
-}
 
 /** The server refused the event stream (no such route, wrong secret): retrying will not help. */
 class EventsRefusedError extends Error {

@@ -28,6 +28,8 @@ import {
   type StoreWriteOptions,
 } from "../../rooms/types.js";
 import { roomFromJson } from "../../protocol/room-json.js";
+import type { LiveblocksErrorCode } from "../../protocol/errors.js";
+import { PATHS, pathOf } from "../../protocol/paths.js";
 
 export { RestResponseError } from "./transport.js";
 
@@ -99,7 +101,7 @@ const MAX_CREATE_ATTEMPTS = 5;
  *   and reported to `onEventGap`).
  *
  * Errors: an API error rejects with `LiveblocksError` carrying the server's
- * status and message; a network failure or timeout is not one.
+ * status, code and message; a network failure or timeout is not one.
  *
  * @example
  * ```ts
@@ -147,7 +149,7 @@ export class RestStore implements RoomStore {
    * @param options.signal Aborts the request; rejects with its reason.
    */
   async get(roomId: string, options?: StoreReadOptions): Promise<RoomData | null> {
-    const response = await this.#send("GET", roomPath(roomId), "always", options?.signal);
+    const response = await this.#send("GET", pathOf(PATHS.room, { roomId }), "always", options?.signal);
     if (response.status === 404) return null;
     return this.#room(response, 200);
   }
@@ -178,7 +180,7 @@ export class RestStore implements RoomStore {
         organizationId: room.organizationId,
       };
       // Not retried blindly: a replay after a lost 200 would answer 409 for our own room.
-      const response = await this.#send("POST", "/v2/rooms", "unsent", signal, { body });
+      const response = await this.#send("POST", PATHS.rooms, "unsent", signal, { body });
       if (response.status === 409) {
         const existing = await this.get(room.id, { signal });
         if (existing !== null) return { room: existing, created: false };
@@ -210,7 +212,7 @@ export class RestStore implements RoomStore {
     }
     // Not retried blindly: replaying a patch after a lost 200 could
     // overwrite a newer write of the same key by another instance.
-    const response = await this.#send("POST", roomPath(roomId), "unsent", signal, { body: patch });
+    const response = await this.#send("POST", pathOf(PATHS.room, { roomId }), "unsent", signal, { body: patch });
     if (response.status === 404) return null;
     const room = this.#room(response, 200);
     this.#emit({ type: "updated", roomId, room });
@@ -226,7 +228,7 @@ export class RestStore implements RoomStore {
    * @param options.signal Aborts the request; rejects with its reason.
    */
   async rename(roomId: string, newRoomId: string, options?: StoreWriteOptions): Promise<RoomData | "not-found" | "exists"> {
-    const response = await this.#send("POST", `${roomPath(roomId)}/update-room-id`, "unsent", options?.signal, {
+    const response = await this.#send("POST", pathOf(PATHS.updateRoomId, { roomId }), "unsent", options?.signal, {
       body: { newRoomId },
     });
     if (response.status === 404) return "not-found";
@@ -246,7 +248,7 @@ export class RestStore implements RoomStore {
   async delete(roomId: string, options?: StoreWriteOptions): Promise<boolean> {
     const signal = options?.signal;
     if ((await this.get(roomId, { signal })) === null) return false;
-    const response = await this.#send("DELETE", roomPath(roomId), "always", signal);
+    const response = await this.#send("DELETE", pathOf(PATHS.room, { roomId }), "always", signal);
     if (response.status === 404) return false;
     this.#expect(response, 204, 200);
     this.#emit({ type: "deleted", roomId, room: null });
@@ -272,13 +274,13 @@ export class RestStore implements RoomStore {
     const text = formatRoomQuery(filter);
     if (text !== "") params.set("query", text);
 
-    const response = await this.#send("GET", "/v2/rooms", "always", options?.signal, { query: params });
+    const response = await this.#send("GET", PATHS.rooms, "always", options?.signal, { query: params });
     if (query.cursor !== undefined && isCursorRejection(response)) {
       throw new InvalidCursorError();
     }
     const body = this.#expect(response, 200) as { data?: unknown; nextCursor?: unknown } | undefined;
     if (!Array.isArray(body?.data) || !(body.nextCursor === null || typeof body.nextCursor === "string")) {
-      throw new RestResponseError("GET /v2/rooms answered without { data, nextCursor }", response.status);
+      throw new RestResponseError(`GET ${PATHS.rooms} answered without { data, nextCursor }`, response.status);
     }
     return { rooms: body.data.map((json) => this.#parseRoom(json, response.status)), nextCursor: body.nextCursor };
   }
@@ -293,7 +295,7 @@ export class RestStore implements RoomStore {
    * @param options.signal Aborts the request; rejects with its reason.
    */
   async revokeTokens(userId: string, issuedBefore: number, options?: StoreWriteOptions): Promise<void> {
-    const response = await this.#send("POST", `${userPath(userId)}/revoke-tokens`, "always", options?.signal, {
+    const response = await this.#send("POST", pathOf(PATHS.revokeTokens, { userId }), "always", options?.signal, {
       body: { issuedBefore },
     });
     this.#expect(response, 204, 200);
@@ -319,11 +321,12 @@ export class RestStore implements RoomStore {
    * @param options.signal Aborts the request; rejects with its reason.
    */
   async getRevocation(userId: string, options?: StoreReadOptions): Promise<number | null> {
-    const response = await this.#send("GET", `${userPath(userId)}/revocation`, "always", options?.signal);
+    const path = pathOf(PATHS.revocation, { userId });
+    const response = await this.#send("GET", path, "always", options?.signal);
     const body = this.#expect(response, 200) as { issuedBefore?: unknown } | undefined;
     const cutoff = body?.issuedBefore;
     if (cutoff === null || (typeof cutoff === "number" && Number.isFinite(cutoff))) return cutoff;
-    throw new RestResponseError(`GET ${userPath(userId)}/revocation answered without a number or null "issuedBefore"`, response.status);
+    throw new RestResponseError(`GET ${path} answered without a number or null "issuedBefore"`, response.status);
   }
 
   /**
@@ -382,18 +385,9 @@ export class RestStore implements RoomStore {
   }
 }
 
-function roomPath(roomId: string): string {
-  return `/v2/rooms/${encodeURIComponent(roomId)}`;
-}
-
-function userPath(userId: string): string {
-  return `/v2/users/${encodeURIComponent(userId)}`;
-}
-
-/** The facade answers a cursor it did not issue with 400/422 naming `startingAfter`. */
+/** The server answers a cursor it did not issue with the code `INVALID_CURSOR`. */
 function isCursorRejection(response: RestResponse): boolean {
-  if (response.status !== 400 && response.status !== 422) return false;
-  return apiError(response).message.includes("startingAfter");
+  return response.status >= 400 && apiError(response).code === ("INVALID_CURSOR" satisfies LiveblocksErrorCode);
 }
 
 /**

@@ -7,10 +7,9 @@
  * keep-alive connection pool per origin), not the `undici` package, so the
  * store needs no dependency and runs where `fetch` does (edge runtimes).
  */
-import { LiveblocksError } from "../../protocol/errors.js";
-
-/** What the SDK shows when an error body has no message. */
-const NO_MESSAGE = "An error happened without an error message";
+import { LiveblocksError, isErrorCode } from "../../protocol/errors.js";
+import { NO_MESSAGE } from "../../protocol/messages.js";
+import { BodyTooLargeError, readBounded } from "../../runtime/body.js";
 
 /**
  * Statuses that mean "not processed, try later": a gateway that could not
@@ -23,6 +22,9 @@ const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504]);
  * 3 MB, so anything near this is not the API talking.
  */
 const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
+/** Replaces what is not UTF-8, as `Response.text()` does; stateless outside streaming mode, so one serves every call. */
+const UTF8 = new TextDecoder();
 
 /** Longest `Retry-After` worth waiting for; a longer one fails the call at once. */
 const MAX_RETRY_AFTER_MS = 60_000;
@@ -92,7 +94,7 @@ export class RestResponseError extends Error {
  * @internal
  */
 export async function send(options: TransportOptions, request: RestRequest): Promise<RestResponse> {
-  const url = new URL(options.baseUrl.pathname.replace(/\/$/, "") + request.path, options.baseUrl);
+  const url = urlOf(options.baseUrl, request.path);
   if (request.query !== undefined) url.search = request.query.toString();
   const headers: Record<string, string> = { authorization: `Bearer ${options.secret}` };
   let body: string | undefined;
@@ -139,7 +141,8 @@ export async function send(options: TransportOptions, request: RestRequest): Pro
 /**
  * The `LiveblocksError` of an error response, built as `@liveblocks/node`
  * builds it: the body's `message` (or a fallback), the same status, and
- * `suggestion` / `docs` as details.
+ * `suggestion` / `docs` as details; its `code` is the body's `error` when
+ * that is a code (`ROOM_NOT_FOUND`, …), else the one HTTP names for the status.
  * @internal
  */
 export function apiError(response: RestResponse): LiveblocksError {
@@ -151,7 +154,16 @@ export function apiError(response: RestResponse): LiveblocksError {
   ]
     .filter(Boolean)
     .join("\n");
-  return new LiveblocksError(message, response.status, details === "" ? undefined : details);
+  const code = isErrorCode(body["error"]) ? body["error"] : undefined;
+  return new LiveblocksError(message, response.status, details === "" ? undefined : details, code);
+}
+
+/**
+ * `path` under `baseUrl`, keeping the base's own path prefix.
+ * @internal
+ */
+export function urlOf(baseUrl: URL, path: string): URL {
+  return new URL(baseUrl.pathname.replace(/\/$/, "") + path, baseUrl);
 }
 
 /**
@@ -191,16 +203,14 @@ async function readText(response: Response, request: RestRequest): Promise<strin
     await response.body?.cancel();
     throw tooLarge();
   }
-  if (response.body === null) return "";
-  const decoder = new TextDecoder();
-  let text = "";
-  let bytes = 0;
-  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-    bytes += chunk.byteLength;
-    if (bytes > MAX_RESPONSE_BYTES) throw tooLarge();
-    text += decoder.decode(chunk, { stream: true });
+  let bytes: Uint8Array;
+  try {
+    // The request's signal (the caller's and the attempt's timeout) already cuts the body off.
+    bytes = await readBounded(response.body, MAX_RESPONSE_BYTES);
+  } catch (error) {
+    throw error instanceof BodyTooLargeError ? tooLarge() : error;
   }
-  return text + decoder.decode();
+  return UTF8.decode(bytes);
 }
 
 function parseBody(request: RestRequest, status: number, text: string): unknown {

@@ -183,7 +183,7 @@ describe("checkRoomAccess - on time", () => {
 });
 
 describe("checkRoomAccess - malformed results deny", () => {
-  // Regression (issue 7, item 2): a cutoff returned as an ISO string made the
+  // Regression: a cutoff returned as an ISO string made the
   // comparison NaN and let a revoked token in.
   it("store - a revocation cutoff that is not null or a finite number denies with store-unavailable", async () => {
     for (const cutoff of [new Date(T0 + 10_000).toISOString(), undefined, Number.NaN, Infinity, {}, "0"]) {
@@ -207,7 +207,7 @@ describe("checkRoomAccess - malformed results deny", () => {
     }
   });
 
-  // Regression (issue 7, item 2): null permission maps rejected with TypeError.
+  // Regression: null permission maps rejected with TypeError.
   it("store - access rules that are not rules deny with store-unavailable, never reject", async () => {
     const malformed: unknown[] = [
       undefined,
@@ -248,7 +248,7 @@ describe("checkRoomAccess - malformed results deny", () => {
     }
   });
 
-  // Regression (issue 7, item 2): claims without `iat` let a revoked user in;
+  // Regression: claims without `iat` let a revoked user in;
   // an `undefined` verifier result rejected with TypeError.
   it("verifier - claims the decision cannot rely on deny with invalid-token", async () => {
     const good = { k: "id", pid: "p", uid: "alice", iat: T0 / 1000, exp: T0 / 1000 + 3600, jti: "j" };
@@ -322,7 +322,7 @@ describe("checkRoomAccess - malformed results deny", () => {
 });
 
 describe("checkRoomAccess - revocation in whole seconds", () => {
-  // Regression (issue 7, item 3): `iat * 1000 < cutoff` let a token issued
+  // Regression: `iat * 1000 < cutoff` let a token issued
   // just before revokeTokens() through when the cutoff fell on a whole second.
   for (const ms of [0, 1, 500, 999]) {
     it(`revokeTokens - with the clock at .${String(ms).padStart(3, "0")}, a token of that second is revoked; one of the next second is not`, async () => {
@@ -342,7 +342,7 @@ describe("checkRoomAccess - revocation in whole seconds", () => {
     });
   }
 
-  // Regression (issue 7, item 3): a whole-second issuedBefore missed tokens
+  // Regression: a whole-second issuedBefore missed tokens
   // issued later in that second.
   it("revokeTokens - a whole-second issuedBefore revokes the tokens issued in that second", async () => {
     const { liveblocks, clock } = makeLiveblocks();

@@ -73,7 +73,7 @@ describe("checkRoomAccess - denial messages fit a WebSocket close reason", () =>
     );
   });
 
-  // Regression (issue 7, item 1): a 100-character alg, kid or room id gave
+  // Regression: a 100-character alg, kid or room id gave
   // 143–410-byte messages, and ws throws RangeError past 123.
   it("checkRoomAccess - the echoed id is cut, the sentence around it kept", async () => {
     const { liveblocks } = makeLiveblocks();

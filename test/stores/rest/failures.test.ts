@@ -355,7 +355,7 @@ describe("RestStore answers", () => {
     server.use(
       http.post(`${BASE}/v2/rooms/:id`, () =>
         HttpResponse.json(
-          { error: "Unprocessable", message: "Invalid value for field 'metadata': too many", suggestion: "Fewer" },
+          { error: "UNPROCESSABLE_ENTITY", message: "Invalid value for field 'metadata': too many", suggestion: "Fewer" },
           { status: 422 },
         ),
       ),
@@ -365,9 +365,18 @@ describe("RestStore answers", () => {
     expect(error).toBeInstanceOf(LiveblocksError);
     expect(error).toMatchObject({
       status: 422,
+      code: "UNPROCESSABLE_ENTITY",
       message: "Invalid value for field 'metadata': too many",
       details: "Suggestion: Fewer",
     });
+  });
+
+  it("get - an error whose `error` is not a code gets the code HTTP names for its status", async () => {
+    server.use(http.get(`${BASE}/v2/rooms/:id`, status(409, { error: "Conflict", message: "busy" })));
+    const { store } = makeStore();
+    await expect(store.get("a/b")).rejects.toMatchObject({ status: 409, code: "CONFLICT", message: "busy" });
+    server.use(http.get(`${BASE}/v2/rooms/:id`, status(418, { message: "teapot" })));
+    await expect(store.get("a/b")).rejects.toMatchObject({ status: 418, code: "HTTP_418", message: "teapot" });
   });
 
   it("get - an error without a message gets the SDK's fallback text", async () => {
@@ -375,21 +384,31 @@ describe("RestStore answers", () => {
     const { store } = makeStore();
     await expect(store.get("a/b")).rejects.toMatchObject({
       status: 403,
+      code: "FORBIDDEN",
       message: "An error happened without an error message",
     });
   });
 
-  it("list - a rejected cursor is an InvalidCursorError", async () => {
+  it("list - a cursor the server answers INVALID_CURSOR for is an InvalidCursorError, whatever the message", async () => {
+    server.use(http.get(`${BASE}/v2/rooms`, () => HttpResponse.json({ error: "INVALID_CURSOR", message: "Nope." }, { status: 422 })));
+    const { store } = makeStore();
+    await expect(store.list({ filter: {}, limit: 10, cursor: "nope" })).rejects.toBeInstanceOf(InvalidCursorError);
+  });
+
+  it("list - regression: a 422 whose message names startingAfter is not read as a cursor rejection without its code", async () => {
     server.use(
       http.get(`${BASE}/v2/rooms`, () =>
         HttpResponse.json(
-          { error: "Invalid", message: "Invalid value for field 'startingAfter': is not a cursor this server issued" },
+          { error: "UNPROCESSABLE_ENTITY", message: "Invalid value for field 'limit': startingAfter needs a limit" },
           { status: 422 },
         ),
       ),
     );
     const { store } = makeStore();
-    await expect(store.list({ filter: {}, limit: 10, cursor: "nope" })).rejects.toBeInstanceOf(InvalidCursorError);
+    await expect(store.list({ filter: {}, limit: 10, cursor: "nope" })).rejects.toMatchObject({
+      name: "LiveblocksError",
+      code: "UNPROCESSABLE_ENTITY",
+    });
   });
 
   it("delete - a room missing at the read sends no DELETE and resolves false", async () => {

@@ -1,8 +1,10 @@
 /**
- * Input validation at the edge: every argument of a `Liveblocks` method is
- * checked here, with zod, before any store or signer is touched. Maps keyed by
- * user-supplied ids are checked by hand (zod 4's `z.record` drops a
- * `__proto__` key) and come out as null-prototype objects.
+ * The zod schemas of every input of a `Liveblocks` method, built once per
+ * instance from its limits, and the 422 `LiveblocksError` that names the
+ * first field a value breaks. Maps keyed by user-supplied ids are checked by
+ * hand inside them (zod 4's `z.record` drops a `__proto__` key) and come out
+ * as null-prototype objects. The identity check of the token hot path,
+ * written without zod, is in `identity-fast-path.ts`.
  */
 import { z } from "zod";
 import { isStorableText, NOT_STORABLE } from "../rooms/text.js";
@@ -11,12 +13,13 @@ import { type Limits, MAX_CURSOR_LENGTH } from "./limits.js";
 import { Permission, type RoomPermission, validatePermissionSet } from "../permissions/scopes.js";
 import type { RoomData, RoomMetadata, RoomPatch } from "../rooms/types.js";
 import { utf8Length } from "../runtime/crypto/node.js";
+import { isPlainObject } from "../runtime/json.js";
 import type { JsonObject } from "../tokens/types.js";
 
 type Dict<T> = Record<string, T>;
 
 /** A field path as users write it: `usersAccesses.alice`, `groupIds[2]`, `metadata["a b"]`. */
-export function formatPath(path: readonly PropertyKey[]): string {
+function formatPath(path: readonly PropertyKey[]): string {
   let out = "";
   for (const part of path) {
     if (typeof part === "number") out += `[${part}]`;
@@ -26,6 +29,16 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
+/**
+ * `getRooms` fields whose every failure has its own code, so a client (a
+ * `RestStore`) tells a rejected cursor from other 422s without reading the
+ * message. No other schema has these names at its top level.
+ */
+const FIELD_CODES: ReadonlyMap<PropertyKey, "INVALID_CURSOR" | "INVALID_QUERY"> = new Map([
+  ["startingAfter", "INVALID_CURSOR"],
+  ["query", "INVALID_QUERY"],
+]);
+
 /** The first problem zod found, as a 422 naming the field and the rule. */
 function toLiveblocksError(error: z.ZodError, root: string): LiveblocksError {
   const issue = error.issues[0]!;
@@ -33,7 +46,8 @@ function toLiveblocksError(error: z.ZodError, root: string): LiveblocksError {
     return invalidField(formatPath([...issue.path, issue.keys[0]!]), "is not a known field");
   }
   const field = issue.path.length > 0 ? formatPath(issue.path) : root;
-  return invalidField(field, issue.message);
+  const code = issue.path.length > 0 ? FIELD_CODES.get(issue.path[0]!) : undefined;
+  return invalidField(field, issue.message, code);
 }
 
 /**
@@ -58,12 +72,6 @@ export function parseInput<T extends z.ZodType>(schema: T, value: unknown, root:
   const result = checkInput(schema, value, root);
   if (!result.ok) throw result.error;
   return result.data;
-}
-
-function isPlainObject(value: unknown): value is Dict<unknown> {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
 }
 
 function nullProto<T>(): Dict<T> {
@@ -245,57 +253,6 @@ function jsonObject(maxBytes: number) {
   });
 }
 
-/** Code points in `text`, as zod counts a string's length: a surrogate pair is one. */
-function codePointLength(text: string): number {
-  let count = text.length;
-  for (let i = 0; i < text.length - 1; i++) {
-    if ((text.charCodeAt(i) & 0xfc00) === 0xd800 && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      count--;
-      i++;
-    }
-  }
-  return count;
-}
-
-/** `1..max` characters a store can hold: the rules of {@link boundedString}, checked by hand. */
-function isBoundedString(value: unknown, max: number): value is string {
-  if (typeof value !== "string" || value.length === 0) return false;
-  // Only a string over the limit in UTF-16 units can be within it in code points.
-  if (value.length > max && codePointLength(value) > max) return false;
-  return isStorableText(value);
-}
-
-/** An identity the hand-written check accepted. */
-export type CheckedIdentity = { userId: string; groupIds: string[] | undefined };
-
-/**
- * The `identity` schema's rules checked by hand, for the shapes nearly every
- * call has: a user id, or a plain object with `userId` and optionally
- * `groupIds`, `organizationId`, `tenantId`. It only ever accepts what the
- * schema accepts (a property test holds them together); `undefined` means
- * "ask the schema", which also words the error. `groupIds` is the caller's
- * array, not a copy.
- * @internal
- */
-export function checkIdentityFast(value: unknown, limits: Limits): CheckedIdentity | undefined {
-  if (typeof value === "string") return isBoundedString(value, limits.userIdLength) ? { userId: value, groupIds: undefined } : undefined;
-  if (!isPlainObject(value)) return undefined;
-  // for-in, as zod's strict object walks keys: an inherited enumerable key is unknown to both.
-  for (const key in value) {
-    if (key !== "userId" && key !== "groupIds" && key !== "organizationId" && key !== "tenantId") return undefined;
-  }
-  const { userId, groupIds, organizationId, tenantId } = value;
-  if (!isBoundedString(userId, limits.userIdLength)) return undefined;
-  if (organizationId !== undefined && !isBoundedString(organizationId, limits.organizationIdLength)) return undefined;
-  if (tenantId !== undefined && !isBoundedString(tenantId, limits.organizationIdLength)) return undefined;
-  if (groupIds === undefined) return { userId, groupIds: undefined };
-  if (!Array.isArray(groupIds) || groupIds.length > limits.groupIds) return undefined;
-  for (let i = 0; i < groupIds.length; i++) {
-    if (!isBoundedString(groupIds[i], limits.groupIdLength)) return undefined;
-  }
-  return { userId, groupIds: groupIds as string[] };
-}
-
 /** The schemas of one `Liveblocks` instance, built once from its limits. */
 export function createSchemas(limits: Limits) {
   const roomId = boundedString(limits.roomIdLength).refine((id) => !id.includes("*"), {
@@ -371,6 +328,8 @@ export function createSchemas(limits: Limits) {
     }),
     userInfo: jsonObject(limits.userInfoBytes).optional(),
     updateRoomId: z.strictObject({ currentRoomId: roomId, newRoomId: roomId }),
+    // Any id a store may hold a cutoff for: a read, so no stricter than the stores.
+    tokenRevocation: z.strictObject({ userId: text("must be a string").min(1, "must be a non-empty string") }),
     revokeTokens: z.strictObject({
       userId: boundedString(limits.userIdLength),
       issuedBefore: z.union([z.date(), z.number().finite()], { error: "must be a Date or epoch milliseconds" }).optional(),
