@@ -227,7 +227,7 @@ try {
       console.log(JSON.stringify(clashes));`;
     const clashes = JSON.parse(await sh(stores, process.execPath, ["--input-type=module", "-e", script]));
     // A copied module is copied verbatim: the same name with the same body in
-    // two files. Two different classes may share a name (each store's ChangeFeed).
+    // two files. Two different classes may share a name (two stores' change feeds could).
     const dist = join(installed, pkg.name, "dist");
     for (const ext of [".js", ".cjs"]) {
       const declared = new Map();

@@ -165,11 +165,11 @@ export class Liveblocks {
    * Creates a room. Rejects with 409 if it exists, unless `idempotent` (then
    * it resolves to the existing room, unchanged).
    *
-   * @param roomId 1–128 characters, no `*`.
+   * @param roomId Up to `limits.roomIdLength` characters (default 128), no `*`.
    * @param params.defaultAccesses What everyone gets: `[]` (private) or a valid permission set.
-   * @param params.groupsAccesses Per group, at most 100 entries, keys up to 40 characters.
-   * @param params.usersAccesses Per user, at most 100 entries, keys up to 40 characters.
-   * @param params.metadata At most 50 entries; keys up to 40, values up to 256 characters.
+   * @param params.groupsAccesses Per group; at most `limits.accessesEntries` entries (default 100), keys up to `limits.accessesKeyLength` (40).
+   * @param params.usersAccesses Per user; the same limits as `groupsAccesses`.
+   * @param params.metadata At most `limits.metadataEntries` entries (default 50); keys up to 40, values up to 256 characters by default.
    * @param params.organizationId The organization (default `"default"`).
    * @param options.idempotent Get the room if it exists instead of failing.
    * @param options.signal Aborts the call.

@@ -2,6 +2,7 @@
  * `new Liveblocks(options)`: every option checked once, defaults filled in,
  * and what the methods need built ahead (schemas, limit checks).
  */
+import { integerOption } from "../runtime/options.js";
 import { MemoryStore } from "../stores/memory/store.js";
 import { RestStore, toBaseUrl } from "../stores/rest/store.js";
 import type { RoomStore } from "../rooms/types.js";
@@ -80,11 +81,7 @@ function checkLimits(overrides: Partial<Limits> | undefined): Limits {
   for (const key of Object.keys(overrides ?? {})) {
     const value = (overrides as Record<string, unknown>)[key];
     if (!Object.hasOwn(DEFAULT_LIMITS, key)) throw new TypeError(`Unknown limit '${key}'.`);
-    if (value === undefined) continue;
-    if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) {
-      throw new TypeError(`Invalid value for limit '${key}'. Please provide a positive integer.`);
-    }
-    limits[key as keyof Limits] = value;
+    limits[key as keyof Limits] = integerOption(`limits.${key}`, value, limits[key as keyof Limits], 1);
   }
   return limits;
 }

@@ -150,7 +150,7 @@ export function isPermission(value: unknown): value is Permission {
 // merging become bit operations, and a decision can be looked up per code.
 
 /** @internal Encoded level values (`0` means "not set by this layer"). */
-export const LEVEL_CODE = Object.freeze({ none: 1, read: 2, write: 3 } as const);
+const LEVEL_CODE = Object.freeze({ none: 1, read: 2, write: 3 } as const);
 
 /** @internal Bit offset of each resource in an encoded matrix. */
 export const RESOURCE_SHIFT = Object.freeze({

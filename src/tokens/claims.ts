@@ -7,6 +7,7 @@ import { z } from "zod";
 import { utf8Decode } from "../runtime/crypto/node.js";
 import { quote, TokenError } from "./errors.js";
 import type { JsonObject, TokenClaims, VerifyOptions } from "./types.js";
+import { isObject } from "../runtime/json.js";
 
 /** Clock skew allowed by default for `exp`, `nbf` and `iat`, in seconds. */
 export const DEFAULT_CLOCK_TOLERANCE = 60;
@@ -27,7 +28,7 @@ export function claimsOf(payloadBytes: Uint8Array, options: VerifyOptions | unde
   } catch {
     throw new TokenError("ERR_JWT_MALFORMED", "The JWT payload is not JSON");
   }
-  if (!isJsonObject(payload)) {
+  if (!isObject(payload)) {
     throw new TokenError("ERR_JWT_MALFORMED", "The JWT payload must be a JSON object");
   }
   const claims = parseClaims(payload);
@@ -52,7 +53,7 @@ const permissionMap = z.unknown().transform((value, ctx) => {
 });
 
 /** `ui` is arbitrary JSON from `JSON.parse`: only its being an object is in question. */
-const userInfo = z.custom<JsonObject>((value) => isJsonObject(value), "expected a JSON object");
+const userInfo = z.custom<JsonObject>((value) => isObject(value), "expected a JSON object");
 
 const idTokenClaims = z.object({
   k: z.literal("id"),
@@ -141,13 +142,8 @@ function checkExpectations(claims: TokenClaims, options: VerifyOptions | undefin
   }
 }
 
-/** A JSON object as `JSON.parse` makes it (so: not an array, not null). */
-export function isJsonObject(value: unknown): value is Record<string, unknown> & JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 function toPermissionMap(value: unknown): Record<string, string[]> | undefined {
-  if (!isJsonObject(value)) return undefined;
+  if (!isObject(value)) return undefined;
   const map: Record<string, string[]> = Object.create(null);
   for (const pattern of Object.keys(value)) {
     const scopes = value[pattern];

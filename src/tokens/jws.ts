@@ -18,7 +18,8 @@ import {
   type KeyObject,
   type MaybePromise,
 } from "../runtime/crypto/node.js";
-import { claimsOf, isJsonObject } from "./claims.js";
+import { claimsOf } from "./claims.js";
+import { isObject } from "../runtime/json.js";
 import { quote, TokenError } from "./errors.js";
 import type { TokenClaims, TokenVerifier, VerifyOptions } from "./types.js";
 
@@ -246,7 +247,7 @@ export function inspectHeader(segment: string, alg: SigningAlgorithm, isKnownKid
   } catch {
     throw new TokenError("ERR_JWT_MALFORMED", "The JWT header is not JSON");
   }
-  if (!isJsonObject(header)) {
+  if (!isObject(header)) {
     throw new TokenError("ERR_JWT_MALFORMED", "The JWT header must be a JSON object");
   }
   const has = (name: string): boolean => Object.hasOwn(header, name);

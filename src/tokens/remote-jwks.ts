@@ -11,6 +11,7 @@
  */
 import { createRemoteJWKSet, customFetch, type RemoteJWKSet } from "jose";
 import { BodyTooLargeError, readBounded } from "../runtime/body.js";
+import { integerOption, millisecondsOption } from "../runtime/options.js";
 import { publicKeyOfCryptoKey } from "../runtime/crypto/node.js";
 import { raceSignal } from "../runtime/signal.js";
 import { quote, TokenError, VerifierUnavailableError } from "./errors.js";
@@ -90,18 +91,10 @@ export class RemoteJwks {
     const checked = checkUrl(url, options.allowInsecureHttp);
     this.#where = `The JWKS at ${checked.origin}${checked.pathname}`;
     this.#alg = alg;
-    this.#cooldownDuration = duration(options.cooldownDuration, "cooldownDuration");
-    this.#cacheMaxAge = duration(options.cacheMaxAge, "cacheMaxAge");
-    const timeout = options.timeoutDuration ?? REMOTE_JWKS_DEFAULTS.timeoutDuration;
-    if (!Number.isInteger(timeout) || timeout < 0 || timeout > MAX_TIMEOUT) {
-      throw new TypeError(`"timeoutDuration" must be an integer of milliseconds from 0 to ${MAX_TIMEOUT}`);
-    }
-    this.#timeoutDuration = timeout;
-    const maxBodyBytes = options.maxBodyBytes ?? REMOTE_JWKS_DEFAULTS.maxBodyBytes;
-    if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1) {
-      throw new TypeError('"maxBodyBytes" must be a positive integer');
-    }
-    this.#maxBodyBytes = maxBodyBytes;
+    this.#cooldownDuration = millisecondsOption("cooldownDuration", options.cooldownDuration, REMOTE_JWKS_DEFAULTS.cooldownDuration);
+    this.#cacheMaxAge = millisecondsOption("cacheMaxAge", options.cacheMaxAge, REMOTE_JWKS_DEFAULTS.cacheMaxAge);
+    this.#timeoutDuration = integerOption("timeoutDuration", options.timeoutDuration, REMOTE_JWKS_DEFAULTS.timeoutDuration, 0, MAX_TIMEOUT);
+    this.#maxBodyBytes = integerOption("maxBodyBytes", options.maxBodyBytes, REMOTE_JWKS_DEFAULTS.maxBodyBytes, 1);
     if (options.now !== undefined && typeof options.now !== "function") {
       throw new TypeError('"now" must be a function returning epoch milliseconds');
     }
@@ -109,7 +102,7 @@ export class RemoteJwks {
     this.#set = createRemoteJWKSet(checked, {
       // jose sends "accept: application/json, application/jwk-set+json" unless these headers set one.
       headers: options.headers,
-      timeoutDuration: timeout,
+      timeoutDuration: this.#timeoutDuration,
       // Freshness and cooldown follow roomgate's clock (`now`): jose fetches only when #reload asks.
       cacheMaxAge: Number.POSITIVE_INFINITY,
       cooldownDuration: Number.POSITIVE_INFINITY,
@@ -287,14 +280,6 @@ function checkUrl(input: string | URL, allowInsecureHttp: boolean | undefined): 
 
 function isLoopback(hostname: string): boolean {
   return hostname === "localhost" || hostname === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
-}
-
-function duration(value: number | undefined, name: "cooldownDuration" | "cacheMaxAge"): number {
-  if (value === undefined) return REMOTE_JWKS_DEFAULTS[name];
-  if (typeof value !== "number" || Number.isNaN(value) || value < 0) {
-    throw new TypeError(`"${name}" must be a non-negative number of milliseconds`);
-  }
-  return value;
 }
 
 /** The message of `err` (or of its cause: `fetch` says only "fetch failed"), cut short. */

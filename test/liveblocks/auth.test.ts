@@ -30,7 +30,7 @@ describe("new Liveblocks", () => {
       "Invalid value for field 'clockTolerance'. Please provide a non-negative number of seconds.",
     );
     expect(() => new Liveblocks({ secret: SECRET, limits: { accessesEntries: 0 } })).toThrow(
-      "Invalid value for limit 'accessesEntries'. Please provide a positive integer.",
+      "Invalid value for field 'limits.accessesEntries'. Please provide a positive integer.",
     );
     // @ts-expect-error testing a JavaScript caller
     expect(() => new Liveblocks({ secret: SECRET, limits: { acessEntries: 5 } })).toThrow("Unknown limit 'acessEntries'.");

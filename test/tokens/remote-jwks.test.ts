@@ -154,7 +154,9 @@ describe("JwksVerifier.remote: body size", () => {
       JwksVerifier.remote(url, { maxBodyBytes: 1024 }).verify(token, at),
       `The JWKS at ${url} is over the limit of 1024 bytes`,
     );
-    expect(() => JwksVerifier.remote(url, { maxBodyBytes: 0 })).toThrow('"maxBodyBytes" must be a positive integer');
+    expect(() => JwksVerifier.remote(url, { maxBodyBytes: 0 })).toThrow(
+      "Invalid value for field 'maxBodyBytes'. Please provide a positive integer.",
+    );
   });
 });
 
@@ -190,7 +192,7 @@ describe("JwksVerifier.remote: timeout", () => {
     expect(REMOTE_JWKS_DEFAULTS.timeoutDuration).toBe(5_000);
     for (const timeoutDuration of [-1, 1.5, Number.NaN, 2 ** 31]) {
       expect(() => JwksVerifier.remote(url, { timeoutDuration })).toThrow(
-        '"timeoutDuration" must be an integer of milliseconds from 0 to 2147483647',
+        "Invalid value for field 'timeoutDuration'. Please provide an integer from 0 to 2147483647.",
       );
     }
   });
@@ -349,9 +351,11 @@ describe("JwksVerifier.remote: cache, cooldown, sharing", () => {
   });
 
   it("constructor - refuses negative or NaN durations and a clock that is not a function", () => {
-    expect(() => JwksVerifier.remote(url, { cacheMaxAge: -1 })).toThrow('"cacheMaxAge" must be a non-negative number of milliseconds');
+    expect(() => JwksVerifier.remote(url, { cacheMaxAge: -1 })).toThrow(
+      "Invalid value for field 'cacheMaxAge'. Please provide a non-negative number of milliseconds.",
+    );
     expect(() => JwksVerifier.remote(url, { cooldownDuration: Number.NaN })).toThrow(
-      '"cooldownDuration" must be a non-negative number of milliseconds',
+      "Invalid value for field 'cooldownDuration'. Please provide a non-negative number of milliseconds.",
     );
     expect(() => JwksVerifier.remote(url, { now: 5 as never })).toThrow('"now" must be a function returning epoch milliseconds');
   });

@@ -9,6 +9,7 @@ import type { RoomAccessRules } from "../../permissions/rules.js";
 import { decodeCursor, encodeCursor } from "../../rooms/cursor.js";
 import { type RoomChangeEmitterOptions, type RoomChangeListener, StoreListeners } from "../../rooms/emitter.js";
 import { applyRoomPatch, cloneRoom } from "../../rooms/patch.js";
+import { integerOption, millisecondsOption } from "../../runtime/options.js";
 import { EntryCache } from "./cache.js";
 import { ChangeLogListener, changeHead, logChanges, pruneChanges, readChanges } from "./change-feed.js";
 import { type ConnectionOptions, Connections } from "./connection.js";
@@ -93,14 +94,20 @@ export class PostgresStore implements RoomStore {
     this.#schema = validateSchemaName(options.schema ?? "roomgate");
     this.#t = tableNames(this.#schema);
     this.#channel = channelName(this.#schema);
-    this.#retentionMs = options.changeRetentionMs ?? DEFAULT_RETENTION_MS;
-    if (!(this.#retentionMs > 0)) throw new RangeError("changeRetentionMs must be a positive number");
+    this.#retentionMs = millisecondsOption("changeRetentionMs", options.changeRetentionMs, DEFAULT_RETENTION_MS, {
+      positive: true,
+      finite: true,
+    });
 
     this.#connections = new Connections(options, this.#schema);
 
     const cacheOptions = options.entryCache;
-    const maxEntries = typeof cacheOptions === "object" ? (cacheOptions.maxEntries ?? 10_000) : 10_000;
-    if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new RangeError("entryCache.maxEntries must be a positive integer");
+    const maxEntries = integerOption(
+      "entryCache.maxEntries",
+      typeof cacheOptions === "object" ? cacheOptions.maxEntries : undefined,
+      10_000,
+      1,
+    );
     this.#cache = cacheOptions === undefined || cacheOptions === false ? null : new EntryCache(maxEntries);
 
     this.#listeners = new StoreListeners(

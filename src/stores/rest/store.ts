@@ -4,6 +4,7 @@
  */
 import { type RoomChangeEmitterOptions, type RoomChangeListener, StoreListeners } from "../../rooms/emitter.js";
 import { applyRoomPatch, cloneRoom } from "../../rooms/patch.js";
+import { integerOption, invalidOption, millisecondsOption } from "../../runtime/options.js";
 import { sleep } from "../../runtime/signal.js";
 import { RoomEventStream } from "./change-feed.js";
 import { formatRoomQuery } from "../../protocol/query.js";
@@ -118,15 +119,15 @@ export class RestStore implements RoomStore {
   constructor(options: RestStoreOptions) {
     const baseUrl = toBaseUrl(options.baseUrl);
     if (typeof options.secret !== "string" || options.secret === "") {
-      throw new TypeError("Invalid value for field 'secret'. Please provide a non-empty string.");
+      throw invalidOption("secret", "a non-empty string");
     }
     this.#transport = {
       baseUrl,
       secret: options.secret,
-      timeoutMs: positive(options.timeoutMs, DEFAULT_TIMEOUT_MS, "timeoutMs"),
-      retries: count(options.retries, DEFAULT_RETRIES, "retries"),
-      backoffMs: positive(options.backoffMs, 100, "backoffMs"),
-      maxBackoffMs: positive(options.maxBackoffMs, 2_000, "maxBackoffMs"),
+      timeoutMs: millisecondsOption("timeoutMs", options.timeoutMs, DEFAULT_TIMEOUT_MS, { positive: true, finite: true }),
+      retries: integerOption("retries", options.retries, DEFAULT_RETRIES),
+      backoffMs: millisecondsOption("backoffMs", options.backoffMs, 100, { positive: true, finite: true }),
+      maxBackoffMs: millisecondsOption("maxBackoffMs", options.maxBackoffMs, 2_000, { positive: true, finite: true }),
       random: options.random ?? Math.random,
       now: options.now ?? Date.now,
       sleep: options.sleep ?? sleep,
@@ -403,23 +404,7 @@ export function toBaseUrl(value: unknown): URL {
     url = undefined;
   }
   if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
-    throw new TypeError("Invalid value for field 'baseUrl'. Please provide an http(s) URL.");
+    throw invalidOption("baseUrl", "an http(s) URL");
   }
   return url;
-}
-
-function positive(value: number | undefined, fallback: number, field: string): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-    throw new TypeError(`Invalid value for field '${field}'. Please provide a positive number of milliseconds.`);
-  }
-  return value;
-}
-
-function count(value: number | undefined, fallback: number, field: string): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
-    throw new TypeError(`Invalid value for field '${field}'. Please provide a non-negative integer.`);
-  }
-  return value;
 }

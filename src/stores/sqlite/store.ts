@@ -10,6 +10,7 @@ import type { RoomAccesses, RoomPermission } from "../../permissions/scopes.js";
 import { decodeCursor, encodeCursor } from "../../rooms/cursor.js";
 import { type RoomChangeEmitterOptions, type RoomChangeListener, StoreListeners } from "../../rooms/emitter.js";
 import { applyRoomPatch } from "../../rooms/patch.js";
+import { integerOption, invalidOption } from "../../runtime/options.js";
 import { sleep } from "../../runtime/signal.js";
 import { ChangeLog } from "./change-feed.js";
 import { listStatement } from "./query.js";
@@ -123,17 +124,9 @@ export class SqliteStore implements RoomStore {
   #closed = false;
 
   constructor(options: SqliteStoreOptions) {
-    if (typeof options?.filename !== "string" || options.filename === "") {
-      throw new TypeError("SqliteStore: filename must be a non-empty string");
-    }
-    const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
-    const pollIntervalMs = options.pollIntervalMs ?? 100;
-    if (!Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
-      throw new RangeError(`SqliteStore: busyTimeoutMs must be an integer >= 0, got ${busyTimeoutMs}`);
-    }
-    if (!Number.isSafeInteger(pollIntervalMs) || pollIntervalMs < 1) {
-      throw new RangeError(`SqliteStore: pollIntervalMs must be an integer >= 1, got ${pollIntervalMs}`);
-    }
+    if (typeof options?.filename !== "string" || options.filename === "") throw invalidOption("filename", "a non-empty string");
+    const busyTimeoutMs = integerOption("busyTimeoutMs", options.busyTimeoutMs, 5000);
+    const pollIntervalMs = integerOption("pollIntervalMs", options.pollIntervalMs, 100, 1);
     this.#filename = options.filename;
     this.#busyTimeoutMs = busyTimeoutMs;
     this.#listeners = new StoreListeners(

@@ -143,9 +143,13 @@ describe("SqliteStore file", () => {
   });
 
   it("constructor - rejects a missing filename and out-of-range timings, naming the option", () => {
-    expect(() => new SqliteStore({ filename: "" })).toThrow(/filename must be a non-empty string/);
-    expect(() => new SqliteStore({ filename: newFile(), busyTimeoutMs: -1 })).toThrow(/busyTimeoutMs must be/);
-    expect(() => new SqliteStore({ filename: newFile(), pollIntervalMs: 0 })).toThrow(/pollIntervalMs must be/);
+    expect(() => new SqliteStore({ filename: "" })).toThrow("Invalid value for field 'filename'. Please provide a non-empty string.");
+    expect(() => new SqliteStore({ filename: newFile(), busyTimeoutMs: -1 })).toThrow(
+      "Invalid value for field 'busyTimeoutMs'. Please provide a non-negative integer.",
+    );
+    expect(() => new SqliteStore({ filename: newFile(), pollIntervalMs: 0 })).toThrow(
+      "Invalid value for field 'pollIntervalMs'. Please provide a positive integer.",
+    );
   });
 
   it("close - is idempotent; later calls reject with a clear error", async () => {
