@@ -8,8 +8,10 @@ import type { RoomAccessDenial, RoomAccessResult } from "../types.js";
 
 /**
  * Deadlines are kept by one ticker per instance, not a timer per check (a
- * timer costs about as much as the rest of an HS256 check). A check is
- * never stopped before `timeoutMs`, and at most two ticks after.
+ * timer costs about as much as the rest of an HS256 check). Each tick reads
+ * the monotonic clock, so a check is never stopped before `timeoutMs`, and
+ * on an idle event loop at most one tick after; a busy loop delays it only
+ * by as long as the loop is blocked.
  */
 export const DEADLINE_TICK_MS = 10;
 
@@ -31,8 +33,8 @@ export class Deadline {
   readonly signal: AbortSignal | undefined;
   private readonly timeoutMs: number;
   private readonly ticker: Ticker;
-  /** The tick at which the time is up; `Infinity` for never. */
-  dueTick = Infinity;
+  /** The monotonic time (`performance.now()`) at which the time is up; `Infinity` for never. */
+  due = Infinity;
   private how: "aborted" | "timed-out" | undefined;
   /** Settles the race under way with STOPPED. */
   private wake: ((value: typeof STOPPED) => void) | undefined;
@@ -101,33 +103,26 @@ export class Deadline {
 
   /** Leaves the ticker and the caller's signal. */
   clear(): void {
-    if (this.dueTick !== Infinity) this.ticker.delete(this);
+    if (this.due !== Infinity) this.ticker.delete(this);
     this.signal?.removeEventListener("abort", this);
   }
 }
 
 /**
- * Counts ticks of {@link DEADLINE_TICK_MS} while deadlines are pending and
- * ends those that are due; it stops at the first tick with none pending.
- * Counting ticks instead of reading the clock keeps every clock read in
- * `now()`.
+ * Ticks every {@link DEADLINE_TICK_MS} while deadlines are pending and ends
+ * those whose time is up on the monotonic clock; it stops at the first tick
+ * with none pending. The clock is read, not the ticks counted: Node runs an
+ * interval that fell behind once, not once per missed tick, so counting
+ * stretched every deadline by as long as the event loop was busy. The
+ * monotonic clock never jumps, unlike the wall clock `now()` reads.
  */
 export class Ticker {
   private readonly pending = new Set<Deadline>();
-  private tick = 0;
   private interval: ReturnType<typeof setInterval> | undefined;
 
   add(deadline: Deadline, timeoutMs: number): void {
-    const ticks = Math.ceil(timeoutMs / DEADLINE_TICK_MS);
-    if (this.interval === undefined) {
-      // Ticks start now: tick n comes n whole ticks from here.
-      this.tick = 0;
-      this.interval = setInterval(onTick, DEADLINE_TICK_MS, this);
-      deadline.dueTick = ticks;
-    } else {
-      // Part of the current tick has passed already: count it as none.
-      deadline.dueTick = this.tick + ticks + 1;
-    }
+    deadline.due = performance.now() + timeoutMs;
+    this.interval ??= setInterval(onTick, DEADLINE_TICK_MS, this);
     this.pending.add(deadline);
   }
 
@@ -137,9 +132,9 @@ export class Ticker {
 
   /** One tick: ends the due deadlines; stops when none is left. */
   advance(): void {
-    this.tick++;
+    const now = performance.now();
     for (const deadline of this.pending) {
-      if (deadline.dueTick <= this.tick) {
+      if (deadline.due <= now) {
         this.pending.delete(deadline);
         deadline.end("timed-out");
       }
