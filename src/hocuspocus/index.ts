@@ -12,6 +12,7 @@
 import type { Liveblocks } from "../liveblocks/client.js";
 import type { RoomAccessResult } from "../liveblocks/types.js";
 import type { RoomAccessWatch } from "../liveblocks/entry/watch.js";
+import { refusal } from "./messages.js";
 
 /** The part of a Hocuspocus `Connection` the extension drives. */
 export type HocuspocusConnection = {
@@ -41,6 +42,17 @@ export type HocuspocusConnectionPayload = {
   connection?: HocuspocusConnection;
 };
 
+/** What the extension reads of Hocuspocus' `beforeHandleMessage` payload. */
+export type HocuspocusMessagePayload = {
+  /** The whole message as it came off the socket. */
+  update: Uint8Array;
+  connection: HocuspocusConnection & { webSocket?: unknown };
+  document: {
+    awareness: { getStates(): ReadonlyMap<number, unknown>; meta: ReadonlyMap<number, { clock: number }> };
+    getClients(webSocket: unknown): ReadonlySet<number>;
+  };
+};
+
 /** Options of {@link RoomgateExtension}. */
 export type RoomgateExtensionOptions = {
   /** The instance whose rooms, keys and store decide. */
@@ -55,6 +67,9 @@ export type RoomgateExtensionOptions = {
 
 /** The close code sent when a user's access ends (the WebSocket range for applications, as roomgate's gate uses). */
 export const ACCESS_ENDED_CODE = 4403;
+
+/** The close code for a message a connection may not send (WebSocket "policy violation"). */
+export const POLICY_VIOLATION_CODE = 1008;
 
 /** The context key the extension keeps its per-connection state under. */
 const CONTEXT_KEY = "roomgate";
@@ -206,6 +221,27 @@ export class RoomgateExtension {
     gate.connection = data.connection;
     gate.apply();
     if (gate.closed) this.#gates.delete(gate);
+  }
+
+  /**
+   * Refuses, before Hocuspocus applies it, a message the connection may not
+   * send: presence for another connection's client id (from anyone), or a
+   * broadcast to the whole document from a read-only connection. Hocuspocus
+   * then closes that connection with {@link POLICY_VIOLATION_CODE}.
+   */
+  async beforeHandleMessage(data: HocuspocusMessagePayload): Promise<void> {
+    const { connection, document } = data;
+    const { awareness } = document;
+    const reason = refusal(data.update, connection.readOnly, {
+      changesForeign(clientId, clock, erases) {
+        const held = awareness.getStates().has(clientId);
+        if (!held || document.getClients(connection.webSocket).has(clientId)) return false;
+        // y-protocols applies an entry only past the clock it has, or a same-clock erase of a held entry.
+        const current = awareness.meta.get(clientId)?.clock ?? 0;
+        return clock > current || (clock === current && erases);
+      },
+    });
+    if (reason !== undefined) throw Object.assign(new Error(reason), { code: POLICY_VIOLATION_CODE, reason });
   }
 
   /** Ends the connection's watch. */

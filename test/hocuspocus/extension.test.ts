@@ -7,6 +7,7 @@ import { HocuspocusProvider, HocuspocusProviderWebsocket } from "@hocuspocus/pro
 import { Server } from "@hocuspocus/server";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import WebSocket from "ws";
+import * as encoding from "lib0/encoding";
 import * as Y from "yjs";
 import { RoomgateExtension } from "../../src/hocuspocus/index.js";
 import { Liveblocks, MemoryStore, generateSecret } from "../../src/index.js";
@@ -24,6 +25,8 @@ type Client = {
   denied: string | undefined;
   /** Messages the client received (any byte of the document would be one). */
   received: number;
+  /** Stateless payloads the server sent this client. */
+  stateless: string[];
 };
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -50,6 +53,7 @@ function connect(url: string, name: string, token: string): Client {
     closes: [],
     denied: undefined,
     received: 0,
+    stateless: [],
   };
   client.provider = new HocuspocusProvider({
     websocketProvider: socket,
@@ -59,6 +63,7 @@ function connect(url: string, name: string, token: string): Client {
     onAuthenticationFailed: ({ reason }) => (client.denied = reason),
     onClose: ({ event }) => client.closes.push(String(event?.reason ?? "")),
     onMessage: () => void client.received++,
+    onStateless: ({ payload }) => void client.stateless.push(payload),
   });
   client.provider.attach();
   cleanups.push(() => {
@@ -174,5 +179,74 @@ describe("RoomgateExtension", () => {
       expect(client.text.toString(), kind).toBe("");
       expect(client.provider.isSynced, kind).toBe(false);
     }
+  });
+});
+
+/** A raw Hocuspocus message for document `name`: its type, then what `body` writes. */
+function rawMessage(name: string, type: number, body: (encoder: encoding.Encoder) => void): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarString(encoder, name);
+  encoding.writeVarUint(encoder, type);
+  body(encoder);
+  return encoding.toUint8Array(encoder);
+}
+
+/** An awareness message setting (or, with `null`, erasing) `clientId`'s entry at a clock far ahead. */
+function awarenessMessage(name: string, clientId: number, state: unknown): Uint8Array {
+  const update = encoding.createEncoder();
+  encoding.writeVarUint(update, 1);
+  encoding.writeVarUint(update, clientId);
+  encoding.writeVarUint(update, 1_000_000);
+  encoding.writeVarString(update, JSON.stringify(state));
+  return rawMessage(name, 1, (encoder) => encoding.writeVarUint8Array(encoder, encoding.toUint8Array(update)));
+}
+
+const BROADCAST_STATELESS = 6;
+
+describe("RoomgateExtension - presence and broadcasts (regression: read-only connections wrote awareness of others and broadcast)", () => {
+  it("awareness - a reader publishes its own presence; nobody may set or erase another connection's entry", async () => {
+    const { liveblocks, url } = await setup();
+    const editor = connect(url, "doc", await tokenFor(liveblocks, "editor"));
+    const writer = connect(url, "doc", await tokenFor(liveblocks, "writer"));
+    const reader = connect(url, "doc", await tokenFor(liveblocks, "reader"));
+    await Promise.all([synced(editor), synced(writer), synced(reader)]);
+    const editorId = editor.doc.clientID;
+    editor.provider.setAwarenessField("user", "editor");
+    reader.provider.setAwarenessField("user", "reader");
+    // The reader's own presence reaches others: read access allows presence.
+    await vi.waitFor(() => expect(writer.provider.awareness!.getStates().get(reader.doc.clientID)).toEqual({ user: "reader" }));
+    await vi.waitFor(() => expect(writer.provider.awareness!.getStates().get(editorId)).toEqual({ user: "editor" }));
+
+    // The reader overwrites the editor's entry, the writer erases it: both refused, both cut off.
+    reader.socket.send(awarenessMessage("doc", editorId, { user: "forged" }));
+    writer.socket.send(awarenessMessage("doc", editorId, null));
+    const witness = connect(url, "doc", await tokenFor(liveblocks, "editor"));
+    await synced(witness);
+    editor.provider.setAwarenessField("n", 2);
+    await vi.waitFor(() => expect(witness.provider.awareness!.getStates().get(editorId)).toEqual({ user: "editor", n: 2 }));
+    expect(editor.provider.awareness!.getStates().get(editorId)).toEqual({ user: "editor", n: 2 });
+    // The offenders' connections are closed: their later edits and presence reach no one.
+    reader.provider.setAwarenessField("user", "reader again");
+    writer.text.insert(0, "after the forgery");
+    editor.provider.setAwarenessField("n", 3);
+    await vi.waitFor(() => expect(witness.provider.awareness!.getStates().get(editorId)).toEqual({ user: "editor", n: 3 }));
+    expect(witness.provider.awareness!.getStates().get(reader.doc.clientID)).not.toEqual({ user: "reader again" });
+    expect(witness.text.toString()).toBe("");
+  });
+
+  it("broadcast - a writer's broadcast reaches every connection; a read-only connection's reaches none", async () => {
+    const { liveblocks, url } = await setup();
+    const editor = connect(url, "doc", await tokenFor(liveblocks, "editor"));
+    const writer = connect(url, "doc", await tokenFor(liveblocks, "writer"));
+    const reader = connect(url, "doc", await tokenFor(liveblocks, "reader"));
+    await Promise.all([synced(editor), synced(writer), synced(reader)]);
+    reader.socket.send(rawMessage("doc", BROADCAST_STATELESS, (encoder) => encoding.writeVarString(encoder, "from the reader")));
+    writer.socket.send(rawMessage("doc", BROADCAST_STATELESS, (encoder) => encoding.writeVarString(encoder, "from the writer")));
+    await vi.waitFor(() => expect(editor.stateless).toContain("from the writer"));
+    await vi.waitFor(() => expect(writer.stateless).toContain("from the writer"));
+    // The reader's broadcast came first on the wire and reached no one; the reader was cut off for it.
+    expect(editor.stateless).toEqual(["from the writer"]);
+    expect(reader.stateless).toEqual([]);
+    expect(writer.stateless).not.toContain("from the reader");
   });
 });
