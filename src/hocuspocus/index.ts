@@ -18,6 +18,8 @@ import { refusal } from "./messages.js";
 export type HocuspocusConnection = {
   readOnly: boolean;
   close(event?: { code: number; reason: string }): void;
+  /** The socket under the connection: Hocuspocus 3's `close` leaves it open and sends the provider only the reason. */
+  webSocket?: { close(code?: number, reason?: string): void };
 };
 
 /** What the extension reads of Hocuspocus' `onAuthenticate` payload. */
@@ -98,7 +100,7 @@ class Gate {
       return;
     }
     this.end();
-    connection.close({ code: ACCESS_ENDED_CODE, reason: access.message });
+    kick(connection, ACCESS_ENDED_CODE, access.message);
   }
 
   /** Undoes what was set up beside the watch (the socket listener). */
@@ -241,7 +243,10 @@ export class RoomgateExtension {
         return clock > current || (clock === current && erases);
       },
     });
-    if (reason !== undefined) throw Object.assign(new Error(reason), { code: POLICY_VIOLATION_CODE, reason });
+    if (reason === undefined) return;
+    kick(connection, POLICY_VIOLATION_CODE, reason);
+    // Hocuspocus skips the message when this hook throws.
+    throw Object.assign(new Error(reason), { code: POLICY_VIOLATION_CODE, reason });
   }
 
   /** Ends the connection's watch. */
@@ -264,6 +269,22 @@ export class RoomgateExtension {
   async onDestroy(): Promise<void> {
     for (const gate of this.#gates) gate.end();
     this.#gates.clear();
+  }
+}
+
+/**
+ * Ends a connection the way a provider can see: Hocuspocus' own `close`
+ * (it leaves the document and tells the provider the reason), then the
+ * socket itself with `code` and `reason` (at most 123 bytes, as every
+ * denial message is). The socket may carry the user's other documents; the
+ * provider reconnects and each is decided again.
+ */
+function kick(connection: HocuspocusConnection, code: number, reason: string): void {
+  connection.close({ code, reason });
+  try {
+    connection.webSocket?.close(code, reason);
+  } catch {
+    // Already closed.
   }
 }
 

@@ -21,6 +21,8 @@ type Client = {
   text: Y.Text;
   /** Every `close` the server sent for this document. */
   closes: string[];
+  /** The codes of those closes (a socket close carries one; Hocuspocus' own close message does not). */
+  closeCodes: (number | undefined)[];
   /** The permission-denied reason, if authentication failed. */
   denied: string | undefined;
   /** Messages the client received (any byte of the document would be one). */
@@ -51,6 +53,7 @@ function connect(url: string, name: string, token: string): Client {
     doc,
     text: doc.getText("body"),
     closes: [],
+    closeCodes: [],
     denied: undefined,
     received: 0,
     stateless: [],
@@ -61,7 +64,10 @@ function connect(url: string, name: string, token: string): Client {
     document: doc,
     token,
     onAuthenticationFailed: ({ reason }) => (client.denied = reason),
-    onClose: ({ event }) => client.closes.push(String(event?.reason ?? "")),
+    onClose: ({ event }) => {
+      client.closes.push(String(event?.reason ?? ""));
+      client.closeCodes.push(event?.code);
+    },
     onMessage: () => void client.received++,
     onStateless: ({ payload }) => void client.stateless.push(payload),
   });
@@ -153,10 +159,11 @@ describe("RoomgateExtension", () => {
     const reader = connect(url, "doc", await tokenFor(liveblocks, "reader"));
     await Promise.all([synced(writer), synced(reader)]);
     await liveblocks.updateRoom("doc", { usersAccesses: { writer: null } });
-    await vi.waitFor(() => expect(writer.closes.length).toBeGreaterThan(0), { timeout: 1000 });
+    // The socket itself closes with 4403 (regression: Hocuspocus 3 sent only the reason and left it open).
+    await vi.waitFor(() => expect(writer.closeCodes).toContain(4403), { timeout: 1000 });
     expect(reader.closes).toEqual([]);
     await liveblocks.revokeTokens({ userId: "reader", issuedBefore: Date.now() + 60_000 });
-    await vi.waitFor(() => expect(reader.closes.length).toBeGreaterThan(0), { timeout: 1000 });
+    await vi.waitFor(() => expect(reader.closeCodes).toContain(4403), { timeout: 1000 });
   });
 
   it("forged, expired and wrong-room tokens never see a byte of the document", async () => {
@@ -232,6 +239,8 @@ describe("RoomgateExtension - presence and broadcasts (regression: read-only con
     await vi.waitFor(() => expect(witness.provider.awareness!.getStates().get(editorId)).toEqual({ user: "editor", n: 3 }));
     expect(witness.provider.awareness!.getStates().get(reader.doc.clientID)).not.toEqual({ user: "reader again" });
     expect(witness.text.toString()).toBe("");
+    expect(reader.closeCodes).toContain(1008);
+    expect(writer.closeCodes).toContain(1008);
   });
 
   it("broadcast - a writer's broadcast reaches every connection; a read-only connection's reaches none", async () => {
