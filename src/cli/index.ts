@@ -4,6 +4,7 @@
  * secret key). Arguments are parsed with `node:util`'s `parseArgs`, so
  * unknown flags are errors, not silently ignored.
  */
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { generateSecret } from "../index.js";
 import { MissingDriverError, type StoreChoice, startServer } from "./serve.js";
@@ -17,7 +18,11 @@ Commands:
 Options of serve:
   --port <n>        Port to listen on (default 8787; 0 picks a free one)
   --host <address>  Address to bind (default 127.0.0.1)
-  --secret <sk_…>   The secret key clients send (default: $ROOMGATE_SECRET, else a new one printed once)
+  --secret-file <file>
+                    Read the secret key clients send from this file (default: $ROOMGATE_SECRET,
+                    else a new one printed once)
+  --secret <sk_…>   The secret key itself; every user of the machine can read it in the process
+                    list, so prefer --secret-file or ROOMGATE_SECRET
   --db <file>       Keep rooms in this SQLite file (the default: ./roomgate.db; needs better-sqlite3)
   --database-url <postgres://…>
                     Keep rooms in PostgreSQL (needs pg); DATABASE_URL is not read, pass it explicitly
@@ -39,6 +44,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         port: { type: "string" },
         host: { type: "string" },
         secret: { type: "string" },
+        "secret-file": { type: "string" },
         memory: { type: "boolean" },
         db: { type: "string" },
         "database-url": { type: "string" },
@@ -88,7 +94,24 @@ export async function main(argv: readonly string[]): Promise<number> {
     : values["database-url"] !== undefined
       ? { kind: "postgres", connectionString: values["database-url"], schema: values.schema ?? "roomgate" }
       : { kind: "sqlite", filename: values.db ?? "./roomgate.db" };
-  const secret = values.secret ?? (process.env["ROOMGATE_SECRET"] || undefined);
+  if (values.secret !== undefined && values["secret-file"] !== undefined) {
+    process.stderr.write("Give the secret once: --secret and --secret-file were both given\n");
+    return 2;
+  }
+  if (values.secret !== undefined) {
+    process.stderr.write(
+      "roomgate: warning: --secret is readable by every user of this machine in the process list; use --secret-file or ROOMGATE_SECRET\n",
+    );
+  }
+  let secret = values.secret ?? (process.env["ROOMGATE_SECRET"] || undefined);
+  if (values["secret-file"] !== undefined) {
+    try {
+      secret = readFileSync(values["secret-file"], "utf8").trim();
+    } catch (error) {
+      process.stderr.write(`roomgate: cannot read --secret-file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
+      return 1;
+    }
+  }
   let running;
   try {
     running = await startServer({

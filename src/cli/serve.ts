@@ -2,8 +2,8 @@
  * `roomgate serve`: the REST handler on `node:http`, with a graceful stop
  * (no new connections, in-flight requests finish, then the store closes).
  */
-import { type IncomingMessage, type Server, createServer } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import { type Server, type ServerResponse, createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { createRequestHandler, toNodeListener } from "../http/index.js";
 import { Liveblocks, MemoryStore, type RoomStore, generateSecret } from "../index.js";
 
@@ -122,19 +122,17 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const store = await openStore(choice);
   const liveblocks = new Liveblocks({ secret, store });
   const handle = toNodeListener(createRequestHandler(liveblocks));
-  // Event streams never end on their own: a stop cuts them at once (clients reconnect).
-  const streams = new Set<Socket>();
+  // Responses under way: a stop cuts the event streams among them at once (they never end on
+  // their own; clients reconnect), told apart by what the handler answered, not by the raw URL.
+  const inFlight = new Set<ServerResponse>();
   let closing: Promise<void> | undefined;
   const listener: typeof handle = (req, res) => {
     // Once stopping, a connection ends with its response instead of idling until its keep-alive timeout (5 s).
     res.once("finish", () => {
       if (closing !== undefined) req.socket.end();
     });
-    if (isEventStream(req)) {
-      const socket = req.socket;
-      streams.add(socket);
-      socket.once("close", () => streams.delete(socket));
-    }
+    inFlight.add(res);
+    res.once("close", () => inFlight.delete(res));
     return handle(req, res);
   };
   const server = createServer(
@@ -166,11 +164,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   // One write, so whoever reads the address also has the rest of the banner.
   const banner = [`roomgate listening on ${url} (${describeStore(choice)})`];
   if (generated) {
-    banner.push("No secret given (--secret or ROOMGATE_SECRET): generated one for this run, shown only now:");
+    banner.push("No secret given (--secret-file or ROOMGATE_SECRET): generated one for this run, shown only now:");
     banner.push(`  ${secret}`);
     if (choice.kind !== "memory") {
       // The rooms outlive the process; a generated secret does not.
-      banner.push("The rooms are kept, but the next run generates another secret: pass this one again (--secret or");
+      banner.push("The rooms are kept, but the next run generates another secret: pass this one again (--secret-file or");
       banner.push("ROOMGATE_SECRET) or tokens signed with it stop verifying after a restart.");
     }
   }
@@ -185,7 +183,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       closing ??= (async () => {
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
-          for (const socket of streams) socket.destroy();
+          for (const res of inFlight) if (isEventStream(res)) res.socket?.destroy();
           // Anything else still open after the grace period is cut too.
           setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
           // Idle keep-alive sockets would hold close() open; busy ones finish their request first.
@@ -199,7 +197,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   };
 }
 
-/** Is `req` a `GET /v2/room-events` (a stream that only ends when cut)? */
-function isEventStream(req: IncomingMessage): boolean {
-  return req.method === "GET" && /^\/v2\/room-events\/?(?:\?|$)/.test(req.url ?? "");
+/** Is `res` an event stream (it only ends when cut)? */
+function isEventStream(res: ServerResponse): boolean {
+  return String(res.getHeader("content-type") ?? "").startsWith("text/event-stream");
 }

@@ -32,6 +32,27 @@ describe("startServer close", () => {
   });
 });
 
+describe("startServer close with an event stream open", () => {
+  it("close - cuts a stream named through an escaped path at once (regression: a raw-URL regex missed /v2/room%2Devents, so the stop waited out the 10 s grace)", async () => {
+    const running = await startServer({ port: 0, host: "127.0.0.1", secret: SECRET, log: quiet, store: { kind: "memory" } });
+    const controller = new AbortController();
+    const events = await fetch(`${running.url}/v2/room%2Devents`, {
+      headers: { authorization: `Bearer ${SECRET}` },
+      signal: controller.signal,
+    });
+    expect(events.status).toBe(200);
+    expect(events.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    const reader = events.body!.getReader();
+    await reader.read(); // ": connected"
+    const stopping = performance.now();
+    await running.close();
+    await reader.read().catch(() => undefined);
+    // The grace period for other requests is 10 s; the stream must not hold the stop for it.
+    expect(performance.now() - stopping).toBeLessThan(5_000);
+    controller.abort();
+  });
+});
+
 const pgUnavailable = await probePostgres();
 if (pgUnavailable) console.warn(`Skipping startServer close with PostgreSQL: ${pgUnavailable}`);
 

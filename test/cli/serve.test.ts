@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -71,6 +71,26 @@ describe("roomgate serve", () => {
     });
     expect(ok.status).toBe(200);
     expect(running.output()).not.toMatch(/generated/);
+  });
+
+  it("serve - --secret-file reads the secret from a file; --secret works but warns that the process list shows it", async () => {
+    const dir = tempDir();
+    try {
+      const file = join(dir, "secret");
+      writeFileSync(file, `${SECRET}\n`, { mode: 0o600 });
+      running = await spawnServe(["--secret-file", file, "--memory"]);
+      const ok = await fetch(`${running.url}/v2/rooms`, { headers: { authorization: `Bearer ${SECRET}` } });
+      expect(ok.status).toBe(200);
+      expect(running.output()).not.toMatch(/generated/);
+      expect(running.errors()).not.toMatch(/warning/);
+      expect(await running.stop()).toBe(0);
+      running = await spawnServe(["--secret", SECRET, "--memory"]);
+      expect(running.errors()).toMatch(/warning: --secret is readable by every user of this machine in the process list/);
+      // The warning names the flag, never the secret.
+      expect(running.errors()).not.toContain(SECRET);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("serve - --verbose prints one line per request; without it only the banner", async () => {
