@@ -276,10 +276,34 @@ export function validatePermissionSet(scopes: unknown, options: { allowEmpty: bo
   return true;
 }
 
+/** Longest description of a bad value in a message. */
+const DESCRIBED_LENGTH = 100;
+
+/**
+ * A short text for a bad value: JSON for a primitive or a flat array or
+ * object, else its kind. Never recursive, so no input (an array nested a
+ * million deep) overflows the stack while a message is made.
+ */
 function describe(value: unknown): string {
+  const kind = Array.isArray(value) ? "an array" : typeof value === "object" && value !== null ? "an object" : typeof value;
+  if (typeof value === "object" && value !== null && !isFlat(value)) return kind;
+  let text: string | undefined;
   try {
-    return JSON.stringify(value) ?? String(value);
+    text = JSON.stringify(value);
   } catch {
-    return String(value);
+    return kind; // a throwing toJSON or getter, a BigInt
   }
+  if (text === undefined) return kind;
+  return text.length <= DESCRIBED_LENGTH ? text : `${text.slice(0, DESCRIBED_LENGTH)}…`;
+}
+
+/** At most 16 own entries, none of them an object: JSON of it stays small and flat. */
+function isFlat(value: object): boolean {
+  const keys = Object.keys(value);
+  if (keys.length > 16) return false;
+  for (const key of keys) {
+    const entry = (value as Record<string, unknown>)[key];
+    if (typeof entry === "object" && entry !== null) return false;
+  }
+  return true;
 }
