@@ -28,59 +28,93 @@ type ChangeRow = {
 };
 
 /**
- * How long a missing sequence number is waited for. Sequence numbers are
- * taken at insert time but become visible at commit, so a later number can
- * be seen first; a number still missing after this long belongs to a
- * transaction that rolled back (or a pruned row) and is skipped.
+ * A sequence number is taken when its row is inserted but becomes visible at
+ * commit, so a later number can be seen first. A missing number is never
+ * skipped on a timer: it is read again until the transaction that took it
+ * has provably ended (every transaction running when it was first missed
+ * has finished: the cluster's oldest running transaction id has passed the
+ * snapshot's `xmax`); only then is it known to have rolled back, or to be a
+ * pruned row. While missing, numbers are re-read this often.
  */
-const GAP_WAIT_MS = 5_000;
+const GAP_RECHECK_MS = 250;
+/** A number missing this long puts the store in doubt: its entry cache is not trusted until the number resolves. */
+const GAP_DOUBT_MS = 2_000;
+/** Most missing numbers followed at once; past it the oldest are given up (and the store is in doubt). */
+const MAX_GAPS = 10_000;
 const MAX_BACKOFF_MS = 2_000;
+/** Default heartbeat of the listening connection. */
+export const DEFAULT_HEARTBEAT_MS = 5_000;
+
+/** What one read of the log saw: rows and the snapshot they were read in. */
+export type ChangeRead = {
+  rows: ChangeRow[];
+  /** The snapshot's oldest running transaction id: every transaction below it has ended. */
+  xmin: bigint;
+  /** The snapshot's first transaction id not yet started. */
+  xmax: bigint;
+};
 
 /** What the listener needs from its store. */
 type ChangeLogListenerOptions = {
   /** Connection settings of the listening client. */
   config: ClientConfig;
   channel: string;
-  /** Rows with `seq > after`, oldest first, read on the listening client. */
-  read: (client: pg.Client, after: number) => Promise<ChangeRow[]>;
+  /** Rows with `seq > after` or in `missing`, oldest first, read on the listening client. */
+  read: (client: pg.Client, after: number, missing: readonly number[]) => Promise<ChangeRead>;
   /** The sequence number events start after, for a feed started at `since` (epoch ms). */
   head: (client: pg.Client, since: number) => Promise<number>;
   emit: (event: RoomChangeEvent) => void;
   /** Every row read, own ones included, before its event (cache invalidation). */
   onRow?: (row: ChangeRow) => void;
   /**
-   * `true` once connected and caught up, `false` as soon as the connection
-   * drops: while it is `false`, changes of other instances may go unseen.
+   * `true` once connected, caught up and sure of what it read; `false` as
+   * soon as the connection drops or goes silent, or a missing number stays
+   * unresolved for {@link GAP_DOUBT_MS}: while it is `false`, changes of
+   * other instances may not have been seen yet.
    */
   onLive?: (live: boolean) => void;
+  /**
+   * How often the listening connection must answer a query (default
+   * {@link DEFAULT_HEARTBEAT_MS}); one that does not answer within the same
+   * time is taken as dead: a flow silently dropped by a NAT or firewall is
+   * noticed within twice this, then replaced and caught up from the log.
+   */
+  heartbeatMs?: number;
 };
 
+/** A sequence number read as missing, and what must end before it is known to be absent. */
+type Gap = { horizon: bigint; since: number };
+
 /**
- * Delivers each logged change of other stores once, in sequence order,
+ * Delivers each logged change of other stores once, in commit order,
  * while started. A store emits its own writes itself, at commit; the feed
  * recognises their rows by origin rather than by timing, since a
  * notification can be read before the write's own reply.
  */
 export class ChangeLogListener {
   readonly #options: ChangeLogListenerOptions;
+  readonly #heartbeatMs: number;
   #client: pg.Client | null = null;
   #running = false;
-  /** Every sequence number up to here is delivered or given up. */
-  #watermark: number | null = null;
-  /** Numbers above the watermark already read (delivered, or own and skipped). */
-  readonly #delivered = new Set<number>();
-  /** When each missing number above the watermark was first noticed. */
-  readonly #gaps = new Map<number, number>();
+  /** The highest sequence number read (or the head the feed started after). */
+  #high: number | null = null;
+  /** Numbers at or below `#high` not read yet, each with its horizon. */
+  readonly #gaps = new Map<number, Gap>();
+  /** Whether the last report to `onLive` was `true`. */
+  #live = false;
   #polling: Promise<void> | null = null;
   #pollAgain = false;
   #backoff = 50;
   #timer: NodeJS.Timeout | null = null;
+  #heartbeat: NodeJS.Timeout | null = null;
   /** Increments on each connection, so callbacks of a dropped one do nothing. */
   #generation = 0;
   #startedAt = 0;
 
   constructor(options: ChangeLogListenerOptions) {
     this.#options = options;
+    this.#heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+    if (!(this.#heartbeatMs > 0) || !Number.isFinite(this.#heartbeatMs)) throw new RangeError("feedHeartbeatMs must be a positive number");
   }
 
   /** Starts listening; returns at once, connecting in the background. */
@@ -95,14 +129,12 @@ export class ChangeLogListener {
   async stop(): Promise<void> {
     this.#running = false;
     this.#generation++;
-    if (this.#timer !== null) clearTimeout(this.#timer);
-    this.#timer = null;
-    this.#watermark = null;
-    this.#delivered.clear();
+    this.#clearTimers();
+    this.#high = null;
     this.#gaps.clear();
     const client = this.#client;
     this.#client = null;
-    this.#options.onLive?.(false);
+    this.#report(false);
     if (client !== null) await client.end().catch(() => undefined);
   }
 
@@ -113,7 +145,8 @@ export class ChangeLogListener {
 
   async #connect(): Promise<void> {
     const generation = ++this.#generation;
-    const client = new pg.Client(this.#options.config);
+    // TCP keepalive as well: the kernel gives up on a dead peer even when the heartbeat cannot run.
+    const client = new pg.Client({ ...this.#options.config, keepAlive: true, keepAliveInitialDelayMillis: this.#heartbeatMs });
     // A dropped connection emits "error" and/or "end"; either one reconnects.
     const onDrop = () => this.#dropped(generation, client);
     client.on("error", onDrop);
@@ -124,8 +157,8 @@ export class ChangeLogListener {
     try {
       await client.connect();
       await client.query(`LISTEN "${this.#options.channel}"`);
-      if (this.#watermark === null) {
-        this.#watermark = await this.#options.head(client, this.#startedAt);
+      if (this.#high === null) {
+        this.#high = await this.#options.head(client, this.#startedAt);
       }
     } catch {
       onDrop();
@@ -137,20 +170,39 @@ export class ChangeLogListener {
     }
     this.#client = client;
     this.#backoff = 50;
+    this.#beat(generation, client);
     // Catch up on whatever was committed while there was no listener.
     this.#poll();
     await this.#polling;
-    if (generation === this.#generation && this.#client === client) this.#options.onLive?.(true);
+    if (generation === this.#generation && this.#client === client) this.#report(this.#sure());
+  }
+
+  /** Every heartbeat, the connection must answer within the next one, or it is destroyed and replaced. */
+  #beat(generation: number, client: pg.Client): void {
+    this.#heartbeat = setTimeout(() => {
+      this.#heartbeat = null;
+      if (generation !== this.#generation) return;
+      const deadline = setTimeout(() => destroy(client), this.#heartbeatMs);
+      deadline.unref?.();
+      client.query("SELECT 1").then(
+        () => {
+          clearTimeout(deadline);
+          if (generation === this.#generation) this.#beat(generation, client);
+        },
+        () => clearTimeout(deadline), // the "error"/"end" handlers reconnect
+      );
+    }, this.#heartbeatMs);
+    this.#heartbeat.unref?.();
   }
 
   #dropped(generation: number, client: pg.Client): void {
     if (generation !== this.#generation) return;
     this.#generation++;
     if (this.#client === client) this.#client = null;
-    this.#options.onLive?.(false);
-    client.end().catch(() => undefined);
+    this.#report(false);
+    destroy(client);
     if (!this.#running) return;
-    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#clearTimers();
     const delay = this.#backoff;
     this.#backoff = Math.min(this.#backoff * 2, MAX_BACKOFF_MS);
     this.#timer = setTimeout(() => {
@@ -158,6 +210,13 @@ export class ChangeLogListener {
       if (this.#running) void this.#connect();
     }, delay);
     this.#timer.unref?.();
+  }
+
+  #clearTimers(): void {
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    if (this.#heartbeat !== null) clearTimeout(this.#heartbeat);
+    this.#timer = null;
+    this.#heartbeat = null;
   }
 
   /** Reads and emits undelivered rows; one read at a time, coalescing requests. */
@@ -168,7 +227,7 @@ export class ChangeLogListener {
     }
     this.#polling = this.#readOnce()
       .catch(() => {
-        // A failed read leaves the watermark alone: the reconnect re-reads.
+        // A failed read changes nothing: the next notification, recheck or reconnect reads again.
       })
       .finally(() => {
         this.#polling = null;
@@ -181,50 +240,69 @@ export class ChangeLogListener {
 
   async #readOnce(): Promise<void> {
     const client = this.#client;
-    const after = this.#watermark;
-    if (client === null || after === null) return;
-    const rows = await this.#options.read(client, after);
+    const high = this.#high;
+    if (client === null || high === null) return;
+    const { rows, xmin, xmax } = await this.#options.read(client, high, [...this.#gaps.keys()]);
     if (client !== this.#client) return;
-    for (const row of rows) {
-      if (this.#delivered.has(row.seq) || row.seq <= (this.#watermark ?? 0)) continue;
-      this.#delivered.add(row.seq);
-      this.#gaps.delete(row.seq);
-      this.#options.onRow?.(row);
-      if (row.own || row.type === "revoked") continue;
-      // A room created or updated and then deleted before we read it: its
-      // own "deleted" row follows, which is the state listeners need.
-      if (row.type === "deleted") this.#options.emit({ type: "deleted", roomId: row.roomId, room: null });
-      else if (row.room !== null) this.#options.emit({ type: row.type, roomId: row.roomId, room: row.room });
-    }
-    this.#advance(rows.length > 0 ? (rows[rows.length - 1] as ChangeRow).seq : after);
-  }
-
-  /** Moves the watermark over delivered numbers and expired gaps up to `seen`. */
-  #advance(seen: number): void {
-    let watermark = this.#watermark as number;
     const now = Date.now();
-    while (watermark < seen || this.#delivered.has(watermark + 1)) {
-      const next = watermark + 1;
-      if (this.#delivered.delete(next)) {
-        watermark = next;
-        continue;
+    let top = high;
+    for (const row of rows) {
+      if (row.seq > top) {
+        // Every number between the last one read and this one is missing as of this snapshot.
+        for (let seq = top + 1; seq < row.seq; seq++) this.#gaps.set(seq, { horizon: xmax, since: now });
+        top = row.seq;
+      } else if (!this.#gaps.delete(row.seq)) {
+        continue; // read before (a concurrent read's row)
       }
-      const since = this.#gaps.get(next);
-      if (since === undefined) this.#gaps.set(next, now);
-      if (since === undefined || now - since < GAP_WAIT_MS) break;
-      this.#gaps.delete(next);
-      watermark = next;
+      this.#deliver(row);
     }
-    this.#watermark = watermark;
-    // Gaps are re-read later even if no notification comes.
+    this.#high = top;
+    // A number still missing once every transaction that could hold it has ended was rolled back (or pruned).
+    for (const [seq, gap] of this.#gaps) if (xmin >= gap.horizon) this.#gaps.delete(seq);
+    if (this.#gaps.size > MAX_GAPS) {
+      for (const seq of [...this.#gaps.keys()].sort((a, b) => a - b).slice(0, this.#gaps.size - MAX_GAPS)) this.#gaps.delete(seq);
+      this.#report(false);
+    }
+    if (rows.length >= 1000) this.#pollAgain = true;
+    this.#report(this.#sure(now));
     if (this.#gaps.size > 0 && this.#timer === null && this.#running) {
       this.#timer = setTimeout(() => {
         this.#timer = null;
         this.#poll();
-      }, GAP_WAIT_MS);
+      }, GAP_RECHECK_MS);
       this.#timer.unref?.();
     }
   }
+
+  #deliver(row: ChangeRow): void {
+    this.#options.onRow?.(row);
+    if (row.own || row.type === "revoked") return;
+    // A room created or updated and then deleted before we read it: its
+    // own "deleted" row follows, which is the state listeners need.
+    if (row.type === "deleted") this.#options.emit({ type: "deleted", roomId: row.roomId, room: null });
+    else if (row.room !== null) this.#options.emit({ type: row.type, roomId: row.roomId, room: row.room });
+  }
+
+  /** Connected, and no number has been missing for {@link GAP_DOUBT_MS}. */
+  #sure(now = Date.now()): boolean {
+    if (this.#client === null) return false;
+    for (const gap of this.#gaps.values()) if (now - gap.since >= GAP_DOUBT_MS) return false;
+    return true;
+  }
+
+  /** Tells `onLive` of a change only, so a steady state does not clear the entry cache again. */
+  #report(live: boolean): void {
+    if (live === this.#live) return;
+    this.#live = live;
+    this.#options.onLive?.(live);
+  }
+}
+
+/** Ends a client's socket at once, whether or not its peer still answers. */
+function destroy(client: pg.Client): void {
+  const stream = (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream;
+  stream?.destroy();
+  client.end().catch(() => undefined);
 }
 
 // --- The change log's SQL ----------------------------------------------------
@@ -266,25 +344,60 @@ export async function changeHead(client: pg.Client, t: Tables, since: number): P
   return Number(rows[0]?.seq ?? 0);
 }
 
-/** Up to 1000 logged changes after `after`, oldest first, each with the room or cutoff as stored now. */
-export async function readChanges(client: pg.Client, t: Tables, after: number, origin: string): Promise<ChangeRow[]> {
-  const { rows } = await client.query<RoomRow & { seq: string; type: string; room_id: string; origin: string; cutoff: string | null }>(
-    `SELECT c.seq, c.type, c.room_id, c.origin, r.id, r.created_at, r.last_connection_at, r.organization_id, r.doc,
-            v.issued_before AS cutoff
-       FROM ${t.changes} c
-       LEFT JOIN ${t.rooms} r ON c.type <> 'revoked' AND r.id = c.room_id
-       LEFT JOIN ${t.revocations} v ON c.type = 'revoked' AND v.user_id = c.room_id
-      WHERE c.seq > $1 ORDER BY c.seq LIMIT 1000`,
-    [after],
+/**
+ * Up to 1000 logged changes after `after` or among `missing`, oldest first,
+ * each with the room or cutoff as stored now, and the snapshot they were
+ * read in (one statement, so one snapshot for both).
+ */
+export async function readChanges(
+  client: pg.Client,
+  t: Tables,
+  after: number,
+  missing: readonly number[],
+  origin: string,
+): Promise<ChangeRead> {
+  const { rows } = await client.query<
+    Partial<RoomRow> & {
+      xmin: string;
+      xmax: string;
+      seq: string | null;
+      type: string;
+      room_id: string;
+      origin: string;
+      cutoff: string | null;
+    }
+  >(
+    `WITH snap AS (SELECT txid_snapshot_xmin(s)::text AS xmin, txid_snapshot_xmax(s)::text AS xmax FROM txid_current_snapshot() s),
+          logged AS (
+            SELECT c.seq, c.type, c.room_id, c.origin, r.id, r.created_at, r.last_connection_at, r.organization_id, r.doc,
+                   v.issued_before AS cutoff
+              FROM ${t.changes} c
+              LEFT JOIN ${t.rooms} r ON c.type <> 'revoked' AND r.id = c.room_id
+              LEFT JOIN ${t.revocations} v ON c.type = 'revoked' AND v.user_id = c.room_id
+             WHERE c.seq > $1 OR c.seq = ANY($2::bigint[]) ORDER BY c.seq LIMIT 1000)
+     SELECT snap.xmin, snap.xmax, logged.* FROM snap LEFT JOIN logged ON true ORDER BY logged.seq`,
+    [after, missing],
   );
-  return rows.map((row): ChangeRow => ({
-    seq: Number(row.seq),
-    type: row.type as ChangeRow["type"],
-    roomId: row.room_id,
-    room: row.id === null ? null : rowToRoom(row),
-    ...(row.cutoff !== null && { cutoff: Number(row.cutoff) }),
-    own: row.origin === origin,
-  }));
+  const first = rows[0];
+  if (first === undefined) throw new Error("the change log read returned no snapshot");
+  return {
+    xmin: BigInt(first.xmin),
+    xmax: BigInt(first.xmax),
+    rows: rows.flatMap((row): ChangeRow[] =>
+      row.seq === null
+        ? []
+        : [
+            {
+              seq: Number(row.seq),
+              type: row.type as ChangeRow["type"],
+              roomId: row.room_id,
+              room: row.id === null || row.id === undefined ? null : rowToRoom(row as RoomRow),
+              ...(row.cutoff !== null && { cutoff: Number(row.cutoff) }),
+              own: row.origin === origin,
+            },
+          ],
+    ),
+  };
 }
 
 /** Deletes log rows older than `before` (epoch ms), in the background: a failure only delays it. */

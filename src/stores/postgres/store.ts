@@ -46,6 +46,14 @@ export type PostgresStoreOptions = ConnectionOptions & {
    * rooms and as many users (default 10,000 each). Default: off.
    */
   entryCache?: boolean | { maxEntries?: number };
+  /**
+   * How often the listening connection must answer, in ms (default 5000).
+   * One that stays silent that long again (a flow a NAT or firewall dropped
+   * without telling either end) is replaced and caught up from the log, and
+   * the entry cache emptied meanwhile: other instances' changes reach this
+   * one within twice this, plus a reconnect.
+   */
+  feedHeartbeatMs?: number;
 } & Pick<RoomChangeEmitterOptions, "onListenerError">;
 
 const DEFAULT_RETENTION_MS = 10 * 60_000;
@@ -138,7 +146,8 @@ export class PostgresStore implements RoomStore {
         await this.#connections.init();
         return changeHead(client, this.#t, since);
       },
-      read: (client, after) => readChanges(client, this.#t, after, this.#origin),
+      read: (client, after, missing) => readChanges(client, this.#t, after, missing, this.#origin),
+      ...(options.feedHeartbeatMs !== undefined && { heartbeatMs: options.feedHeartbeatMs }),
     });
   }
 

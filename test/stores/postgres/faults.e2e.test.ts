@@ -23,7 +23,7 @@ const SECRET = "sk_test_0123456789abcdefghijklmnopqrstuv";
 describe.skipIf(unreachable !== null)("PostgresStore change feed under faults", () => {
   const schemas: string[] = [];
   const closers: (() => Promise<void>)[] = [];
-  const store = (schema: string, options: Partial<ConstructorParameters<typeof PostgresStore>[0]> = {}) => {
+  const store = (schema: string, options: { connectionString?: string; entryCache?: boolean; feedHeartbeatMs?: number } = {}) => {
     const opened = new PostgresStore({ connectionString: DATABASE_URL, schema, ...options });
     closers.push(() => opened.close());
     return opened;
