@@ -4,7 +4,7 @@
  * standard `(Request) => Promise<Response>`. Routing, the bearer check and
  * error answers live here; what each route does lives in `routes.ts`.
  */
-import { LiveblocksError } from "../protocol/errors.js";
+import { LiveblocksError, STORE_RETRY_AFTER_SECONDS } from "../protocol/errors.js";
 import { httpMessages } from "../protocol/messages.js";
 import { PATHS, segmentsOf } from "../protocol/paths.js";
 import { type Liveblocks, secretMatches } from "../liveblocks/client.js";
@@ -130,7 +130,11 @@ function answerError(
   if (error instanceof HttpError) return httpErrorResponse(error);
   // The facade decided the status and code (404 ROOM_NOT_FOUND, 409, 422, 501, …): answer them as they are.
   if (error instanceof LiveblocksError) {
-    return errorResponse(error.status, error.code, error.message, error.details ? { suggestion: error.details } : undefined);
+    return errorResponse(error.status, error.code, error.message, {
+      ...(error.details && { suggestion: error.details }),
+      // A busy store (SqliteBusyError) says when to come back; RestStore honours it.
+      ...(error.code === "STORE_UNAVAILABLE" && { headers: { "retry-after": String(STORE_RETRY_AFTER_SECONDS) } }),
+    });
   }
   // A client that went away is not a server fault: nothing to log, nobody to answer.
   if (request.signal.aborted) return errorAnswer("REQUEST_ABORTED", httpMessages.aborted);

@@ -48,7 +48,7 @@ const ROUTES: readonly Route[] = [
   route(PATHS.updateRoomId, { POST: updateRoomId }),
   route(PATHS.checkAccess, { POST: checkAccess }),
   route(PATHS.revokeTokens, { POST: revokeTokens }),
-  route(PATHS.revocation, { GET: getRevocation }),
+  route(PATHS.revocation, { GET: getRevocation, DELETE: clearRevocation }),
   // The event stream reads nothing of the request but its signal.
   route(PATHS.roomEvents, {
     GET: ({ liveblocks, request }) => roomEvents({ liveblocks, request: { signal: request.signal } as Request }),
@@ -235,6 +235,12 @@ async function revokeTokens(context: RouteContext): Promise<RouteResult> {
 /** `GET /v2/users/:userId/revocation` → `{ issuedBefore: epoch ms | null }`, read by `RestStore`. */
 async function getRevocation({ liveblocks, request, params }: RouteContext): Promise<RouteResult> {
   return json(await liveblocks.getTokenRevocation({ userId: params.get("userId")! }, { signal: request.signal }));
+}
+
+/** `DELETE /v2/users/:userId/revocation` → 204: the cutoff is gone (an administrator's undo). */
+async function clearRevocation({ liveblocks, request, params }: RouteContext): Promise<RouteResult> {
+  await liveblocks.clearTokenRevocation({ userId: params.get("userId")! }, { signal: request.signal });
+  return noContent();
 }
 
 /* --- Bodies -------------------------------------------------------------- */

@@ -423,12 +423,15 @@ export class Liveblocks {
 
   /**
    * Revokes every token of `userId` issued before `issuedBefore` (default:
-   * now, compared in whole seconds as `iat` has them): `checkRoomAccess`
-   * then denies them with `revoked`. Kept in the store, so every instance
+   * now): `checkRoomAccess` then denies them with `revoked`. Judged on `iat`
+   * (whole seconds) with the clock tolerance added, so a token minted just
+   * before by an instance whose clock runs up to `clockTolerance` ahead is
+   * revoked too; so are tokens issued within `clockTolerance` after it (a
+   * bounded lockout, 60 s by default). Kept in the store, so every instance
    * over it sees it; it survives restarts only if the store is durable.
    *
    * @param params.userId The user whose tokens to revoke.
-   * @param params.issuedBefore A `Date` or epoch milliseconds (default: now).
+   * @param params.issuedBefore A `Date` or integer epoch milliseconds, no later than now plus `clockTolerance` (default: now).
    * @param options.signal Aborts the call.
    * @example
    * ```ts
@@ -438,9 +441,35 @@ export class Liveblocks {
   async revokeTokens(params: { userId: string; issuedBefore?: Date | number }, options?: RequestOptions): Promise<void> {
     options?.signal?.throwIfAborted();
     const { userId, issuedBefore } = parseInput(this.#config.schemas.revokeTokens, params, "params");
-    const cutoff = issuedBefore === undefined ? this.#config.now() : +issuedBefore;
+    const now = this.#config.now();
+    // Cutoffs only move forward: a far one would lock the user out for good.
+    if (issuedBefore !== undefined && issuedBefore > now + this.#config.clockTolerance * 1000) {
+      throw invalidField("issuedBefore", `must be no later than now plus the clock tolerance (${this.#config.clockTolerance} s)`);
+    }
+    const cutoff = issuedBefore ?? now;
     await this.#config.store.revokeTokens(userId, cutoff, { signal: options?.signal });
     announceRevocation(this.#config, { userId, issuedBefore: cutoff });
+  }
+
+  /**
+   * Clears the revocation cutoff of `userId`, so every token of theirs that
+   * is otherwise valid passes again: the administrator's way back from a
+   * cutoff set by mistake. roomgate's own (`DELETE
+   * /v2/users/:userId/revocation`); rejects with 501 if the store cannot.
+   *
+   * @param params.userId The user whose cutoff to clear.
+   * @param options.signal Aborts the call.
+   * @example
+   * ```ts
+   * await liveblocks.clearTokenRevocation({ userId: "alice" });
+   * ```
+   */
+  async clearTokenRevocation(params: { userId: string }, options?: RequestOptions): Promise<void> {
+    options?.signal?.throwIfAborted();
+    const { userId } = parseInput(this.#config.schemas.tokenRevocation, params, "params");
+    const store = this.#config.store;
+    if (store.clearRevocation === undefined) throw notImplemented("Clearing a token revocation");
+    await store.clearRevocation(userId, { signal: options?.signal });
   }
 
   /**

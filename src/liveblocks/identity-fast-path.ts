@@ -7,6 +7,7 @@
 import { isStorableText } from "../rooms/text.js";
 import { isPlainObject } from "../runtime/json.js";
 import type { Limits } from "./limits.js";
+import { isWireGroupId } from "./schemas.js";
 
 /** Code points in `text`, as zod counts a string's length: a surrogate pair is one. */
 function codePointLength(text: string): number {
@@ -54,7 +55,8 @@ export function checkIdentityFast(value: unknown, limits: Limits): CheckedIdenti
   if (groupIds === undefined) return { userId, groupIds: undefined };
   if (!Array.isArray(groupIds) || groupIds.length > limits.groupIds) return undefined;
   for (let i = 0; i < groupIds.length; i++) {
-    if (!isBoundedString(groupIds[i], limits.groupIdLength)) return undefined;
+    const groupId: unknown = groupIds[i];
+    if (!isBoundedString(groupId, limits.groupIdLength) || !isWireGroupId(groupId)) return undefined;
   }
   return { userId, groupIds: groupIds as string[] };
 }

@@ -84,6 +84,23 @@ const text = (rule: string) => z.string({ error: rule });
 const storableText = (max: number, rule = `must be at most ${max} characters`) =>
   text("must be a string").max(max, { message: rule, abort: true }).refine(isStorableText, NOT_STORABLE);
 
+/**
+ * Group ids travel comma-joined on Liveblocks' wire (`GET /v2/rooms?groupIds=a,b`),
+ * so a comma inside one would split it into others' groups: refused wherever
+ * a group id enters (token `groupIds`, `groupsAccesses` keys, `getRooms`).
+ */
+export const GROUP_ID_RULE = "must not contain ',' (group ids travel comma-joined)";
+
+/** Can `id` travel in a comma-joined list of group ids? */
+export function isWireGroupId(id: string): boolean {
+  return !id.includes(",");
+}
+
+/** Room ids a URL path cannot name: `.` and `..` are collapsed by URL parsing. */
+export const ROOM_ID_DOTS_RULE = "must not be '.' or '..' (no URL path can name them)";
+
+const CUTOFF_RULE = "must be a Date or an integer of epoch milliseconds";
+
 /** `1..max` characters a store can hold. */
 function boundedString(max: number) {
   // `abort`: a string over the limit is not walked by the checks after it.
@@ -133,6 +150,8 @@ function idMap<V>(options: {
   maxKeyLength: number;
   nullable: boolean;
   checkValue: (value: unknown) => string | true;
+  /** A rule of its own for keys (group ids), beside length and storable text. */
+  checkKey?: (key: string) => string | true;
   /** A copy of a value that passed `checkValue`. */
   copyValue: (value: unknown) => unknown;
 }) {
@@ -167,6 +186,11 @@ function idMap<V>(options: {
           ctx.addIssue({ code: "custom", path: [key], message: `keys ${NOT_STORABLE}` });
           return;
         }
+        const keyVerdict = options.checkKey?.(key) ?? true;
+        if (keyVerdict !== true) {
+          ctx.addIssue({ code: "custom", path: [key], message: `keys ${keyVerdict}` });
+          return;
+        }
         const entry = value[key];
         if (entry === null && nullable) continue;
         const verdict = options.checkValue(entry);
@@ -187,8 +211,9 @@ function idMap<V>(options: {
     });
 }
 
-function accessesMap<N extends boolean>(limits: Limits, nullable: N) {
+function accessesMap<N extends boolean>(limits: Limits, nullable: N, keys: "users" | "groups") {
   return idMap<N extends true ? RoomPermission | null : RoomPermission>({
+    ...(keys === "groups" && { checkKey: (key: string) => (isWireGroupId(key) ? true : GROUP_ID_RULE) }),
     maxEntries: limits.accessesEntries,
     maxKeyLength: limits.accessesKeyLength,
     nullable,
@@ -255,9 +280,9 @@ function jsonObject(maxBytes: number) {
 
 /** The schemas of one `Liveblocks` instance, built once from its limits. */
 export function createSchemas(limits: Limits) {
-  const roomId = boundedString(limits.roomIdLength).refine((id) => !id.includes("*"), {
-    message: "must not contain '*'",
-  });
+  const roomId = boundedString(limits.roomIdLength)
+    .refine((id) => !id.includes("*"), { message: "must not contain '*'" })
+    .refine((id) => id !== "." && id !== "..", { message: ROOM_ID_DOTS_RULE });
   const organizationId = boundedString(limits.organizationIdLength);
   const pageSize = z
     .number({ error: "must be a number" })
@@ -265,20 +290,20 @@ export function createSchemas(limits: Limits) {
     .min(1, `must be an integer between 1 and ${limits.pageSize}`)
     .max(limits.pageSize, `must be an integer between 1 and ${limits.pageSize}`);
   const groupIds = z
-    .array(boundedString(limits.groupIdLength), { error: "must be an array of strings" })
+    .array(boundedString(limits.groupIdLength).refine(isWireGroupId, GROUP_ID_RULE), { error: "must be an array of strings" })
     .max(limits.groupIds, `must have at most ${limits.groupIds} entries`);
   const createRoom = z.strictObject({
     defaultAccesses: permissionSet(limits, true),
-    groupsAccesses: accessesMap(limits, false).optional(),
-    usersAccesses: accessesMap(limits, false).optional(),
+    groupsAccesses: accessesMap(limits, false, "groups").optional(),
+    usersAccesses: accessesMap(limits, false, "users").optional(),
     metadata: metadataMap(limits, false).optional(),
     organizationId: organizationId.optional(),
     tenantId: organizationId.optional(),
   });
   const updateRoom = z.strictObject({
     defaultAccesses: permissionSet(limits, true).nullable().optional(),
-    groupsAccesses: accessesMap(limits, true).optional(),
-    usersAccesses: accessesMap(limits, true).optional(),
+    groupsAccesses: accessesMap(limits, true, "groups").optional(),
+    usersAccesses: accessesMap(limits, true, "users").optional(),
     metadata: metadataMap(limits, true).optional(),
   });
   const queryMetadata = idMap<string>({
@@ -328,11 +353,19 @@ export function createSchemas(limits: Limits) {
     }),
     userInfo: jsonObject(limits.userInfoBytes).optional(),
     updateRoomId: z.strictObject({ currentRoomId: roomId, newRoomId: roomId }),
-    // Any id a store may hold a cutoff for: a read, so no stricter than the stores.
-    tokenRevocation: z.strictObject({ userId: text("must be a string").min(1, "must be a non-empty string") }),
+    // Any id a store may hold a cutoff for (no length limit: a read or a
+    // clearing must reach cutoffs set under other limits), as every store can hold it.
+    tokenRevocation: z.strictObject({
+      userId: text("must be a string").min(1, "must be a non-empty string").refine(isStorableText, NOT_STORABLE),
+    }),
     revokeTokens: z.strictObject({
       userId: boundedString(limits.userIdLength),
-      issuedBefore: z.union([z.date(), z.number().finite()], { error: "must be a Date or epoch milliseconds" }).optional(),
+      // Every store keeps a cutoff as a 64-bit integer; the upper bound (now + tolerance) is the facade's, as it reads the clock.
+      issuedBefore: z
+        .union([z.date(), z.number()], { error: CUTOFF_RULE })
+        .transform((value) => +value)
+        .refine(Number.isSafeInteger, CUTOFF_RULE)
+        .optional(),
     }),
   };
 }

@@ -46,6 +46,8 @@ export const ERROR_STATUS = {
   BODY_TOO_LARGE: 413,
   /** The client aborted the request before it was answered. */
   REQUEST_ABORTED: 400,
+  /** The store is busy (a SQLite file locked by another connection): retry after `Retry-After` seconds. */
+  STORE_UNAVAILABLE: 503,
   /** The signer failed: no token was issued. */
   TOKEN_SIGNING_FAILED: 503,
   /** Anything the server did not expect; details are logged, never answered. */
@@ -135,6 +137,9 @@ export function roomKeptChanging(roomId: string): LiveblocksError {
 export function notImplemented(what: string): LiveblocksError {
   return liveblocksError("NOT_IMPLEMENTED", messages.notImplemented(what));
 }
+
+/** The `Retry-After` (seconds) answered with `STORE_UNAVAILABLE`: a lock held past the store's wait is usually short-lived. */
+export const STORE_RETRY_AFTER_SECONDS = 1;
 
 /** Codes for statuses that carry none of their own: HTTP's reason phrase in UPPER_SNAKE. */
 const STATUS_CODES: Readonly<Record<number, string>> = {

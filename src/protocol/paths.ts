@@ -15,7 +15,7 @@ export const PATHS = {
   checkAccess: "/v2/rooms/:roomId/check-access",
   /** roomgate's own: move a user's revocation cutoff forward. */
   revokeTokens: "/v2/users/:userId/revoke-tokens",
-  /** roomgate's own: read a user's revocation cutoff. */
+  /** roomgate's own: read (GET) or clear (DELETE) a user's revocation cutoff. */
   revocation: "/v2/users/:userId/revocation",
   /** roomgate's own: room changes and revocations as server-sent events. */
   roomEvents: "/v2/room-events",

@@ -11,6 +11,7 @@
  * The parser is one left-to-right pass with no backtracking: linear in the
  * length of the query.
  */
+import { NOT_STORABLE, isStorableText } from "../rooms/text.js";
 import type { RoomFilter } from "../rooms/types.js";
 
 /**
@@ -306,7 +307,10 @@ class Parser {
       const char = text[pos];
       if (char === quoteChar) {
         this.#pos = pos + 1;
-        return out + text.slice(segment, pos);
+        const value = out + text.slice(segment, pos);
+        // After unescaping: `\u0000` or a lone `\ud800` is text no store can hold.
+        if (!isStorableText(value)) this.#fail(open, `the string ${NOT_STORABLE}`);
+        return value;
       }
       if (char !== "\\") {
         pos++;

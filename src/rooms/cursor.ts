@@ -6,6 +6,7 @@
  */
 import { base64urlDecode, base64urlOfText, utf8Decode } from "../runtime/crypto/node.js";
 import type { SortKey } from "./order.js";
+import { isStorableText } from "./text.js";
 import { InvalidCursorError } from "./types.js";
 
 /**
@@ -37,7 +38,14 @@ export function decodeCursor(cursor: string): SortKey {
   } catch {
     throw new InvalidCursorError();
   }
-  if (!Array.isArray(value) || value.length !== 2 || !Number.isSafeInteger(value[0]) || typeof value[1] !== "string") {
+  // The id is compared with stored ids: text no store holds (NUL, a lone surrogate) is no cursor of ours.
+  if (
+    !Array.isArray(value) ||
+    value.length !== 2 ||
+    !Number.isSafeInteger(value[0]) ||
+    typeof value[1] !== "string" ||
+    !isStorableText(value[1])
+  ) {
     throw new InvalidCursorError();
   }
   const key: SortKey = { ms: value[0] as number, id: value[1] };

@@ -138,8 +138,8 @@ export interface RoomStore {
   /** One page of rooms matching the filter, newest first. */
   list(query: RoomListQuery, options?: StoreReadOptions): Promise<RoomListPage>;
   /**
-   * Records that tokens of `userId` issued before `issuedBefore` (epoch ms)
-   * are revoked. The stored cutoff only moves forward.
+   * Records that tokens of `userId` issued before `issuedBefore` (integer
+   * epoch ms) are revoked. The stored cutoff only moves forward.
    */
   revokeTokens(userId: string, issuedBefore: number, options?: StoreWriteOptions): Promise<void>;
   /**
@@ -155,6 +155,11 @@ export interface RoomStore {
     subject: { userId: string; groupIds: readonly string[] },
     options?: StoreReadOptions,
   ): Promise<RoomAccessRules | null>;
+  /**
+   * Optional (`clearTokenRevocation`): removes the revocation cutoff of
+   * `userId`, the one way a cutoff moves back (none: nothing changes).
+   */
+  clearRevocation?(userId: string, options?: StoreWriteOptions): Promise<void>;
   /** The revocation cutoff of `userId` (epoch ms), or `null`. */
   getRevocation(userId: string, options?: StoreReadOptions): Promise<number | null>;
   /**

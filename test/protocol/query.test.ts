@@ -1,6 +1,7 @@
 import { objectToQuery } from "@liveblocks/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { isStorableText } from "../../src/rooms/text.js";
 import { RoomQuerySyntaxError, formatRoomQuery, parseRoomQuery, roomQueryFromObject } from "../../src/protocol/query.js";
 
 function syntaxError(query: string): RoomQuerySyntaxError {
@@ -14,12 +15,33 @@ function syntaxError(query: string): RoomQuerySyntaxError {
 }
 
 /** Arbitrary strings, lone surrogates, quotes and backslashes included. */
-const anyString = fc.oneof(
+const rawString = fc.oneof(
   fc.string({ unit: "binary" }),
-  fc.string({ unit: fc.constantFrom('"', "'", "\\", "u", "0", " ", "]", "\n", "\u2028", "é", "\ud83d", "\ude00") }),
+  fc.string({ unit: fc.constantFrom('"', "'", "\\", "u", "0", " ", "]", "\n", "\u2028", "é", "\ud83d", "\ude00", "\0") }),
 );
 
+/** The values a query can carry: storable text (no NUL, no lone surrogate). */
+const anyString = rawString.filter(isStorableText);
+
 describe("parseRoomQuery", () => {
+  // Regression (hardening round two, item 12): `\u0000` and `\ud800` escapes reached Postgres (500, or a match on U+FFFD).
+  it("parseRoomQuery - property: a quoted value is refused exactly when it unescapes to text no store can hold", () => {
+    fc.assert(
+      fc.property(rawString, (value) => {
+        // Control characters and lone surrogates as \\u escapes; quotes and backslashes escaped.
+        const escapeUnit = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
+        const escaped = [...value]
+          .map((c) =>
+            c.length === 1 && (c < " " || (c.charCodeAt(0) & 0xf800) === 0xd800) ? escapeUnit(c) : c === '"' || c === "\\" ? `\\${c}` : c,
+          )
+          .join("");
+        const query = `roomId:"${escaped}"`;
+        if (isStorableText(value)) expect(parseRoomQuery(query).roomId).toBe(value);
+        else expect(() => parseRoomQuery(query)).toThrow(/must not contain NUL characters or unpaired surrogates/);
+      }),
+    );
+  });
+
   it("parseRoomQuery - the empty or blank query matches everything", () => {
     expect(parseRoomQuery("")).toEqual({ metadata: [] });
     expect(parseRoomQuery(" \t\r\n ")).toEqual({ metadata: [] });

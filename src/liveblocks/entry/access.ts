@@ -19,6 +19,7 @@ import { deny, outcomes } from "./denial.js";
 import { checkInput } from "../schemas.js";
 import { isObject } from "../../runtime/json.js";
 import { verifyWith } from "./verify.js";
+import { revokedUpTo } from "./revocations.js";
 
 /** How long `checkRoomAccess` waits for the verifier and the store together, by default, in milliseconds. */
 export const DEFAULT_ACCESS_TIMEOUT_MS = 5000;
@@ -92,7 +93,8 @@ async function decide(config: Config, token: string, roomId: string, deadline: D
     if (typeof revokedBefore !== "number" || !Number.isFinite(revokedBefore)) {
       return { access: deny("store-unavailable", STORE_MALFORMED), claims };
     }
-    if (outcomes.isRevoked(claims.iat, revokedBefore)) return { access: outcomes.revoked(uid, revokedBefore), claims };
+    const upTo = revokedUpTo(config, revokedBefore);
+    if (outcomes.isRevoked(claims.iat, upTo)) return { access: outcomes.revoked(uid, upTo), claims };
   }
 
   let decision: AccessDecision;

@@ -8,6 +8,18 @@ import { RoomChangeEmitter } from "../../rooms/emitter.js";
 import type { RevocationEvent } from "../../rooms/types.js";
 import type { Config } from "../options.js";
 
+/**
+ * The latest `iat` (as epoch ms) a stored cutoff revokes: the cutoff plus the
+ * clock tolerance. Tokens up to the tolerance in the future are accepted, so
+ * a token minted before the revocation by an instance whose clock runs ahead
+ * carries an `iat` up to that far past it; the price is that tokens issued
+ * within the tolerance after a revocation are revoked too.
+ * @internal
+ */
+export function revokedUpTo(config: Config, cutoffMs: number): number {
+  return cutoffMs + config.clockTolerance * 1000;
+}
+
 /** Per instance, for stores that do not emit revocations themselves. */
 const local = new WeakMap<Config, RoomChangeEmitter<RevocationEvent>>();
 

@@ -14,7 +14,7 @@ import type { TokenClaims } from "../../tokens/types.js";
 import { type AccessCheckOptions, decideRoomAccess } from "./access.js";
 import { deny, outcomes } from "./denial.js";
 import type { Config } from "../options.js";
-import { subscribeRevocations } from "./revocations.js";
+import { revokedUpTo, subscribeRevocations } from "./revocations.js";
 import type { RoomAccessResult } from "../types.js";
 
 /**
@@ -77,7 +77,9 @@ class Watcher {
     set.add(watch);
     if (this.#count++ === 0) {
       this.#unsubscribe = this.#config.store.subscribe((event) => this.#onEvent(event));
-      this.#unsubscribeRevocations = subscribeRevocations(this.#config, ({ userId, issuedBefore }) => this.revoked(userId, issuedBefore));
+      this.#unsubscribeRevocations = subscribeRevocations(this.#config, ({ userId, issuedBefore }) =>
+        this.revoked(userId, revokedUpTo(this.#config, issuedBefore)),
+      );
     }
   }
 
@@ -108,7 +110,10 @@ class Watcher {
     }
   }
 
-  /** A revocation, from the store (any instance or process it reaches) or this instance's `revokeTokens`. */
+  /**
+   * A revocation, from the store (any instance or process it reaches) or this
+   * instance's `revokeTokens`; `cutoffMs` is the tolerance-widened cutoff ({@link revokedUpTo}).
+   */
   revoked(userId: string, cutoffMs: number): void {
     const set = this.#byUser.get(userId);
     if (set === undefined) return;

@@ -237,6 +237,7 @@ export class MemoryStore implements RoomStore {
    */
   async revokeTokens(userId: string, issuedBefore: number, options?: StoreWriteOptions): Promise<void> {
     options?.signal?.throwIfAborted();
+    if (!Number.isSafeInteger(issuedBefore)) throw new TypeError("issuedBefore must be an integer of epoch milliseconds");
     const current = this.#revocations.get(userId);
     if (current === undefined || issuedBefore > current) this.#revocations.set(userId, issuedBefore);
     if (this.#revocationEmitter.size > 0) {
@@ -253,6 +254,17 @@ export class MemoryStore implements RoomStore {
    */
   subscribeRevocations(listener: (event: RevocationEvent) => void): () => void {
     return this.#revocationEmitter.subscribe(listener);
+  }
+
+  /**
+   * Removes the revocation cutoff of `userId`, if any.
+   *
+   * @param userId The exact user id.
+   * @param options.signal Rejects with its reason if already aborted.
+   */
+  async clearRevocation(userId: string, options?: StoreWriteOptions): Promise<void> {
+    options?.signal?.throwIfAborted();
+    this.#revocations.delete(userId);
   }
 
   /**

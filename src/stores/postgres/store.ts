@@ -414,6 +414,28 @@ export class PostgresStore implements RoomStore {
   }
 
   /**
+   * Removes the revocation cutoff of `userId`, if any.
+   * Logged like a revocation, so other instances drop a cached cutoff (their
+   * feed finds no cutoff left and tells no listener).
+   *
+   * @param userId The exact user id.
+   * @param options.signal Rejects with its reason if it aborts before the write.
+   */
+  async clearRevocation(userId: string, options?: StoreWriteOptions): Promise<void> {
+    checkText(userId, "userId");
+    await this.#connections.withClient(options?.signal, (client) =>
+      client.query(
+        `WITH gone AS (DELETE FROM ${this.#t.revocations} WHERE user_id = $1 RETURNING user_id),
+              logged AS (INSERT INTO ${this.#t.changes} (room_id, type, at, origin)
+                         SELECT user_id, 'revoked', $2, $3 FROM gone RETURNING seq)
+         SELECT pg_notify($4, seq::text) FROM logged`,
+        [userId, Date.now(), this.#origin, this.#channel],
+      ),
+    );
+    this.#cache?.invalidateRevocation(userId);
+  }
+
+  /**
    * The revocation cutoff of `userId` (epoch ms), or `null`.
    *
    * @param userId The exact user id.

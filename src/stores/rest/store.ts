@@ -316,6 +316,18 @@ export class RestStore implements RoomStore {
   }
 
   /**
+   * `DELETE /v2/users/:userId/revocation` (roomgate's own route). Retried like
+   * a read: clearing twice leaves the same state.
+   *
+   * @param userId The exact user id.
+   * @param options.signal Aborts the request; rejects with its reason.
+   */
+  async clearRevocation(userId: string, options?: StoreWriteOptions): Promise<void> {
+    const response = await this.#send("DELETE", pathOf(PATHS.revocation, { userId }), "always", options?.signal);
+    this.#expect(response, 204, 200);
+  }
+
+  /**
    * `GET /v2/users/:userId/revocation` (roomgate's own route).
    *
    * @param userId The exact user id.

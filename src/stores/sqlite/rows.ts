@@ -49,7 +49,8 @@ type StatementName =
   | "insertMetadata"
   | "deleteMetadata"
   | "revoke"
-  | "revocation";
+  | "revocation"
+  | "clearRevocation";
 
 /** Every statement of the store but listings, prepared once per connection. */
 export function prepareStatements(db: Connection): Record<StatementName, Statement> {
@@ -86,6 +87,7 @@ export function prepareStatements(db: Connection): Record<StatementName, Stateme
       "INSERT INTO revocations (user_id, issued_before) VALUES (?, ?) ON CONFLICT (user_id) DO UPDATE SET issued_before = max(issued_before, excluded.issued_before)",
     ),
     revocation: db.prepare("SELECT issued_before FROM revocations WHERE user_id = ?").pluck(),
+    clearRevocation: db.prepare("DELETE FROM revocations WHERE user_id = ?"),
   };
 }
 

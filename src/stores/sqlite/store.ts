@@ -4,12 +4,14 @@
  * with change events that reach the listeners of those other processes.
  */
 import Database from "better-sqlite3";
+import { closeSync, openSync } from "node:fs";
 import type { Database as Connection, Statement } from "better-sqlite3";
 import type { RoomAccessRules } from "../../permissions/rules.js";
 import type { RoomAccesses, RoomPermission } from "../../permissions/scopes.js";
 import { decodeCursor, encodeCursor } from "../../rooms/cursor.js";
 import { type RoomChangeEmitterOptions, type RoomChangeListener, StoreListeners } from "../../rooms/emitter.js";
 import { applyRoomPatch } from "../../rooms/patch.js";
+import { ERROR_STATUS, LiveblocksError } from "../../protocol/errors.js";
 import { integerOption, invalidOption } from "../../runtime/options.js";
 import { sleep } from "../../runtime/signal.js";
 import { ChangeLog } from "./change-feed.js";
@@ -62,11 +64,32 @@ export type SqliteStoreOptions = Pick<RoomChangeEmitterOptions, "onListenerError
  * if (err instanceof SqliteBusyError) retryLater();
  * ```
  */
-export class SqliteBusyError extends Error {
-  readonly code = "ERR_SQLITE_BUSY";
+export class SqliteBusyError extends LiveblocksError {
   constructor(filename: string, timeoutMs: number, options?: { cause?: unknown }) {
-    super(`SqliteStore: "${filename}" stayed locked by another connection for ${timeoutMs} ms`, options);
+    // A LiveblocksError with STORE_UNAVAILABLE (503): roomgate/http answers it with `Retry-After`, not a 500.
+    super(
+      `SqliteStore: "${filename}" stayed locked by another connection for ${timeoutMs} ms`,
+      ERROR_STATUS.STORE_UNAVAILABLE,
+      undefined,
+      "STORE_UNAVAILABLE",
+    );
+    if (options?.cause !== undefined) (this as { cause?: unknown }).cause = options.cause;
     this.name = "SqliteBusyError";
+  }
+}
+
+/**
+ * Creates `filename` readable by its owner only (0600) unless it exists:
+ * rooms, revocations and the audit trail are nobody else's business, and
+ * SQLite gives the `-wal` and `-shm` files the database file's permissions.
+ * An existing file keeps the permissions its owner chose.
+ */
+function createPrivateFile(filename: string): void {
+  if (filename === ":memory:" || filename.startsWith("file:")) return;
+  try {
+    closeSync(openSync(filename, "wx", 0o600));
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== "EEXIST") throw error;
   }
 }
 
@@ -142,6 +165,7 @@ export class SqliteStore implements RoomStore {
       options,
     );
     this.#pollIntervalMs = pollIntervalMs;
+    createPrivateFile(options.filename);
     this.#db = new Database(options.filename);
     try {
       this.#open();
@@ -350,6 +374,18 @@ export class SqliteStore implements RoomStore {
    */
   subscribeRevocations(listener: (event: RevocationEvent) => void): () => void {
     return this.#listeners.subscribeRevocations(listener);
+  }
+
+  /**
+   * Removes the revocation cutoff of `userId`, if any.
+   * Other connections read the file, so they see it at once.
+   *
+   * @param userId The exact user id.
+   * @param options.signal Rejects with its reason when it aborts before the write.
+   */
+  async clearRevocation(userId: string, options?: StoreWriteOptions): Promise<void> {
+    checkText(userId, "userId");
+    await this.#attempt(options?.signal, () => this.#transaction.immediate(() => this.#sql.clearRevocation.run(userId)));
   }
 
   /**

@@ -20,6 +20,8 @@ export const STORE_CAPABILITIES = [
   { name: "accessRules", method: "getAccessRules" },
   /** `subscribeRevocations`, which live room-access watches listen to. */
   { name: "revocationEvents", method: "subscribeRevocations" },
+  /** `clearRevocation`, behind `clearTokenRevocation`. */
+  { name: "revocationClearing", method: "clearRevocation" },
 ] as const satisfies readonly { name: string; method: keyof RoomStore }[];
 
 /** The name of one optional part of the {@link RoomStore} contract. */

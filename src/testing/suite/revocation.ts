@@ -65,6 +65,21 @@ export function describeRevocation(getStore: () => RoomStore, capabilities: Stor
       },
     );
 
+    it.skipIf(!capabilities.revocationClearing)("clearRevocation - removes the cutoff; later revocations start afresh", async () => {
+      if (store.clearRevocation === undefined)
+        throw new Error("capabilities.revocationClearing is declared, but the store has no clearRevocation");
+      await store.revokeTokens("alice", 9_000);
+      await store.revokeTokens("bob", 9_000);
+      await store.clearRevocation("alice");
+      expect(await store.getRevocation("alice")).toBeNull();
+      expect(await store.getRevocation("bob")).toBe(9_000);
+      await store.clearRevocation("alice");
+      await store.clearRevocation("carol");
+      // The cutoff moves forward from nothing again: an earlier one is kept.
+      await store.revokeTokens("alice", 1_000);
+      expect(await store.getRevocation("alice")).toBe(1_000);
+    });
+
     it("revokeTokens - reserved user ids are ordinary ids", async () => {
       for (const [i, id] of RESERVED_IDS.entries()) await store.revokeTokens(id, 1000 + i);
       for (const [i, id] of RESERVED_IDS.entries()) expect(await store.getRevocation(id)).toBe(1000 + i);
