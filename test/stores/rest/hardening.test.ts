@@ -209,6 +209,51 @@ describe("RestStore onEventGap (item 9)", () => {
   });
 });
 
+describe("RestStore redirects (item 15a)", () => {
+  it("create - a 307 to another origin is refused; the other origin never receives the body", async () => {
+    const elsewhere: string[] = [];
+    const other = await listen((req, res) => {
+      let body = "";
+      req.on("data", (chunk: Buffer) => (body += chunk.toString()));
+      req.on("end", () => {
+        elsewhere.push(`${req.method} ${req.url} ${body}`);
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(roomToJson(makeRoom("r"))));
+      });
+    });
+    const redirecting = await listen((req, res) => {
+      req.resume();
+      res.writeHead(307, { location: `${other}${req.url}` }).end();
+    });
+    const store = makeStore({ baseUrl: redirecting, serverEvents: false });
+    const error = await store.create(makeRoom("r", { usersAccesses: { alice: ["room:write"] } })).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(RestResponseError);
+    expect((error as Error).message).toMatch(/redirect.*307.*not followed/i);
+    await expect(store.get("r")).rejects.toBeInstanceOf(RestResponseError);
+    expect(elsewhere).toEqual([]);
+  });
+
+  it("stream - a redirected event stream is reported once and not retried", async () => {
+    const elsewhere: string[] = [];
+    const other = await listen((req, res) => {
+      elsewhere.push(`${req.method} ${req.url}`);
+      res.writeHead(200, { "content-type": "text/event-stream" }).write(": connected\n\n");
+    });
+    let asked = 0;
+    const redirecting = await listen((req, res) => {
+      asked++;
+      res.writeHead(302, { location: `${other}${req.url}` }).end();
+    });
+    const gaps: unknown[] = [];
+    const store = makeStore({ baseUrl: redirecting, backoffMs: 1, maxBackoffMs: 1, onEventGap: (error) => gaps.push(error) });
+    store.subscribe(() => {});
+    await vi.waitFor(() => expect(gaps).toHaveLength(1));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(asked).toBe(1);
+    expect(String(gaps[0])).toMatch(/redirect/);
+    expect(elsewhere).toEqual([]);
+  });
+});
+
 describe("RestStore room identity (item 15b)", () => {
   it("get - a room answered for another id is refused, never used as the room asked for", async () => {
     const url = await listen((req, res) => {
