@@ -1,0 +1,82 @@
+/**
+ * The REST server against what a security review found (items 14 and 15
+ * c–d of "hardening, round two"): a client that leaves mid-body, routes told
+ * apart without the secret, and bodies that are not JSON by their type.
+ */
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createRequestHandler } from "../../src/http/index.js";
+import { KeyPairSigner, type Liveblocks } from "../../src/index.js";
+import { SECRET, makeLiveblocks } from "../liveblocks/helpers.js";
+import { type TestServer, startServer } from "./helpers.js";
+
+let liveblocks: Liveblocks;
+let server: TestServer;
+
+beforeEach(async () => {
+  ({ liveblocks } = makeLiveblocks());
+  server = await startServer(liveblocks);
+});
+afterEach(async () => {
+  await server.close();
+});
+
+/** `promise`, or a rejection naming `what` after `ms`: a hang fails the test instead of stalling it. */
+function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    promise.finally(() => clearTimeout(timer)),
+    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} still pending after ${ms} ms`)), ms))),
+  ]);
+}
+
+async function expectCode(response: Response, status: number, code: string): Promise<{ error: string; message: string }> {
+  const body = (await response.json()) as { error: string; message: string };
+  expect([response.status, body.error]).toEqual([status, code]);
+  return body;
+}
+
+describe("authentication comes first (item 15c)", () => {
+  const routes: [string, string][] = [
+    ["GET", "/v2/nothing"],
+    ["PUT", "/v2/rooms/r1"],
+    ["DELETE", "/v2/identify-user"],
+    ["GET", "/v2/rooms/%E0%A4%A"],
+    ["GET", "/"],
+    ["POST", "/.well-known/jwks.json"],
+  ];
+
+  it("any path and method - no secret is 401 and a wrong one 403, whether or not the route exists", async () => {
+    for (const [method, path] of routes) {
+      const missing = await server.call(method, path, undefined, { authorization: "" });
+      expect([method, path, missing.status]).toEqual([method, path, 401]);
+      await missing.arrayBuffer();
+      const wrong = await server.call(method, path, undefined, { authorization: `Bearer ${SECRET}x` });
+      expect([method, path, wrong.status]).toEqual([method, path, 403]);
+      await wrong.arrayBuffer();
+    }
+  });
+
+  it("basePath - a request outside it without the secret is 401 too", async () => {
+    const handler = createRequestHandler(liveblocks, { basePath: "/api/liveblocks" });
+    await expectCode(await handler(new Request("http://x/elsewhere")), 401, "MISSING_SECRET_KEY");
+    await expectCode(
+      await handler(new Request("http://x/elsewhere", { headers: { authorization: `Bearer ${SECRET}` } })),
+      404,
+      "ROUTE_NOT_FOUND",
+    );
+  });
+
+  it("with the secret - unknown paths are still 404 and wrong methods 405", async () => {
+    await expectCode(await server.call("GET", "/v2/nothing"), 404, "ROUTE_NOT_FOUND");
+    await expectCode(await server.call("PUT", "/v2/rooms/r1"), 405, "METHOD_NOT_ALLOWED");
+  });
+
+  it("jwks - the public key route still needs no secret", async () => {
+    const signer = await KeyPairSigner.generate();
+    const { liveblocks: signed } = makeLiveblocks({ signer });
+    const handler = createRequestHandler(signed, { publicKeys: signer });
+    const response = await handler(new Request("http://x/.well-known/jwks.json"));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual(signer.jwks());
+  });
+});
