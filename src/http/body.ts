@@ -65,8 +65,10 @@ export async function readJsonBody(request: IncomingRequest, limit: number): Pro
 
 async function readBytes(request: Request, limit: number): Promise<Uint8Array> {
   try {
-    return await readBounded(request.body, limit);
+    // Raced against the request's signal: a client that leaves mid-body (a stalled upload) settles the read.
+    return await readBounded(request.body, limit, request.signal);
   } catch (error) {
+    if (request.signal.aborted) throw new HttpError("REQUEST_ABORTED", httpMessages.aborted);
     if (error instanceof BodyTooLargeError) throw new HttpError("BODY_TOO_LARGE", httpMessages.bodyTooLarge(limit));
     // The node adapter errors the stream with its own 413 past its limit.
     if (error instanceof HttpError) throw error;

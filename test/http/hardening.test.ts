@@ -35,6 +35,35 @@ async function expectCode(response: Response, status: number, code: string): Pro
   return body;
 }
 
+describe("request body (item 14)", () => {
+  it("createRequestHandler - a client that leaves mid-body settles the handler and cancels the body", async () => {
+    const handler = createRequestHandler(liveblocks);
+    let cancelled = false;
+    // Half a JSON body, then nothing: the client stalled and went away.
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"userId":'));
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    const client = new AbortController();
+    const request = new Request("http://127.0.0.1/v2/identify-user", {
+      method: "POST",
+      headers: { authorization: `Bearer ${SECRET}`, "content-type": "application/json" },
+      body,
+      duplex: "half",
+      signal: client.signal,
+    } as RequestInit);
+    const answered = handler(request);
+    setTimeout(() => client.abort(new Error("The client went away.")), 50);
+    const response = await within(2000, "the handler", answered);
+    await expectCode(response, 400, "REQUEST_ABORTED");
+    expect(cancelled).toBe(true);
+  });
+});
+
 describe("authentication comes first (item 15c)", () => {
   const routes: [string, string][] = [
     ["GET", "/v2/nothing"],
