@@ -109,3 +109,51 @@ describe("authentication comes first (item 15c)", () => {
     expect(await response.json()).toEqual(signer.jwks());
   });
 });
+
+describe("request Content-Type (item 15d)", () => {
+  const room = (id: string) => JSON.stringify({ id, defaultAccesses: [] });
+
+  it("415 - a body whose Content-Type is not JSON is UNSUPPORTED_MEDIA_TYPE, before it is read", async () => {
+    for (const type of [
+      "text/plain;charset=UTF-8",
+      "application/x-www-form-urlencoded",
+      "multipart/form-data; boundary=x",
+      "application/jsonp",
+    ]) {
+      const body = await expectCode(
+        await server.call("POST", "/v2/rooms", room("r"), { "content-type": type }),
+        415,
+        "UNSUPPORTED_MEDIA_TYPE",
+      );
+      expect(body.message).toMatch(/Content-Type: application\/json/);
+    }
+    expect(await liveblocks.getRooms()).toMatchObject({ data: [] });
+  });
+
+  it("JSON types - application/json with or without charset, any case, and *+json are read", async () => {
+    const types = ["application/json", "application/json; charset=utf-8", "Application/JSON;Charset=UTF-8", "application/merge-patch+json"];
+    for (const [i, type] of types.entries()) {
+      const response = await server.call("POST", "/v2/rooms", room(`r${i}`), { "content-type": type });
+      expect([type, response.status]).toEqual([type, 200]);
+      await response.arrayBuffer();
+    }
+  });
+
+  it("no Content-Type - a JSON body is read as JSON (curl, raw HTTP clients); no body at all is fine", async () => {
+    const handler = createRequestHandler(liveblocks);
+    const untyped = new Request("http://x/v2/rooms", {
+      method: "POST",
+      headers: { authorization: `Bearer ${SECRET}` },
+      // Bytes, not a string: fetch gives a string body the type text/plain.
+      body: new TextEncoder().encode(room("untyped")),
+    });
+    expect(untyped.headers.get("content-type")).toBeNull();
+    expect((await handler(untyped)).status).toBe(200);
+    const bodyless = await handler(
+      new Request("http://x/v2/users/alice/revoke-tokens", { method: "POST", headers: { authorization: `Bearer ${SECRET}` } }),
+    );
+    expect(bodyless.status).toBe(204);
+    // A GET carries no body: whatever its Content-Type says does not matter.
+    expect((await server.call("GET", "/v2/rooms", undefined, { "content-type": "text/html" })).status).toBe(200);
+  });
+});
