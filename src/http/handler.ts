@@ -38,8 +38,12 @@ export type RequestHandlerOptions = {
  * rooms CRUD and listing, `upsert`, `update-room-id`) plus roomgate's own
  * routes (`check-access`, token revocation, JWKS) from `liveblocks`, so the
  * official SDK or any HTTP client can point `baseUrl` at it. Requests need
- * `Authorization: Bearer <secret>`; errors are JSON `{ error: code, message }`
- * (`ROOM_NOT_FOUND`, `MISSING_SECRET_KEY`, …).
+ * `Authorization: Bearer <secret>`, checked before anything else (without it,
+ * every path and method answers 401, or 403 with a wrong one; only the JWKS
+ * route is public). A request body must be JSON: a `Content-Type` other than
+ * `application/json` or `*+json` answers 415 (none at all is read as JSON).
+ * Errors are JSON `{ error: code, message }` (`ROOM_NOT_FOUND`,
+ * `MISSING_SECRET_KEY`, …).
  *
  * @example
  * ```ts
@@ -61,20 +65,25 @@ export function createRequestHandler(liveblocks: Liveblocks, options: RequestHan
   async function answer(request: IncomingRequest): Promise<RouteResult> {
     try {
       const pathname = rawPathname(request);
-      if (pathname === null || (basePath !== "" && !pathname.startsWith(`${basePath}/`))) {
-        return errorAnswer("ROUTE_NOT_FOUND", httpMessages.notFound(request.method, pathname ?? request.url));
-      }
-      const segments = decodeSegments(pathname.slice(basePath.length + 1));
-      if (publicKeys !== undefined && segments.length === JWKS.length && segments.every((segment, i) => segment === JWKS[i])) {
-        if (request.method !== "GET" && request.method !== "HEAD") {
-          return errorAnswer("METHOD_NOT_ALLOWED", httpMessages.methodNotAllowed(request.method, ["GET"]), { headers: { allow: "GET" } });
-        }
+      const underBase = pathname !== null && (basePath === "" || pathname.startsWith(`${basePath}/`));
+      const segments = underBase ? decodeSegments(pathname.slice(basePath.length + 1)) : null;
+      if (publicKeys !== undefined && segments !== null && isJwks(segments) && (request.method === "GET" || request.method === "HEAD")) {
         return json(publicKeys.jwks(), 200, {
           "cache-control": "public, max-age=300",
         });
       }
+      // Before any 400, 404 or 405: without the secret, no path or method can be told apart.
+      const denied = checkSecret(liveblocks, request.headers.get("authorization"));
+      if (denied !== null) return denied;
+      if (segments === null) {
+        return errorAnswer("ROUTE_NOT_FOUND", httpMessages.notFound(request.method, pathname ?? request.url));
+      }
+      if (segments === BAD_PATH) throw new HttpError("INVALID_PATH", httpMessages.badPath);
+      if (publicKeys !== undefined && isJwks(segments)) {
+        return errorAnswer("METHOD_NOT_ALLOWED", httpMessages.methodNotAllowed(request.method, ["GET"]), { headers: { allow: "GET" } });
+      }
       const match = routes.match(segments);
-      if (match === null) return errorAnswer("ROUTE_NOT_FOUND", httpMessages.notFound(request.method, pathname));
+      if (match === null) return errorAnswer("ROUTE_NOT_FOUND", httpMessages.notFound(request.method, pathname!));
       const action = match.route.methods[request.method];
       if (action === undefined) {
         const allow = Object.keys(match.route.methods);
@@ -82,8 +91,6 @@ export function createRequestHandler(liveblocks: Liveblocks, options: RequestHan
           headers: { allow: allow.join(", ") },
         });
       }
-      const denied = checkSecret(liveblocks, request.headers.get("authorization"));
-      if (denied !== null) return denied;
       const context: RouteContext = {
         liveblocks,
         request,
@@ -170,17 +177,22 @@ function rawPathname(request: IncomingRequest): string | null {
   }
 }
 
-/** Path segments, each percent-decoded once: `a%2Fb` is one segment `a/b`. */
-function decodeSegments(path: string): string[] {
+/** What {@link decodeSegments} gives for a path that is not valid percent-encoding. */
+const BAD_PATH: readonly string[] = [];
+
+/** Path segments, each percent-decoded once (`a%2Fb` is one segment `a/b`), or {@link BAD_PATH}. */
+function decodeSegments(path: string): readonly string[] {
   const segments = path.split("/");
   if (!path.includes("%")) return segments;
-  return segments.map((segment) => {
-    try {
-      return decodeURIComponent(segment);
-    } catch {
-      throw new HttpError("INVALID_PATH", httpMessages.badPath);
-    }
-  });
+  try {
+    return segments.map((segment) => decodeURIComponent(segment));
+  } catch {
+    return BAD_PATH;
+  }
+}
+
+function isJwks(segments: readonly string[]): boolean {
+  return segments.length === JWKS.length && segments.every((segment, i) => segment === JWKS[i]);
 }
 
 function normalizeBasePath(basePath: string | undefined): string {

@@ -44,6 +44,8 @@ export const ERROR_STATUS = {
   UNREADABLE_BODY: 400,
   /** The request body is larger than the server accepts. */
   BODY_TOO_LARGE: 413,
+  /** The request body's `Content-Type` is not JSON (`application/json` or `*+json`). */
+  UNSUPPORTED_MEDIA_TYPE: 415,
   /** The client aborted the request before it was answered. */
   REQUEST_ABORTED: 400,
   /** The store is busy (a SQLite file locked by another connection): retry after `Retry-After` seconds. */
@@ -150,6 +152,7 @@ const STATUS_CODES: Readonly<Record<number, string>> = {
   405: "METHOD_NOT_ALLOWED",
   409: "CONFLICT",
   413: "PAYLOAD_TOO_LARGE",
+  415: "UNSUPPORTED_MEDIA_TYPE",
   422: "UNPROCESSABLE_ENTITY",
   429: "TOO_MANY_REQUESTS",
   500: "INTERNAL_SERVER_ERROR",

@@ -36,22 +36,88 @@ export function encodeRevocation({ userId, issuedBefore }: RevocationEvent): str
 }
 
 /**
- * Splits decoded text into the stream's blocks as chunks arrive: a block may
- * span chunks, and a chunk may end mid-block.
+ * Largest event a client reads, in characters (lines of one block together):
+ * a room at every limit is tens of kilobytes, so anything near this is not
+ * the server talking, and a reader must not buffer it.
+ */
+export const MAX_EVENT_CHARS = 1024 * 1024;
+
+/** An event (one line, or the lines of one block) passed the reader's limit. */
+export class EventStreamTooLongError extends Error {
+  readonly limit: number;
+
+  constructor(limit: number) {
+    super(`An event of the stream is longer than ${limit} characters`);
+    this.name = "EventStreamTooLongError";
+    this.limit = limit;
+  }
+}
+
+/**
+ * Splits decoded text into the stream's blocks as chunks arrive, with SSE's
+ * line ends (CRLF, LF or CR; a CRLF may be cut between chunks) and a blank
+ * line ending a block. Each chunk is scanned once, so a long line costs
+ * linear time; past `limit` characters in one block it throws
+ * {@link EventStreamTooLongError} instead of buffering more.
  */
 export class EventStreamSplitter {
-  #buffer = "";
+  readonly #limit: number;
+  /** The current line so far, in pieces (joined once it ends). */
+  #line: string[] = [];
+  /** The complete lines of the current block. */
+  #lines: string[] = [];
+  /** Characters held: the lines of the current block and the current line. */
+  #size = 0;
+  /** The last chunk ended with CR: an LF starting the next one belongs to it. */
+  #afterCr = false;
 
-  /** The blocks `text` completes (without their blank-line terminator). */
+  constructor(limit: number = MAX_EVENT_CHARS) {
+    this.#limit = limit;
+  }
+
+  /** The blocks `text` completes (their lines joined with `\n`, without the blank line). */
   push(text: string): string[] {
-    this.#buffer += text;
     const blocks: string[] = [];
-    let end: number;
-    while ((end = this.#buffer.indexOf("\n\n")) !== -1) {
-      blocks.push(this.#buffer.slice(0, end));
-      this.#buffer = this.#buffer.slice(end + 2);
+    let start = 0;
+    if (this.#afterCr && text.startsWith("\n")) start = 1;
+    this.#afterCr = false;
+    for (let i = start; i < text.length; i++) {
+      const char = text.charCodeAt(i);
+      if (char !== 0x0a && char !== 0x0d) continue;
+      this.#hold(text.slice(start, i));
+      this.#endLine(blocks);
+      if (char === 0x0d) {
+        if (i + 1 === text.length) this.#afterCr = true;
+        else if (text.charCodeAt(i + 1) === 0x0a) i++;
+      }
+      start = i + 1;
     }
+    this.#hold(text.slice(start));
     return blocks;
+  }
+
+  #hold(piece: string): void {
+    if (piece === "") return;
+    this.#size += piece.length;
+    if (this.#size > this.#limit) {
+      this.#line = [];
+      this.#lines = [];
+      throw new EventStreamTooLongError(this.#limit);
+    }
+    this.#line.push(piece);
+  }
+
+  #endLine(blocks: string[]): void {
+    const line = this.#line.join("");
+    this.#line = [];
+    if (line !== "") {
+      this.#lines.push(line);
+      return;
+    }
+    // A blank line ends the block; blank lines in a row dispatch nothing.
+    if (this.#lines.length > 0) blocks.push(this.#lines.join("\n"));
+    this.#lines = [];
+    this.#size = 0;
   }
 }
 
@@ -81,7 +147,10 @@ export function decodeBlock(block: string): EventStreamMessage {
   if (typeof roomId !== "string") throw new TypeError('An event needs a string "roomId"');
   if (json["type"] === "deleted") return { type: "room", event: { type: "deleted", roomId, room: null } };
   if (json["type"] === "created" || json["type"] === "updated") {
-    return { type: "room", event: { type: json["type"], roomId, room: roomFromJson(json["room"]) } };
+    const room = roomFromJson(json["room"]);
+    // A room answered under another id must never stand in for the one named.
+    if (room.id !== roomId) throw new TypeError(`An event for room ${JSON.stringify(roomId)} carries room ${JSON.stringify(room.id)}`);
+    return { type: "room", event: { type: json["type"], roomId, room } };
   }
   throw new TypeError(`Unknown event type ${JSON.stringify(json["type"])}`);
 }

@@ -31,6 +31,8 @@ export const httpMessages = {
   bodyNotObject: "Invalid value for field 'body': must be a JSON object",
   bodyTooLarge: (limit: number) => `Request body is larger than ${limit} bytes.`,
   unreadableBody: "The request body could not be read.",
+  unsupportedMediaType: (type: string) =>
+    `Unsupported Content-Type ${JSON.stringify(type.slice(0, 100))}: send the body as JSON, with Content-Type: application/json.`,
   badPath: "The path is not valid percent-encoding.",
   badUrl: "The request URL is not valid.",
   aborted: "The request was aborted.",

@@ -131,7 +131,7 @@ const requests = fc.oneof(
     weight: 3,
     arbitrary: fc
       .tuple(fc.constantFrom(...ROUTES), query, shapedBody)
-      .map(([[method, p], q, b]) => [method, p, q, { authorization: `Bearer ${SECRET}` }, b] as const),
+      .map(([[method, p], q, b]) => [method, p, q, { authorization: `Bearer ${SECRET}`, "content-type": "application/json" }, b] as const),
   },
 );
 

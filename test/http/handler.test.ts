@@ -578,8 +578,9 @@ describe("roomgate's own routes", () => {
     );
   });
 
-  it("jwks - published without a secret when public keys are given, 404 otherwise", async () => {
-    expect((await fetch(`${server.url}/.well-known/jwks.json`)).status).toBe(404);
+  it("jwks - published without a secret when public keys are given; otherwise a route like any other (401, then 404)", async () => {
+    expect((await fetch(`${server.url}/.well-known/jwks.json`)).status).toBe(401);
+    expect((await server.call("GET", "/.well-known/jwks.json")).status).toBe(404);
     const signer = await KeyPairSigner.generate();
     const { liveblocks: signed } = makeLiveblocks({ signer });
     const withKeys = await startServer(signed, { publicKeys: signer });

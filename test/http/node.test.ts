@@ -79,7 +79,7 @@ describe("toNodeListener", () => {
     const url = await listen(createServer(app));
     const created = await fetch(`${url}/v2/rooms`, {
       method: "POST",
-      headers: auth,
+      headers: { ...auth, "content-type": "application/json" },
       body: JSON.stringify({ id: "r1", defaultAccesses: [] }),
     });
     expect(created.status).toBe(200);
@@ -95,7 +95,7 @@ describe("toNodeListener", () => {
     expect(await (await fetch(`${url}/health`)).text()).toBe("ok");
     const identified = await fetch(`${url}/liveblocks/v2/identify-user`, {
       method: "POST",
-      headers: auth,
+      headers: { ...auth, "content-type": "application/json" },
       body: JSON.stringify({ userId: "alice" }),
     });
     expect(identified.status).toBe(200);

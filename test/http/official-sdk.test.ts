@@ -71,7 +71,7 @@ describe("@liveblocks/node against roomgate serve", () => {
     expect(await local.verifyToken(connected)).toMatchObject({ uid: "alice" });
     const check = await fetch(`${serve.url}/v2/rooms/sdk-id-room/check-access`, {
       method: "POST",
-      headers: { authorization: `Bearer ${SECRET}` },
+      headers: { authorization: `Bearer ${SECRET}`, "content-type": "application/json" },
       body: JSON.stringify({ token: connected }),
     });
     expect(await check.json()).toMatchObject({ allowed: true, canWrite: true });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   EventStreamSplitter,
+  EventStreamTooLongError,
   HEARTBEAT,
   SUBSCRIBED,
   decodeBlock,
@@ -69,5 +70,45 @@ describe("event stream codec", () => {
     expect(() => decodeBlock('data: {"type":"moved","roomId":"r"}')).toThrow(/Unknown event type "moved"/);
     expect(() => decodeBlock('data: {"type":"revoked","userId":"u","issuedBefore":1.5}')).toThrow(/issuedBefore/);
     expect(() => decodeBlock('data: {"type":"created","roomId":"r","room":{}}')).toThrow(TypeError);
+  });
+});
+
+describe("event stream parsing (hardening, round two: item 8)", () => {
+  it("splitter - CRLF, LF and CR all end lines, as SSE defines them, even split across chunks", () => {
+    expect(new EventStreamSplitter().push(": connected\r\n\r\n")).toEqual([": connected"]);
+    expect(new EventStreamSplitter().push(": connected\r\r")).toEqual([": connected"]);
+    const splitter = new EventStreamSplitter();
+    // A CRLF cut between two chunks is one line end, not two.
+    expect(splitter.push(": connected\r")).toEqual([]);
+    expect(splitter.push("\n\r")).toEqual([": connected"]);
+    expect(splitter.push("\ndata: {}\r\n\n")).toEqual(["data: {}"]);
+    expect(decodeAll(": connected\r\n\r\n: ping\r\n\r\n").map((m) => m.type)).toEqual(["subscribed", "heartbeat"]);
+  });
+
+  it("splitter - a line over the limit throws as soon as it passes it, without waiting for its end", () => {
+    const splitter = new EventStreamSplitter(1000);
+    expect(splitter.push("data: " + "x".repeat(900))).toEqual([]);
+    expect(() => splitter.push("x".repeat(200))).toThrow(EventStreamTooLongError);
+  });
+
+  it("splitter - a block of many short lines over the limit throws too", () => {
+    const splitter = new EventStreamSplitter(1000);
+    expect(() => {
+      for (let i = 0; i < 200; i++) splitter.push("data: xxxxxxxx\n");
+    }).toThrow(EventStreamTooLongError);
+  });
+
+  it("splitter - one long line pushed a byte at a time costs linear time, not a rescan per chunk", () => {
+    const splitter = new EventStreamSplitter(1024 * 1024);
+    const started = performance.now();
+    splitter.push("data: ");
+    for (let i = 0; i < 100_000; i++) splitter.push("x");
+    expect(splitter.push("\n\n")).toEqual(["data: " + "x".repeat(100_000)]);
+    expect(performance.now() - started).toBeLessThan(1500);
+  });
+
+  it("decode - a room event whose room has another id than the event's is refused", () => {
+    const event = encodeRoomEvent({ type: "created", roomId: "a/b", room: ROOM }).replace('"roomId":"a/b"', '"roomId":"other"');
+    expect(() => decodeAll(event)).toThrow(/"other"/);
   });
 });

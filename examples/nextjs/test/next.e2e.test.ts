@@ -148,7 +148,7 @@ describe("examples/nextjs under next start", () => {
     const auth = { authorization: `Bearer ${secret}` };
     const created = await fetch(`${base}/api/v2/rooms`, {
       method: "POST",
-      headers: auth,
+      headers: { ...auth, "content-type": "application/json" },
       body: JSON.stringify({ id: "rest-room", defaultAccesses: [] }),
     });
     expect(created.status).toBe(200);
@@ -197,7 +197,7 @@ describe("examples/nextjs under next start", () => {
       // The server's own decision, over its REST API.
       const checked = await fetch(`${base}/api/v2/rooms/browser-room/check-access`, {
         method: "POST",
-        headers: { authorization: `Bearer ${secret}` },
+        headers: { authorization: `Bearer ${secret}`, "content-type": "application/json" },
         body: JSON.stringify({ token: bobToken }),
       });
       expect(await checked.json()).toMatchObject({ allowed: true, userId: "bob", isReadOnly: true, canWrite: false });

@@ -234,7 +234,10 @@ describe("app/api/v2/[...path] (createRequestHandler)", () => {
     rest[method as "GET" | "POST"](
       new Request(`${origin}/api${path}`, {
         method,
-        headers: init.key === null ? {} : { authorization: `Bearer ${init.key ?? secret}` },
+        headers: {
+          ...(init.key !== null && { authorization: `Bearer ${init.key ?? secret}` }),
+          ...(init.body !== undefined && { "content-type": "application/json" }),
+        },
         ...(init.body !== undefined && { body: JSON.stringify(init.body) }),
       }),
     );

@@ -50,12 +50,17 @@ export type RestStoreOptions = Pick<RoomChangeEmitterOptions, "onListenerError">
   /**
    * Listen to the server's `GET /v2/room-events` (roomgate's own route)
    * while there are listeners, so they see every instance's changes, not
-   * only this store's writes. Default `false`.
+   * only this store's writes. A write waits until the stream is subscribed,
+   * at most `timeoutMs` (and never past its own signal); if the stream
+   * cannot subscribe, the write goes out anyway and this store tells its
+   * listeners about it itself. Default `false`.
    */
   serverEvents?: boolean;
   /**
-   * Told when the event stream drops, is refused or sends something
-   * unreadable: events may have been missed. Default `console.warn`.
+   * Told when the event stream drops, is refused (a 4xx, a redirect), does
+   * not subscribe within `timeoutMs`, or sends something unreadable (an
+   * event over 1 MiB included): events may have been missed. An error it
+   * throws is ignored. Default `console.warn`.
    */
   onEventGap?: (error: unknown) => void;
   /** Per attempt, in milliseconds; default 10 000. */
@@ -99,7 +104,12 @@ const MAX_CREATE_ATTEMPTS = 5;
  * - `subscribe` sees this store's own writes, synchronously after each
  *   resolves; with `serverEvents`, every instance's writes instead, from the
  *   server's event stream (asynchronously; events during a reconnect are lost
- *   and reported to `onEventGap`).
+ *   and reported to `onEventGap`; reconnects back off, and the backoff
+ *   starts over only after a connection stayed up 30 seconds).
+ * - Redirects are not followed: a 3xx rejects with `RestResponseError`, so
+ *   a write's body never goes to another origin.
+ * - A room answered for another id than the one asked rejects with
+ *   `RestResponseError`.
  *
  * Errors: an API error rejects with `LiveblocksError` carrying the server's
  * status, code and message; a network failure or timeout is not one.
@@ -152,7 +162,7 @@ export class RestStore implements RoomStore {
   async get(roomId: string, options?: StoreReadOptions): Promise<RoomData | null> {
     const response = await this.#send("GET", pathOf(PATHS.room, { roomId }), "always", options?.signal);
     if (response.status === 404) return null;
-    return this.#room(response, 200);
+    return this.#room(response, 200, roomId);
   }
 
   /**
@@ -187,8 +197,8 @@ export class RestStore implements RoomStore {
         if (existing !== null) return { room: existing, created: false };
         continue; // Deleted between the 409 and the read: try again.
       }
-      const created = this.#room(response, 200);
-      this.#emit({ type: "created", roomId: created.id, room: created });
+      const created = this.#room(response, 200, room.id);
+      this.#emit(response, { type: "created", roomId: created.id, room: created });
       return { room: created, created: true };
     }
     throw new Error(`Room "${room.id}" kept being created and deleted; create gave up.`);
@@ -215,8 +225,8 @@ export class RestStore implements RoomStore {
     // overwrite a newer write of the same key by another instance.
     const response = await this.#send("POST", pathOf(PATHS.room, { roomId }), "unsent", signal, { body: patch });
     if (response.status === 404) return null;
-    const room = this.#room(response, 200);
-    this.#emit({ type: "updated", roomId, room });
+    const room = this.#room(response, 200, roomId);
+    this.#emit(response, { type: "updated", roomId, room });
     return room;
   }
 
@@ -234,9 +244,9 @@ export class RestStore implements RoomStore {
     });
     if (response.status === 404) return "not-found";
     if (response.status === 409) return "exists";
-    const room = this.#room(response, 200);
-    this.#emit({ type: "deleted", roomId, room: null });
-    this.#emit({ type: "created", roomId: room.id, room });
+    const room = this.#room(response, 200, newRoomId);
+    this.#emit(response, { type: "deleted", roomId, room: null });
+    this.#emit(response, { type: "created", roomId: room.id, room });
     return room;
   }
 
@@ -252,7 +262,7 @@ export class RestStore implements RoomStore {
     const response = await this.#send("DELETE", pathOf(PATHS.room, { roomId }), "always", signal);
     if (response.status === 404) return false;
     this.#expect(response, 204, 200);
-    this.#emit({ type: "deleted", roomId, room: null });
+    this.#emit(response, { type: "deleted", roomId, room: null });
     return true;
   }
 
@@ -300,8 +310,8 @@ export class RestStore implements RoomStore {
       body: { issuedBefore },
     });
     this.#expect(response, 204, 200);
-    // With server events, the server tells every instance, this one included.
-    if (this.#events === undefined) this.#listeners.revocations.emit({ userId, issuedBefore });
+    // With server events, the server tells every instance, this one included (once the stream was subscribed).
+    if (this.#events === undefined || !response.heard) this.#listeners.revocations.emit({ userId, issuedBefore });
   }
 
   /**
@@ -366,10 +376,13 @@ export class RestStore implements RoomStore {
     retry: RetryPolicy,
     signal: AbortSignal | undefined,
     extra: { body?: unknown; query?: URLSearchParams } = {},
-  ): Promise<RestResponse> {
-    // A write sent before the event stream is subscribed would go unheard.
-    if (method !== "GET" && this.#events?.running) await this.#events.settled();
-    return send(this.#transport, { method, path, retry, signal, ...extra });
+  ): Promise<SentResponse> {
+    // A write sent before the event stream is subscribed would go unheard on it: wait for
+    // the current attempt (bounded by timeoutMs and `signal`). If it fails, the write still
+    // goes out and this store tells its own listeners, so the event is not lost.
+    let heard = true;
+    if (method !== "GET" && this.#events?.running) heard = await this.#events.ready(signal);
+    return { ...(await send(this.#transport, { method, path, retry, signal, ...extra })), heard };
   }
 
   /** The body of a response with one of `statuses`; any other status is an API error. */
@@ -378,8 +391,13 @@ export class RestStore implements RoomStore {
     return response.body;
   }
 
-  #room(response: RestResponse, status: number): RoomData {
-    return this.#parseRoom(this.#expect(response, status), response.status);
+  /** The room of a response, refused unless it is `roomId`: a room answered for another id never stands in for it. */
+  #room(response: RestResponse, status: number, roomId: string): RoomData {
+    const room = this.#parseRoom(this.#expect(response, status), response.status);
+    if (room.id !== roomId) {
+      throw new RestResponseError(`The server answered room ${JSON.stringify(room.id)} for ${JSON.stringify(roomId)}`, response.status);
+    }
+    return room;
   }
 
   #parseRoom(json: unknown, status: number): RoomData {
@@ -390,13 +408,17 @@ export class RestStore implements RoomStore {
     }
   }
 
-  #emit(event: Parameters<RoomChangeListener>[0]): void {
-    // With server events, the server tells every instance, this one included.
-    if (this.#listeners.rooms.size === 0 || this.#events !== undefined) return;
+  #emit(response: SentResponse, event: Parameters<RoomChangeListener>[0]): void {
+    // With server events, the server tells every instance, this one included, once the
+    // stream was subscribed when the write went out; if it was not, this store tells them.
+    if (this.#listeners.rooms.size === 0 || (this.#events !== undefined && response.heard)) return;
     // The caller gets its own copy; listeners share another.
     this.#listeners.rooms.emit(event.room === null ? event : { ...event, room: cloneRoom(event.room) });
   }
 }
+
+/** A response, and whether the event stream was subscribed when the request went out (so it will carry the write's event). */
+type SentResponse = RestResponse & { heard: boolean };
 
 /** The server answers a cursor it did not issue with the code `INVALID_CURSOR`. */
 function isCursorRejection(response: RestResponse): boolean {

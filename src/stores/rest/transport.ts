@@ -90,7 +90,8 @@ export class RestResponseError extends Error {
  * Sends `request`, retrying per its policy with capped exponential backoff
  * and full jitter (or the server's `Retry-After`). Resolves with any status
  * the caller interprets (2xx, 404, 409, …); rejects with the caller's abort
- * reason (never retried), the last network error, or `RestResponseError`.
+ * reason (never retried), the last network error, or `RestResponseError`
+ * (a redirect, which is never followed, is one).
  * @internal
  */
 export async function send(options: TransportOptions, request: RestRequest): Promise<RestResponse> {
@@ -112,7 +113,12 @@ export async function send(options: TransportOptions, request: RestRequest): Pro
     let text: string;
     let retryAfter: string | null = null;
     try {
-      const response = await fetch(url, { method: request.method, headers, body, signal });
+      // Never followed: a 307 would re-send a write's body (permissions, user ids) wherever it points.
+      const response = await fetch(url, { method: request.method, headers, body, signal, redirect: "manual" });
+      if (response.type === "opaqueredirect" || (response.status >= 300 && response.status < 400)) {
+        await response.body?.cancel();
+        throw redirectError(request, response);
+      }
       status = response.status;
       retryAfter = response.headers.get("retry-after");
       // The body is part of the attempt: a reset mid-body is a failed attempt.
@@ -187,6 +193,15 @@ function parseRetryAfter(value: string, now: () => number): number | undefined {
 function wasRefused(error: unknown): boolean {
   const cause = (error as { cause?: { code?: unknown } } | null)?.cause;
   return cause?.code === "ECONNREFUSED";
+}
+
+function redirectError(request: RestRequest, response: Response): RestResponseError {
+  const location = response.headers.get("location");
+  const to = location === null ? "" : ` to ${JSON.stringify(location.slice(0, 200))}`;
+  return new RestResponseError(
+    `${request.method} ${request.path} answered a redirect (${response.status}${to}), not followed: set baseUrl to the server's own URL`,
+    response.status,
+  );
 }
 
 function timeoutError(request: RestRequest, timeoutMs: number): Error {
