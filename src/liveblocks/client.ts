@@ -7,7 +7,14 @@
 import type { z } from "zod";
 import { applyRoomPatch } from "../rooms/patch.js";
 import { plainRoomCopy, returnsPlainRoomCopies } from "../rooms/copies.js";
-import { INVALID_CURSOR_CODE, type RevocationEvent, type RoomChangeEvent, type RoomData, type RoomStore } from "../rooms/types.js";
+import {
+  DEFAULT_ORGANIZATION,
+  INVALID_CURSOR_CODE,
+  type RevocationEvent,
+  type RoomChangeEvent,
+  type RoomData,
+  type RoomStore,
+} from "../rooms/types.js";
 import { type RoomAccessWatch, watchRoomAccess } from "./entry/watch.js";
 import { announceRevocation, subscribeRevocations } from "./entry/revocations.js";
 import type { TokenClaims } from "../tokens/types.js";
@@ -564,7 +571,7 @@ export class Liveblocks {
       type: "room",
       id,
       createdAt: new Date(this.#config.now()),
-      organizationId: params.organizationId ?? params.tenantId ?? "default",
+      organizationId: params.organizationId ?? params.tenantId ?? DEFAULT_ORGANIZATION,
       defaultAccesses: params.defaultAccesses ?? [],
       usersAccesses: params.usersAccesses ?? Object.create(null),
       groupsAccesses: params.groupsAccesses ?? Object.create(null),

@@ -30,7 +30,7 @@ function isBoundedString(value: unknown, max: number): value is string {
 }
 
 /** An identity the hand-written check accepted. */
-export type CheckedIdentity = { userId: string; groupIds: string[] | undefined };
+export type CheckedIdentity = { userId: string; groupIds: string[] | undefined; organizationId?: string | undefined };
 
 /**
  * The `identity` schema's rules checked by hand, for the shapes nearly every
@@ -52,11 +52,13 @@ export function checkIdentityFast(value: unknown, limits: Limits): CheckedIdenti
   if (!isBoundedString(userId, limits.userIdLength)) return undefined;
   if (organizationId !== undefined && !isBoundedString(organizationId, limits.organizationIdLength)) return undefined;
   if (tenantId !== undefined && !isBoundedString(tenantId, limits.organizationIdLength)) return undefined;
-  if (groupIds === undefined) return { userId, groupIds: undefined };
+  // `tenantId` is the deprecated name: `organizationId` wins when both are given.
+  const organization = (organizationId ?? tenantId) as string | undefined;
+  if (groupIds === undefined) return { userId, groupIds: undefined, organizationId: organization };
   if (!Array.isArray(groupIds) || groupIds.length > limits.groupIds) return undefined;
   for (let i = 0; i < groupIds.length; i++) {
     const groupId: unknown = groupIds[i];
     if (!isBoundedString(groupId, limits.groupIdLength) || !isWireGroupId(groupId)) return undefined;
   }
-  return { userId, groupIds: groupIds as string[] };
+  return { userId, groupIds: groupIds as string[], organizationId: organization };
 }

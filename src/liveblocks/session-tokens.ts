@@ -11,6 +11,7 @@
 import type { AccessTokenClaims, IdTokenClaims, JsonObject, TokenClaims, TokenSigner } from "../tokens/types.js";
 import { type PayloadSigning, payloadSigningOf } from "../tokens/signers.js";
 import type { AuthResponse } from "./auth.js";
+import { DEFAULT_ORGANIZATION } from "../rooms/types.js";
 import { invalidField } from "../protocol/errors.js";
 import { messages } from "../protocol/messages.js";
 import type { Config } from "./options.js";
@@ -48,25 +49,32 @@ export function issueIdToken(
     // The schema decides what the fast check left open, and words the error.
     const parsed = checkInput(config.schemas.identity, fields, "identity");
     if (!parsed.ok) return { status: parsed.error.status, body: parsed.error.message };
-    checked = { userId: parsed.data.userId, groupIds: parsed.data.groupIds };
+    checked = {
+      userId: parsed.data.userId,
+      groupIds: parsed.data.groupIds,
+      organizationId: parsed.data.organizationId ?? parsed.data.tenantId,
+    };
   }
   const userInfo = options?.userInfo;
   const ui = userInfo === undefined ? undefined : serializeUserInfo(userInfo, config.limits.userInfoBytes);
   if (typeof ui === "object") return badUserInfo(ui.rule);
   const { userId, groupIds } = checked;
+  const oid = tokenOrganization(checked.organizationId);
   const { pid, iat, exp, jti } = stamp(config);
   const signPayload = payloadSigningOf(config.signer);
   if (signPayload !== undefined && typeof pid === "string" && typeof jti === "string") {
-    // Claim order: k, pid, uid, ui?, gids?, iat, exp, jti.
+    // Claim order: k, pid, uid, ui?, gids?, oid?, iat, exp, jti.
     let json = `{"k":"id","pid":${JSON.stringify(pid)},"uid":${JSON.stringify(userId)}`;
     if (ui !== undefined) json += `,"ui":${ui}`;
     if (groupIds !== undefined) json += `,"gids":${JSON.stringify(groupIds)}`;
+    if (oid !== undefined) json += `,"oid":${JSON.stringify(oid)}`;
     return signed(signPayload, `${json},"iat":${jsonNumber(iat)},"exp":${jsonNumber(exp)},"jti":${JSON.stringify(jti)}}`);
   }
   // Built in the same claim order; a copy of the groups, as the signer may keep them past this call.
   const claims = { k: "id", pid, uid: userId } as IdTokenClaims;
   if (ui !== undefined) claims.ui = userInfo as JsonObject;
   if (groupIds !== undefined) claims.gids = [...groupIds];
+  if (oid !== undefined) claims.oid = oid;
   claims.iat = iat;
   claims.exp = exp;
   claims.jti = jti;
@@ -87,6 +95,7 @@ export function issueAccessToken(config: Config, request: AccessTokenRequest): A
     if (!parsed.ok) return { status: parsed.error.status, body: parsed.error.message };
     userId = parsed.data.userId;
   }
+  const oid = tokenOrganization(request.organizationId);
   const userInfo = request.userInfo;
   const ui = userInfo === undefined ? undefined : serializeUserInfo(userInfo, config.limits.userInfoBytes);
   if (typeof ui === "object") return badUserInfo(ui.rule);
@@ -94,17 +103,24 @@ export function issueAccessToken(config: Config, request: AccessTokenRequest): A
   const { pid, iat, exp, jti } = stamp(config);
   const signPayload = payloadSigningOf(config.signer);
   if (signPayload !== undefined && typeof pid === "string" && typeof jti === "string") {
-    // Claim order: k, pid, uid, perms, ui?, iat, exp, jti.
+    // Claim order: k, pid, uid, perms, ui?, oid?, iat, exp, jti.
     let json = `{"k":"acc","pid":${JSON.stringify(pid)},"uid":${JSON.stringify(userId)},"perms":${JSON.stringify(perms)}`;
     if (ui !== undefined) json += `,"ui":${ui}`;
+    if (oid !== undefined) json += `,"oid":${JSON.stringify(oid)}`;
     return signed(signPayload, `${json},"iat":${jsonNumber(iat)},"exp":${jsonNumber(exp)},"jti":${JSON.stringify(jti)}}`);
   }
   const claims = { k: "acc", pid, uid: userId, perms } as AccessTokenClaims;
   if (ui !== undefined) claims.ui = userInfo as JsonObject;
+  if (oid !== undefined) claims.oid = oid;
   claims.iat = iat;
   claims.exp = exp;
   claims.jti = jti;
   return signClaims(config.signer, claims);
+}
+
+/** The `oid` claim of a token for `organizationId`: none for Liveblocks' default organization, which a token without it is for. */
+function tokenOrganization(organizationId: string | undefined): string | undefined {
+  return organizationId === undefined || organizationId === DEFAULT_ORGANIZATION ? undefined : organizationId;
 }
 
 /** The claims every token ends with, read from the injectable clock and id generator. */

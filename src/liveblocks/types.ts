@@ -196,7 +196,14 @@ export type Page<T> = { nextCursor: string | null; data: T[] };
  * ```
  */
 export type RoomAccessDenial =
-  "invalid-token" | "expired" | "room-not-found" | "no-access" | "revoked" | "verifier-unavailable" | "store-unavailable";
+  | "invalid-token"
+  | "expired"
+  | "room-not-found"
+  | "no-access"
+  | "organization-mismatch"
+  | "revoked"
+  | "verifier-unavailable"
+  | "store-unavailable";
 
 /**
  * The outcome of `checkRoomAccess`.

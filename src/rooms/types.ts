@@ -6,6 +6,16 @@
 import type { RoomAccessRules } from "../permissions/rules.js";
 import type { RoomAccesses, RoomPermission } from "../permissions/scopes.js";
 
+/** The organization of a room created without one, and of a token without an `oid` claim: Liveblocks' default. */
+export const DEFAULT_ORGANIZATION = "default";
+
+/**
+ * What room entry reads of a room: its permissions and the organization it
+ * belongs to (absent means {@link DEFAULT_ORGANIZATION}), since a token
+ * enters rooms of its own organization only.
+ */
+export type RoomEntryRules = RoomAccessRules & { readonly organizationId?: string };
+
 /** Room metadata: string or string-array values, as in `@liveblocks/node`. */
 export type RoomMetadata = Record<string, string | string[]>;
 
@@ -147,14 +157,15 @@ export interface RoomStore {
    * the room as far as `subject` is concerned, or `null` if there is no such
    * room. The result is read-only and may be shared (frozen) with the store;
    * it may hold only the entries of `subject.userId` and `subject.groupIds`,
-   * so a SQL store can select just those. Stores without it are read with
-   * `get`.
+   * so a SQL store can select just those, and must hold the room's
+   * `organizationId` (absent is taken as `"default"`). Stores without it are
+   * read with `get`.
    */
   getAccessRules?(
     roomId: string,
     subject: { userId: string; groupIds: readonly string[] },
     options?: StoreReadOptions,
-  ): Promise<RoomAccessRules | null>;
+  ): Promise<RoomEntryRules | null>;
   /**
    * Optional (`clearTokenRevocation`): removes the revocation cutoff of
    * `userId`, the one way a cutoff moves back (none: nothing changes).

@@ -15,6 +15,8 @@ export type IdTokenClaims = {
   uid: string;
   ui?: JsonObject;
   gids?: string[];
+  /** The organization the token is for (roomgate), absent for `"default"`: it enters rooms of that organization only. */
+  oid?: string;
   iat: number;
   exp: number;
   jti: string;
@@ -30,6 +32,8 @@ export type AccessTokenClaims = {
   uid: string;
   perms: Record<string, string[]>;
   ui?: JsonObject;
+  /** The organization the token is for (roomgate), absent for `"default"`. */
+  oid?: string;
   iat: number;
   exp: number;
   jti: string;

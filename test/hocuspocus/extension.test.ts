@@ -166,7 +166,7 @@ describe("RoomgateExtension", () => {
     await vi.waitFor(() => expect(reader.closeCodes).toContain(4403), { timeout: 1000 });
   });
 
-  it("forged, expired and wrong-room tokens never see a byte of the document", async () => {
+  it("forged, expired, wrong-room and other-organization tokens never see a byte of the document", async () => {
     const { liveblocks, url } = await setup();
     const editor = connect(url, "doc", await tokenFor(liveblocks, "editor"));
     await synced(editor);
@@ -178,6 +178,10 @@ describe("RoomgateExtension", () => {
       forged: await tokenFor(other, "editor"),
       expired: await tokenFor(expiredIssuer, "editor"),
       outsider: await tokenFor(liveblocks, "outsider"),
+      // The editor, but for another organization: the room is in "default".
+      otherOrganization: (
+        JSON.parse((await liveblocks.identifyUser({ userId: "editor", organizationId: "globex" })).body) as { token: string }
+      ).token,
       garbage: "not.a.token",
     };
     const clients = Object.entries(tokens).map(([kind, token]) => ({ kind, client: connect(url, "doc", token) }));

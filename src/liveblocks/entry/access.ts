@@ -9,7 +9,7 @@ import { resolveTokenAccess } from "../../permissions/patterns.js";
 import type { AccessDecision } from "../../permissions/decision.js";
 import { resolveAccess } from "../../permissions/resolve.js";
 import type { RoomAccessRules } from "../../permissions/rules.js";
-import type { StoreReadOptions } from "../../rooms/types.js";
+import { DEFAULT_ORGANIZATION, type RoomEntryRules, type StoreReadOptions } from "../../rooms/types.js";
 import { TokenError } from "../../tokens/errors.js";
 import type { TokenClaims } from "../../tokens/types.js";
 import type { Config } from "../options.js";
@@ -76,11 +76,11 @@ async function decide(config: Config, token: string, roomId: string, deadline: D
   const read: StoreReadOptions = deadline.signal === undefined ? {} : { signal: deadline.signal };
   const groupIds = claims.k === "id" ? (claims.gids ?? []) : [];
   const uid = claims.uid;
-  const isIdToken = claims.k === "id";
   let stored: [unknown, unknown] | typeof STOPPED;
   try {
+    // Access tokens read the room too: its organization decides before their own permissions do.
     stored = await deadline.race(() =>
-      Promise.all([config.store.getRevocation(uid, read), isIdToken ? accessRules(config, id.data, uid, groupIds, read) : null]),
+      Promise.all([config.store.getRevocation(uid, read), accessRules(config, id.data, uid, groupIds, read)]),
     );
   } catch {
     if (deadline.ended) return { access: deadline.denial("store-unavailable", "reading the room store"), claims };
@@ -97,12 +97,19 @@ async function decide(config: Config, token: string, roomId: string, deadline: D
     if (outcomes.isRevoked(claims.iat, upTo)) return { access: outcomes.revoked(uid, upTo), claims };
   }
 
+  if (rules !== null) {
+    const organization = organizationOf(rules);
+    if (organization === undefined) return { access: deny("store-unavailable", STORE_MALFORMED), claims };
+    const tokenOrganization = claims.oid ?? DEFAULT_ORGANIZATION;
+    if (organization !== tokenOrganization) return { access: outcomes.organizationMismatch(tokenOrganization, id.data), claims };
+  }
   let decision: AccessDecision;
   if (claims.k === "id") {
     if (rules === null) return { access: outcomes.roomNotFound(id.data), claims };
     if (!isAccessRules(rules, uid, groupIds)) return { access: deny("store-unavailable", STORE_MALFORMED), claims };
     decision = resolveAccess(rules, { userId: uid, groupIds });
   } else {
+    // A room an access token may enter but nobody created yet is created in the token's organization.
     decision = resolveTokenAccess(claims.perms, id.data);
   }
   if (!decision.canEnter) return { access: outcomes.noAccess(uid, id.data), claims };
@@ -116,7 +123,7 @@ function accessRules(
   userId: string,
   groupIds: readonly string[],
   options: StoreReadOptions,
-): Promise<RoomAccessRules | null> {
+): Promise<RoomEntryRules | null> {
   const store = config.store;
   if (store.getAccessRules !== undefined) return store.getAccessRules(roomId, { userId, groupIds }, options);
   return store.get(roomId, options);
@@ -166,11 +173,21 @@ function isClaims(value: unknown): value is TokenClaims {
   if (typeof iat !== "number" || !Number.isFinite(iat)) return false;
   if (typeof exp !== "number" || !Number.isFinite(exp)) return false;
   if (ui !== undefined && !isObject(ui)) return false;
+  const oid = value.oid;
+  if (oid !== undefined && (typeof oid !== "string" || oid === "")) return false;
   if (k === "id") return value.gids === undefined || isStringArray(value.gids);
   const perms = value.perms;
   if (!isObject(perms)) return false;
   for (const pattern of Object.keys(perms)) if (!isStringArray(perms[pattern])) return false;
   return true;
+}
+
+/** The room's organization as the store gave it (absent: the default one), or `undefined` when malformed. */
+function organizationOf(rules: unknown): string | undefined {
+  if (!isObject(rules)) return undefined;
+  const organization = rules.organizationId;
+  if (organization === undefined) return DEFAULT_ORGANIZATION;
+  return typeof organization === "string" ? organization : undefined;
 }
 
 /**

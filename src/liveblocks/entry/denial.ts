@@ -65,6 +65,9 @@ export const outcomes = {
     deny("no-access", `User "${echo(userId)}" may not enter room "${echo(roomId)}".`),
   /** `iat` has whole seconds: a token issued in the cutoff's second is revoked too. */
   isRevoked: (iat: number, cutoffMs: number): boolean => iat <= Math.floor(cutoffMs / 1000),
+  /** A token enters rooms of its own organization only, whatever the room's permissions say. */
+  organizationMismatch: (tokenOrganization: string, roomId: string): RoomAccessResult =>
+    deny("organization-mismatch", `The token is for organization "${echo(tokenOrganization)}"; room "${echo(roomId)}" is not in it.`),
   revoked: (userId: string, cutoffMs: number): RoomAccessResult => {
     const cutoff = new Date(Math.floor(cutoffMs / 1000) * 1000).toISOString().replace(".000Z", "Z");
     return deny("revoked", `Tokens of user "${echo(userId)}" issued up to ${cutoff} are revoked.`);

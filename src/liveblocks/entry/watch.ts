@@ -9,7 +9,7 @@
 import { resolveTokenAccess } from "../../permissions/patterns.js";
 import type { AccessDecision } from "../../permissions/decision.js";
 import { resolveAccess } from "../../permissions/resolve.js";
-import type { RoomChangeEvent, RoomData } from "../../rooms/types.js";
+import { DEFAULT_ORGANIZATION, type RoomChangeEvent, type RoomData } from "../../rooms/types.js";
 import type { TokenClaims } from "../../tokens/types.js";
 import { type AccessCheckOptions, decideRoomAccess } from "./access.js";
 import { deny, outcomes } from "./denial.js";
@@ -37,7 +37,15 @@ export type RoomAccessWatch = {
 };
 
 /** Denials that end a watch: nothing later can lift them for this token. */
-const TERMINAL: ReadonlySet<string> = new Set(["invalid-token", "expired", "revoked", "verifier-unavailable", "store-unavailable"]);
+// A room's organization never changes, so a mismatch is final too.
+const TERMINAL: ReadonlySet<string> = new Set([
+  "invalid-token",
+  "expired",
+  "organization-mismatch",
+  "revoked",
+  "verifier-unavailable",
+  "store-unavailable",
+]);
 
 const EXPIRED = "The token has expired.";
 
@@ -215,6 +223,8 @@ export async function watchRoomAccess(
  */
 function redecide(claims: TokenClaims, roomId: string, room: RoomData | null): RoomAccessResult {
   if (room === null) return outcomes.roomNotFound(roomId);
+  const tokenOrganization = claims.oid ?? DEFAULT_ORGANIZATION;
+  if (room.organizationId !== tokenOrganization) return outcomes.organizationMismatch(tokenOrganization, roomId);
   const groupIds = claims.k === "id" ? (claims.gids ?? []) : [];
   const decision: AccessDecision =
     claims.k === "id" ? resolveAccess(room, { userId: claims.uid, groupIds }) : resolveTokenAccess(claims.perms, roomId);

@@ -5,6 +5,7 @@
  */
 import { RoomChangeEmitter, type RoomChangeEmitterOptions, type RoomChangeListener } from "../../rooms/emitter.js";
 import type { RoomAccessRules } from "../../permissions/rules.js";
+import type { RoomEntryRules } from "../../rooms/types.js";
 import { decodeCursor, encodeCursor } from "../../rooms/cursor.js";
 import { compareIds } from "../../rooms/order.js";
 import { applyRoomPatch } from "../../rooms/patch.js";
@@ -109,7 +110,7 @@ export class MemoryStore implements RoomStore {
     roomId: string,
     _subject: { userId: string; groupIds: readonly string[] },
     options?: StoreReadOptions,
-  ): Promise<RoomAccessRules | null> {
+  ): Promise<RoomEntryRules | null> {
     options?.signal?.throwIfAborted();
     return this.#rooms.get(roomId)?.accessRules() ?? null;
   }

@@ -6,6 +6,7 @@
  * copies built from it.
  */
 import type { RoomAccessRules } from "../../permissions/rules.js";
+import type { RoomEntryRules } from "../../rooms/types.js";
 import type { Permission, RoomAccesses, RoomPermission } from "../../permissions/scopes.js";
 import { copyArray } from "../../rooms/copies.js";
 import type { RankList } from "./rank-list.js";
@@ -83,11 +84,12 @@ export class StoredRoom {
    * room version, so the permission core can cache its encoding. Rooms never
    * entered pay nothing for it.
    */
-  accessRules(): RoomAccessRules {
+  accessRules(): RoomEntryRules {
     return (this.#rules ??= Object.freeze({
       defaultAccesses: this.defaultAccesses,
       usersAccesses: this.#record("users"),
       groupsAccesses: this.#record("groups"),
+      organizationId: this.organizationId,
     }));
   }
 

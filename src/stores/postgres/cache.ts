@@ -4,7 +4,7 @@
  * feed. It answers only while the feed is live (connected and caught up);
  * when the feed drops, everything is forgotten and reads go to the database.
  */
-import type { RoomAccessRules } from "../../permissions/rules.js";
+import type { RoomEntryRules } from "../../rooms/types.js";
 
 /** One bounded map, least recently used first out. `null` caches "none". */
 class Lru<V> {
@@ -45,7 +45,7 @@ class Lru<V> {
  * caches the state before it.
  */
 export class EntryCache {
-  readonly rooms: Lru<RoomAccessRules | null>;
+  readonly rooms: Lru<RoomEntryRules | null>;
   readonly revocations: Lru<number | null>;
   #epoch = 0;
   #live = false;

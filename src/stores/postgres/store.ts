@@ -6,6 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { RoomAccessRules } from "../../permissions/rules.js";
+import type { RoomEntryRules } from "../../rooms/types.js";
 import { decodeCursor, encodeCursor } from "../../rooms/cursor.js";
 import { type RoomChangeEmitterOptions, type RoomChangeListener, StoreListeners } from "../../rooms/emitter.js";
 import { applyRoomPatch, cloneRoom } from "../../rooms/patch.js";
@@ -183,7 +184,7 @@ export class PostgresStore implements RoomStore {
     roomId: string,
     subject: { userId: string; groupIds: readonly string[] },
     options?: StoreReadOptions,
-  ): Promise<RoomAccessRules | null> {
+  ): Promise<RoomEntryRules | null> {
     checkText(roomId, "roomId");
     checkText(subject.userId, "userId");
     for (const groupId of subject.groupIds) checkText(groupId, "groupIds");
@@ -191,10 +192,11 @@ export class PostgresStore implements RoomStore {
     return this.#connections.read(options?.signal, async (client) => {
       const { rows } = await client.query<{
         default_accesses: string[];
+        organization_id: string;
         user_entry: string[] | null;
         group_entries: Record<string, string[]> | null;
       }>(
-        `SELECT default_accesses,
+        `SELECT default_accesses, organization_id,
                 users_accesses -> $2::text AS user_entry,
                 (SELECT jsonb_object_agg(g, groups_accesses -> g)
                    FROM unnest($3::text[]) AS g WHERE groups_accesses ? g) AS group_entries
@@ -210,6 +212,7 @@ export class PostgresStore implements RoomStore {
         defaultAccesses: Object.freeze(row.default_accesses),
         usersAccesses: Object.freeze(usersAccesses),
         groupsAccesses: Object.freeze(groupsAccesses),
+        organizationId: row.organization_id,
       });
     });
   }
@@ -468,7 +471,7 @@ export class PostgresStore implements RoomStore {
    * Room entry through the cache: the room's whole access rules, frozen and
    * shared, filled by one query when missing.
    */
-  async #cachedAccessRules(roomId: string, signal: AbortSignal | undefined): Promise<RoomAccessRules | null> {
+  async #cachedAccessRules(roomId: string, signal: AbortSignal | undefined): Promise<RoomEntryRules | null> {
     const cache = this.#cache as EntryCache;
     if (!this.#connections.closed) this.#feed.start();
     if (cache.live) {
@@ -480,7 +483,10 @@ export class PostgresStore implements RoomStore {
     }
     const epoch = cache.epoch;
     const rules = await this.#connections.read(signal, async (client) => {
-      const { rows } = await client.query<{ doc: RoomRow["doc"] }>(`SELECT doc FROM ${this.#t.rooms} WHERE id = $1`, [roomId]);
+      const { rows } = await client.query<{ doc: RoomRow["doc"]; organization_id: string }>(
+        `SELECT doc, organization_id FROM ${this.#t.rooms} WHERE id = $1`,
+        [roomId],
+      );
       const doc = rows[0]?.doc;
       if (doc === undefined) return null;
       const freezeAll = (accesses: Record<string, string[]>) => {
@@ -492,6 +498,7 @@ export class PostgresStore implements RoomStore {
         defaultAccesses: Object.freeze(doc.defaultAccesses),
         usersAccesses: freezeAll(doc.usersAccesses),
         groupsAccesses: freezeAll(doc.groupsAccesses),
+        organizationId: rows[0]!.organization_id,
       });
     });
     if (cache.live && cache.epoch === epoch) cache.rooms.set(roomId, rules);

@@ -62,7 +62,7 @@ export function prepareStatements(db: Connection): Record<StatementName, Stateme
     groups: db.prepare("SELECT group_id AS key, scopes FROM room_groups WHERE room_id = ? ORDER BY rowid"),
     metadata: db.prepare("SELECT key, value, is_array FROM room_metadata WHERE room_id = ? ORDER BY rowid"),
     accessRules: db.prepare(
-      `SELECT r.default_accesses,
+      `SELECT r.default_accesses, r.organization_id,
         (SELECT scopes FROM room_users WHERE room_id = r.id AND user_id = ?) AS user_scopes,
         (SELECT json_group_array(json_array(group_id, json(scopes))) FROM room_groups
           WHERE room_id = r.id AND group_id IN (SELECT value FROM json_each(?))) AS groups

@@ -7,6 +7,7 @@ import Database from "better-sqlite3";
 import { closeSync, openSync } from "node:fs";
 import type { Database as Connection, Statement } from "better-sqlite3";
 import type { RoomAccessRules } from "../../permissions/rules.js";
+import type { RoomEntryRules } from "../../rooms/types.js";
 import type { RoomAccesses, RoomPermission } from "../../permissions/scopes.js";
 import { decodeCursor, encodeCursor } from "../../rooms/cursor.js";
 import { type RoomChangeEmitterOptions, type RoomChangeListener, StoreListeners } from "../../rooms/emitter.js";
@@ -203,11 +204,11 @@ export class SqliteStore implements RoomStore {
     roomId: string,
     subject: { userId: string; groupIds: readonly string[] },
     options?: StoreReadOptions,
-  ): Promise<RoomAccessRules | null> {
+  ): Promise<RoomEntryRules | null> {
     // One statement, so one snapshot, and no transaction to open and close.
     return this.#attempt(options?.signal, () => {
       const row = this.#sql.accessRules.get(subject.userId, JSON.stringify(subject.groupIds), roomId) as
-        { default_accesses: string; user_scopes: string | null; groups: string } | undefined;
+        { default_accesses: string; organization_id: string; user_scopes: string | null; groups: string } | undefined;
       if (row === undefined) return null;
       const usersAccesses: RoomAccesses = Object.create(null);
       if (row.user_scopes !== null) usersAccesses[subject.userId] = JSON.parse(row.user_scopes) as RoomPermission;
@@ -215,7 +216,12 @@ export class SqliteStore implements RoomStore {
       for (const [groupId, scopes] of JSON.parse(row.groups) as [string, RoomPermission][]) {
         groupsAccesses[groupId] = scopes;
       }
-      return { defaultAccesses: JSON.parse(row.default_accesses) as RoomPermission, usersAccesses, groupsAccesses };
+      return {
+        defaultAccesses: JSON.parse(row.default_accesses) as RoomPermission,
+        usersAccesses,
+        groupsAccesses,
+        organizationId: row.organization_id,
+      };
     });
   }
 

@@ -137,11 +137,17 @@ describe("StoredRoom", () => {
     const rules = stored.accessRules();
     expect(stored.accessRules()).toBe(rules);
     // Own data properties: a spread or JSON copy of the rules keeps the maps.
-    expect({ ...rules }).toEqual({ defaultAccesses: ["room:read"], usersAccesses: rules.usersAccesses, groupsAccesses: {} });
+    expect({ ...rules }).toEqual({
+      defaultAccesses: ["room:read"],
+      usersAccesses: rules.usersAccesses,
+      groupsAccesses: {},
+      organizationId: "default",
+    });
     expect(JSON.parse(JSON.stringify(rules))).toEqual({
       defaultAccesses: ["room:read"],
       usersAccesses: { ["__proto__"]: ["room:write"] },
       groupsAccesses: {},
+      organizationId: "default",
     });
     const users = rules.usersAccesses!;
     expect(Object.getPrototypeOf(users)).toBeNull();
