@@ -76,7 +76,8 @@ describe("checkRoomAccess - organizations", () => {
             expect(access).toMatchObject({ allowed: false, reason: "organization-mismatch" });
             expect(Buffer.byteLength((access as { message: string }).message)).toBeLessThanOrEqual(123);
           } else {
-            const room = { defaultAccesses, usersAccesses: userEntry === undefined ? {} : { ada: userEntry } };
+            const usersAccesses: Record<string, string[]> = userEntry === undefined ? {} : { ada: userEntry };
+            const room = { defaultAccesses, usersAccesses };
             expect(access.allowed).toBe(useAccessToken || resolveAccess(room, { userId: "ada" }).canEnter);
           }
           const watch = await liveblocks.watchRoomAccess(token, roomId, () => undefined);

@@ -226,6 +226,7 @@ describe("SqliteStore rename and access rules", () => {
       defaultAccesses: [],
       usersAccesses: { alice: ["*:write"] },
       groupsAccesses: { ops: ["*:write"], sales: ["*:read"] },
+      organizationId: "default",
     });
     await store.close();
   });
