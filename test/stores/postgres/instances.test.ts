@@ -40,8 +40,12 @@ describeIfPostgres(unreachable ?? "PostgresStore across instances", () => {
   const schemas: string[] = [];
   const stores: PostgresStore[] = [];
   /** A store on `schema` (a fresh one by default), closed after the test. */
-  const open = (schema = fresh(), options: { connectionString?: string } = {}) => {
-    const store = new PostgresStore({ connectionString: options.connectionString ?? DATABASE_URL, schema });
+  const open = (schema = fresh(), options: { connectionString?: string; connectTimeoutMs?: number } = {}) => {
+    const store = new PostgresStore({
+      connectionString: options.connectionString ?? DATABASE_URL,
+      schema,
+      ...(options.connectTimeoutMs !== undefined && { poolConfig: { connectionTimeoutMillis: options.connectTimeoutMs } }),
+    });
     stores.push(store);
     return store;
   };
@@ -92,7 +96,13 @@ describeIfPostgres(unreachable ?? "PostgresStore across instances", () => {
     const schema = fresh();
     const instances = Array.from(
       { length: 4 },
-      () => new Liveblocks({ secret: SECRET, store: open(schema), limits: { accessesEntries: 200, metadataEntries: 200 } }),
+      // 40 pooled connections opening at once: on a loaded 2-core machine that can take past the pool's default 5 s.
+      () =>
+        new Liveblocks({
+          secret: SECRET,
+          store: open(schema, { connectTimeoutMs: 30_000 }),
+          limits: { accessesEntries: 200, metadataEntries: 200 },
+        }),
     );
     await instances[0]!.createRoom("r", { defaultAccesses: [] });
     await Promise.all(
