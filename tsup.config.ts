@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { defineConfig, type Options } from "tsup";
 
@@ -8,10 +8,15 @@ import { defineConfig, type Options } from "tsup";
  * `src/<name>/index.ts`, and gets a CommonJS build when its export has a
  * `require` condition. Adding an entry point is adding it to `exports`.
  *
- * All entries of a format are built together with code splitting, so they
- * share one module tree: `roomgate` and `roomgate/testing` hand out the same
- * `InvalidCursorError` class. Dependencies and peer dependencies (`vitest`,
- * `better-sqlite3`, `pg`) are external, which is tsup's default.
+ * All entries are built together as ESM with code splitting, so they share
+ * one module tree: `roomgate` and `roomgate/testing` hand out the same
+ * `InvalidCursorError` class. A CommonJS entry is not a second build: it is
+ * `module.exports = require("./<name>.js")`, the ESM build loaded through
+ * `require(esm)` (unflagged on every Node `engines` admits), so `import` and
+ * `require` hand out the same classes too (no dual-package hazard: an
+ * `instanceof LiveblocksError` holds whichever loaded it). Only its types
+ * (`.d.cts`) are built for it. Dependencies and peer dependencies
+ * (`vitest`, `better-sqlite3`, `pg`) are external, which is tsup's default.
  *
  * An export may also point its Web-runtime conditions (`edge-light`,
  * `workerd`, `worker`, `deno`) at `./dist/<web name>.js`: that file is a
@@ -94,9 +99,19 @@ const webCrypto: NonNullable<Options["esbuildPlugins"]>[number] = {
   },
 };
 
+/** Each CommonJS entry: the ESM build of the same name, through `require(esm)`. */
+function writeCommonJsEntries(): void {
+  for (const name of Object.keys(cjs)) {
+    writeFileSync(
+      `dist/${name}.cjs`,
+      `"use strict";\n// The ESM build, one module tree for import and require.\nmodule.exports = require("./${name}.js");\n`,
+    );
+  }
+}
+
 export default defineConfig([
-  { ...shared, entry: esm, format: ["esm"] },
-  { ...shared, entry: cjs, format: ["cjs"] },
+  { ...shared, entry: esm, format: ["esm"], onSuccess: async () => writeCommonJsEntries() },
+  { ...shared, entry: cjs, format: ["cjs"], dts: { only: true } },
   ...(Object.keys(web).length === 0
     ? []
     : [

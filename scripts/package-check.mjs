@@ -249,6 +249,27 @@ try {
     return "";
   });
 
+  // (e) No dual-package hazard: whichever of import and require loads an
+  // entry point, every name is the same object (one LiveblocksError class).
+  await check(`import and require hand out the same objects for ${cjsEntries.map((e) => e.specifier).join(", ")}`, async () => {
+    const script = `
+      const specs = ${JSON.stringify(cjsEntries.map((e) => e.specifier))};
+      (async () => {
+        const differ = [];
+        for (const s of specs) {
+          const required = require(s);
+          const imported = await import(s);
+          for (const [k, v] of Object.entries(imported)) if (k !== "default" && k !== "module.exports" && required[k] !== v) differ.push(s + ": " + k);
+        }
+        const { LiveblocksError } = require("roomgate");
+        if (!(new (await import("roomgate")).LiveblocksError("x", 404) instanceof LiveblocksError)) differ.push("instanceof LiveblocksError");
+        console.log(JSON.stringify(differ));
+      })();`;
+    const differ = JSON.parse(await sh(join(consumers, "cjs-node16"), process.execPath, ["-e", script]));
+    if (differ.length > 0) throw new Error(`import and require differ: ${differ.join(", ")}`);
+    return "one class per name";
+  });
+
   // (c) The packed conformance suite against the packed MemoryStore, entirely.
   await check("roomgate/testing's testRoomStore against the packed MemoryStore", async () => {
     const report = join(work, "vitest.json");
