@@ -11,7 +11,7 @@
  * Every loop is bounded and `stop()` ends every socket it made.
  */
 import net from "node:net";
-import { DATABASE_URL } from "./helpers.js";
+import { DATABASE_URL, urlThroughPort } from "./helpers.js";
 
 type Link = { client: net.Socket; upstream: net.Socket; holes: boolean };
 
@@ -82,11 +82,9 @@ export class FaultProxy {
     if (server !== null) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
+  /** The test database's URL through this proxy. */
   get url(): string {
-    const url = new URL(DATABASE_URL);
-    url.hostname = "127.0.0.1";
-    url.port = String(this.port);
-    return url.toString();
+    return urlThroughPort(this.port);
   }
 
   #takeStall(): number {

@@ -101,9 +101,14 @@ export class TcpProxy {
 
   /** The test database's URL through this proxy. */
   get url(): string {
-    const url = new URL(DATABASE_URL);
-    url.hostname = "127.0.0.1";
-    url.port = String(this.port);
-    return url.toString();
+    return urlThroughPort(this.port);
   }
+}
+
+/** The test database's URL through a loopback proxy listening on `port`. */
+export function urlThroughPort(port: number): string {
+  const url = new URL(DATABASE_URL);
+  url.hostname = "127.0.0.1";
+  url.port = String(port);
+  return url.toString();
 }
