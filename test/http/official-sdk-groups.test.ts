@@ -10,13 +10,27 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Liveblocks, MemoryStore, type RoomStore } from "../../src/index.js";
+import { PostgresStore } from "../../src/postgres.js";
+import { SqliteStore } from "../../src/sqlite.js";
+import { DATABASE_URL, dropSchema, probePostgres, testSchema } from "../stores/postgres/helpers.js";
 import { SECRET, type TestServer, startServer } from "./helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "roomgate-sdk-groups-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+const unreachable = await probePostgres();
+if (unreachable !== null) console.warn(unreachable);
+const schema = testSchema("sdk_groups");
+
 const backends: { name: string; skip: boolean; create: () => RoomStore; cleanup?: () => Promise<void> }[] = [
   { name: "MemoryStore", skip: false, create: () => new MemoryStore() },
+  { name: "SqliteStore", skip: false, create: () => new SqliteStore({ filename: join(dir, "groups.db") }) },
+  {
+    name: `PostgresStore (${DATABASE_URL})`,
+    skip: unreachable !== null,
+    create: () => new PostgresStore({ connectionString: DATABASE_URL, schema }),
+    cleanup: () => dropSchema(schema),
+  },
 ];
 
 async function rejection(promise: Promise<unknown>): Promise<OfficialError> {
