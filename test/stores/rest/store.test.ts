@@ -34,9 +34,19 @@ class StampedMemoryStore extends MemoryStore {
 
 /**
  * Group times are the server's clock: the client sets the server's clock to
- * the time the suite gives each group write, just before sending it.
+ * the time the suite gives each group write while it is sent (the real
+ * clock otherwise, which revocations bound their cutoffs with).
  */
-let serverClock = 0;
+let groupClock: number | undefined;
+const serverNow = () => groupClock ?? Date.now();
+async function atServerTime<T>(ms: number, write: () => Promise<T>): Promise<T> {
+  groupClock = ms;
+  try {
+    return await write();
+  } finally {
+    groupClock = undefined;
+  }
+}
 
 class StampingRestStore extends RestStore {
   override create(room: RoomData, options?: StoreWriteOptions) {
@@ -44,16 +54,13 @@ class StampingRestStore extends RestStore {
     return super.create(room, options);
   }
   override createGroup(group: GroupData, options?: GroupWriteOptions) {
-    serverClock = group.createdAt.getTime();
-    return super.createGroup(group, options);
+    return atServerTime(group.createdAt.getTime(), () => super.createGroup(group, options));
   }
   override addGroupMembers(groupId: string, memberIds: readonly string[], at: Date, options?: GroupWriteOptions) {
-    serverClock = at.getTime();
-    return super.addGroupMembers(groupId, memberIds, at, options);
+    return atServerTime(at.getTime(), () => super.addGroupMembers(groupId, memberIds, at, options));
   }
   override removeGroupMembers(groupId: string, memberIds: readonly string[], at: Date, options?: StoreWriteOptions) {
-    serverClock = at.getTime();
-    return super.removeGroupMembers(groupId, memberIds, at, options);
+    return atServerTime(at.getTime(), () => super.removeGroupMembers(groupId, memberIds, at, options));
   }
 }
 
@@ -93,7 +100,7 @@ testRoomStore({
   capabilities: { rename: true, accessRules: false, revocationEvents: true, revocationClearing: true, groups: true },
   create: () => {
     stamps.clear();
-    serve(new Liveblocks({ secret: SECRET, store: new StampedMemoryStore(), now: () => serverClock }));
+    serve(new Liveblocks({ secret: SECRET, store: new StampedMemoryStore(), now: serverNow }));
     return new StampingRestStore({ baseUrl, secret: SECRET });
   },
 });
@@ -103,7 +110,7 @@ testRoomStore({
   capabilities: { rename: true, accessRules: false, revocationEvents: true, revocationClearing: true, groups: true },
   create: () => {
     stamps.clear();
-    serve(new Liveblocks({ secret: SECRET, store: new StampedMemoryStore(), now: () => serverClock }));
+    serve(new Liveblocks({ secret: SECRET, store: new StampedMemoryStore(), now: serverNow }));
     return new StampingRestStore({ baseUrl, secret: SECRET, serverEvents: true });
   },
 });
