@@ -103,7 +103,10 @@ export class Liveblocks {
 
   /**
    * Issues an ID token: the user's identity and groups; what they may do is
-   * decided per room, from the room's permissions, when they enter.
+   * decided per room, from the room's permissions, when they enter. With
+   * `groupsFrom: "store"`, the groups are the ones given plus the stored
+   * groups the user is a member of, read now (a later membership change
+   * counts from the next token).
    *
    * @param identity The user id, or `{ userId, groupIds?, organizationId? }`.
    * @param options.userInfo Visible to others in the room as `other.info`.
@@ -121,7 +124,16 @@ export class Liveblocks {
     identity: string | Identity,
     ...rest: OptionalTupleUnless<IdentifyUserOptions, [options: IdentifyUserOptions]>
   ): Promise<AuthResponse> {
-    return issueIdToken(this.#config, identity, rest[0] as IdentifyUserOptions<BaseUserMeta> | undefined);
+    const options = rest[0] as IdentifyUserOptions<BaseUserMeta> | undefined;
+    if (this.#config.groupsFrom === "store") {
+      const fields = typeof identity === "string" ? { userId: identity } : (identity as { userId?: unknown } | null | undefined);
+      // Before any store read: an empty userId is a programmer error, thrown as the SDK throws it.
+      assertNonEmpty(fields?.userId, "userId");
+      const merged = await groups.withStoredGroups(this.#config, identity);
+      if ("answer" in merged) return merged.answer;
+      return issueIdToken(this.#config, merged.identity, options);
+    }
+    return issueIdToken(this.#config, identity, options);
   }
 
   /**

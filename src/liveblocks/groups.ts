@@ -3,12 +3,13 @@
  * call the store's optional group part, answer `@liveblocks/node`'s shapes
  * or its errors (404 `GROUP_NOT_FOUND`, 409 `GROUP_ALREADY_EXISTS`, 422).
  */
-import { groupExists, groupNotFound, invalidField, notImplemented } from "../protocol/errors.js";
+import { LiveblocksError, groupExists, groupNotFound, invalidField, notImplemented } from "../protocol/errors.js";
+import type { AuthResponse } from "./auth.js";
 import { DEFAULT_ORGANIZATION, type GroupData, type GroupStore, INVALID_CURSOR_CODE } from "../rooms/types.js";
 import { DEFAULT_PAGE_SIZE } from "./limits.js";
 import type { Config } from "./options.js";
 import type { z } from "zod";
-import { type Schemas, parseInput } from "./schemas.js";
+import { type Schemas, checkInput, parseInput } from "./schemas.js";
 import type { Page, RequestOptions } from "./types.js";
 
 /** The parameters of `createGroup`, as `@liveblocks/node` takes them. */
@@ -136,4 +137,39 @@ export async function listGroups(
     }
     throw error;
   }
+}
+
+/**
+ * @internal `identifyUser` with `groupsFrom: "store"`: the identity with the
+ * stored groups `userId` is a member of (in the identity's organization)
+ * appended to the `groupIds` given, or an answer when they cannot be read.
+ * An identity the schema refuses is returned unchanged, for
+ * `identifyUser` to answer its 422.
+ */
+export async function withStoredGroups(config: Config, identity: unknown): Promise<{ identity: unknown } | { answer: AuthResponse }> {
+  const fields = typeof identity === "string" ? { userId: identity } : identity;
+  const parsed = checkInput(config.schemas.identity, fields, "identity");
+  if (!parsed.ok) return { identity };
+  const { userId, groupIds = [], organizationId, tenantId } = parsed.data;
+  const merged = new Set(groupIds);
+  try {
+    const store = groupsOf(config);
+    let cursor: string | undefined;
+    // Past the token's limit the schema answers 422 anyway: read no further.
+    do {
+      const page = await store.listGroups({
+        userId,
+        organizationId: organizationId ?? tenantId ?? DEFAULT_ORGANIZATION,
+        limit: config.limits.pageSize,
+        ...(cursor !== undefined && { cursor }),
+      });
+      for (const group of page.groups) merged.add(group.id);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined && merged.size <= config.limits.groupIds);
+  } catch (error) {
+    const status = error instanceof LiveblocksError ? error.status : 503;
+    const message = error instanceof LiveblocksError ? error.message : "Could not read the user's groups from the store.";
+    return { answer: { status: status >= 500 ? 503 : status, body: message, ...(error instanceof Error && { error }) } };
+  }
+  return { identity: { ...(fields as object), userId, groupIds: [...merged] } };
 }

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { LiveblocksError, MemoryStore, type RoomStore } from "../../src/index.js";
-import { makeLiveblocks, T0 } from "./helpers.js";
+import { makeLiveblocks, T0, tokenOf } from "./helpers.js";
 
 async function failure(promise: Promise<unknown>): Promise<LiveblocksError> {
   const error = await promise.then(
@@ -121,5 +121,62 @@ describe("Liveblocks groups", () => {
     ]) {
       expect(await failure(call)).toMatchObject({ status: 501, code: "NOT_IMPLEMENTED" });
     }
+  });
+});
+
+describe('Liveblocks groupsFrom: "store"', () => {
+  it("identifyUser - merges the user's stored groups of the token's organization after the given ones", async () => {
+    const { liveblocks } = makeLiveblocks({ groupsFrom: "store" });
+    await liveblocks.createGroup({ groupId: "eng", memberIds: ["alice"] });
+    await liveblocks.createGroup({ groupId: "ops", memberIds: ["alice", "bob"] });
+    await liveblocks.createGroup({ groupId: "acme-eng", organizationId: "acme", memberIds: ["alice"] });
+    const gids = async (identity: Parameters<typeof liveblocks.identifyUser>[0]) => {
+      const { status, body } = await liveblocks.identifyUser(identity);
+      expect(status).toBe(200);
+      return ((await liveblocks.verifyToken(tokenOf(body))) as { gids?: string[] }).gids;
+    };
+    expect(await gids("alice")).toEqual(["eng", "ops"]);
+    expect(await gids({ userId: "alice", groupIds: ["ops", "guests"] })).toEqual(["ops", "guests", "eng"]);
+    expect(await gids({ userId: "alice", organizationId: "acme" })).toEqual(["acme-eng"]);
+    expect(await gids("carol")).toEqual([]);
+    await liveblocks.removeGroupMembers({ groupId: "eng", memberIds: ["alice"] });
+    expect(await gids("alice")).toEqual(["ops"]);
+  });
+
+  it("identifyUser - the default (token) reads no stored group; bad input still answers 422; an empty userId throws", async () => {
+    const { liveblocks } = makeLiveblocks();
+    await liveblocks.createGroup({ groupId: "eng", memberIds: ["alice"] });
+    expect(
+      ((await liveblocks.verifyToken(tokenOf((await liveblocks.identifyUser("alice")).body))) as { gids?: string[] }).gids,
+    ).toBeUndefined();
+    const fromStore = makeLiveblocks({ groupsFrom: "store" }).liveblocks;
+    expect((await fromStore.identifyUser({ userId: "alice", groupIds: ["a,b"] })).status).toBe(422);
+    await expect(fromStore.identifyUser("")).rejects.toThrow(/userId/);
+    expect(() => makeLiveblocks({ groupsFrom: "ldap" as never })).toThrow(/groupsFrom/);
+  });
+
+  it("identifyUser - a store without groups or a failing one answers 503, never a token", async () => {
+    const inner = new MemoryStore();
+    const bare: RoomStore = {
+      get: (...args) => inner.get(...args),
+      create: (...args) => inner.create(...args),
+      update: (...args) => inner.update(...args),
+      delete: (...args) => inner.delete(...args),
+      list: (...args) => inner.list(...args),
+      revokeTokens: (...args) => inner.revokeTokens(...args),
+      getRevocation: (...args) => inner.getRevocation(...args),
+      subscribe: (...args) => inner.subscribe(...args),
+    };
+    // The auth methods answer any 5xx as 503, as @liveblocks/node does; the message says why.
+    expect(await makeLiveblocks({ store: bare, groupsFrom: "store" }).liveblocks.identifyUser("alice")).toMatchObject({
+      status: 503,
+      body: "Groups is not supported by this store.",
+    });
+    const failing: RoomStore = Object.assign(Object.create(inner) as RoomStore, {
+      listGroups: () => Promise.reject(new Error("disk on fire")),
+    });
+    const answer = await makeLiveblocks({ store: failing, groupsFrom: "store" }).liveblocks.identifyUser("alice");
+    expect(answer.status).toBe(503);
+    expect(answer.body).not.toContain("token");
   });
 });
