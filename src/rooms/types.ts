@@ -196,6 +196,8 @@ export interface GroupStore {
  * - returned objects are the caller's: mutating them never changes the store;
  * - `subscribe` listeners are called after every successful create, update
  *   and delete (in process at least; across instances where the adapter can).
+ *
+ * The group methods ({@link GroupStore}) are an optional part: all or none.
  */
 export interface RoomStore extends Partial<GroupStore> {
   /** The room, or `null` if there is none with this id. */
