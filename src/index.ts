@@ -11,6 +11,13 @@ export { RoomQuerySyntaxError, formatRoomQuery, parseRoomQuery, roomQueryFromObj
 export type { RoomQuery, RoomQueryObject } from "./protocol/query.js";
 export { InvalidCursorError } from "./rooms/types.js";
 export type {
+  GroupData,
+  GroupListPage,
+  GroupListQuery,
+  GroupMemberData,
+  GroupScopes,
+  GroupStore,
+  GroupWriteOptions,
   RevocationEvent,
   RoomChangeEvent,
   RoomData,

@@ -9,6 +9,8 @@ import { ERROR_STATUS, codeForStatus, invalidField } from "../protocol/errors.js
 import type { AuthResponse } from "../liveblocks/auth.js";
 import type { CreateRoomOptions, GetRoomsOptions, Identity, UpdateRoomOptions, UpsertRoomOptions, UserInfo } from "../liveblocks/types.js";
 import { roomToJson } from "../protocol/room-json.js";
+import { groupToJson } from "../protocol/group-json.js";
+import type { CreateGroupOptions, GroupPaginationOptions } from "../liveblocks/groups.js";
 import { type IncomingRequest, readJsonBody } from "./body.js";
 import { roomEvents } from "./events.js";
 import { httpMessages } from "../protocol/messages.js";
@@ -46,6 +48,11 @@ const ROUTES: readonly Route[] = [
   route(PATHS.room, { GET: getRoom, POST: updateRoom, DELETE: deleteRoom }),
   route(PATHS.upsertRoom, { POST: upsertRoom }),
   route(PATHS.updateRoomId, { POST: updateRoomId }),
+  route(PATHS.groups, { GET: listGroups, POST: createGroup }),
+  route(PATHS.group, { GET: getGroup, DELETE: deleteGroup }),
+  route(PATHS.addGroupMembers, { POST: (context) => changeGroupMembers(context, "add") }),
+  route(PATHS.removeGroupMembers, { POST: (context) => changeGroupMembers(context, "remove") }),
+  route(PATHS.userGroups, { GET: listGroups }),
   route(PATHS.checkAccess, { POST: checkAccess }),
   route(PATHS.revokeTokens, { POST: revokeTokens }),
   route(PATHS.revocation, { GET: getRevocation, DELETE: clearRevocation }),
@@ -206,6 +213,56 @@ async function updateRoomId(context: RouteContext): Promise<RouteResult> {
     { signal: context.request.signal },
   );
   return json(roomToJson(room));
+}
+
+/* --- Groups -------------------------------------------------------------- */
+
+/** `POST /v2/groups`: the SDK sends the id as `id` (and `groupId` beside it). */
+async function createGroup(context: RouteContext): Promise<RouteResult> {
+  const { id, groupId, ...params } = await objectBody(context);
+  if (id !== undefined && groupId !== undefined && id !== groupId) throw invalidField("groupId", "must equal id when both are sent");
+  const group = await context.liveblocks.createGroup({ ...params, groupId: (id ?? groupId) as string } as CreateGroupOptions, {
+    signal: context.request.signal,
+  });
+  return json(groupToJson(group));
+}
+
+async function getGroup({ liveblocks, request, params }: RouteContext): Promise<RouteResult> {
+  return json(groupToJson(await liveblocks.getGroup({ groupId: params.get("groupId")! }, { signal: request.signal })));
+}
+
+async function deleteGroup({ liveblocks, request, params }: RouteContext): Promise<RouteResult> {
+  await liveblocks.deleteGroup({ groupId: params.get("groupId")! }, { signal: request.signal });
+  return noContent();
+}
+
+async function changeGroupMembers(context: RouteContext, change: "add" | "remove"): Promise<RouteResult> {
+  const body = await objectBody(context);
+  const params = { groupId: context.params.get("groupId")!, memberIds: body["memberIds"] as string[] };
+  const options = { signal: context.request.signal };
+  const group =
+    change === "add"
+      ? await context.liveblocks.addGroupMembers(params, options)
+      : await context.liveblocks.removeGroupMembers(params, options);
+  return json(groupToJson(group));
+}
+
+/** `GET /v2/groups` and `GET /v2/users/:userId/groups`: `limit`, `startingAfter`, and roomgate's `organizationId`. */
+async function listGroups({ liveblocks, request, params }: RouteContext): Promise<RouteResult> {
+  const search = new URL(request.url).searchParams;
+  const options: GroupPaginationOptions = {};
+  const limit = search.get("limit");
+  if (limit !== null) options.limit = (/^\d{1,6}$/.test(limit) ? Number(limit) : limit) as number;
+  const startingAfter = search.get("startingAfter");
+  if (startingAfter !== null) options.startingAfter = startingAfter;
+  const organizationId = search.get("organizationId") ?? search.get("tenantId");
+  if (organizationId !== null) options.organizationId = organizationId;
+  const userId = params.get("userId");
+  const page =
+    userId === undefined
+      ? await liveblocks.getGroups(options, { signal: request.signal })
+      : await liveblocks.getUserGroups({ ...options, userId }, { signal: request.signal });
+  return json({ nextCursor: page.nextCursor, data: page.data.map(groupToJson) });
 }
 
 /* --- roomgate's own ------------------------------------------------------ */

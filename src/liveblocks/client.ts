@@ -9,6 +9,7 @@ import { applyRoomPatch } from "../rooms/patch.js";
 import { plainRoomCopy, returnsPlainRoomCopies } from "../rooms/copies.js";
 import {
   DEFAULT_ORGANIZATION,
+  type GroupData,
   INVALID_CURSOR_CODE,
   type RevocationEvent,
   type RoomChangeEvent,
@@ -44,6 +45,8 @@ import type {
   UpsertRoomOptions,
 } from "./types.js";
 import { type Schemas, parseInput, toRoomPatch } from "./schemas.js";
+import * as groups from "./groups.js";
+import type { CreateGroupOptions, GroupPaginationOptions } from "./groups.js";
 
 const MAX_UPSERT_ATTEMPTS = 8;
 
@@ -100,7 +103,10 @@ export class Liveblocks {
 
   /**
    * Issues an ID token: the user's identity and groups; what they may do is
-   * decided per room, from the room's permissions, when they enter.
+   * decided per room, from the room's permissions, when they enter. With
+   * `groupsFrom: "store"`, the groups are the ones given plus the stored
+   * groups the user is a member of, read now (a later membership change
+   * counts from the next token).
    *
    * @param identity The user id, or `{ userId, groupIds?, organizationId? }`.
    * @param options.userInfo Visible to others in the room as `other.info`.
@@ -118,7 +124,16 @@ export class Liveblocks {
     identity: string | Identity,
     ...rest: OptionalTupleUnless<IdentifyUserOptions, [options: IdentifyUserOptions]>
   ): Promise<AuthResponse> {
-    return issueIdToken(this.#config, identity, rest[0] as IdentifyUserOptions<BaseUserMeta> | undefined);
+    const options = rest[0] as IdentifyUserOptions<BaseUserMeta> | undefined;
+    if (this.#config.groupsFrom === "store") {
+      const fields = typeof identity === "string" ? { userId: identity } : (identity as { userId?: unknown } | null | undefined);
+      // Before any store read: an empty userId is a programmer error, thrown as the SDK throws it.
+      assertNonEmpty(fields?.userId, "userId");
+      const merged = await groups.withStoredGroups(this.#config, identity);
+      if ("answer" in merged) return merged.answer;
+      return issueIdToken(this.#config, merged.identity, options);
+    }
+    return issueIdToken(this.#config, identity, options);
   }
 
   /**
@@ -399,6 +414,120 @@ export class Liveblocks {
       yield* page.data;
       cursor = page.nextCursor ?? undefined;
     } while (cursor !== undefined);
+  }
+
+  /* --- Groups ------------------------------------------------------------- */
+
+  /**
+   * Creates a stored group. Rejects with 409 `GROUP_ALREADY_EXISTS` if the
+   * id is taken (in any organization), 501 if the store keeps no groups.
+   *
+   * @param params.groupId 1–40 characters, no `,`.
+   * @param params.memberIds User ids, at most `limits.groupMembersPerCall` (1000); duplicates count once.
+   * @param params.organizationId The organization (default `"default"`).
+   * @param params.scopes Default `{ mention: true }`.
+   * @param options.signal Aborts the call.
+   * @example
+   * ```ts
+   * const group = await liveblocks.createGroup({ groupId: "engineering", memberIds: ["alice", "bob"] });
+   * ```
+   */
+  async createGroup(params: CreateGroupOptions, options?: RequestOptions): Promise<GroupData> {
+    return groups.createGroup(this.#config, params, options);
+  }
+
+  /**
+   * Returns a group; rejects with 404 `GROUP_NOT_FOUND` if there is none.
+   *
+   * @param params.groupId The group id.
+   * @param options.signal Aborts the call.
+   * @example
+   * ```ts
+   * const { members } = await liveblocks.getGroup({ groupId: "engineering" });
+   * ```
+   */
+  async getGroup(params: { groupId: string }, options?: RequestOptions): Promise<GroupData> {
+    return groups.getGroup(this.#config, params, options);
+  }
+
+  /**
+   * Adds members to a group; members already in it keep their `addedAt`.
+   * Rejects with 404 if there is no such group, 422 past `limits.groupMembers` (10 000).
+   *
+   * @param params.groupId The group id.
+   * @param params.memberIds 1 to `limits.groupMembersPerCall` (1000) user ids.
+   * @param options.signal Aborts the call.
+   * @example
+   * ```ts
+   * await liveblocks.addGroupMembers({ groupId: "engineering", memberIds: ["carol"] });
+   * ```
+   */
+  async addGroupMembers(params: { groupId: string; memberIds: string[] }, options?: RequestOptions): Promise<GroupData> {
+    return groups.changeGroupMembers(this.#config, "add", params, options);
+  }
+
+  /**
+   * Removes members from a group (ids not in it are ignored). Rejects with
+   * 404 if there is no such group.
+   *
+   * @param params.groupId The group id.
+   * @param params.memberIds 1 to `limits.groupMembersPerCall` (1000) user ids.
+   * @param options.signal Aborts the call.
+   * @example
+   * ```ts
+   * await liveblocks.removeGroupMembers({ groupId: "engineering", memberIds: ["bob"] });
+   * ```
+   */
+  async removeGroupMembers(params: { groupId: string; memberIds: string[] }, options?: RequestOptions): Promise<GroupData> {
+    return groups.changeGroupMembers(this.#config, "remove", params, options);
+  }
+
+  /**
+   * Deletes a group and its memberships. Rejects with 404 if there is none.
+   *
+   * @param params.groupId The group id.
+   * @param options.signal Aborts the call.
+   * @example
+   * ```ts
+   * await liveblocks.deleteGroup({ groupId: "engineering" });
+   * ```
+   */
+  async deleteGroup(params: { groupId: string }, options?: RequestOptions): Promise<void> {
+    return groups.deleteGroup(this.#config, params, options);
+  }
+
+  /**
+   * Lists groups by id, one page at a time.
+   *
+   * @param params.limit 1–100 (default 20).
+   * @param params.startingAfter The `nextCursor` of the previous page.
+   * @param params.organizationId roomgate's: groups of this organization only.
+   * @param options.signal Aborts the call.
+   * @example
+   * ```ts
+   * const { data, nextCursor } = await liveblocks.getGroups({ limit: 50 });
+   * ```
+   */
+  async getGroups(params?: GroupPaginationOptions, options?: RequestOptions): Promise<Page<GroupData>> {
+    return groups.listGroups(this.#config, params ?? {}, options);
+  }
+
+  /**
+   * Lists the groups `userId` is a member of, by id, one page at a time.
+   *
+   * @param params.userId The user.
+   * @param params.limit 1–100 (default 20).
+   * @param params.startingAfter The `nextCursor` of the previous page.
+   * @param params.organizationId roomgate's: groups of this organization only.
+   * @param options.signal Aborts the call.
+   * @example
+   * ```ts
+   * const { data } = await liveblocks.getUserGroups({ userId: "alice" });
+   * ```
+   */
+  async getUserGroups(params: { userId: string } & GroupPaginationOptions, options?: RequestOptions): Promise<Page<GroupData>> {
+    if (typeof params?.userId !== "string") throw invalidField("userId", "must be a string");
+    return groups.listGroups(this.#config, params, options);
   }
 
   /* --- Entering rooms ------------------------------------------------------ */

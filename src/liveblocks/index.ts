@@ -22,6 +22,7 @@ export type {
   UserInfo,
   UserMeta,
 } from "./types.js";
+export type { CreateGroupOptions, GroupPaginationOptions } from "./groups.js";
 export { Session } from "./session.js";
 export type { AuthResponse } from "./auth.js";
 export { LiveblocksError } from "../protocol/errors.js";

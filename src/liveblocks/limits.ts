@@ -44,6 +44,10 @@ export type Limits = {
   queryLength: number;
   /** Length of an `organizationId` (roomgate: 128). */
   organizationIdLength: number;
+  /** Member ids in one `createGroup`, `addGroupMembers` or `removeGroupMembers` call (roomgate: 1000). */
+  groupMembersPerCall: number;
+  /** Members of one stored group (roomgate: 10 000). */
+  groupMembers: number;
 };
 
 /**
@@ -66,6 +70,8 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   userInfoBytes: 1024,
   queryLength: 2048,
   organizationIdLength: 128,
+  groupMembersPerCall: 1000,
+  groupMembers: 10_000,
 });
 
 /** Default `getRooms` page size. */

@@ -2,7 +2,7 @@
  * `new Liveblocks(options)`: every option checked once, defaults filled in,
  * and what the methods need built ahead (schemas, limit checks).
  */
-import { integerOption } from "../runtime/options.js";
+import { integerOption, invalidOption } from "../runtime/options.js";
 import { MemoryStore } from "../stores/memory/store.js";
 import { RestStore, toBaseUrl } from "../stores/rest/store.js";
 import type { RoomStore } from "../rooms/types.js";
@@ -32,6 +32,7 @@ export type Config = {
   readonly schemas: Schemas;
   readonly assertLimits: (room: RoomData) => void;
   readonly now: () => number;
+  readonly groupsFrom: "token" | "store";
   readonly tokenId: () => string;
   readonly baseUrl: URL | undefined;
   readonly secretMatches: (candidate: string) => boolean;
@@ -60,10 +61,16 @@ export function resolveOptions(options: LiveblocksOptions): Config {
     schemas: createSchemas(limits),
     assertLimits: assertRoomLimits(limits),
     now: options.now ?? Date.now,
+    groupsFrom: groupsFromOption(options.groupsFrom),
     tokenId: options.generateTokenId ?? randomTokenId,
     baseUrl,
     secretMatches: createSecretCheck(secret),
   };
+}
+
+function groupsFromOption(value: unknown): "token" | "store" {
+  if (value === undefined || value === "token" || value === "store") return value ?? "token";
+  throw invalidOption("groupsFrom", '"token" or "store"');
 }
 
 function seconds(value: number | undefined, fallback: number, field: string, allowZero: boolean): number {

@@ -313,9 +313,30 @@ export function createSchemas(limits: Limits) {
     checkValue: (value) => (typeof value !== "string" ? "must be a string" : isStorableText(value) ? true : NOT_STORABLE),
     copyValue: (value) => value,
   });
+  const groupId = boundedString(limits.groupIdLength).refine(isWireGroupId, GROUP_ID_RULE);
+  const memberIds = z
+    .array(boundedString(limits.userIdLength), { error: "must be an array of strings" })
+    .max(limits.groupMembersPerCall, `must have at most ${limits.groupMembersPerCall} entries`);
+  const cursor = text("must be a string").max(MAX_CURSOR_LENGTH, "is not a valid cursor");
+  const groupsPage = {
+    limit: pageSize.optional(),
+    startingAfter: cursor.optional(),
+    organizationId: organizationId.optional(),
+  };
   return {
     roomId,
     pageSize,
+    createGroup: z.strictObject({
+      groupId,
+      memberIds: memberIds.optional(),
+      organizationId: organizationId.optional(),
+      tenantId: organizationId.optional(),
+      scopes: z.strictObject({ mention: z.boolean({ error: "must be a boolean" }).optional() }, { error: "must be an object" }).optional(),
+    }),
+    group: z.strictObject({ groupId }),
+    groupMembers: z.strictObject({ groupId, memberIds: memberIds.min(1, "must have at least 1 entry") }),
+    getGroups: z.strictObject(groupsPage),
+    getUserGroups: z.strictObject({ userId: boundedString(limits.userIdLength), ...groupsPage }),
     createRoom,
     updateRoom,
     upsertRoom: z.strictObject({

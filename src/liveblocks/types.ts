@@ -39,6 +39,13 @@ export type LiveblocksOptions = {
   limits?: Partial<Limits>;
   /** The clock, in epoch milliseconds like `Date.now` (used for every time claim and check). */
   now?: () => number;
+  /**
+   * Where `identifyUser` takes a user's groups from: `"token"` (default, as
+   * Liveblocks: only the `groupIds` given) or `"store"`: the groups given
+   * merged with the stored groups the user is a member of (in the token's
+   * organization), read when the token is issued.
+   */
+  groupsFrom?: "token" | "store";
   /** Token ids (`jti`); default 12 random URL-safe characters. */
   generateTokenId?: () => string;
 };

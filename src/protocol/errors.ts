@@ -18,6 +18,10 @@ export const ERROR_STATUS = {
   ROOM_NOT_FOUND: 404,
   /** A room with that id exists (create, or rename to a taken id). */
   ROOM_ALREADY_EXISTS: 409,
+  /** The group does not exist. */
+  GROUP_NOT_FOUND: 404,
+  /** A group with that id exists. */
+  GROUP_ALREADY_EXISTS: 409,
   /** A field breaks a rule; the message names the field and the rule. */
   UNPROCESSABLE_ENTITY: 422,
   /** `startingAfter` is not a cursor this server issued. */
@@ -116,6 +120,16 @@ export function roomNotFound(roomId: string): LiveblocksError {
 /** @internal The room id is taken: 409 `ROOM_ALREADY_EXISTS`. */
 export function roomExists(roomId: string): LiveblocksError {
   return liveblocksError("ROOM_ALREADY_EXISTS", messages.roomExists(roomId));
+}
+
+/** @internal The group does not exist: 404 `GROUP_NOT_FOUND`. */
+export function groupNotFound(groupId: string): LiveblocksError {
+  return liveblocksError("GROUP_NOT_FOUND", messages.groupNotFound(groupId));
+}
+
+/** @internal The group id is taken: 409 `GROUP_ALREADY_EXISTS`. */
+export function groupExists(groupId: string): LiveblocksError {
+  return liveblocksError("GROUP_ALREADY_EXISTS", messages.groupExists(groupId));
 }
 
 /**

@@ -7,6 +7,8 @@
 export const messages = {
   roomNotFound: (roomId: string) => `Room with id "${roomId}" not found.`,
   roomExists: (roomId: string) => `Room with id "${roomId}" already exists.`,
+  groupNotFound: (groupId: string) => `Group with id "${groupId}" not found.`,
+  groupExists: (groupId: string) => `Group with id "${groupId}" already exists.`,
   invalidField: (field: string, rule: string) => `Invalid value for field '${field}': ${rule}`,
   roomKeptChanging: (roomId: string) => `Room with id "${roomId}" kept changing; upsert gave up.`,
   notImplemented: (what: string) => `${what} is not supported by this store.`,

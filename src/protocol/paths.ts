@@ -11,6 +11,11 @@ export const PATHS = {
   room: "/v2/rooms/:roomId",
   upsertRoom: "/v2/rooms/:roomId/upsert",
   updateRoomId: "/v2/rooms/:roomId/update-room-id",
+  groups: "/v2/groups",
+  group: "/v2/groups/:groupId",
+  addGroupMembers: "/v2/groups/:groupId/add-members",
+  removeGroupMembers: "/v2/groups/:groupId/remove-members",
+  userGroups: "/v2/users/:userId/groups",
   /** roomgate's own: the entry decision for a realtime server elsewhere. */
   checkAccess: "/v2/rooms/:roomId/check-access",
   /** roomgate's own: move a user's revocation cutoff forward. */

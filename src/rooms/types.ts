@@ -107,6 +107,78 @@ export type StoreWriteOptions = {
 /** Options of a store read. */
 export type StoreReadOptions = { signal?: AbortSignal };
 
+/** What a group lets its members do, as `@liveblocks/node` types it: `{ mention: true }` by default. */
+export type GroupScopes = { mention?: true };
+
+/** A member of a group and when it was added. */
+export type GroupMemberData = { id: string; addedAt: Date };
+
+/**
+ * A stored group, exactly as `@liveblocks/node` 3.24 returns it
+ * (`tenantId` is its deprecated name of `organizationId`). Members are in
+ * the order they were added.
+ */
+export type GroupData = {
+  type: "group";
+  id: string;
+  /** @deprecated Use `organizationId`. */
+  tenantId: string;
+  organizationId: string;
+  createdAt: Date;
+  updatedAt: Date;
+  scopes: GroupScopes;
+  members: GroupMemberData[];
+};
+
+/**
+ * One page request of {@link GroupStore.listGroups}: every group, or the
+ * groups `userId` is a member of; of one organization if given. Groups are
+ * listed by id (code point order).
+ */
+export type GroupListQuery = {
+  organizationId?: string;
+  userId?: string;
+  /** The page size, already validated (≥ 1). */
+  limit: number;
+  /** The `nextCursor` of the previous page of the same query. */
+  cursor?: string;
+};
+
+/** One page of groups, by id; `nextCursor` is `null` on the last page. */
+export type GroupListPage = { groups: GroupData[]; nextCursor: string | null };
+
+/**
+ * Options of a group membership write: `assert` receives the number of
+ * members the group would have, inside the store's atomic section; if it
+ * throws, nothing is written and the error is rethrown.
+ */
+export type GroupWriteOptions = { signal?: AbortSignal; assert?: (memberCount: number) => void };
+
+/**
+ * Stored groups and their memberships (`createGroup` and the other group
+ * methods of `@liveblocks/node`): an optional part of a {@link RoomStore},
+ * all of it or none. Group ids are unique across organizations; member ids
+ * are compared exactly; a group keeps its members in the order they were
+ * first added, and adding a member again keeps its `addedAt`.
+ */
+export interface GroupStore {
+  /** Stores `group` unless one with its id exists: the stored or the existing group, and whether it was created. */
+  createGroup(group: GroupData, options?: GroupWriteOptions): Promise<{ group: GroupData; created: boolean }>;
+  /** The group, or `null`. */
+  getGroup(groupId: string, options?: StoreReadOptions): Promise<GroupData | null>;
+  /** Deletes the group and its memberships; `false` if it did not exist. */
+  deleteGroup(groupId: string, options?: StoreWriteOptions): Promise<boolean>;
+  /**
+   * Adds the members not in the group yet, each with `addedAt: at`, and sets
+   * `updatedAt` to `at` if any was added; `null` if there is no such group.
+   */
+  addGroupMembers(groupId: string, memberIds: readonly string[], at: Date, options?: GroupWriteOptions): Promise<GroupData | null>;
+  /** Removes the members listed (others are ignored), setting `updatedAt` to `at` if any was removed; `null` if there is no such group. */
+  removeGroupMembers(groupId: string, memberIds: readonly string[], at: Date, options?: StoreWriteOptions): Promise<GroupData | null>;
+  /** One page of groups, by id; paging never skips or repeats a group that stays. */
+  listGroups(query: GroupListQuery, options?: StoreReadOptions): Promise<GroupListPage>;
+}
+
 /**
  * The storage contract. Every adapter must guarantee:
  *
@@ -124,8 +196,10 @@ export type StoreReadOptions = { signal?: AbortSignal };
  * - returned objects are the caller's: mutating them never changes the store;
  * - `subscribe` listeners are called after every successful create, update
  *   and delete (in process at least; across instances where the adapter can).
+ *
+ * The group methods ({@link GroupStore}) are an optional part: all or none.
  */
-export interface RoomStore {
+export interface RoomStore extends Partial<GroupStore> {
   /** The room, or `null` if there is none with this id. */
   get(roomId: string, options?: StoreReadOptions): Promise<RoomData | null>;
   /**

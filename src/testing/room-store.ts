@@ -16,6 +16,7 @@ import { describeCrud } from "./suite/crud.js";
 import { describeEvents } from "./suite/events.js";
 import { describeFacade } from "./suite/facade.js";
 import { describeFilters } from "./suite/filters.js";
+import { describeGroups } from "./suite/groups.js";
 import {
   declaredCapabilities,
   detectCapabilities,
@@ -29,7 +30,7 @@ import { describeReservedIds } from "./suite/reserved-ids.js";
 import { describeRevocation } from "./suite/revocation.js";
 import { describeUpdate } from "./suite/update.js";
 
-export { at, collectRooms, makeRoom, RESERVED_IDS } from "./suite/helpers.js";
+export { at, collectRooms, makeGroup, makeRoom, RESERVED_IDS } from "./suite/helpers.js";
 export type { StoreCapabilities } from "./suite/helpers.js";
 
 /** Options of {@link testRoomStore}. */
@@ -53,7 +54,7 @@ export type TestRoomStoreOptions = {
  * Registers the conformance suite for a {@link RoomStore} adapter: every
  * method, the update rules, ordering and keyset pagination, every filter,
  * reserved and exact ids, copies, concurrency, revocation, events, the
- * optional rename and access-rules parts, the facade over it, abort.
+ * optional rename, access-rules and groups parts, the facade over it, abort.
  *
  * @example
  * ```ts
@@ -113,6 +114,7 @@ export function testRoomStore(options: TestRoomStoreOptions): void {
     describeEvents(getStore);
     describeAccessRules(getStore, capabilities);
     describeRename(getStore, capabilities);
+    describeGroups(getStore, capabilities);
     describeFacade(getStore);
     describeAbort(getStore);
   });

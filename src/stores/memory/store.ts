@@ -15,7 +15,12 @@ import { type AccessPart, StoredRoom } from "./stored-room.js";
 import { RankList } from "./rank-list.js";
 import { candidates, keyOf, type RoomIndexes } from "./planner.js";
 import { RoomTimeline } from "./timeline.js";
+import { MemoryGroups } from "./groups.js";
 import {
+  type GroupData,
+  type GroupListPage,
+  type GroupListQuery,
+  type GroupWriteOptions,
   type RevocationEvent,
   type RoomData,
   type RoomListPage,
@@ -73,6 +78,7 @@ export class MemoryStore implements RoomStore {
   readonly #byOrganization = new Map<string, RankList>();
   readonly #byMetadata = new Map<string, Map<string, RankList>>();
   readonly #revocations = new Map<string, number>();
+  readonly #groups = new MemoryGroups();
   readonly #emitter: RoomChangeEmitter;
   readonly #revocationEmitter: RoomChangeEmitter<RevocationEvent>;
 
@@ -287,6 +293,43 @@ export class MemoryStore implements RoomStore {
    */
   subscribe(listener: RoomChangeListener): () => void {
     return this.#emitter.subscribe(listener);
+  }
+
+  /* --- Groups (see `GroupStore`) -------------------------------------------- */
+
+  /** Stores `group` unless one with its id exists. */
+  async createGroup(group: GroupData, options?: GroupWriteOptions): Promise<{ group: GroupData; created: boolean }> {
+    return this.#groups.createGroup(group, options);
+  }
+
+  /** The group, or `null`. */
+  async getGroup(groupId: string, options?: StoreReadOptions): Promise<GroupData | null> {
+    return this.#groups.getGroup(groupId, options);
+  }
+
+  /** Deletes the group and its memberships; `false` if it did not exist. */
+  async deleteGroup(groupId: string, options?: StoreWriteOptions): Promise<boolean> {
+    return this.#groups.deleteGroup(groupId, options);
+  }
+
+  /** Adds the members not in the group yet; `null` if there is no such group. */
+  async addGroupMembers(groupId: string, memberIds: readonly string[], at: Date, options?: GroupWriteOptions): Promise<GroupData | null> {
+    return this.#groups.addGroupMembers(groupId, memberIds, at, options);
+  }
+
+  /** Removes the members listed; `null` if there is no such group. */
+  async removeGroupMembers(
+    groupId: string,
+    memberIds: readonly string[],
+    at: Date,
+    options?: StoreWriteOptions,
+  ): Promise<GroupData | null> {
+    return this.#groups.removeGroupMembers(groupId, memberIds, at, options);
+  }
+
+  /** One page of groups, by id. */
+  async listGroups(query: GroupListQuery, options?: StoreReadOptions): Promise<GroupListPage> {
+    return this.#groups.listGroups(query, options);
   }
 
   /** Nothing to release; present so callers can close any store the same way. */

@@ -88,6 +88,23 @@ function migrations(s: string): string[] {
        origin text NOT NULL
      );
      CREATE INDEX changes_at ON ${s}.changes (at);`,
+    // Groups: `seq` keeps members in the order they were added; a user's groups are one index range.
+    `CREATE TABLE ${s}.groups (
+       id text COLLATE "C" PRIMARY KEY,
+       organization_id text COLLATE "C" NOT NULL,
+       created_at bigint NOT NULL,
+       updated_at bigint NOT NULL,
+       scopes jsonb NOT NULL
+     );
+     CREATE INDEX groups_organization ON ${s}.groups (organization_id, id);
+     CREATE TABLE ${s}.group_members (
+       group_id text COLLATE "C" NOT NULL REFERENCES ${s}.groups (id) ON DELETE CASCADE,
+       user_id text COLLATE "C" NOT NULL,
+       added_at bigint NOT NULL,
+       seq bigserial NOT NULL,
+       PRIMARY KEY (group_id, user_id)
+     );
+     CREATE INDEX group_members_user ON ${s}.group_members (user_id, group_id);`,
   ];
 }
 

@@ -16,7 +16,12 @@ import { ChangeLogListener, changeHead, logChanges, pruneChanges, readChanges } 
 import { type ConnectionOptions, Connections } from "./connection.js";
 import { checkText, filterSql, ROOM_COLUMNS, roomParams, rowToRoom, toAccesses, WRITE_COLUMNS, type RoomRow } from "./rows.js";
 import { channelName, tableNames, type Tables, validateSchemaName } from "./schema.js";
+import { PostgresGroups } from "./groups.js";
 import type {
+  GroupData,
+  GroupListPage,
+  GroupListQuery,
+  GroupWriteOptions,
   RevocationEvent,
   RoomChangeEvent,
   RoomData,
@@ -93,6 +98,7 @@ export class PostgresStore implements RoomStore {
   readonly #feed: ChangeLogListener;
   /** Marks this store's rows in the change log, so its feed skips what it emitted itself. */
   readonly #origin = randomUUID();
+  readonly #groups: PostgresGroups;
   readonly #cache: EntryCache | null;
   #lastPrune = 0;
 
@@ -109,6 +115,7 @@ export class PostgresStore implements RoomStore {
     });
 
     this.#connections = new Connections(options, this.#schema);
+    this.#groups = new PostgresGroups(this.#connections, this.#schema);
 
     const cacheOptions = options.entryCache;
     const maxEntries = integerOption(
@@ -515,6 +522,43 @@ export class PostgresStore implements RoomStore {
    */
   subscribe(listener: RoomChangeListener): () => void {
     return this.#listeners.subscribe(listener);
+  }
+
+  /* --- Groups (see `GroupStore`) -------------------------------------------- */
+
+  /** Stores `group` unless one with its id exists. */
+  async createGroup(group: GroupData, options?: GroupWriteOptions): Promise<{ group: GroupData; created: boolean }> {
+    return this.#groups.createGroup(group, options);
+  }
+
+  /** The group, or `null`. */
+  async getGroup(groupId: string, options?: StoreReadOptions): Promise<GroupData | null> {
+    return this.#groups.getGroup(groupId, options);
+  }
+
+  /** Deletes the group and its memberships; `false` if it did not exist. */
+  async deleteGroup(groupId: string, options?: StoreWriteOptions): Promise<boolean> {
+    return this.#groups.deleteGroup(groupId, options);
+  }
+
+  /** Adds the members not in the group yet; `null` if there is no such group. */
+  async addGroupMembers(groupId: string, memberIds: readonly string[], at: Date, options?: GroupWriteOptions): Promise<GroupData | null> {
+    return this.#groups.addGroupMembers(groupId, memberIds, at, options);
+  }
+
+  /** Removes the members listed; `null` if there is no such group. */
+  async removeGroupMembers(
+    groupId: string,
+    memberIds: readonly string[],
+    at: Date,
+    options?: StoreWriteOptions,
+  ): Promise<GroupData | null> {
+    return this.#groups.removeGroupMembers(groupId, memberIds, at, options);
+  }
+
+  /** One page of groups, by id. */
+  async listGroups(query: GroupListQuery, options?: StoreReadOptions): Promise<GroupListPage> {
+    return this.#groups.listGroups(query, options);
   }
 
   /**

@@ -18,6 +18,10 @@ import {
   RestResponseError,
 } from "./transport.js";
 import {
+  type GroupData,
+  type GroupListPage,
+  type GroupListQuery,
+  type GroupWriteOptions,
   InvalidCursorError,
   type RevocationEvent,
   type RoomData,
@@ -29,6 +33,7 @@ import {
   type StoreWriteOptions,
 } from "../../rooms/types.js";
 import { roomFromJson } from "../../protocol/room-json.js";
+import { groupFromJson } from "../../protocol/group-json.js";
 import type { LiveblocksErrorCode } from "../../protocol/errors.js";
 import { PATHS, pathOf } from "../../protocol/paths.js";
 
@@ -365,6 +370,142 @@ export class RestStore implements RoomStore {
     return this.#listeners.subscribe(listener);
   }
 
+  /* --- Groups (see `GroupStore`) -------------------------------------------- */
+
+  /**
+   * `POST /v2/groups`; a 409 reads the existing group and resolves
+   * `created: false`. `createdAt` and each `addedAt` are the server's.
+   * `assert` runs here on the member count before sending; the server
+   * enforces its own limit.
+   *
+   * @param group The group to create.
+   * @param options.assert Runs on the number of distinct members; if it throws, nothing is sent.
+   * @param options.signal Aborts the request; rejects with its reason.
+   */
+  async createGroup(group: GroupData, options?: GroupWriteOptions): Promise<{ group: GroupData; created: boolean }> {
+    const signal = options?.signal;
+    const memberIds = [...new Set(group.members.map((member) => member.id))];
+    for (let attempt = 0; attempt < MAX_CREATE_ATTEMPTS; attempt++) {
+      if (options?.assert !== undefined) {
+        const existing = await this.getGroup(group.id, { signal });
+        if (existing !== null) return { group: existing, created: false };
+        options.assert(memberIds.length);
+      }
+      const body = {
+        id: group.id,
+        memberIds,
+        organizationId: group.organizationId,
+        scopes: { mention: group.scopes.mention === true },
+      };
+      // Not retried blindly: a replay after a lost 200 would answer 409 for our own group.
+      const response = await this.#send("POST", PATHS.groups, "unsent", signal, { body });
+      if (response.status === 409) {
+        const existing = await this.getGroup(group.id, { signal });
+        if (existing !== null) return { group: existing, created: false };
+        continue; // Deleted between the 409 and the read: try again.
+      }
+      return { group: this.#group(response, group.id), created: true };
+    }
+    throw new Error(`Group "${group.id}" kept being created and deleted; create gave up.`);
+  }
+
+  /**
+   * `GET /v2/groups/:id`; `null` on 404.
+   *
+   * @param groupId The exact group id.
+   * @param options.signal Aborts the request; rejects with its reason.
+   */
+  async getGroup(groupId: string, options?: StoreReadOptions): Promise<GroupData | null> {
+    const response = await this.#send("GET", pathOf(PATHS.group, { groupId }), "always", options?.signal);
+    if (response.status === 404) return null;
+    return this.#group(response, groupId);
+  }
+
+  /**
+   * `DELETE /v2/groups/:id`: `false` on 404. Retried like a read: a replay
+   * after a lost 204 answers 404, and the group is gone either way.
+   *
+   * @param groupId The exact group id.
+   * @param options.signal Aborts the request; rejects with its reason.
+   */
+  async deleteGroup(groupId: string, options?: StoreWriteOptions): Promise<boolean> {
+    const response = await this.#send("DELETE", pathOf(PATHS.group, { groupId }), "always", options?.signal);
+    if (response.status === 404) return false;
+    this.#expect(response, 204, 200);
+    return true;
+  }
+
+  /**
+   * `POST /v2/groups/:id/add-members`; `null` on 404. `addedAt` and
+   * `updatedAt` are the server's. With `assert`, reads first and asserts
+   * on the member count the group would have.
+   *
+   * @param groupId The exact group id.
+   * @param memberIds The members to add.
+   * @param _at Ignored: the server's clock stamps the change.
+   * @param options.assert Runs on the member count after the change; if it throws, nothing is sent.
+   * @param options.signal Aborts the request; rejects with its reason.
+   */
+  async addGroupMembers(groupId: string, memberIds: readonly string[], _at: Date, options?: GroupWriteOptions): Promise<GroupData | null> {
+    const signal = options?.signal;
+    if (options?.assert !== undefined) {
+      const current = await this.getGroup(groupId, { signal });
+      if (current === null) return null;
+      const present = new Set(current.members.map((member) => member.id));
+      options.assert(present.size + new Set(memberIds.filter((id) => !present.has(id))).size);
+    }
+    // Retried like a read: adding a member twice changes nothing.
+    const response = await this.#send("POST", pathOf(PATHS.addGroupMembers, { groupId }), "always", signal, {
+      body: { memberIds },
+    });
+    if (response.status === 404 && apiError(response).code === "GROUP_NOT_FOUND") return null;
+    return this.#group(response, groupId);
+  }
+
+  /**
+   * `POST /v2/groups/:id/remove-members`; `null` on 404.
+   *
+   * @param groupId The exact group id.
+   * @param memberIds The members to remove.
+   * @param _at Ignored: the server's clock stamps the change.
+   * @param options.signal Aborts the request; rejects with its reason.
+   */
+  async removeGroupMembers(
+    groupId: string,
+    memberIds: readonly string[],
+    _at: Date,
+    options?: StoreWriteOptions,
+  ): Promise<GroupData | null> {
+    // Not retried blindly: a replay could remove a member re-added in between.
+    const response = await this.#send("POST", pathOf(PATHS.removeGroupMembers, { groupId }), "unsent", options?.signal, {
+      body: { memberIds },
+    });
+    if (response.status === 404 && apiError(response).code === "GROUP_NOT_FOUND") return null;
+    return this.#group(response, groupId);
+  }
+
+  /**
+   * `GET /v2/groups`, or `GET /v2/users/:userId/groups` with `userId`, with
+   * `limit`, `startingAfter` and `organizationId`.
+   *
+   * @param query The filter, the page size and the previous page's `nextCursor`.
+   * @param options.signal Aborts the request; rejects with its reason.
+   * @throws {InvalidCursorError} if the server rejects the cursor.
+   */
+  async listGroups(query: GroupListQuery, options?: StoreReadOptions): Promise<GroupListPage> {
+    const params = new URLSearchParams({ limit: String(query.limit) });
+    if (query.cursor !== undefined) params.set("startingAfter", query.cursor);
+    if (query.organizationId !== undefined) params.set("organizationId", query.organizationId);
+    const path = query.userId === undefined ? PATHS.groups : pathOf(PATHS.userGroups, { userId: query.userId });
+    const response = await this.#send("GET", path, "always", options?.signal, { query: params });
+    if (query.cursor !== undefined && isCursorRejection(response)) throw new InvalidCursorError();
+    const body = this.#expect(response, 200) as { data?: unknown; nextCursor?: unknown } | undefined;
+    if (!Array.isArray(body?.data) || !(body.nextCursor === null || typeof body.nextCursor === "string")) {
+      throw new RestResponseError(`GET ${path} answered without { data, nextCursor }`, response.status);
+    }
+    return { groups: body.data.map((json) => this.#parseGroup(json, response.status)), nextCursor: body.nextCursor };
+  }
+
   /** Closes the event stream, if open; `fetch`'s pool closes idle connections by itself. */
   async close(): Promise<void> {
     this.#events?.stop();
@@ -405,6 +546,23 @@ export class RestStore implements RoomStore {
       return roomFromJson(json);
     } catch (error) {
       throw new RestResponseError(`The server answered a malformed room: ${(error as Error).message}`, status);
+    }
+  }
+
+  /** The group of a 200 response, refused unless it is `groupId`. */
+  #group(response: RestResponse, groupId: string): GroupData {
+    const group = this.#parseGroup(this.#expect(response, 200), response.status);
+    if (group.id !== groupId) {
+      throw new RestResponseError(`The server answered group ${JSON.stringify(group.id)} for ${JSON.stringify(groupId)}`, response.status);
+    }
+    return group;
+  }
+
+  #parseGroup(json: unknown, status: number): GroupData {
+    try {
+      return groupFromJson(json);
+    } catch (error) {
+      throw new RestResponseError(`The server answered a malformed group: ${(error as Error).message}`, status);
     }
   }
 

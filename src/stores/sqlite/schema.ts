@@ -79,6 +79,27 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX changes_by_time ON changes (at);
   `,
+  // Groups (createGroup and the other group methods): members keep their
+  // rowid, so reading by rowid gives them back in the order they were added;
+  // a user's groups are one index range.
+  `
+  CREATE TABLE groups (
+    id TEXT PRIMARY KEY NOT NULL,
+    organization_id TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    scopes TEXT NOT NULL
+  );
+  CREATE INDEX groups_by_organization ON groups (organization_id, id);
+
+  CREATE TABLE group_members (
+    group_id TEXT NOT NULL REFERENCES groups (id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL,
+    added_at INTEGER NOT NULL,
+    PRIMARY KEY (group_id, user_id)
+  );
+  CREATE INDEX group_members_by_user ON group_members (user_id, group_id);
+  `,
 ];
 
 /** The schema version this code reads and writes. */

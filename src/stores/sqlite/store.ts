@@ -31,7 +31,12 @@ import {
   transactionRunner,
 } from "./rows.js";
 import { prepareDatabase } from "./schema.js";
+import { SqliteGroups } from "./groups.js";
 import type {
+  GroupData,
+  GroupListPage,
+  GroupListQuery,
+  GroupWriteOptions,
   RevocationEvent,
   RoomChangeEvent,
   RoomData,
@@ -146,6 +151,9 @@ export class SqliteStore implements RoomStore {
   #transaction!: TransactionRunner;
   #ready = false;
   #closed = false;
+  readonly #groups = new SqliteGroups((signal, write, work) =>
+    this.#attempt(signal, () => (write ? this.#transaction.immediate(() => work(this.#db)) : this.#transaction(() => work(this.#db)))),
+  );
 
   constructor(options: SqliteStoreOptions) {
     if (typeof options?.filename !== "string" || options.filename === "") throw invalidOption("filename", "a non-empty string");
@@ -413,6 +421,43 @@ export class SqliteStore implements RoomStore {
    */
   subscribe(listener: RoomChangeListener): () => void {
     return this.#listeners.subscribe(listener);
+  }
+
+  /* --- Groups (see `GroupStore`) -------------------------------------------- */
+
+  /** Stores `group` unless one with its id exists. */
+  async createGroup(group: GroupData, options?: GroupWriteOptions): Promise<{ group: GroupData; created: boolean }> {
+    return this.#groups.createGroup(group, options);
+  }
+
+  /** The group, or `null`. */
+  async getGroup(groupId: string, options?: StoreReadOptions): Promise<GroupData | null> {
+    return this.#groups.getGroup(groupId, options);
+  }
+
+  /** Deletes the group and its memberships; `false` if it did not exist. */
+  async deleteGroup(groupId: string, options?: StoreWriteOptions): Promise<boolean> {
+    return this.#groups.deleteGroup(groupId, options);
+  }
+
+  /** Adds the members not in the group yet; `null` if there is no such group. */
+  async addGroupMembers(groupId: string, memberIds: readonly string[], at: Date, options?: GroupWriteOptions): Promise<GroupData | null> {
+    return this.#groups.addGroupMembers(groupId, memberIds, at, options);
+  }
+
+  /** Removes the members listed; `null` if there is no such group. */
+  async removeGroupMembers(
+    groupId: string,
+    memberIds: readonly string[],
+    at: Date,
+    options?: StoreWriteOptions,
+  ): Promise<GroupData | null> {
+    return this.#groups.removeGroupMembers(groupId, memberIds, at, options);
+  }
+
+  /** One page of groups, by id. */
+  async listGroups(query: GroupListQuery, options?: StoreReadOptions): Promise<GroupListPage> {
+    return this.#groups.listGroups(query, options);
   }
 
   /** Stops polling and closes the file. Idempotent. */

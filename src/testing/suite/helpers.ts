@@ -6,7 +6,7 @@
  */
 import { expect } from "vitest";
 import { compareIds } from "../../rooms/order.js";
-import type { RoomChangeEvent, RoomData, RoomFilter, RoomStore } from "../../rooms/types.js";
+import type { GroupData, RoomChangeEvent, RoomData, RoomFilter, RoomStore } from "../../rooms/types.js";
 
 /**
  * The optional parts of the {@link RoomStore} contract, each with the method
@@ -22,6 +22,8 @@ export const STORE_CAPABILITIES = [
   { name: "revocationEvents", method: "subscribeRevocations" },
   /** `clearRevocation`, behind `clearTokenRevocation`. */
   { name: "revocationClearing", method: "clearRevocation" },
+  /** The `GroupStore` methods (`createGroup`, …), behind the group methods of the facade. */
+  { name: "groups", method: "createGroup" },
 ] as const satisfies readonly { name: string; method: keyof RoomStore }[];
 
 /** The name of one optional part of the {@link RoomStore} contract. */
@@ -96,6 +98,29 @@ export function makeRoom(id: string, overrides: Partial<Omit<RoomData, "type" | 
   };
   if (overrides.lastConnectionAt !== undefined) room.lastConnectionAt = overrides.lastConnectionAt;
   return room;
+}
+
+/**
+ * A complete group (organization `"default"`, `{ mention: true }`, no
+ * members, created and updated at {@link at}(0)); any field can be overridden.
+ *
+ * @example
+ * ```ts
+ * const group = makeGroup("eng", { members: [{ id: "alice", addedAt: at(1) }] });
+ * ```
+ */
+export function makeGroup(id: string, overrides: Partial<Omit<GroupData, "type" | "id" | "tenantId">> = {}): GroupData {
+  const organizationId = overrides.organizationId ?? "default";
+  return {
+    type: "group",
+    id,
+    tenantId: organizationId,
+    organizationId,
+    createdAt: overrides.createdAt ?? at(0),
+    updatedAt: overrides.updatedAt ?? overrides.createdAt ?? at(0),
+    scopes: overrides.scopes ?? { mention: true },
+    members: overrides.members ?? [],
+  };
 }
 
 /**

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { Liveblocks } from "../../../src/liveblocks/index.js";
 import { MemoryStore } from "../../../src/stores/memory/store.js";
 import { RestResponseError, RestStore } from "../../../src/stores/rest/store.js";
-import type { RoomChangeEvent, RoomData, StoreWriteOptions } from "../../../src/rooms/types.js";
+import type { GroupData, GroupWriteOptions, RoomChangeEvent, RoomData, StoreWriteOptions } from "../../../src/rooms/types.js";
 import { makeRoom, testRoomStore } from "../../../src/testing/index.js";
 import { createRequestHandler, toNodeListener, type NodeListener } from "../../../src/http/index.js";
 
@@ -32,10 +32,35 @@ class StampedMemoryStore extends MemoryStore {
   }
 }
 
+/**
+ * Group times are the server's clock: the client sets the server's clock to
+ * the time the suite gives each group write while it is sent (the real
+ * clock otherwise, which revocations bound their cutoffs with).
+ */
+let groupClock: number | undefined;
+const serverNow = () => groupClock ?? Date.now();
+async function atServerTime<T>(ms: number, write: () => Promise<T>): Promise<T> {
+  groupClock = ms;
+  try {
+    return await write();
+  } finally {
+    groupClock = undefined;
+  }
+}
+
 class StampingRestStore extends RestStore {
   override create(room: RoomData, options?: StoreWriteOptions) {
     stamps.set(room.id, { createdAt: room.createdAt, lastConnectionAt: room.lastConnectionAt });
     return super.create(room, options);
+  }
+  override createGroup(group: GroupData, options?: GroupWriteOptions) {
+    return atServerTime(group.createdAt.getTime(), () => super.createGroup(group, options));
+  }
+  override addGroupMembers(groupId: string, memberIds: readonly string[], at: Date, options?: GroupWriteOptions) {
+    return atServerTime(at.getTime(), () => super.addGroupMembers(groupId, memberIds, at, options));
+  }
+  override removeGroupMembers(groupId: string, memberIds: readonly string[], at: Date, options?: StoreWriteOptions) {
+    return atServerTime(at.getTime(), () => super.removeGroupMembers(groupId, memberIds, at, options));
   }
 }
 
@@ -72,20 +97,20 @@ afterAll(async () => {
 testRoomStore({
   name: "RestStore over a roomgate server",
   // Declared: the server starts in beforeAll, after tests are collected.
-  capabilities: { rename: true, accessRules: false, revocationEvents: true, revocationClearing: true },
+  capabilities: { rename: true, accessRules: false, revocationEvents: true, revocationClearing: true, groups: true },
   create: () => {
     stamps.clear();
-    serve(new Liveblocks({ secret: SECRET, store: new StampedMemoryStore() }));
+    serve(new Liveblocks({ secret: SECRET, store: new StampedMemoryStore(), now: serverNow }));
     return new StampingRestStore({ baseUrl, secret: SECRET });
   },
 });
 
 testRoomStore({
   name: "RestStore over a roomgate server, with server events",
-  capabilities: { rename: true, accessRules: false, revocationEvents: true, revocationClearing: true },
+  capabilities: { rename: true, accessRules: false, revocationEvents: true, revocationClearing: true, groups: true },
   create: () => {
     stamps.clear();
-    serve(new Liveblocks({ secret: SECRET, store: new StampedMemoryStore() }));
+    serve(new Liveblocks({ secret: SECRET, store: new StampedMemoryStore(), now: serverNow }));
     return new StampingRestStore({ baseUrl, secret: SECRET, serverEvents: true });
   },
 });

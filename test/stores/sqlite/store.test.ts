@@ -11,7 +11,7 @@ import { MemoryStore } from "../../../src/stores/memory/store.js";
 import { listStatement, prefixSuccessor } from "../../../src/stores/sqlite/query.js";
 import { SCHEMA_VERSION } from "../../../src/stores/sqlite/schema.js";
 import type { RoomChangeEvent, RoomFilter, RoomPatch, RoomStore } from "../../../src/rooms/types.js";
-import { at, collectRooms, makeRoom, testRoomStore } from "../../../src/testing/index.js";
+import { at, collectRooms, makeGroup, makeRoom, testRoomStore } from "../../../src/testing/index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "roomgate-sqlite-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -64,7 +64,34 @@ describe("SqliteStore file", () => {
     expect(db.prepare("SELECT version FROM roomgate_schema").pluck().get()).toBe(SCHEMA_VERSION);
     db.prepare("UPDATE roomgate_schema SET version = ?").run(SCHEMA_VERSION + 1);
     db.close();
-    expect(() => new SqliteStore({ filename })).toThrow(/schema version 2, newer than 1/);
+    expect(() => new SqliteStore({ filename })).toThrow(`schema version ${SCHEMA_VERSION + 1}, newer than ${SCHEMA_VERSION}`);
+  });
+
+  it("open - a version 1 file (before groups) gains the group tables and keeps its rooms", async () => {
+    const filename = newFile();
+    const old = new SqliteStore({ filename });
+    await old.create(makeRoom("r"));
+    await old.close();
+    const db = new Database(filename);
+    db.exec("DROP TABLE group_members; DROP TABLE groups; UPDATE roomgate_schema SET version = 1");
+    db.close();
+    const store = new SqliteStore({ filename });
+    expect(await store.get("r")).toEqual(makeRoom("r"));
+    const group = {
+      type: "group",
+      id: "g",
+      tenantId: "default",
+      organizationId: "default",
+      createdAt: at(1),
+      updatedAt: at(1),
+      scopes: {},
+      members: [],
+    } as const;
+    expect((await store.createGroup(makeGroup("g"))).created).toBe(true);
+    await store.close();
+    const check = new Database(filename);
+    expect(check.prepare("SELECT version FROM roomgate_schema").pluck().get()).toBe(2);
+    check.close();
   });
 
   it("open - reopening a current file migrates nothing and keeps the data", async () => {
