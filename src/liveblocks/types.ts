@@ -23,7 +23,11 @@ export type LiveblocksOptions = {
    * the REST API v2) to keep rooms on, as in `@liveblocks/node`.
    */
   baseUrl?: string;
-  /** Where rooms live. Default: a new {@link MemoryStore}. */
+  /**
+   * Where rooms live. Default: with `baseUrl`, that server; else the one
+   * in-memory {@link MemoryStore} every instance with this `secret` shares in
+   * this process (gone on restart, not seen by other processes).
+   */
   store?: RoomStore;
   /** Signs tokens. Default: an {@link HmacSigner} keyed from `secret`. */
   signer?: TokenSigner;
