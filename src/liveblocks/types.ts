@@ -153,12 +153,18 @@ export type CreateRoomOptions = {
   organizationId?: string;
 };
 
-/** Parameters of `updateRoom`: `null` removes a key (or resets `defaultAccesses` to `[]`). */
+/**
+ * Parameters of `updateRoom`: `null` for a key removes it, `null` for a whole
+ * map clears it, `null` for `defaultAccesses` resets it to `[]`. An
+ * `organizationId` is ignored: a room's organization never changes.
+ */
 export type UpdateRoomOptions = {
   defaultAccesses?: RoomPermissions | null;
-  groupsAccesses?: Record<string, RoomPermissions | null>;
-  usersAccesses?: Record<string, RoomPermissions | null>;
-  metadata?: Record<string, string | string[] | null>;
+  groupsAccesses?: Record<string, RoomPermissions | null> | null;
+  usersAccesses?: Record<string, RoomPermissions | null> | null;
+  metadata?: Record<string, string | string[] | null> | null;
+  /** Ignored, as Liveblocks ignores it: a room's organization never changes. */
+  organizationId?: string;
 };
 
 /** Parameters of `upsertRoom`. */
