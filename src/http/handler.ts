@@ -54,14 +54,17 @@ export type RequestHandlerOptions = {
  * Errors are JSON `{ error: code, message }` (`ROOM_NOT_FOUND`,
  * `MISSING_SECRET_KEY`, …).
  *
+ * Mount it at the origin's `/v2`: `@liveblocks/node` calls `new
+ * URL("/v2/…", baseUrl)`, which drops any path of `baseUrl`.
+ *
  * @example
  * ```ts
- * // app/api/liveblocks/[...path]/route.ts (Next.js App Router)
+ * // app/v2/[...path]/route.ts (Next.js App Router), reached by the SDK with baseUrl "https://<app>"
  * import { Liveblocks } from "roomgate";
  * import { createRequestHandler } from "roomgate/http";
  *
  * const liveblocks = new Liveblocks({ secret: process.env.ROOMGATE_SECRET! });
- * const handler = createRequestHandler(liveblocks, { basePath: "/api/liveblocks" });
+ * const handler = createRequestHandler(liveblocks);
  * export { handler as GET, handler as POST, handler as DELETE };
  * ```
  */
