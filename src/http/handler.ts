@@ -4,9 +4,9 @@
  * standard `(Request) => Promise<Response>`. Routing, the bearer check and
  * error answers live here; what each route does lives in `routes.ts`.
  */
-import { LiveblocksError, STORE_RETRY_AFTER_SECONDS } from "../protocol/errors.js";
+import { LiveblocksError, STORE_RETRY_AFTER_SECONDS, isStoreUnreachable } from "../protocol/errors.js";
 import { httpMessages } from "../protocol/messages.js";
-import { PATHS, segmentsOf } from "../protocol/paths.js";
+import { PATHS, segmentsOf, unservedFeature } from "../protocol/paths.js";
 import { type Liveblocks, secretMatches } from "../liveblocks/client.js";
 import { type IncomingRequest, MAX_BODY_BYTES, fromWebRequest } from "./body.js";
 import { type Answer, HttpError, type RouteResult, errorAnswer, errorResponse, httpErrorResponse, json, toResponse } from "./responses.js";
@@ -20,7 +20,13 @@ export type RequestHandler = (request: Request) => Promise<Response>;
 
 /** Options of {@link createRequestHandler}. */
 export type RequestHandlerOptions = {
-  /** The path the routes live under, e.g. `"/api/liveblocks"` (default: none, routes start at `/v2`). */
+  /**
+   * The path before `/v2` the routes live under, e.g. `"/api/liveblocks"`
+   * (default: none, routes start at the origin's `/v2`). A basePath ending in
+   * `/v2` names the API's own `/v2` (`"/v2"` is no basePath). `@liveblocks/node`
+   * never calls it: it resolves `new URL("/v2/…", baseUrl)`, which drops any
+   * path of `baseUrl`; a basePath serves raw HTTP clients only.
+   */
   basePath?: string;
   /** Largest request body accepted, in bytes (default 1 MiB); larger answers 413. */
   maxBodyBytes?: number;
@@ -29,7 +35,10 @@ export type RequestHandlerOptions = {
    * `KeyPairSigner` the `Liveblocks` instance signs with.
    */
   publicKeys?: { jwks(): { keys: readonly object[] } };
-  /** Told about each unexpected error once (answered 500 without details). Default: `console.error`. */
+  /**
+   * Told about each unexpected error once (answered 500 without details, or
+   * 503 `STORE_UNAVAILABLE` when the store could not be reached). Default: `console.error`.
+   */
   onError?: (error: unknown, request: { method: string; url: string }) => void;
 };
 
@@ -45,14 +54,17 @@ export type RequestHandlerOptions = {
  * Errors are JSON `{ error: code, message }` (`ROOM_NOT_FOUND`,
  * `MISSING_SECRET_KEY`, …).
  *
+ * Mount it at the origin's `/v2`: `@liveblocks/node` calls `new
+ * URL("/v2/…", baseUrl)`, which drops any path of `baseUrl`.
+ *
  * @example
  * ```ts
- * // app/api/liveblocks/[...path]/route.ts (Next.js App Router)
+ * // app/v2/[...path]/route.ts (Next.js App Router), reached by the SDK with baseUrl "https://<app>"
  * import { Liveblocks } from "roomgate";
  * import { createRequestHandler } from "roomgate/http";
  *
  * const liveblocks = new Liveblocks({ secret: process.env.ROOMGATE_SECRET! });
- * const handler = createRequestHandler(liveblocks, { basePath: "/api/liveblocks" });
+ * const handler = createRequestHandler(liveblocks);
  * export { handler as GET, handler as POST, handler as DELETE };
  * ```
  */
@@ -61,6 +73,17 @@ export function createRequestHandler(liveblocks: Liveblocks, options: RequestHan
   const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
   const onError = options.onError ?? ((error: unknown) => console.error("roomgate/http: unexpected error", error));
   const publicKeys = options.publicKeys;
+  let warned = false;
+  /** Tells `onError` once that requests reach `/v2` beside basePath, and why. */
+  function warnBasePathOnce(): void {
+    if (warned) return;
+    warned = true;
+    try {
+      onError(new Error(httpMessages.basePathDropped(basePath)), { method: "", url: basePath });
+    } catch {
+      // A failing logger must not turn into a crash.
+    }
+  }
 
   async function answer(request: IncomingRequest): Promise<RouteResult> {
     try {
@@ -76,14 +99,23 @@ export function createRequestHandler(liveblocks: Liveblocks, options: RequestHan
       const denied = checkSecret(liveblocks, request.headers.get("authorization"));
       if (denied !== null) return denied;
       if (segments === null) {
-        return errorAnswer("ROUTE_NOT_FOUND", httpMessages.notFound(request.method, pathname ?? request.url));
+        // Outside basePath but at the origin's /v2: the official SDK, which drops baseUrl's path.
+        const sdkLike = pathname !== null && pathname.startsWith("/v2/");
+        if (sdkLike) warnBasePathOnce();
+        return errorAnswer("ROUTE_NOT_FOUND", httpMessages.notFound(request.method, pathname ?? request.url), {
+          ...(sdkLike && { suggestion: httpMessages.basePathDropped(basePath) }),
+        });
       }
       if (segments === BAD_PATH) throw new HttpError("INVALID_PATH", httpMessages.badPath);
       if (publicKeys !== undefined && isJwks(segments)) {
         return errorAnswer("METHOD_NOT_ALLOWED", httpMessages.methodNotAllowed(request.method, ["GET"]), { headers: { allow: "GET" } });
       }
       const match = routes.match(segments);
-      if (match === null) return errorAnswer("ROUTE_NOT_FOUND", httpMessages.notFound(request.method, pathname!));
+      if (match === null) {
+        const unserved = unservedFeature(segments);
+        if (unserved !== undefined) return errorAnswer("NOT_IMPLEMENTED", httpMessages.notImplemented(unserved));
+        return errorAnswer("ROUTE_NOT_FOUND", httpMessages.notFound(request.method, pathname!));
+      }
       const action = match.route.methods[request.method];
       if (action === undefined) {
         const allow = Object.keys(match.route.methods);
@@ -150,6 +182,12 @@ function answerError(
   } catch {
     // A failing logger must not turn into a crash.
   }
+  // A store that cannot be reached (Postgres down, a refused connection) is told to onError, and answered 503.
+  if (isStoreUnreachable(error)) {
+    return errorAnswer("STORE_UNAVAILABLE", httpMessages.storeUnavailable, {
+      headers: { "retry-after": String(STORE_RETRY_AFTER_SECONDS) },
+    });
+  }
   return errorAnswer("INTERNAL_SERVER_ERROR", httpMessages.internal);
 }
 
@@ -195,8 +233,14 @@ function isJwks(segments: readonly string[]): boolean {
   return segments.length === JWKS.length && segments.every((segment, i) => segment === JWKS[i]);
 }
 
+/**
+ * `basePath` without its trailing slash, and without a trailing `/v2`: the
+ * routes start with `/v2` already, so `app.use("/v2", …)` with `basePath:
+ * "/v2"` means the API's own `/v2`, not `/v2/v2`.
+ */
 function normalizeBasePath(basePath: string | undefined): string {
   if (basePath === undefined || basePath === "" || basePath === "/") return "";
   const withSlash = basePath.startsWith("/") ? basePath : `/${basePath}`;
-  return withSlash.endsWith("/") ? withSlash.slice(0, -1) : withSlash;
+  const trimmed = withSlash.endsWith("/") ? withSlash.slice(0, -1) : withSlash;
+  return trimmed.endsWith("/v2") ? trimmed.slice(0, -"/v2".length) : trimmed;
 }

@@ -21,9 +21,11 @@ export type NodeListenerOptions = {
 export type NodeListener = (req: IncomingMessage, res: ServerResponse) => void;
 
 /**
- * Adapts `handler` to `node:http` and Express. Under Express, mount it with
- * `app.use(path, …)` and give the handler the same `basePath`: the adapter
- * rebuilds the URL from `req.originalUrl`.
+ * Adapts `handler` to `node:http` and Express. The adapter reads
+ * `req.originalUrl` when Express set it, so the handler sees the path as
+ * sent whatever the mount path: for `@liveblocks/node`, mount it with
+ * `app.use(…)` or `app.use("/v2", …)` and no `basePath` (the SDK drops
+ * `baseUrl`'s path); a `basePath` is for clients that keep it.
  *
  * @example
  * ```ts
@@ -31,7 +33,7 @@ export type NodeListener = (req: IncomingMessage, res: ServerResponse) => void;
  * import { createRequestHandler, toNodeListener } from "roomgate/http";
  *
  * createServer(toNodeListener(createRequestHandler(liveblocks))).listen(8787, "127.0.0.1");
- * // Express: app.use("/liveblocks", toNodeListener(createRequestHandler(liveblocks, { basePath: "/liveblocks" })));
+ * // Express: app.use(toNodeListener(createRequestHandler(liveblocks))); // serves /v2/…
  * ```
  */
 export function toNodeListener(handler: RequestHandler, options: NodeListenerOptions = {}): NodeListener {

@@ -151,7 +151,8 @@ async function listRooms({ liveblocks, request }: RouteContext): Promise<RouteRe
   }
   if (metadata !== undefined) params.metadata = metadata;
   const page = await liveblocks.getRooms(params, { signal: request.signal });
-  return json({ nextCursor: page.nextCursor, data: page.data.map(roomToJson) });
+  // Liveblocks still sends the deprecated `nextPage` key, always null.
+  return json({ nextCursor: page.nextCursor, nextPage: null, data: page.data.map(roomToJson) });
 }
 
 async function createRoom(context: RouteContext): Promise<RouteResult> {

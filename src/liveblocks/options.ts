@@ -3,7 +3,6 @@
  * and what the methods need built ahead (schemas, limit checks).
  */
 import { integerOption, invalidOption } from "../runtime/options.js";
-import { MemoryStore } from "../stores/memory/store.js";
 import { RestStore, toBaseUrl } from "../stores/rest/store.js";
 import type { RoomStore } from "../rooms/types.js";
 import { HmacSigner } from "../tokens/hmac.js";
@@ -13,6 +12,7 @@ import { deriveProjectId } from "../tokens/project-id.js";
 import type { TokenSigner, TokenVerifier } from "../tokens/types.js";
 import { DEFAULT_LIMITS, type Limits } from "./limits.js";
 import { assertSecretKey, createSecretCheck } from "./secret.js";
+import { sharedDefaultStore } from "./default-store.js";
 import type { LiveblocksOptions } from "./types.js";
 import { type Schemas, assertRoomLimits, createSchemas } from "./schemas.js";
 import type { RoomData } from "../rooms/types.js";
@@ -50,8 +50,9 @@ export function resolveOptions(options: LiveblocksOptions): Config {
   const limits = checkLimits(options.limits);
   const baseUrl = options.baseUrl === undefined ? undefined : toBaseUrl(options.baseUrl);
   return {
-    // With a baseUrl and no store, the rooms are that server's: instances share them.
-    store: options.store ?? (baseUrl ? new RestStore({ baseUrl, secret }) : new MemoryStore()),
+    // Without a store, instances with one secret share its rooms: that server's
+    // with a baseUrl, else this process's in-memory store for the project.
+    store: options.store ?? (baseUrl ? new RestStore({ baseUrl, secret }) : sharedDefaultStore(secret)),
     signer,
     verifier: options.verifier ?? signer,
     projectId: options.projectId ?? deriveProjectId(secret),

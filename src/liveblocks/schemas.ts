@@ -246,6 +246,9 @@ function metadataMap<N extends boolean>(limits: Limits, nullable: N) {
   });
 }
 
+/** userInfo fields that must be strings when present, as `@liveblocks/client` types them. */
+const USER_INFO_STRINGS: ReadonlySet<string> = new Set(["name", "avatar", "color"]);
+
 /**
  * userInfo's rules, written once: a plain object whose JSON is an object
  * (no `toJSON` turning it into something else) of at most `maxBytes` bytes.
@@ -256,11 +259,20 @@ function metadataMap<N extends boolean>(limits: Limits, nullable: N) {
 export function serializeUserInfo(value: unknown, maxBytes: number): string | { rule: string } {
   if (!isPlainObject(value)) return { rule: "must be a JSON object" };
   let json: string | undefined;
+  let notString: string | undefined;
   try {
-    json = JSON.stringify(value) as string | undefined;
+    // The fields Liveblocks' clients read (BaseUserMeta's info) must be strings when present;
+    // checked on the values being serialised, so a getter is read once.
+    json = JSON.stringify(value, function (this: unknown, key: string, entry: unknown) {
+      if (this === value && notString === undefined && entry !== undefined && typeof entry !== "string" && USER_INFO_STRINGS.has(key)) {
+        notString = key;
+      }
+      return entry;
+    }) as string | undefined;
   } catch {
     return { rule: "must be serializable as JSON" };
   }
+  if (notString !== undefined) return { rule: `'${notString}' must be a string` };
   if (json === undefined || json.charCodeAt(0) !== 0x7b /* { */) return { rule: "must be a JSON object" };
   // UTF-8 takes at most 3 bytes per UTF-16 unit: count bytes only near the limit.
   if (json.length * 3 > maxBytes) {
@@ -302,9 +314,12 @@ export function createSchemas(limits: Limits) {
   });
   const updateRoom = z.strictObject({
     defaultAccesses: permissionSet(limits, true).nullable().optional(),
-    groupsAccesses: accessesMap(limits, true, "groups").optional(),
-    usersAccesses: accessesMap(limits, true, "users").optional(),
-    metadata: metadataMap(limits, true).optional(),
+    // `null` clears the whole map.
+    groupsAccesses: accessesMap(limits, true, "groups").nullable().optional(),
+    usersAccesses: accessesMap(limits, true, "users").nullable().optional(),
+    metadata: metadataMap(limits, true).nullable().optional(),
+    // Accepted and ignored, as Liveblocks does: a room's organization never changes.
+    organizationId: z.unknown().optional(),
   });
   const queryMetadata = idMap<string>({
     maxEntries: limits.metadataEntries,
@@ -340,7 +355,7 @@ export function createSchemas(limits: Limits) {
     createRoom,
     updateRoom,
     upsertRoom: z.strictObject({
-      update: updateRoom.refine((update) => Object.keys(update).length > 0, {
+      update: updateRoom.refine((update) => Object.keys(update).some((key) => key !== "organizationId"), {
         message: "must specify at least one field",
       }),
       create: createRoom.optional(),

@@ -23,7 +23,11 @@ export type LiveblocksOptions = {
    * the REST API v2) to keep rooms on, as in `@liveblocks/node`.
    */
   baseUrl?: string;
-  /** Where rooms live. Default: a new {@link MemoryStore}. */
+  /**
+   * Where rooms live. Default: with `baseUrl`, that server; else the one
+   * in-memory {@link MemoryStore} every instance with this `secret` shares in
+   * this process (gone on restart, not seen by other processes).
+   */
   store?: RoomStore;
   /** Signs tokens. Default: an {@link HmacSigner} keyed from `secret`. */
   signer?: TokenSigner;
@@ -156,12 +160,18 @@ export type CreateRoomOptions = {
   organizationId?: string;
 };
 
-/** Parameters of `updateRoom`: `null` removes a key (or resets `defaultAccesses` to `[]`). */
+/**
+ * Parameters of `updateRoom`: `null` for a key removes it, `null` for a whole
+ * map clears it, `null` for `defaultAccesses` resets it to `[]`. An
+ * `organizationId` is ignored: a room's organization never changes.
+ */
 export type UpdateRoomOptions = {
   defaultAccesses?: RoomPermissions | null;
-  groupsAccesses?: Record<string, RoomPermissions | null>;
-  usersAccesses?: Record<string, RoomPermissions | null>;
-  metadata?: Record<string, string | string[] | null>;
+  groupsAccesses?: Record<string, RoomPermissions | null> | null;
+  usersAccesses?: Record<string, RoomPermissions | null> | null;
+  metadata?: Record<string, string | string[] | null> | null;
+  /** Ignored, as Liveblocks ignores it: a room's organization never changes. */
+  organizationId?: string;
 };
 
 /** Parameters of `upsertRoom`. */

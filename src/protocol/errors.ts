@@ -157,6 +157,38 @@ export function notImplemented(what: string): LiveblocksError {
 /** The `Retry-After` (seconds) answered with `STORE_UNAVAILABLE`: a lock held past the store's wait is usually short-lived. */
 export const STORE_RETRY_AFTER_SECONDS = 1;
 
+/** Socket-level error codes (Node's `err.code`): the store's server could not be reached or dropped the connection. */
+const UNREACHABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EPIPE",
+]);
+
+/**
+ * @internal Is `error` a store that could not be reached, rather than a
+ * fault? A socket error code on the error, its `cause` chain or an
+ * `AggregateError`'s members (one per address tried); SQLSTATE class 08
+ * (connection exception), 57P (the server is shutting down or starting) or
+ * 53300 (too many connections); or pg's own "Connection terminated" errors.
+ * Read from the error's shape, so the REST server needs no store to tell.
+ */
+export function isStoreUnreachable(error: unknown, depth = 0): boolean {
+  if (depth > 4 || typeof error !== "object" || error === null) return false;
+  const { code, message, cause, errors } = error as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
+  if (typeof code === "string") {
+    if (UNREACHABLE_CODES.has(code)) return true;
+    if (/^(08[0-9A-Z]{3}|57P0[1-3]|53300)$/.test(code)) return true;
+  }
+  if (typeof message === "string" && /^Connection terminated( unexpectedly| due to connection timeout)?$/.test(message)) return true;
+  if (Array.isArray(errors) && errors.slice(0, 8).some((member) => isStoreUnreachable(member, depth + 1))) return true;
+  return isStoreUnreachable(cause, depth + 1);
+}
+
 /** Codes for statuses that carry none of their own: HTTP's reason phrase in UPPER_SNAKE. */
 const STATUS_CODES: Readonly<Record<number, string>> = {
   400: "BAD_REQUEST",

@@ -39,6 +39,10 @@ export const httpMessages = {
   badUrl: "The request URL is not valid.",
   aborted: "The request was aborted.",
   internal: "An unexpected error occurred on the server.",
+  basePathDropped: (basePath: string) =>
+    `This handler serves the REST API under basePath "${basePath}", but @liveblocks/node calls new URL("/v2/…", baseUrl), which drops any path of baseUrl: mount the handler at the origin's /v2 without basePath (Next.js: app/v2/[...path]/route.ts).`,
+  notImplemented: (what: string) => `roomgate does not implement ${what}; see README`,
+  storeUnavailable: "The room store is unreachable; try again shortly.",
 } as const;
 
 /** @internal What `@liveblocks/node` shows for an error answered without a message. */

@@ -28,6 +28,48 @@ export const PATHS = {
   jwks: "/.well-known/jwks.json",
 } as const;
 
+/**
+ * Routes of `@liveblocks/node` that roomgate does not serve, as path
+ * prefixes (`:` is any one segment) with what they are: the REST server
+ * answers them 501 `NOT_IMPLEMENTED` instead of 404, so a caller learns the
+ * feature is missing rather than mistyped. A route roomgate serves wins.
+ */
+export const UNSERVED_PATHS: ReadonlyArray<readonly [prefix: string, what: string]> = [
+  ["/v2/rooms/:/active-users", "active users (getActiveUsers)"],
+  ["/v2/rooms/:/broadcast-event", "broadcasting events (broadcastEvent)"],
+  ["/v2/rooms/:/presence", "setting presence (setPresence)"],
+  ["/v2/rooms/:/prewarm", "prewarming rooms (prewarmRoom)"],
+  ["/v2/rooms/:/storage", "Storage documents"],
+  ["/v2/rooms/:/request-storage-mutation", "Storage mutations"],
+  ["/v2/rooms/:/send-message", "Storage mutations"],
+  ["/v2/rooms/:/ydoc", "Yjs documents"],
+  ["/v2/rooms/:/ydoc-binary", "Yjs documents"],
+  ["/v2/rooms/:/versions", "version history"],
+  ["/v2/rooms/:/threads", "comments and threads"],
+  ["/v2/rooms/:/attachments", "comment attachments"],
+  ["/v2/rooms/:/users", "room subscription settings"],
+  ["/v2/rooms/:/feeds", "feeds"],
+  ["/v2/users/:/inbox-notifications", "inbox notifications"],
+  ["/v2/users/:/notification-settings", "notification settings"],
+  ["/v2/users/:/room-subscription-settings", "room subscription settings"],
+  ["/v2/inbox-notifications", "inbox notifications"],
+  ["/v2/ai", "AI copilots and knowledge sources"],
+];
+
+const UNSERVED = UNSERVED_PATHS.map(([prefix, what]) => ({ segments: segmentsOf(prefix), what }));
+
+/**
+ * What an unserved `@liveblocks/node` route is (see {@link UNSERVED_PATHS})
+ * for decoded path `segments`, or `undefined` for a path the SDK never calls.
+ */
+export function unservedFeature(segments: readonly string[]): string | undefined {
+  for (const { segments: prefix, what } of UNSERVED) {
+    if (segments.length < prefix.length) continue;
+    if (prefix.every((part, i) => (part === ":" ? segments[i]!.length > 0 : part === segments[i]))) return what;
+  }
+  return undefined;
+}
+
 /** The parameter names of a path pattern. */
 type PathParams<P extends string> = P extends `${string}:${infer Name}/${infer Rest}`
   ? Name | PathParams<Rest>

@@ -14,7 +14,8 @@ import type { RoomData, RoomMetadata, RoomPatch } from "./types.js";
  * Applies `patch` to `room` and returns the new room; `room` and `patch` are
  * left untouched and share nothing with the result. `usersAccesses`,
  * `groupsAccesses` and `metadata` are patched key by key (a value replaces
- * the key, `null` removes it, absent keys are untouched); `defaultAccesses`
+ * the key, `null` removes it, absent keys are untouched; `null` for the whole
+ * map empties it); `defaultAccesses`
  * is replaced whole and `null` resets it to `[]`; `{}` changes nothing.
  *
  * @example
@@ -27,9 +28,12 @@ export function applyRoomPatch(room: RoomData, patch: RoomPatch): RoomData {
   if (patch.defaultAccesses !== undefined) {
     next.defaultAccesses = patch.defaultAccesses === null ? [] : [...patch.defaultAccesses];
   }
-  if (patch.usersAccesses !== undefined) patchAccesses(next.usersAccesses, patch.usersAccesses);
-  if (patch.groupsAccesses !== undefined) patchAccesses(next.groupsAccesses, patch.groupsAccesses);
-  if (patch.metadata !== undefined) {
+  if (patch.usersAccesses === null) next.usersAccesses = Object.create(null) as RoomAccesses;
+  else if (patch.usersAccesses !== undefined) patchAccesses(next.usersAccesses, patch.usersAccesses);
+  if (patch.groupsAccesses === null) next.groupsAccesses = Object.create(null) as RoomAccesses;
+  else if (patch.groupsAccesses !== undefined) patchAccesses(next.groupsAccesses, patch.groupsAccesses);
+  if (patch.metadata === null) next.metadata = Object.create(null) as RoomMetadata;
+  else if (patch.metadata !== undefined) {
     for (const key of Object.keys(patch.metadata)) {
       const value = patch.metadata[key];
       if (value === undefined) continue;

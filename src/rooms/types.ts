@@ -35,15 +35,16 @@ export type RoomData = {
 /**
  * A validated change to a room. `usersAccesses`, `groupsAccesses` and
  * `metadata` are patched key by key (a value replaces that key, `null`
- * removes it, absent keys are untouched); `defaultAccesses` replaces the
+ * removes it, absent keys are untouched), and `null` in place of the map
+ * clears it whole, atomically; `defaultAccesses` replaces the
  * whole list (`null` resets it to `[]`). Maps inside a patch are
  * null-prototype objects, so `__proto__` is an ordinary key.
  */
 export type RoomPatch = {
   defaultAccesses?: RoomPermission | null;
-  usersAccesses?: Record<string, RoomPermission | null>;
-  groupsAccesses?: Record<string, RoomPermission | null>;
-  metadata?: Record<string, string | string[] | null>;
+  usersAccesses?: Record<string, RoomPermission | null> | null;
+  groupsAccesses?: Record<string, RoomPermission | null> | null;
+  metadata?: Record<string, string | string[] | null> | null;
 };
 
 /**

@@ -45,7 +45,7 @@ describe("roomgate serve", () => {
       headers: { authorization: `Bearer ${SECRET}` },
     });
     expect(ok.status).toBe(200);
-    expect(await ok.json()).toEqual({ nextCursor: null, data: [] });
+    expect(await ok.json()).toEqual({ nextCursor: null, nextPage: null, data: [] });
     const wrong = await fetch(`${running.url}/v2/rooms`, {
       headers: { authorization: "Bearer sk_nope" },
     });

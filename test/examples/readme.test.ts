@@ -50,17 +50,19 @@ describe("README", () => {
 
     it("lib/liveblocks.ts example - a module reload (next dev) gets the same instance and its rooms", async () => {
       const first = loadLibModule();
-      await first.createRoom("doc", { defaultAccesses: [] });
+      await first.getOrCreateRoom("doc", { defaultAccesses: [] });
       const reloaded = loadLibModule();
       expect(reloaded).toBe(first);
       expect((await reloaded.getRoom("doc")).id).toBe("doc");
     });
 
-    it("new Liveblocks - two instances over the default store do not share rooms", async () => {
+    it("new Liveblocks - instances with the README's secret share the default store; another secret does not", async () => {
       const a = new roomgate.Liveblocks({ secret: SECRET });
       const b = new roomgate.Liveblocks({ secret: SECRET });
-      await a.createRoom("doc", { defaultAccesses: [] });
-      await expect(b.getRoom("doc")).rejects.toMatchObject({ status: 404 });
+      await a.getOrCreateRoom("doc", { defaultAccesses: [] });
+      expect((await b.getRoom("doc")).id).toBe("doc");
+      const other = new roomgate.Liveblocks({ secret: `${SECRET}_other` });
+      await expect(other.getRoom("doc")).rejects.toMatchObject({ status: 404 });
     });
 
     it("README - no module example creates a room at its top level (next build would run it)", () => {

@@ -1,5 +1,5 @@
 /** A Liveblocks instance with a controllable clock and predictable token ids. */
-import { Liveblocks, type LiveblocksOptions } from "../../src/index.js";
+import { Liveblocks, type LiveblocksOptions, MemoryStore } from "../../src/index.js";
 
 export const SECRET = "sk_test_roomgate_0123456789";
 export const T0 = Date.UTC(2026, 10, 28, 12, 0, 0);
@@ -9,6 +9,8 @@ export function makeLiveblocks(options: Partial<LiveblocksOptions> = {}) {
   let n = 0;
   const liveblocks = new Liveblocks({
     secret: SECRET,
+    // Each test gets rooms of its own: instances with one secret otherwise share the default store.
+    store: new MemoryStore(),
     now: () => clock.now,
     generateTokenId: () => `jti${String(n++).padStart(9, "0")}`,
     ...options,

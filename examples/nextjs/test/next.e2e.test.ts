@@ -144,19 +144,19 @@ describe("examples/nextjs under next start", () => {
     expect(((await bad.json()) as { message: string }).message).toBe(`Invalid value for field 'access': must be "read" or "write"`);
   });
 
-  it("/api/v2/* - the REST API with the secret, 401 without", async () => {
+  it("/v2/* - the REST API with the secret, 401 without", async () => {
     const auth = { authorization: `Bearer ${secret}` };
-    const created = await fetch(`${base}/api/v2/rooms`, {
+    const created = await fetch(`${base}/v2/rooms`, {
       method: "POST",
       headers: { ...auth, "content-type": "application/json" },
       body: JSON.stringify({ id: "rest-room", defaultAccesses: [] }),
     });
     expect(created.status).toBe(200);
-    expect(await (await fetch(`${base}/api/v2/rooms/rest-room`, { headers: auth })).json()).toMatchObject({
+    expect(await (await fetch(`${base}/v2/rooms/rest-room`, { headers: auth })).json()).toMatchObject({
       id: "rest-room",
       defaultAccesses: [],
     });
-    expect((await fetch(`${base}/api/v2/rooms/rest-room`)).status).toBe(401);
+    expect((await fetch(`${base}/v2/rooms/rest-room`)).status).toBe(401);
   });
 
   it("share dialog in Chromium - inviting bob with read access lets him enter read-only", async () => {
@@ -195,7 +195,7 @@ describe("examples/nextjs under next start", () => {
       await expect.poll(() => page.getByTestId("user-bob").textContent()).toContain("can view");
 
       // The server's own decision, over its REST API.
-      const checked = await fetch(`${base}/api/v2/rooms/browser-room/check-access`, {
+      const checked = await fetch(`${base}/v2/rooms/browser-room/check-access`, {
         method: "POST",
         headers: { authorization: `Bearer ${secret}`, "content-type": "application/json" },
         body: JSON.stringify({ token: bobToken }),

@@ -8,11 +8,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { generateSecret } from "roomgate";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Liveblocks as Official } from "@liveblocks/node";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import * as auth from "../app/api/liveblocks-auth/route";
 import * as authEdge from "../app/api/liveblocks-auth-edge/route";
 import * as share from "../app/api/rooms/[roomId]/share/route";
-import * as rest from "../app/api/v2/[...path]/route";
+import * as rest from "../app/v2/[...path]/route";
 import { closeLiveblocks, getLiveblocks } from "../lib/liveblocks";
 
 const dir = mkdtempSync(join(tmpdir(), "roomgate-nextjs-"));
@@ -229,10 +230,10 @@ describe("app/api/rooms/[roomId]/share", () => {
   });
 });
 
-describe("app/api/v2/[...path] (createRequestHandler)", () => {
+describe("app/v2/[...path] (createRequestHandler)", () => {
   const call = (method: string, path: string, init: { body?: unknown; key?: string | null } = {}) =>
     rest[method as "GET" | "POST"](
-      new Request(`${origin}/api${path}`, {
+      new Request(`${origin}${path}`, {
         method,
         headers: {
           ...(init.key !== null && { authorization: `Bearer ${init.key ?? secret}` }),
@@ -253,6 +254,26 @@ describe("app/api/v2/[...path] (createRequestHandler)", () => {
   it("POST /v2/rooms/:id/check-access - the entry decision over HTTP", async () => {
     const response = await call("POST", "/v2/rooms/rest-room/check-access", { body: { token: await signIn("zoe") } });
     expect(await response.json()).toMatchObject({ allowed: true, userId: "zoe", isReadOnly: true });
+  });
+
+  it("@liveblocks/node with baseUrl <app>/api - reaches app/v2 (the SDK drops baseUrl's path)", async () => {
+    // Next.js routes by path: hand each request the SDK makes to the module its path names.
+    const requested: string[] = [];
+    vi.stubGlobal("fetch", async (input: string | URL | Request, init?: RequestInit) => {
+      const request = new Request(input, init);
+      const { pathname } = new URL(request.url);
+      requested.push(pathname);
+      if (!pathname.startsWith("/v2/")) return new Response("not found", { status: 404 });
+      return rest[request.method as "GET" | "POST"](request);
+    });
+    try {
+      const sdk = new Official({ secret, baseUrl: `${origin}/api` });
+      expect((await sdk.getRoom("rest-room")).id).toBe("rest-room");
+      expect((await sdk.getRooms()).data.map((room) => room.id)).toContain("rest-room");
+    } finally {
+      vi.unstubAllGlobals();
+    }
+    expect(requested).toEqual(["/v2/rooms/rest-room", "/v2/rooms"]);
   });
 
   it("GET /v2/rooms/:id - 401 without the secret, 403 with another", async () => {

@@ -135,9 +135,10 @@ export function checkRoom(room: RoomData): void {
 
 /** Checks every key and value of a patch. */
 export function checkPatch(patch: RoomPatch): void {
-  if (patch.usersAccesses !== undefined) checkMap(patch.usersAccesses, "usersAccesses", false);
-  if (patch.groupsAccesses !== undefined) checkMap(patch.groupsAccesses, "groupsAccesses", false);
-  if (patch.metadata !== undefined) checkMap(patch.metadata, "metadata", true);
+  // `null` clears a map: nothing in it to check.
+  if (patch.usersAccesses != null) checkMap(patch.usersAccesses, "usersAccesses", false);
+  if (patch.groupsAccesses != null) checkMap(patch.groupsAccesses, "groupsAccesses", false);
+  if (patch.metadata != null) checkMap(patch.metadata, "metadata", true);
 }
 
 function checkMap(map: Record<string, unknown>, field: string, values: boolean): void {

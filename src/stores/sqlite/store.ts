@@ -274,7 +274,7 @@ export class SqliteStore implements RoomStore {
         if (before === null) return null;
         const after = applyRoomPatch(before, patch);
         options?.assert?.(after);
-        this.#writePatch(roomId, patch, after);
+        this.#writePatch(roomId, patch, before, after);
         return { room: after, seq: this.#feed.record(roomId, "updated", after) };
       }),
     );
@@ -565,14 +565,24 @@ export class SqliteStore implements RoomStore {
     for (const key of Object.keys(room.metadata)) this.#insertMetadata(room.id, key, room.metadata[key] as string | string[]);
   }
 
-  /** Writes the keys `patch` names, with their values in `after`. */
-  #writePatch(roomId: string, patch: RoomPatch, after: RoomData): void {
+  /** Writes the keys `patch` names (every key of `before` for a map it clears with `null`), with their values in `after`. */
+  #writePatch(roomId: string, patch: RoomPatch, before: RoomData, after: RoomData): void {
     if (patch.defaultAccesses !== undefined) {
       this.#sql.setDefaultAccesses.run(JSON.stringify(after.defaultAccesses), roomId);
     }
     const maps = [
-      [patch.usersAccesses, after.usersAccesses, this.#sql.upsertUser, this.#sql.deleteUser],
-      [patch.groupsAccesses, after.groupsAccesses, this.#sql.upsertGroup, this.#sql.deleteGroup],
+      [
+        patch.usersAccesses === null ? before.usersAccesses : patch.usersAccesses,
+        after.usersAccesses,
+        this.#sql.upsertUser,
+        this.#sql.deleteUser,
+      ],
+      [
+        patch.groupsAccesses === null ? before.groupsAccesses : patch.groupsAccesses,
+        after.groupsAccesses,
+        this.#sql.upsertGroup,
+        this.#sql.deleteGroup,
+      ],
     ] as const;
     for (const [changes, result, upsert, remove] of maps) {
       for (const key of Object.keys(changes ?? {})) {
@@ -580,7 +590,7 @@ export class SqliteStore implements RoomStore {
         else remove.run(roomId, key);
       }
     }
-    for (const key of Object.keys(patch.metadata ?? {})) {
+    for (const key of Object.keys((patch.metadata === null ? before.metadata : patch.metadata) ?? {})) {
       this.#sql.deleteMetadata.run(roomId, key);
       if (Object.hasOwn(after.metadata, key)) this.#insertMetadata(roomId, key, after.metadata[key] as string | string[]);
     }

@@ -61,6 +61,35 @@ export function describeUpdate(getStore: () => RoomStore): void {
       expect(room?.metadata).toEqual({ status: "open", owner: "alice" });
     });
 
+    it("update - null for a whole map clears it, and the filters forget it", async () => {
+      const room = await store.update("r", { usersAccesses: null, groupsAccesses: null, metadata: null });
+      expect(room).toEqual({ ...base(), usersAccesses: {}, groupsAccesses: {}, metadata: {} });
+      expect(await store.get("r")).toEqual(room);
+      expect(await ids(store, { userId: "alice" })).toEqual([]);
+      expect(await ids(store, { groupIds: ["eng"] })).toEqual([]);
+      expect(await ids(store, { metadata: [["status", "open"]] })).toEqual([]);
+    });
+
+    it("update - clearing one map with null leaves the others and applies their keys in the same write", async () => {
+      const room = await store.update("r", { usersAccesses: null, groupsAccesses: { sales: ["*:read"] }, metadata: { owner: null } });
+      expect(room).toEqual({
+        ...base(),
+        usersAccesses: {},
+        groupsAccesses: { eng: ["*:read"], ops: ["*:write"], sales: ["*:read"] },
+        metadata: { status: "open", tags: ["a", "b"] },
+      });
+      expect(await store.get("r")).toEqual(room);
+      expect(await ids(store, { userId: "bob" })).toEqual([]);
+      expect(await ids(store, { groupIds: ["sales"] })).toEqual(["r"]);
+    });
+
+    it("update - a cleared map takes new keys afterwards", async () => {
+      await store.update("r", { usersAccesses: null });
+      const room = await store.update("r", { usersAccesses: { carol: ["*:read"] } });
+      expect(room?.usersAccesses).toEqual({ carol: ["*:read"] });
+      expect(await ids(store, { userId: "carol" })).toEqual(["r"]);
+    });
+
     it("update - null for an absent key changes nothing", async () => {
       const room = await store.update("r", { usersAccesses: { zed: null }, metadata: { nope: null } });
       expect(room).toEqual(base());
