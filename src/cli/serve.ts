@@ -133,6 +133,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     });
     inFlight.add(res);
     res.once("close", () => inFlight.delete(res));
+    const probe = probeOf(req.method, req.url);
+    if (probe !== undefined) return void answerProbe(probe, res, store, closing !== undefined);
     return handle(req, res);
   };
   const server = createServer(
@@ -195,6 +197,35 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       return closing;
     },
   };
+}
+
+/** How long `/readyz` waits for the store. */
+const READY_DEADLINE_MS = 2_000;
+
+/** `GET /healthz` (the process answers) or `GET /readyz` (it can serve): no secret, no internals in the answer. */
+function probeOf(method: string | undefined, url: string | undefined): "health" | "ready" | undefined {
+  if (method !== "GET" && method !== "HEAD") return undefined;
+  const path = (url ?? "").split("?", 1)[0];
+  return path === "/healthz" ? "health" : path === "/readyz" ? "ready" : undefined;
+}
+
+/**
+ * Answers a probe. Ready means not stopping and the store answered a read
+ * within {@link READY_DEADLINE_MS}; a load balancer then stops sending
+ * requests to an instance that is shutting down or lost its database.
+ */
+async function answerProbe(probe: "health" | "ready", res: ServerResponse, store: RoomStore, stopping: boolean): Promise<void> {
+  let ok = true;
+  if (probe === "ready") {
+    try {
+      ok = !stopping && (await store.getRevocation("roomgate-readyz", { signal: AbortSignal.timeout(READY_DEADLINE_MS) }), true);
+    } catch {
+      ok = false;
+    }
+  }
+  const body = JSON.stringify({ status: ok ? (probe === "health" ? "ok" : "ready") : "unavailable" });
+  res.writeHead(ok ? 200 : 503, { "content-type": "application/json", "cache-control": "no-store" });
+  res.end(body);
 }
 
 /** Is `res` an event stream (it only ends when cut)? */
