@@ -105,8 +105,8 @@ export class Liveblocks {
    * Issues an ID token: the user's identity and groups; what they may do is
    * decided per room, from the room's permissions, when they enter. With
    * `groupsFrom: "store"`, the groups are the ones given plus the stored
-   * groups the user is a member of, read now (a later membership change
-   * counts from the next token).
+   * groups the user is a member of; entry then reads the memberships as
+   * stored at that moment.
    *
    * @param identity The user id, or `{ userId, groupIds?, organizationId? }`.
    * @param options.userInfo Visible to others in the room as `other.info`.

@@ -11,6 +11,7 @@ import type { Config } from "./options.js";
 import type { z } from "zod";
 import { type Schemas, checkInput, parseInput } from "./schemas.js";
 import type { Page, RequestOptions } from "./types.js";
+import { regroupWatches } from "./entry/watch.js";
 
 /** The parameters of `createGroup`, as `@liveblocks/node` takes them. */
 export type CreateGroupOptions = {
@@ -85,7 +86,14 @@ export async function getGroup(config: Config, params: { groupId: string }, opti
 export async function deleteGroup(config: Config, params: { groupId: string }, options?: RequestOptions): Promise<void> {
   options?.signal?.throwIfAborted();
   const { groupId } = parseInput(config.schemas.group, params, "params");
-  if (!(await groupsOf(config).deleteGroup(groupId, { signal: options?.signal }))) throw groupNotFound(groupId);
+  const store = groupsOf(config);
+  // Its members, for their watches: only read when a watch could care.
+  const members = config.groupsFrom === "store" ? ((await store.getGroup(groupId, { signal: options?.signal }))?.members ?? []) : [];
+  if (!(await store.deleteGroup(groupId, { signal: options?.signal }))) throw groupNotFound(groupId);
+  regroupWatches(
+    config,
+    members.map((member) => member.id),
+  );
 }
 
 /** @internal `addGroupMembers` and `removeGroupMembers`. */
@@ -104,6 +112,7 @@ export async function changeGroupMembers(
       ? await store.addGroupMembers(groupId, memberIds, at, { signal: options?.signal, assert: memberLimit(config) })
       : await store.removeGroupMembers(groupId, memberIds, at, { signal: options?.signal });
   if (group === null) throw groupNotFound(groupId);
+  regroupWatches(config, memberIds);
   return group;
 }
 

@@ -33,6 +33,8 @@ export type Config = {
   readonly assertLimits: (room: RoomData) => void;
   readonly now: () => number;
   readonly groupsFrom: "token" | "store";
+  /** Under `groupsFrom: "store"`, how often watches read memberships again (changes made elsewhere). */
+  readonly groupsRecheckMs: number;
   readonly tokenId: () => string;
   readonly baseUrl: URL | undefined;
   readonly secretMatches: (candidate: string) => boolean;
@@ -63,11 +65,15 @@ export function resolveOptions(options: LiveblocksOptions): Config {
     assertLimits: assertRoomLimits(limits),
     now: options.now ?? Date.now,
     groupsFrom: groupsFromOption(options.groupsFrom),
+    groupsRecheckMs: integerOption("groupsRecheckMs", options.groupsRecheckMs, DEFAULT_GROUPS_RECHECK_MS, 10),
     tokenId: options.generateTokenId ?? randomTokenId,
     baseUrl,
     secretMatches: createSecretCheck(secret),
   };
 }
+
+/** Default of `groupsRecheckMs`. */
+const DEFAULT_GROUPS_RECHECK_MS = 5_000;
 
 function groupsFromOption(value: unknown): "token" | "store" {
   if (value === undefined || value === "token" || value === "store") return value ?? "token";

@@ -47,9 +47,15 @@ export type LiveblocksOptions = {
    * Where `identifyUser` takes a user's groups from: `"token"` (default, as
    * Liveblocks: only the `groupIds` given) or `"store"`: the groups given
    * merged with the stored groups the user is a member of (in the token's
-   * organization), read when the token is issued.
+   * organization), read when the token is issued; at every entry decision
+   * the stored memberships alone decide, so a membership added or removed
+   * later counts at once and watches re-decide a member's connections when
+   * one changes (at once through this instance, within `groupsRecheckMs`
+   * elsewhere).
    */
   groupsFrom?: "token" | "store";
+  /** Under `groupsFrom: "store"`: how often watches read memberships again, in ms (default 5000). */
+  groupsRecheckMs?: number;
   /** Token ids (`jti`); default 12 random URL-safe characters. */
   generateTokenId?: () => string;
 };

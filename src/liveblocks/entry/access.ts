@@ -18,14 +18,18 @@ import { Deadline, STOPPED, tickerOf } from "./deadline.js";
 import { deny, outcomes } from "./denial.js";
 import { checkInput } from "../schemas.js";
 import { isObject } from "../../runtime/json.js";
+import { enteringGroups } from "./groups.js";
 import { verifyWith } from "./verify.js";
 import { revokedUpTo } from "./revocations.js";
 
 /** How long `checkRoomAccess` waits for the verifier and the store together, by default, in milliseconds. */
 export const DEFAULT_ACCESS_TIMEOUT_MS = 5000;
 
-/** A decision, with the claims of the token when it verified (a watch keeps them to re-decide). */
-export type EntryDecision = { access: RoomAccessResult; claims?: TokenClaims };
+/**
+ * A decision, with the claims of the token when it verified and the groups
+ * an ID token entered with (a watch keeps both to re-decide).
+ */
+export type EntryDecision = { access: RoomAccessResult; claims?: TokenClaims; groups?: readonly string[] };
 
 /** Options of `checkRoomAccess`. @internal */
 export type AccessCheckOptions = RequestOptions & { timeoutMs?: number };
@@ -74,13 +78,18 @@ async function decide(config: Config, token: string, roomId: string, deadline: D
   if (!id.ok) return { access: deny("room-not-found", id.error.message), claims };
 
   const read: StoreReadOptions = deadline.signal === undefined ? {} : { signal: deadline.signal };
-  const groupIds = claims.k === "id" ? (claims.gids ?? []) : [];
+  const verified = claims;
+  let groupIds: readonly string[] = claims.k === "id" ? (claims.gids ?? []) : [];
   const uid = claims.uid;
   let stored: [unknown, unknown] | typeof STOPPED;
   try {
     // Access tokens read the room too: its organization decides before their own permissions do.
-    stored = await deadline.race(() =>
-      Promise.all([config.store.getRevocation(uid, read), accessRules(config, id.data, uid, groupIds, read)]),
+    const readBoth = () => Promise.all([config.store.getRevocation(uid, read), accessRules(config, id.data, uid, groupIds, read)]);
+    stored = await deadline.race(
+      verified.k === "id" && config.groupsFrom === "store"
+        ? // groupsFrom "store": the memberships as stored now, not as when the token was issued.
+          async () => ((groupIds = await enteringGroups(config, verified, read)), readBoth())
+        : readBoth,
     );
   } catch {
     if (deadline.ended) return { access: deadline.denial("store-unavailable", "reading the room store"), claims };
@@ -112,8 +121,8 @@ async function decide(config: Config, token: string, roomId: string, deadline: D
     // A room an access token may enter but nobody created yet is created in the token's organization.
     decision = resolveTokenAccess(claims.perms, id.data);
   }
-  if (!decision.canEnter) return { access: outcomes.noAccess(uid, id.data), claims };
-  return { access: outcomes.allowed(claims, groupIds, decision), claims };
+  if (!decision.canEnter) return { access: outcomes.noAccess(uid, id.data), claims, groups: groupIds };
+  return { access: outcomes.allowed(claims, [...groupIds], decision), claims, groups: groupIds };
 }
 
 /** The room's permissions for one user, through the store's fast path where it has one. */

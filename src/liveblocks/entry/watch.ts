@@ -4,7 +4,10 @@
  * The token is verified once; after that every store event re-decides with
  * the pure `resolveAccess` (no verification, no store read), and one store
  * subscription per `Liveblocks` instance serves every watch, indexed by room
- * id so an event only costs the watches of its room.
+ * id so an event only costs the watches of its room. Under `groupsFrom:
+ * "store"` a membership change re-decides the member's watches in full
+ * (store reads): at once for a change made through this instance, and every
+ * `groupsRecheckMs` for changes made elsewhere.
  */
 import { resolveTokenAccess } from "../../permissions/patterns.js";
 import type { AccessDecision } from "../../permissions/decision.js";
@@ -57,10 +60,16 @@ class Watch {
   /** The newest event seen while the first decision was still being made. */
   early: RoomChangeEvent | undefined;
   claims: TokenClaims | undefined;
+  /** The groups the last decision entered with (`groupsFrom: "store"` reads them from the store). */
+  groups: readonly string[] = [];
+  /** Counts full re-decisions, so only the newest one's answer is applied. */
+  rechecks = 0;
 
   constructor(
     readonly roomId: string,
     readonly onChange: (access: RoomAccessResult) => void,
+    /** Kept for full re-decisions after a membership change; never logged. */
+    readonly token: string,
   ) {
     this.current = deny("store-unavailable", "Not decided yet.");
   }
@@ -73,6 +82,8 @@ class Watcher {
   readonly #byUser = new Map<string, Set<Watch>>();
   #unsubscribe: (() => void) | undefined;
   #unsubscribeRevocations: (() => void) | undefined;
+  #recheck: ReturnType<typeof setInterval> | undefined;
+  #rechecking = false;
   #count = 0;
 
   constructor(config: Config) {
@@ -88,7 +99,37 @@ class Watcher {
       this.#unsubscribeRevocations = subscribeRevocations(this.#config, ({ userId, issuedBefore }) =>
         this.revoked(userId, revokedUpTo(this.#config, issuedBefore)),
       );
+      if (this.#config.groupsFrom === "store") {
+        // Memberships changed through another instance or process reach no event: read them again.
+        this.#recheck = setInterval(() => void this.#recheckAll(), this.#config.groupsRecheckMs);
+        this.#recheck.unref?.();
+      }
     }
+  }
+
+  /** Re-decides, in full, every watch of `userIds` (a membership of theirs changed). */
+  regroup(userIds: Iterable<string>): void {
+    for (const userId of userIds) for (const watch of [...(this.#byUser.get(userId) ?? [])]) void this.#redecideFully(watch);
+  }
+
+  async #recheckAll(): Promise<void> {
+    if (this.#rechecking) return;
+    this.#rechecking = true;
+    try {
+      // One at a time: a recheck never floods the store.
+      for (const watches of [...this.#byUser.values()]) for (const watch of [...watches]) await this.#redecideFully(watch);
+    } finally {
+      this.#rechecking = false;
+    }
+  }
+
+  async #redecideFully(watch: Watch): Promise<void> {
+    if (watch.stopped) return;
+    const mine = ++watch.rechecks;
+    const next = await decideRoomAccess(this.#config, watch.token, watch.roomId);
+    if (mine !== watch.rechecks || watch.stopped) return;
+    if (next.groups !== undefined) watch.groups = next.groups;
+    this.settle(watch, next.access);
   }
 
   /** Indexes the watch by user once its claims are known (for revocations). */
@@ -111,6 +152,8 @@ class Watcher {
       if (users !== undefined && users.delete(watch) && users.size === 0) this.#byUser.delete(uid);
     }
     if (--this.#count === 0) {
+      if (this.#recheck !== undefined) clearInterval(this.#recheck);
+      this.#recheck = undefined;
       this.#unsubscribe?.();
       this.#unsubscribe = undefined;
       this.#unsubscribeRevocations?.();
@@ -137,7 +180,7 @@ class Watcher {
     if (set === undefined) return;
     for (const watch of [...set]) {
       if (watch.claims === undefined) watch.early = event;
-      else this.settle(watch, redecide(watch.claims, event.roomId, event.room));
+      else this.settle(watch, redecide(watch.claims, event.roomId, event.room, watch.groups));
     }
   }
 
@@ -174,6 +217,11 @@ class Watcher {
 
 const watchers = new WeakMap<Config, Watcher>();
 
+/** @internal A membership of `userIds` changed through this instance: their watches re-decide now. */
+export function regroupWatches(config: Config, userIds: Iterable<string>): void {
+  if (config.groupsFrom === "store") watchers.get(config)?.regroup(userIds);
+}
+
 /**
  * Starts a watch: the first decision as `decideRoomAccess` makes it, then
  * `onChange` on every change of it.
@@ -189,10 +237,10 @@ export async function watchRoomAccess(
   let watcher = watchers.get(config);
   if (watcher === undefined) watchers.set(config, (watcher = new Watcher(config)));
   const w = watcher;
-  const watch = new Watch(roomId, onChange);
+  const watch = new Watch(roomId, onChange, token);
   // Subscribed before the first read, so a change committed during it is not lost.
   w.add(watch);
-  const { access: first, claims } = await decideRoomAccess(config, token, roomId, options);
+  const { access: first, claims, groups } = await decideRoomAccess(config, token, roomId, options);
   watch.current = first;
   const signal = options?.signal;
   const terminal = !first.allowed && TERMINAL.has(first.reason);
@@ -202,6 +250,7 @@ export async function watchRoomAccess(
     return { access: first, stop: () => {} };
   }
   watch.claims = claims;
+  watch.groups = groups ?? [];
   w.addUser(watch, claims.uid);
   const stop = () => {
     signal?.removeEventListener("abort", stop);
@@ -212,7 +261,7 @@ export async function watchRoomAccess(
   // An event that arrived during the first read is newer than what it read.
   const early = watch.early;
   watch.early = undefined;
-  if (early !== undefined) w.settle(watch, redecide(claims, roomId, early.room));
+  if (early !== undefined) w.settle(watch, redecide(claims, roomId, early.room, watch.groups));
   return { access: first, stop };
 }
 
@@ -221,11 +270,11 @@ export async function watchRoomAccess(
  * ends access for both token kinds: an access token's permissions do not
  * depend on the room, but there is no room left to enter.
  */
-function redecide(claims: TokenClaims, roomId: string, room: RoomData | null): RoomAccessResult {
+function redecide(claims: TokenClaims, roomId: string, room: RoomData | null, groups: readonly string[]): RoomAccessResult {
   if (room === null) return outcomes.roomNotFound(roomId);
   const tokenOrganization = claims.oid ?? DEFAULT_ORGANIZATION;
   if (room.organizationId !== tokenOrganization) return outcomes.organizationMismatch(tokenOrganization, roomId);
-  const groupIds = claims.k === "id" ? (claims.gids ?? []) : [];
+  const groupIds = claims.k === "id" ? [...groups] : [];
   const decision: AccessDecision =
     claims.k === "id" ? resolveAccess(room, { userId: claims.uid, groupIds }) : resolveTokenAccess(claims.perms, roomId);
   if (!decision.canEnter) return outcomes.noAccess(claims.uid, roomId);
