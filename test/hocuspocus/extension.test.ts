@@ -214,6 +214,21 @@ function awarenessMessage(name: string, clientId: number, state: unknown): Uint8
 
 const BROADCAST_STATELESS = 6;
 
+describe("RoomgateExtension - stored groups", () => {
+  it("groupsFrom store - a member removed from the group that gave access is disconnected with 4403", async () => {
+    const liveblocks = new Liveblocks({ secret: SECRET, store: new MemoryStore(), groupsFrom: "store" });
+    await liveblocks.createRoom("doc", { defaultAccesses: [], groupsAccesses: { eng: ["room:write"] } });
+    await liveblocks.createGroup({ groupId: "eng", memberIds: ["ada", "bob"] });
+    const { url } = await startServer(liveblocks);
+    const ada = connect(url, "doc", await tokenFor(liveblocks, "ada"));
+    const bob = connect(url, "doc", await tokenFor(liveblocks, "bob"));
+    await Promise.all([synced(ada), synced(bob)]);
+    await liveblocks.removeGroupMembers({ groupId: "eng", memberIds: ["ada"] });
+    await vi.waitFor(() => expect(ada.closeCodes).toContain(4403), { timeout: 2_000 });
+    expect(bob.closeCodes).toEqual([]);
+  });
+});
+
 describe("RoomgateExtension - presence and broadcasts (regression: read-only connections wrote awareness of others and broadcast)", () => {
   it("awareness - a reader publishes its own presence; nobody may set or erase another connection's entry", async () => {
     const { liveblocks, url } = await setup();
