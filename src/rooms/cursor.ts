@@ -52,3 +52,8 @@ export function decodeCursor(cursor: string): SortKey {
   if (encodeCursor(key) !== cursor) throw new InvalidCursorError();
   return key;
 }
+
+/** The page size rule every store's listing checks for direct callers (the facade checks its own limit first). */
+export function assertPageLimit(limit: number): void {
+  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`Invalid limit: ${limit}`);
+}

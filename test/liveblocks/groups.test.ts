@@ -16,6 +16,21 @@ async function failure(promise: Promise<unknown>): Promise<LiveblocksError> {
   return error as LiveblocksError;
 }
 
+/** A MemoryStore's required methods only: a store without the optional group part. */
+function withoutGroups(): RoomStore {
+  const inner = new MemoryStore();
+  return {
+    get: (...args) => inner.get(...args),
+    create: (...args) => inner.create(...args),
+    update: (...args) => inner.update(...args),
+    delete: (...args) => inner.delete(...args),
+    list: (...args) => inner.list(...args),
+    revokeTokens: (...args) => inner.revokeTokens(...args),
+    getRevocation: (...args) => inner.getRevocation(...args),
+    subscribe: (...args) => inner.subscribe(...args),
+  };
+}
+
 describe("Liveblocks groups", () => {
   it("createGroup - defaults: organization default, scopes { mention: true }, members deduplicated and stamped now", async () => {
     const { liveblocks } = makeLiveblocks();
@@ -101,17 +116,7 @@ describe("Liveblocks groups", () => {
   });
 
   it("a store without the group methods - every group method rejects with 501 NOT_IMPLEMENTED", async () => {
-    const inner = new MemoryStore();
-    const store: RoomStore = {
-      get: (...args) => inner.get(...args),
-      create: (...args) => inner.create(...args),
-      update: (...args) => inner.update(...args),
-      delete: (...args) => inner.delete(...args),
-      list: (...args) => inner.list(...args),
-      revokeTokens: (...args) => inner.revokeTokens(...args),
-      getRevocation: (...args) => inner.getRevocation(...args),
-      subscribe: (...args) => inner.subscribe(...args),
-    };
+    const store = withoutGroups();
     const { liveblocks } = makeLiveblocks({ store });
     for (const call of [
       liveblocks.createGroup({ groupId: "g" }),
@@ -156,23 +161,13 @@ describe('Liveblocks groupsFrom: "store"', () => {
   });
 
   it("identifyUser - a store without groups or a failing one answers 503, never a token", async () => {
-    const inner = new MemoryStore();
-    const bare: RoomStore = {
-      get: (...args) => inner.get(...args),
-      create: (...args) => inner.create(...args),
-      update: (...args) => inner.update(...args),
-      delete: (...args) => inner.delete(...args),
-      list: (...args) => inner.list(...args),
-      revokeTokens: (...args) => inner.revokeTokens(...args),
-      getRevocation: (...args) => inner.getRevocation(...args),
-      subscribe: (...args) => inner.subscribe(...args),
-    };
+    const bare = withoutGroups();
     // The auth methods answer any 5xx as 503, as @liveblocks/node does; the message says why.
     expect(await makeLiveblocks({ store: bare, groupsFrom: "store" }).liveblocks.identifyUser("alice")).toMatchObject({
       status: 503,
       body: "Groups is not supported by this store.",
     });
-    const failing: RoomStore = Object.assign(Object.create(inner) as RoomStore, {
+    const failing: RoomStore = Object.assign(Object.create(new MemoryStore()) as RoomStore, {
       listGroups: () => Promise.reject(new Error("disk on fire")),
     });
     const answer = await makeLiveblocks({ store: failing, groupsFrom: "store" }).liveblocks.identifyUser("alice");

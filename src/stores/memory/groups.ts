@@ -5,6 +5,7 @@
  */
 import { groupAfter, groupCursor } from "../../rooms/groups.js";
 import { compareIds } from "../../rooms/order.js";
+import { assertPageLimit } from "../../rooms/cursor.js";
 import type {
   GroupData,
   GroupListPage,
@@ -105,6 +106,7 @@ export class MemoryGroups implements GroupStore {
 
   async listGroups(query: GroupListQuery, options?: StoreReadOptions): Promise<GroupListPage> {
     options?.signal?.throwIfAborted();
+    assertPageLimit(query.limit);
     const after = groupAfter(query.cursor);
     const source = query.userId === undefined ? this.#groups.keys() : (this.#byMember.get(query.userId)?.values() ?? []);
     const ids = [...source].filter((id) => after === undefined || compareIds(id, after) > 0).sort(compareIds);

@@ -6,7 +6,7 @@
 import { RoomChangeEmitter, type RoomChangeEmitterOptions, type RoomChangeListener } from "../../rooms/emitter.js";
 import type { RoomAccessRules } from "../../permissions/rules.js";
 import type { RoomEntryRules } from "../../rooms/types.js";
-import { decodeCursor, encodeCursor } from "../../rooms/cursor.js";
+import { assertPageLimit, decodeCursor, encodeCursor } from "../../rooms/cursor.js";
 import { compareIds } from "../../rooms/order.js";
 import { applyRoomPatch } from "../../rooms/patch.js";
 import { PLAIN_ROOM_COPIES } from "../../rooms/copies.js";
@@ -220,7 +220,7 @@ export class MemoryStore implements RoomStore {
     options?.signal?.throwIfAborted();
     const { filter, limit } = query;
     // The facade validates it against its limits; a 0 here would loop on empty pages.
-    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`Invalid limit: ${limit}`);
+    assertPageLimit(limit);
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     const next = candidates(this.#indexes(), filter, after);
     const rooms: RoomData[] = [];

@@ -17,6 +17,7 @@ import type {
 } from "../../rooms/types.js";
 import type { Connections } from "./connection.js";
 import { checkText } from "./rows.js";
+import { assertPageLimit } from "../../rooms/cursor.js";
 
 /** `value`, once checked storable. */
 function text(value: string, field: string): string {
@@ -121,7 +122,7 @@ export class PostgresGroups implements GroupStore {
   }
 
   async listGroups(query: GroupListQuery, options?: StoreReadOptions): Promise<GroupListPage> {
-    if (!Number.isInteger(query.limit) || query.limit < 1) throw new RangeError(`Invalid limit: ${query.limit}`);
+    assertPageLimit(query.limit);
     const after = groupAfter(query.cursor);
     const where: string[] = [];
     const params: unknown[] = [];

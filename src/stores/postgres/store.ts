@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import type { RoomAccessRules } from "../../permissions/rules.js";
 import type { RoomEntryRules } from "../../rooms/types.js";
-import { decodeCursor, encodeCursor } from "../../rooms/cursor.js";
+import { assertPageLimit, decodeCursor, encodeCursor } from "../../rooms/cursor.js";
 import { type RoomChangeEmitterOptions, type RoomChangeListener, StoreListeners } from "../../rooms/emitter.js";
 import { applyRoomPatch, cloneRoom } from "../../rooms/patch.js";
 import { integerOption, millisecondsOption } from "../../runtime/options.js";
@@ -360,7 +360,7 @@ export class PostgresStore implements RoomStore {
    */
   async list(query: RoomListQuery, options?: StoreReadOptions): Promise<RoomListPage> {
     const { filter, limit } = query;
-    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`Invalid limit: ${limit}`);
+    assertPageLimit(limit);
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     const params: unknown[] = [];
     const where = filterSql(filter, params);

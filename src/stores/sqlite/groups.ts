@@ -16,6 +16,7 @@ import type {
   StoreWriteOptions,
 } from "../../rooms/types.js";
 import { checkText } from "./rows.js";
+import { assertPageLimit } from "../../rooms/cursor.js";
 
 /** Runs `work` in a read (`write: false`) or `BEGIN IMMEDIATE` transaction, as the store runs its own. */
 export type SqliteRunner = <T>(signal: AbortSignal | undefined, write: boolean, work: (db: Connection) => T) => Promise<T>;
@@ -105,7 +106,7 @@ export class SqliteGroups implements GroupStore {
   }
 
   async listGroups(query: GroupListQuery, options?: StoreReadOptions): Promise<GroupListPage> {
-    if (!Number.isInteger(query.limit) || query.limit < 1) throw new RangeError(`Invalid limit: ${query.limit}`);
+    assertPageLimit(query.limit);
     const after = groupAfter(query.cursor);
     const where: string[] = [];
     const params: unknown[] = [];

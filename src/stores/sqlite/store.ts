@@ -9,7 +9,7 @@ import type { Database as Connection, Statement } from "better-sqlite3";
 import type { RoomAccessRules } from "../../permissions/rules.js";
 import type { RoomEntryRules } from "../../rooms/types.js";
 import type { RoomAccesses, RoomPermission } from "../../permissions/scopes.js";
-import { decodeCursor, encodeCursor } from "../../rooms/cursor.js";
+import { assertPageLimit, decodeCursor, encodeCursor } from "../../rooms/cursor.js";
 import { type RoomChangeEmitterOptions, type RoomChangeListener, StoreListeners } from "../../rooms/emitter.js";
 import { applyRoomPatch } from "../../rooms/patch.js";
 import { ERROR_STATUS, LiveblocksError } from "../../protocol/errors.js";
@@ -341,7 +341,7 @@ export class SqliteStore implements RoomStore {
    */
   async list(query: RoomListQuery, options?: StoreReadOptions): Promise<RoomListPage> {
     const { filter, limit } = query;
-    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`Invalid limit: ${limit}`);
+    assertPageLimit(limit);
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     // One row beyond the page proves there is a next page.
     const { sql, params } = listStatement(filter, after, limit + 1);

@@ -124,6 +124,10 @@ export function describeGroups(getStore: () => RoomStore, capabilities: StoreCap
       await expect(store.listGroups({ limit: 10, cursor: "not-a-cursor" })).rejects.toMatchObject({ code: "ERR_INVALID_CURSOR" });
     });
 
+    test("listGroups - a limit below 1 or not an integer is refused, as list refuses it", async () => {
+      for (const limit of [0, -1, 1.5, Number.NaN]) await expect(store.listGroups({ limit })).rejects.toThrow();
+    });
+
     test("reserved ids - __proto__ and friends are ordinary group and member ids", async () => {
       for (const id of RESERVED_IDS) {
         await store.createGroup(makeGroup(id, { members: RESERVED_IDS.map((m) => member(m, 0)) }));
