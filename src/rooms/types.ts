@@ -103,6 +103,8 @@ export type RoomChangeEvent =
 export type StoreWriteOptions = {
   signal?: AbortSignal;
   assert?: (room: RoomData) => void;
+  /** Who makes the write, for the journal (audit trail, webhooks); `DEFAULT_ACTOR` if absent. */
+  actor?: string;
 };
 
 /** Options of a store read. */
@@ -153,7 +155,7 @@ export type GroupListPage = { groups: GroupData[]; nextCursor: string | null };
  * members the group would have, inside the store's atomic section; if it
  * throws, nothing is written and the error is rethrown.
  */
-export type GroupWriteOptions = { signal?: AbortSignal; assert?: (memberCount: number) => void };
+export type GroupWriteOptions = { signal?: AbortSignal; assert?: (memberCount: number) => void; actor?: string };
 
 /**
  * Stored groups and their memberships (`createGroup` and the other group
