@@ -63,7 +63,7 @@ describe("serve settings", () => {
     expect(() => withEnvAndConfig({}, FLAGS, {}, file)).toThrow('--config key "memory" must be true or false');
     writeFileSync(file, "[1]");
     expect(() => withEnvAndConfig({}, FLAGS, {}, file)).toThrow("must hold a JSON object");
-    expect(() => withEnvAndConfig({}, FLAGS, {}, join(dir, "missing.json"))).toThrow("cannot read --config");
+    expect(() => withEnvAndConfig({}, FLAGS, {}, join(file, "..", "missing.json"))).toThrow("cannot read --config");
   });
 
   it("insecureReasons - only a non-loopback bind with --memory or a generated secret is insecure", () => {
