@@ -8,7 +8,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ERROR_STATUS } from "../../protocol/errors.js";
 import type { LiveblocksObserver } from "../../index.js";
-import { type LogFormat, formatRequestLine, methodLabel, requestIdOf } from "./logs.js";
+import { type LogFormat, batchedLines, formatRequestLine, methodLabel, requestIdOf } from "./logs.js";
 import { type ServerMetrics, createServerMetrics } from "./metrics.js";
 import { type RateLimits, RateLimiter } from "./rate-limit.js";
 import { OPS_PATHS, routeOf } from "./routes.js";
@@ -26,7 +26,7 @@ export type OperationsOptions = {
   trustProxy?: boolean;
   /** One line per request, or none (default). */
   logFormat?: LogFormat;
-  /** Where request lines go. */
+  /** Where request lines go, several joined by newlines in one call. */
   log: (line: string) => void;
   /** Event streams open now, read at each scrape. */
   openStreams: () => number;
@@ -58,7 +58,8 @@ export function createOperations(options: OperationsOptions): Operations {
   const limiter = options.rateLimits === undefined ? undefined : new RateLimiter(options.rateLimits, { now: options.now });
   const activeLimiter = limiter?.enabled ? limiter : undefined;
   const tokenDigest = options.metricsToken === undefined ? undefined : digest(options.metricsToken);
-  const { logFormat, log, trustProxy = false } = options;
+  const { logFormat, trustProxy = false } = options;
+  const log = batchedLines(options.log);
 
   function wrap(inner: Listener): Listener {
     if (metrics === undefined && activeLimiter === undefined && logFormat === undefined) return inner;
@@ -82,7 +83,7 @@ export function createOperations(options: OperationsOptions): Operations {
               formatRequestLine(
                 logFormat,
                 { method, route: route.template, status: res.statusCode, durationMs: ms, requestId: requestId! },
-                new Date(),
+                Date.now(),
               ),
             );
           }

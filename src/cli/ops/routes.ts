@@ -39,7 +39,12 @@ const cache = new Map<string, RouteInfo>();
  * ```
  */
 export function routeOf(method: string, url: string): RouteInfo {
-  const end = url.search(/[?#]/);
+  // The routes without a parameter are found by their path at once.
+  const known = cache.get(`${method} ${url}`);
+  if (known !== undefined) return known;
+  const query = url.indexOf("?");
+  const fragment = url.indexOf("#");
+  const end = query === -1 ? fragment : fragment === -1 ? query : Math.min(query, fragment);
   const path = end === -1 ? url : url.slice(0, end);
   const template = templateOf(path);
   if (template === undefined) return OTHER;
