@@ -78,6 +78,28 @@ describe("serve --signing-key", () => {
     await expect(jwtVerify(token, new TextEncoder().encode(SECRET))).rejects.toThrow();
   });
 
+  it("signing key - an ES256 PKCS#8 PEM signs with its thumbprint as kid", async () => {
+    dir = tempDir();
+    const file = join(dir, "es256.pem");
+    writeFileSync(file, generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ format: "pem", type: "pkcs8" }));
+    running = await startServer({
+      port: 0,
+      host: "127.0.0.1",
+      secret: SECRET,
+      store: { kind: "memory" },
+      log: () => {},
+      signingKeys: [file],
+    });
+    const jwks = (await (await fetch(`${running.url}/.well-known/jwks.json`)).json()) as { keys: Array<Record<string, unknown>> };
+    expect(jwks.keys).toEqual([
+      { kty: "EC", crv: "P-256", x: expect.any(String), y: expect.any(String), kid: expect.any(String), alg: "ES256", use: "sig" },
+    ]);
+    const token = await identify("bob");
+    expect(decodeProtectedHeader(token)).toEqual({ alg: "ES256", typ: "JWT", kid: jwks.keys[0]!.kid });
+    const { payload } = await jwtVerify(token, createRemoteJWKSet(new URL(`${running.url}/.well-known/jwks.json`)));
+    expect(payload.uid).toBe("bob");
+  });
+
   it("signing key - a bad key file stops the start with a message naming the file, not its content", async () => {
     dir = tempDir();
     const file = join(dir, "public.jwk");
