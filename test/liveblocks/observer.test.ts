@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type DecisionEvent, LiveblocksError, MemoryStore, type StoreCallEvent, type TokenIssuedEvent } from "../../src/index.js";
 import { makeLiveblocks, tokenOf } from "./helpers.js";
@@ -95,6 +96,42 @@ describe("observer", () => {
     expect(answer.status).toBe(200);
     expect((await liveblocks.checkRoomAccess(tokenOf(answer.body), "r")).allowed).toBe(true);
     expect((await liveblocks.getRoom("r")).id).toBe("r");
+  });
+
+  it("observer - hooks that throw or return anything never change an answer (property)", async () => {
+    const hook = fc.constantFrom<"throw" | "value" | "absent">("throw", "value", "absent");
+    await fc.assert(
+      fc.asyncProperty(
+        hook,
+        hook,
+        hook,
+        fc.constantFrom("open", "closed", "missing"),
+        async (onDecision, onTokenIssued, onStoreCall, roomId) => {
+          const make = (kind: "throw" | "value" | "absent") =>
+            kind === "absent"
+              ? undefined
+              : () => {
+                  if (kind === "throw") throw new Error("observer broke");
+                  return 42;
+                };
+          const observer = Object.fromEntries(
+            Object.entries({ onDecision: make(onDecision), onTokenIssued: make(onTokenIssued), onStoreCall: make(onStoreCall) }).filter(
+              ([, fn]) => fn !== undefined,
+            ),
+          );
+          const answers = [];
+          for (const options of [{}, { observer }]) {
+            const { liveblocks } = makeLiveblocks(options);
+            await liveblocks.createRoom("open", { defaultAccesses: ["room:write"] });
+            await liveblocks.createRoom("closed", { defaultAccesses: [] });
+            const issued = await liveblocks.identifyUser("alice");
+            answers.push({ issued, access: await liveblocks.checkRoomAccess(tokenOf(issued.body), roomId) });
+          }
+          expect(answers[1]).toEqual(answers[0]);
+        },
+      ),
+      { numRuns: 40 },
+    );
   });
 
   it("observer - refuses a hook that is not a function, naming it", () => {
