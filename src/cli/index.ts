@@ -41,7 +41,7 @@ Options of serve:
   --rate-limit <family=count/window,…>
                     Per client address and instance, e.g. identify=100/10s,writes=20/1s;
                     families: identify, writes, listings, other (default: no limits)
-  --trust-proxy     Take the client address from X-Forwarded-For (behind a proxy only)
+  --trust-proxy     Take the client address from X-Forwarded-For's last entry (behind one proxy only)
   --signing-key <file>
                     Sign tokens with this ES256/EdDSA private key (JWK or PKCS#8 PEM), published
                     at /.well-known/jwks.json; repeat for rotation (the first signs)

@@ -117,7 +117,7 @@ describe("serve rate limits", () => {
     expect(sample(page, "roomgate_http_requests_total", 'route="/v2/identify-user",status="429"')).toBe(2);
   });
 
-  it("rate limit - with trustProxy, the first X-Forwarded-For entry is the client", async () => {
+  it("rate limit - with trustProxy, the last X-Forwarded-For entry (the proxy's) is the client; earlier ones are the client's claims", async () => {
     running = await startServer({
       port: 0,
       host: "127.0.0.1",
@@ -128,9 +128,10 @@ describe("serve rate limits", () => {
       rateLimits: { writes: { limit: 1, windowMs: 60_000 } },
     });
     const create = (id: string, forwarded: string) => post("/v2/rooms", { id, defaultAccesses: [] }, { "x-forwarded-for": forwarded });
-    expect((await create("a", "203.0.113.1, 10.0.0.1")).status).toBe(200);
-    expect((await create("b", "203.0.113.1")).status).toBe(429);
-    expect((await create("c", "203.0.113.2, 203.0.113.1")).status).toBe(200);
+    expect((await create("a", "198.51.100.7, 203.0.113.1")).status).toBe(200);
+    // Another claimed origin does not make another client.
+    expect((await create("b", "198.51.100.8, 203.0.113.1")).status).toBe(429);
+    expect((await create("c", "203.0.113.1, 203.0.113.2")).status).toBe(200);
   });
 });
 

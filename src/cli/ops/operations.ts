@@ -22,7 +22,7 @@ export type OperationsOptions = {
   /** When set, `/metrics` needs `Authorization: Bearer <metricsToken>`. */
   metricsToken?: string;
   rateLimits?: RateLimits;
-  /** Take the client address from `X-Forwarded-For` (its first entry) instead of the socket. */
+  /** Take the client address from `X-Forwarded-For` (its last entry, the proxy's) instead of the socket. */
   trustProxy?: boolean;
   /** One line per request, or none (default). */
   logFormat?: LogFormat;
@@ -104,13 +104,18 @@ export function createOperations(options: OperationsOptions): Operations {
   return { observer: metrics?.observer, metrics, limiter: activeLimiter, wrap };
 }
 
-/** The socket's address, or with `trustProxy` the first `X-Forwarded-For` entry (the client as the proxy saw it). */
+/**
+ * The socket's address, or with `trustProxy` the last `X-Forwarded-For`
+ * entry: the one the proxy in front appended. Earlier entries are whatever
+ * the client sent, so taking the first would let any client pick its key.
+ */
 function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
   if (trustProxy) {
     const forwarded = req.headers["x-forwarded-for"];
-    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",", 1)[0]?.trim();
+    const header = Array.isArray(forwarded) ? forwarded[forwarded.length - 1] : forwarded;
+    const last = header?.slice(header.lastIndexOf(",") + 1).trim();
     // Bounded: the key is held in memory until evicted.
-    if (first !== undefined && first !== "" && first.length <= 64) return first;
+    if (last !== undefined && last !== "" && last.length <= 64) return last;
   }
   return req.socket.remoteAddress ?? "unknown";
 }
