@@ -26,6 +26,8 @@ export default defineConfig({
     exclude: ["**/node_modules/**", "**/*.e2e.test.ts", "**/*.edge.test.ts"],
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // Every spawned `roomgate serve` logs to one folder, checked for credentials at the end of the run.
+    globalSetup: ["./test/log-audit/setup.ts"],
     benchmark: {
       include: ["bench/**/*.bench.ts"],
     },

@@ -9,7 +9,7 @@ export default defineConfig({
   test: {
     include: ["**/*.e2e.test.ts"],
     exclude: ["**/node_modules/**", "**/.next/**", "**/dist/**"],
-    globalSetup: ["./test/e2e-setup.ts"],
+    globalSetup: ["./test/e2e-setup.ts", "./test/log-audit/setup.ts"],
     // One at a time: each builds and starts servers of its own, on 2 cores.
     fileParallelism: false,
     testTimeout: 60_000,

@@ -8,6 +8,8 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { generateSecret } from "../index.js";
 import { MissingDriverError, type StoreChoice, startServer } from "./serve.js";
+import { type FlagSpec, insecureReasons, withEnvAndConfig } from "./ops/config.js";
+import { type RateLimits, parseRateLimits } from "./ops/rate-limit.js";
 
 const HELP = `Usage: roomgate <command> [options]
 
@@ -25,13 +27,53 @@ Options of serve:
                     list, so prefer --secret-file or ROOMGATE_SECRET
   --db <file>       Keep rooms in this SQLite file (the default: ./roomgate.db; needs better-sqlite3)
   --database-url <postgres://…>
-                    Keep rooms in PostgreSQL (needs pg); DATABASE_URL is not read, pass it explicitly
+                    Keep rooms in PostgreSQL (needs pg); DATABASE_URL is not read, pass it
+                    explicitly (or ROOMGATE_DATABASE_URL)
   --schema <name>   PostgreSQL schema of the tables (default roomgate)
   --memory          Keep rooms in memory: they are lost when the server stops
                     (at most one of --db, --database-url and --memory)
-  --verbose         One line per request
+  --verbose         Same as --log-format pretty
+  --log-format <json|pretty|off>
+                    One log line per request on stdout (default: json, or pretty on a terminal)
+  --metrics-token <token>
+                    /metrics needs Authorization: Bearer <token> (default: /metrics is public)
+  --disable-metrics No /metrics
+  --rate-limit <family=count/window,…>
+                    Per client address and instance, e.g. identify=100/10s,writes=20/1s;
+                    families: identify, writes, listings, other (default: no limits)
+  --trust-proxy     Take the client address from X-Forwarded-For's last entry (behind one proxy only)
+  --signing-key <file>
+                    Sign tokens with this ES256/EdDSA private key (JWK or PKCS#8 PEM), published
+                    at /.well-known/jwks.json; repeat for rotation (the first signs)
+  --allow-insecure  Start on a non-loopback --host even with --memory or a generated secret
+  --config <file>   JSON file of settings keyed by flag name (e.g. {"port": 8787})
   -h, --help        This help
+
+Every flag can also be set as ROOMGATE_<FLAG> (ROOMGATE_DATABASE_URL, ROOMGATE_PORT, …;
+lists comma-separated); the command line wins over the environment, which wins over --config.
 `;
+
+/** The flags of serve; every one is also read from ROOMGATE_<FLAG> and --config. */
+const FLAGS = {
+  port: { type: "string" },
+  host: { type: "string" },
+  secret: { type: "string" },
+  "secret-file": { type: "string" },
+  memory: { type: "boolean" },
+  db: { type: "string" },
+  "database-url": { type: "string" },
+  schema: { type: "string" },
+  verbose: { type: "boolean" },
+  "log-format": { type: "string" },
+  "metrics-token": { type: "string" },
+  "disable-metrics": { type: "boolean" },
+  "rate-limit": { type: "string" },
+  "trust-proxy": { type: "boolean" },
+  "signing-key": { type: "string", multiple: true },
+  "allow-insecure": { type: "boolean" },
+  config: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const satisfies Record<string, FlagSpec>;
 
 /** Runs the command line; resolves to the exit code, or never for `serve` until it stops. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -40,28 +82,17 @@ export async function main(argv: readonly string[]): Promise<number> {
     parsed = parseArgs({
       args: [...argv],
       allowPositionals: true,
-      options: {
-        port: { type: "string" },
-        host: { type: "string" },
-        secret: { type: "string" },
-        "secret-file": { type: "string" },
-        memory: { type: "boolean" },
-        db: { type: "string" },
-        "database-url": { type: "string" },
-        schema: { type: "string" },
-        verbose: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
+      options: FLAGS,
     });
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n\n${HELP}`);
     return 2;
   }
-  const { values, positionals } = parsed;
+  const { positionals } = parsed;
   const command = positionals[0];
-  if (values.help || command === undefined || command === "help") {
+  if (parsed.values.help || command === undefined || command === "help") {
     process.stdout.write(HELP);
-    return command === undefined && !values.help ? 2 : 0;
+    return command === undefined && !parsed.values.help ? 2 : 0;
   }
   if (command === "secret") {
     process.stdout.write(`${generateSecret()}\n`);
@@ -69,6 +100,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   if (command !== "serve") {
     process.stderr.write(`Unknown command: ${command}\n\n${HELP}`);
+    return 2;
+  }
+  let values: typeof parsed.values;
+  try {
+    const configFile = parsed.values.config ?? (process.env["ROOMGATE_CONFIG"] || undefined);
+    values = withEnvAndConfig(parsed.values, FLAGS, process.env, configFile) as typeof parsed.values;
+  } catch (error) {
+    process.stderr.write(`roomgate: ${(error as Error).message}\n`);
     return 2;
   }
   const port = values.port === undefined ? 8787 : Number(values.port);
@@ -98,7 +137,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write("Give the secret once: --secret and --secret-file were both given\n");
     return 2;
   }
-  if (values.secret !== undefined) {
+  if (parsed.values.secret !== undefined) {
     process.stderr.write(
       "roomgate: warning: --secret is readable by every user of this machine in the process list; use --secret-file or ROOMGATE_SECRET\n",
     );
@@ -112,14 +151,40 @@ export async function main(argv: readonly string[]): Promise<number> {
       return 1;
     }
   }
+  const host = values.host ?? "127.0.0.1";
+  const insecure = insecureReasons({ host, memory: store.kind === "memory", secretGiven: secret !== undefined });
+  if (insecure.length > 0 && !values["allow-insecure"]) {
+    process.stderr.write(
+      `roomgate: refusing to start: --host ${host} accepts connections from other machines, and ${insecure.join("; and ")}.\n` +
+        "Give a secret and a durable store, bind 127.0.0.1 behind a proxy, or pass --allow-insecure to start anyway.\n",
+    );
+    return 2;
+  }
+  const logFormat = values["log-format"] ?? (values.verbose || process.stdout.isTTY ? "pretty" : "json");
+  if (logFormat !== "json" && logFormat !== "pretty" && logFormat !== "off") {
+    process.stderr.write(`Invalid --log-format: ${logFormat} (json, pretty or off)\n`);
+    return 2;
+  }
+  let rateLimits: RateLimits | undefined;
+  try {
+    rateLimits = values["rate-limit"] === undefined ? undefined : parseRateLimits(values["rate-limit"]);
+  } catch (error) {
+    process.stderr.write(`roomgate: ${(error as Error).message}\n`);
+    return 2;
+  }
   let running;
   try {
     running = await startServer({
       port,
-      host: values.host ?? "127.0.0.1",
+      host,
       ...(secret !== undefined && { secret }),
-      verbose: values.verbose ?? false,
       store,
+      ...(logFormat !== "off" && { logFormat }),
+      metrics: !values["disable-metrics"],
+      ...(values["metrics-token"] !== undefined && { metricsToken: values["metrics-token"] }),
+      ...(rateLimits !== undefined && { rateLimits }),
+      trustProxy: values["trust-proxy"] ?? false,
+      ...(values["signing-key"] !== undefined && values["signing-key"].length > 0 && { signingKeys: values["signing-key"] }),
     });
   } catch (error) {
     if (error instanceof MissingDriverError) {

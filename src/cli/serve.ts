@@ -6,6 +6,10 @@ import { type Server, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createRequestHandler, toNodeListener } from "../http/index.js";
 import { Liveblocks, MemoryStore, type RoomStore, generateSecret } from "../index.js";
+import { signerFromKeyFiles } from "./ops/keys.js";
+import type { LogFormat } from "./ops/logs.js";
+import { createOperations } from "./ops/operations.js";
+import type { RateLimits } from "./ops/rate-limit.js";
 
 /** How long in-flight requests may take to finish after a stop signal. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -88,10 +92,24 @@ export type ServeOptions = {
   store?: StoreChoice;
   /** Generated (and printed once) when absent. */
   secret?: string;
-  /** One line per request on `log`. */
+  /** One line per request on `log`: the short human line of old. */
   verbose?: boolean;
+  /** One line per request on `log`, JSON or pretty (default: none). */
+  logFormat?: LogFormat;
+  /** Serve `/metrics` (default true). */
+  metrics?: boolean;
+  /** When set, `/metrics` needs `Authorization: Bearer <metricsToken>`. */
+  metricsToken?: string;
+  /** Limits per client address and route family (default: none). */
+  rateLimits?: RateLimits;
+  /** Read the client address from `X-Forwarded-For` (behind a proxy only). */
+  trustProxy?: boolean;
+  /** Private key files (JWK or PKCS#8 PEM); the first signs, all are published as JWKS. */
+  signingKeys?: readonly string[];
   /** Where the banner and request lines go (default: stdout). */
   log?: (line: string) => void;
+  /** The clock of the rate limits (tests). */
+  now?: () => number;
 };
 
 /** A running server. */
@@ -119,12 +137,35 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const generated = options.secret === undefined;
   const secret = options.secret ?? generateSecret();
   const choice = options.store ?? { kind: "memory" };
-  const store = await openStore(choice);
-  const liveblocks = new Liveblocks({ secret, store });
-  const handle = toNodeListener(createRequestHandler(liveblocks));
+  // Read before the store opens: a bad key file must not leave a database connection behind.
+  const signer = options.signingKeys === undefined ? undefined : signerFromKeyFiles(options.signingKeys);
   // Responses under way: a stop cuts the event streams among them at once (they never end on
   // their own; clients reconnect), told apart by what the handler answered, not by the raw URL.
   const inFlight = new Set<ServerResponse>();
+  const ops = createOperations({
+    ...(options.metrics !== undefined && { metrics: options.metrics }),
+    ...(options.metricsToken !== undefined && { metricsToken: options.metricsToken }),
+    ...(options.rateLimits !== undefined && { rateLimits: options.rateLimits }),
+    ...(options.trustProxy !== undefined && { trustProxy: options.trustProxy }),
+    ...((options.logFormat ?? (options.verbose ? "pretty" : undefined)) !== undefined && {
+      logFormat: options.logFormat ?? "pretty",
+    }),
+    ...(options.now !== undefined && { now: options.now }),
+    log,
+    openStreams: () => {
+      let open = 0;
+      for (const res of inFlight) if (res.headersSent && isEventStream(res)) open++;
+      return open;
+    },
+  });
+  const store = await openStore(choice);
+  const liveblocks = new Liveblocks({
+    secret,
+    store,
+    ...(signer !== undefined && { signer }),
+    ...(ops.observer !== undefined && { observer: ops.observer }),
+  });
+  const handle = toNodeListener(createRequestHandler(liveblocks, signer === undefined ? {} : { publicKeys: signer }));
   let closing: Promise<void> | undefined;
   const listener: typeof handle = (req, res) => {
     // Once stopping, a connection ends with its response instead of idling until its keep-alive timeout (5 s).
@@ -137,18 +178,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     if (probe !== undefined) return void answerProbe(probe, res, store, closing !== undefined);
     return handle(req, res);
   };
-  const server = createServer(
-    options.verbose
-      ? (req, res) => {
-          const started = process.hrtime.bigint();
-          res.once("finish", () => {
-            const ms = Number(process.hrtime.bigint() - started) / 1e6;
-            log(`${req.method} ${req.url} ${res.statusCode} ${ms.toFixed(1)}ms`);
-          });
-          listener(req, res);
-        }
-      : listener,
-  );
+  const server = createServer(ops.wrap(listener));
   await new Promise<void>((resolve, reject) => {
     server.once("error", (error) => {
       // Not listening: nothing else will close the SQLite file or the pool.
@@ -174,6 +204,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       banner.push("ROOMGATE_SECRET) or tokens signed with it stop verifying after a restart.");
     }
   }
+  if (signer !== undefined)
+    banner.push(`Tokens are signed with key ${signer.kid} (${signer.alg}); public keys at ${url}/.well-known/jwks.json`);
   banner.push(`Point @liveblocks/node at it: new Liveblocks({ secret, baseUrl: "${url}" })`);
   log(banner.join("\n"));
 

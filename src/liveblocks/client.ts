@@ -27,6 +27,7 @@ import { DEFAULT_PAGE_SIZE } from "./limits.js";
 import { toRoomFilter } from "./listing.js";
 import { type Config, resolveOptions } from "./options.js";
 import { Session } from "./session.js";
+import { observeDecision, observeIssued } from "./observer.js";
 import { assertNonEmpty, issueAccessToken, issueIdToken } from "./session-tokens.js";
 import type {
   BaseUserMeta,
@@ -131,9 +132,10 @@ export class Liveblocks {
       assertNonEmpty(fields?.userId, "userId");
       const merged = await groups.withStoredGroups(this.#config, identity);
       if ("answer" in merged) return merged.answer;
-      return issueIdToken(this.#config, merged.identity, options);
+      return observeIssued(this.#config.observer, "id", issueIdToken(this.#config, merged.identity, options));
     }
-    return issueIdToken(this.#config, identity, options);
+    const answer = issueIdToken(this.#config, identity, options);
+    return this.#config.observer === undefined ? answer : observeIssued(this.#config.observer, "id", answer);
   }
 
   /**
@@ -155,7 +157,7 @@ export class Liveblocks {
     const options = rest[0] as CreateSessionOptions<BaseUserMeta> | undefined;
     assertNonEmpty(userId, "userId");
     return new Session(
-      (request) => issueAccessToken(this.#config, request),
+      (request) => observeIssued(this.#config.observer, "access", issueAccessToken(this.#config, request)),
       userId,
       options?.userInfo,
       options?.organizationId ?? options?.tenantId,
@@ -554,7 +556,9 @@ export class Liveblocks {
    * ```
    */
   async checkRoomAccess(token: string, roomId: string, options?: RequestOptions & { timeoutMs?: number }): Promise<RoomAccessResult> {
-    return (await decideRoomAccess(this.#config, token, roomId, options)).access;
+    const { access } = await decideRoomAccess(this.#config, token, roomId, options);
+    observeDecision(this.#config.observer, "check", access);
+    return access;
   }
 
   /**

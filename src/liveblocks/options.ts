@@ -16,6 +16,7 @@ import { sharedDefaultStore } from "./default-store.js";
 import type { LiveblocksOptions } from "./types.js";
 import { type Schemas, assertRoomLimits, createSchemas } from "./schemas.js";
 import type { RoomData } from "../rooms/types.js";
+import { type LiveblocksObserver, observeStore } from "./observer.js";
 
 /** Default token lifetime in seconds, as Liveblocks issues them. */
 const DEFAULT_TOKEN_TTL = 3600;
@@ -38,6 +39,8 @@ export type Config = {
   readonly tokenId: () => string;
   readonly baseUrl: URL | undefined;
   readonly secretMatches: (candidate: string) => boolean;
+  /** The `observer` option's hooks, if any. */
+  readonly observer: LiveblocksObserver | undefined;
 };
 
 /**
@@ -51,10 +54,11 @@ export function resolveOptions(options: LiveblocksOptions): Config {
   const signer = options.signer ?? new HmacSigner({ secret });
   const limits = checkLimits(options.limits);
   const baseUrl = options.baseUrl === undefined ? undefined : toBaseUrl(options.baseUrl);
+  const observer = observerOption(options.observer);
   return {
     // Without a store, instances with one secret share its rooms: that server's
     // with a baseUrl, else this process's in-memory store for the project.
-    store: options.store ?? (baseUrl ? new RestStore({ baseUrl, secret }) : sharedDefaultStore(secret)),
+    store: observeStore(options.store ?? (baseUrl ? new RestStore({ baseUrl, secret }) : sharedDefaultStore(secret)), observer),
     signer,
     verifier: options.verifier ?? signer,
     projectId: options.projectId ?? deriveProjectId(secret),
@@ -69,7 +73,18 @@ export function resolveOptions(options: LiveblocksOptions): Config {
     tokenId: options.generateTokenId ?? randomTokenId,
     baseUrl,
     secretMatches: createSecretCheck(secret),
+    observer,
   };
+}
+
+function observerOption(value: unknown): LiveblocksObserver | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "object" || value === null) throw invalidOption("observer", "an object of hooks");
+  for (const hook of ["onDecision", "onTokenIssued", "onStoreCall"] as const) {
+    const fn = (value as Record<string, unknown>)[hook];
+    if (fn !== undefined && typeof fn !== "function") throw invalidOption(`observer.${hook}`, "a function");
+  }
+  return value as LiveblocksObserver;
 }
 
 /** Default of `groupsRecheckMs`. */

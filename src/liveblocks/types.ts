@@ -6,6 +6,7 @@ import type { Permission, RoomAccesses, RoomPermissions } from "../permissions/s
 import type { RoomMetadata, RoomStore } from "../rooms/types.js";
 import type { Json, JsonObject, TokenSigner, TokenVerifier } from "../tokens/types.js";
 import type { Limits } from "./limits.js";
+import type { LiveblocksObserver } from "./observer.js";
 
 /**
  * Options of {@link Liveblocks}.
@@ -58,6 +59,11 @@ export type LiveblocksOptions = {
   groupsRecheckMs?: number;
   /** Token ids (`jti`); default 12 random URL-safe characters. */
   generateTokenId?: () => string;
+  /**
+   * Hooks told about entry decisions, tokens issued and store calls, e.g. to
+   * count them as metrics; called synchronously, a hook that throws is ignored.
+   */
+  observer?: LiveblocksObserver;
 };
 
 /**

@@ -58,6 +58,8 @@ export const ERROR_STATUS = {
   TOKEN_SIGNING_FAILED: 503,
   /** Anything the server did not expect; details are logged, never answered. */
   INTERNAL_SERVER_ERROR: 500,
+  /** A rate limit of `roomgate serve` refused the request: retry after `Retry-After` seconds. */
+  RATE_LIMITED: 429,
 } as const satisfies Record<string, number>;
 
 /** A code of {@link ERROR_STATUS}. */

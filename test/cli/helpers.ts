@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { funnelServeLog } from "../log-audit/audit.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 /** Absolute, so the child can run in any working directory. */
@@ -51,6 +52,8 @@ export async function spawnServe(args: readonly string[], env: NodeJS.ProcessEnv
   child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
   child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
   const exited = once(child, "exit");
+  // Every serve's output lands in the run's log folder, checked for credentials when the run ends.
+  child.once("close", () => funnelServeLog(`serve-${child.pid}`, `${stdout}\n${stderr}`));
   const url = await new Promise<string>((resolve, reject) => {
     const check = () => {
       const match = /listening on (http:\/\/\S+)/.exec(stdout);

@@ -15,6 +15,7 @@ import { resolveAccess } from "../../permissions/resolve.js";
 import { DEFAULT_ORGANIZATION, type RoomChangeEvent, type RoomData } from "../../rooms/types.js";
 import type { TokenClaims } from "../../tokens/types.js";
 import { type AccessCheckOptions, decideRoomAccess } from "./access.js";
+import { observeDecision } from "../observer.js";
 import { deny, outcomes } from "./denial.js";
 import type { Config } from "../options.js";
 import { revokedUpTo, subscribeRevocations } from "./revocations.js";
@@ -188,6 +189,7 @@ class Watcher {
   settle(watch: Watch, next: RoomAccessResult): void {
     if (watch.stopped || sameDecision(watch.current, next)) return;
     watch.current = next;
+    observeDecision(this.#config.observer, "rewatch", next);
     if (!next.allowed && TERMINAL.has(next.reason)) this.remove(watch);
     try {
       watch.onChange(next);
@@ -241,6 +243,7 @@ export async function watchRoomAccess(
   // Subscribed before the first read, so a change committed during it is not lost.
   w.add(watch);
   const { access: first, claims, groups } = await decideRoomAccess(config, token, roomId, options);
+  observeDecision(config.observer, "watch", first);
   watch.current = first;
   const signal = options?.signal;
   const terminal = !first.allowed && TERMINAL.has(first.reason);
