@@ -32,3 +32,5 @@ export { DEFAULT_ACCESS_TIMEOUT_MS } from "./entry/access.js";
 export { MAX_DENIAL_MESSAGE_BYTES } from "./entry/denial.js";
 export type { Limits } from "./limits.js";
 export type { RoomAccessWatch } from "./entry/watch.js";
+export type { PresenceEvent, PresenceListener, RoomUser } from "./presence-events.js";
+export type { PresenceEntry, PresenceRegistry, PresenceTicket } from "./presence.js";
