@@ -10,6 +10,7 @@
  * nothing but roomgate.
  */
 import type { Liveblocks } from "../liveblocks/client.js";
+import type { RoomAccessDenial } from "../liveblocks/types.js";
 import { type AllowedAccess, admit, type Refusal, type RoomConnection } from "../realtime/admission.js";
 import { CLOSE_CODES, NO_ROOM } from "../realtime/close-codes.js";
 import { readToken, roomIdFromPath, type TokenSource, type UpgradeRequest } from "../realtime/token.js";
@@ -66,6 +67,8 @@ export type WebSocketGateOptions<S extends GateSocket = GateSocket> = {
    * enforce read-only: read-only users are refused and a downgrade closes.
    */
   onReadOnly?: (connection: GatedConnection<S>) => void;
+  /** The close code for a denial (default: Liveblocks' codes, {@link closeCodeFor}). */
+  closeCode?: (access: { reason: RoomAccessDenial; message: string }) => number;
 };
 
 /**
@@ -160,7 +163,12 @@ export class WebSocketGate<S extends GateSocket = GateSocket> {
     if (typeof roomId !== "string" || roomId === "") return { admitted: false, code: CLOSE_CODES.NOT_ALLOWED, reason: NO_ROOM };
     const token = readToken(request, options.token);
     const decided = await admit(
-      { liveblocks: options.liveblocks, timeoutMs: options.timeoutMs, enforcesReadOnly: options.onReadOnly !== undefined },
+      {
+        liveblocks: options.liveblocks,
+        timeoutMs: options.timeoutMs,
+        enforcesReadOnly: options.onReadOnly !== undefined,
+        closeCode: options.closeCode,
+      },
       token,
       roomId,
       this.#forget,
