@@ -7,6 +7,8 @@ import * as Y from "yjs";
 import type { Liveblocks } from "../../src/index.js";
 import { YWebsocketGate } from "../../src/y-websocket/index.js";
 
+export { sleep, until } from "../realtime/wait.js";
+
 export type YClient = {
   provider: WebsocketProvider;
   doc: Y.Doc;
@@ -70,14 +72,3 @@ export function connectY(url: string, roomId: string, token: string): YClient {
   });
   return client;
 }
-
-/** Waits until `condition` holds, polling; throws after `ms`. */
-export async function until(condition: () => boolean, ms = 3000, what = "condition"): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
