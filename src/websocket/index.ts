@@ -139,7 +139,12 @@ export class WebSocketGate<S extends GateSocket = GateSocket> {
     });
   }
 
-  /** Decides a socket that is already open; closes it with the reason when refused. */
+  /**
+   * Decides a socket that is already open (`wss.on("connection", …)`);
+   * closes it with the reason when refused. Messages that arrive before it
+   * resolves reach only listeners attached already: `handleUpgrade`, which
+   * decides before the socket opens, has no such gap.
+   */
   async accept(socket: S, request: UpgradeRequest): Promise<GatedConnection<S> | undefined> {
     return this.#open(socket, await this.#decide(request));
   }

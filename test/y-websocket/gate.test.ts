@@ -4,8 +4,11 @@
  * wire, live downgrades, removal, revocation, other organizations and
  * forged, expired or garbage tokens.
  */
+import * as encoding from "lib0/encoding";
 import { afterEach, describe, expect, it } from "vitest";
+import { WebSocket } from "ws";
 import { Liveblocks, MemoryStore, generateSecret } from "../../src/index.js";
+import { REFUSED_FOREIGN_AWARENESS } from "../../src/realtime/yjs-wire.js";
 import { Y_CLOSE_CODES } from "../../src/y-websocket/index.js";
 import { type YClient, connectY, sleep, startYServer, until } from "./helpers.js";
 
@@ -154,6 +157,39 @@ describe("YWebsocketGate", () => {
     await liveblocks.deleteRoom(other);
     await until(() => bo.closes.length > 0, 2000, "bo's close");
     expect(bo.closes[0]!.code).toBe(Y_CLOSE_CODES.FORBIDDEN);
+  });
+
+  it("awareness - a connection that sets another's presence is closed with 1008 and the entry is unchanged", async () => {
+    const { liveblocks, server, connect, token } = await setup();
+    const roomId = freshRoom();
+    await liveblocks.createRoom(roomId, { defaultAccesses: [], usersAccesses: { ada: ["room:write"], eve: ["room:read"] } });
+    const ada = connect(roomId, await token("ada"));
+    await until(() => ada.synced, 3000, "sync");
+    ada.provider.awareness.setLocalStateField("user", { name: "Ada" });
+    const observer = connect(roomId, await token("ada"));
+    const adaId = ada.doc.clientID;
+    const nameAt = (client: YClient) =>
+      (observer.provider.awareness.getStates().get(adaId) as { user?: { name?: string } } | undefined)?.user?.name ?? client;
+    await until(() => nameAt(observer) === "Ada", 3000, "ada's presence at the observer");
+    // Eve, a reader, speaks the wire herself: an awareness entry for Ada's client id at a later clock.
+    const eve = new WebSocket(`${server.url}/${roomId}?token=${await token("eve")}`);
+    cleanups.push(() => eve.terminate());
+    const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+      eve.on("close", (code, reason) => resolve({ code, reason: String(reason) })),
+    );
+    await new Promise((resolve) => eve.once("open", resolve));
+    const body = encoding.createEncoder();
+    encoding.writeVarUint(body, 1);
+    encoding.writeVarUint(body, adaId);
+    encoding.writeVarUint(body, 1000);
+    encoding.writeVarString(body, JSON.stringify({ user: { name: "Mallory" } }));
+    const forged = encoding.createEncoder();
+    encoding.writeVarUint(forged, 1);
+    encoding.writeVarUint8Array(forged, encoding.toUint8Array(body));
+    eve.send(encoding.toUint8Array(forged));
+    expect(await closed).toEqual({ code: Y_CLOSE_CODES.POLICY_VIOLATION, reason: REFUSED_FOREIGN_AWARENESS });
+    await sleep(200);
+    expect(nameAt(observer)).toBe("Ada");
   });
 
   it("handleUpgrade - forged, expired, other-organization and garbage tokens never sync nor receive a byte", async () => {
