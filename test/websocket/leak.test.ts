@@ -8,6 +8,7 @@
  * sockets through `handleUpgrade` on loopback.
  */
 import { EventEmitter } from "node:events";
+import { connect as connectTcp } from "node:net";
 import { describe, expect, it } from "vitest";
 import { Liveblocks, generateSecret } from "../../src/index.js";
 import { WebSocketGate } from "../../src/websocket/index.js";
@@ -82,6 +83,29 @@ describe("WebSocketGate - leaks", () => {
     expect(gate.size).toBe(0);
     expect(store.listeners).toBe(0);
     expect(liveblocks.presence.size).toEqual({ connections: 0, rooms: 0, listeners: 0 });
+  });
+
+  it("handleUpgrade - a handshake ws refuses after the decision (no Sec-WebSocket-Key) ends its watch", async () => {
+    const { store, liveblocks, token } = await setup();
+    const server = await startWsServer(liveblocks);
+    try {
+      const { port } = new URL(server.url);
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, () => {
+          const socket = connectTcp(Number(port), "127.0.0.1");
+          socket.write(`GET /open?token=${token} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n`);
+          let answer = "";
+          socket.on("data", (chunk) => (answer += String(chunk)));
+          return new Promise<string>((resolve) => socket.on("close", () => resolve(answer)));
+        }),
+      );
+      for (const answer of answers) expect(answer).toMatch(/^HTTP\/1\.1 400/);
+      await until(() => server.gate.size === 0, 2000, "every watch ended");
+      expect(store.listeners).toBe(0);
+      expect(liveblocks.presence.size.connections).toBe(0);
+    } finally {
+      await server.stop();
+    }
   });
 
   it("handleUpgrade - 200 real sockets connected and closed on loopback leave nothing behind", async () => {
