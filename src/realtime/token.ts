@@ -29,8 +29,13 @@ export const DEFAULT_TOKEN_SOURCE: TokenSource = { query: "token" };
 /** The token `request` carries per `source`, or `""` (a token that never verifies) when it carries none. */
 export function readToken(request: UpgradeRequest, source: TokenSource = DEFAULT_TOKEN_SOURCE): string {
   if (typeof source === "function") {
-    const token = source(request);
-    return typeof token === "string" ? token : "";
+    try {
+      const token = source(request);
+      return typeof token === "string" ? token : "";
+    } catch {
+      // The app's reader failing is no token, never an unhandled rejection in an upgrade handler.
+      return "";
+    }
   }
   if ("query" in source) {
     try {

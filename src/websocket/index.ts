@@ -130,12 +130,18 @@ export class WebSocketGate<S extends GateSocket = GateSocket> {
         resolve(undefined);
       };
       socket.once("close", onClose);
-      (server.handleUpgrade as (r: unknown, s: unknown, h: unknown, cb: (ws: S) => void) => void)(request, socket, head, (ws) => {
+      try {
+        (server.handleUpgrade as (r: unknown, s: unknown, h: unknown, cb: (ws: S) => void) => void)(request, socket, head, (ws) => {
+          socket.off("close", onClose);
+          if (settled) return void ws.close(CLOSE_CODES.TRY_AGAIN_LATER, "roomgate: the connection closed during its upgrade");
+          settled = true;
+          resolve(this.#open(ws, decided));
+        });
+      } catch {
+        // `ws` throws for a socket upgraded twice: the request is not this gate's to serve.
         socket.off("close", onClose);
-        if (settled) return void ws.close(CLOSE_CODES.TRY_AGAIN_LATER, "roomgate: the connection closed during its upgrade");
-        settled = true;
-        resolve(this.#open(ws, decided));
-      });
+        onClose();
+      }
     });
   }
 

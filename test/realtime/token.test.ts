@@ -20,6 +20,11 @@ describe("readToken", () => {
     expect(readToken({ headers: { "sec-websocket-protocol": "p.t.k" } }, { protocol: "roomgate" })).toBe("");
     expect(readToken({ headers: { "sec-websocket-protocol": "roomgate" } }, { protocol: "roomgate" })).toBe("");
     expect(readToken({ headers: {} }, () => 42 as never)).toBe("");
+    expect(
+      readToken({ headers: {} }, () => {
+        throw new Error("reader down");
+      }),
+    ).toBe("");
   });
 
   it("readToken / roomIdFromPath - arbitrary URLs and headers never throw and give strings", () => {
