@@ -4,6 +4,7 @@
  * wire, live downgrades, removal, revocation, other organizations and
  * forged, expired or garbage tokens.
  */
+import { docs } from "@y/websocket-server/utils";
 import * as encoding from "lib0/encoding";
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
@@ -116,7 +117,7 @@ describe("YWebsocketGate", () => {
   });
 
   it("watch - a removed user is disconnected with 4403 and stops reconnecting; presence follows", async () => {
-    const { liveblocks, connect, token } = await setup();
+    const { liveblocks, server, connect, token } = await setup();
     const roomId = freshRoom();
     await liveblocks.createRoom(roomId, { defaultAccesses: [], usersAccesses: { ada: ["room:write"], bo: ["room:write"] } });
     const events: string[] = [];
@@ -139,6 +140,9 @@ describe("YWebsocketGate", () => {
     await sleep(200);
     expect(bo.text.toString()).toBe("");
     expect((await liveblocks.getActiveUsers(roomId)).data.map((user) => user.id)).toEqual(["ada"]);
+    // Nothing of bob's connection is left: not in the document's connections, not among the gate's watches.
+    expect(docs.get(roomId)!.conns.size).toBe(1);
+    expect(server.gate.size).toBe(1);
     expect(events.sort()).toEqual(["userEntered ada 1", "userEntered bo 2", "userLeft bo 1"].sort());
   });
 
