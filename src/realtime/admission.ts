@@ -92,19 +92,22 @@ export class RoomConnection {
   }
 
   /**
-   * Binds the face's socket: reports the user entered, then applies a close
-   * decided meanwhile. Returns `false` if the connection already ended (the
-   * handlers' `end` has been called).
+   * Binds the face's socket and reports the user entered; a close decided
+   * meanwhile is applied instead. Returns `false` if the connection already
+   * ended (the handlers' `end` has been called).
    */
   attach(handlers: ConnectionHandlers): boolean {
     if (this.#released) return false;
     this.#handlers = handlers;
+    const pending = this.#pendingEnd;
+    if (pending !== undefined) {
+      // Ended before it opened: never reported as entered.
+      this.#close(pending.code, pending.reason);
+      return false;
+    }
     const { userId, userInfo } = this.#access;
     this.#ticket = this.#options.liveblocks.presence.enter({ roomId: this.roomId, userId, userInfo });
-    const pending = this.#pendingEnd;
-    if (pending === undefined) return true;
-    this.#close(pending.code, pending.reason);
-    return false;
+    return true;
   }
 
   /** @internal A new decision from the watch. */
