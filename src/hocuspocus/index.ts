@@ -12,6 +12,8 @@
 import type { Liveblocks } from "../liveblocks/client.js";
 import type { RoomAccessResult } from "../liveblocks/types.js";
 import type { RoomAccessWatch } from "../liveblocks/entry/watch.js";
+import type { PresenceTicket } from "../liveblocks/presence.js";
+import { awarenessOwners } from "../realtime/yjs-wire.js";
 import { refusal } from "./messages.js";
 
 /** The part of a Hocuspocus `Connection` the extension drives. */
@@ -85,8 +87,13 @@ class Gate {
   watch: RoomAccessWatch | undefined;
   access: RoomAccessResult;
   closed = false;
+  /** The connection's place in the room's presence, from `connected` until the end. */
+  ticket: PresenceTicket | undefined;
 
-  constructor(access: RoomAccessResult) {
+  constructor(
+    access: RoomAccessResult,
+    readonly roomId: string,
+  ) {
     this.access = access;
   }
 
@@ -110,6 +117,7 @@ class Gate {
   end(): void {
     this.closed = true;
     this.watch?.stop();
+    this.ticket?.leave();
     this.release();
   }
 }
@@ -189,7 +197,7 @@ export class RoomgateExtension {
       },
       this.#options.timeoutMs === undefined ? undefined : { timeoutMs: this.#options.timeoutMs },
     );
-    gate = new Gate(watch.access);
+    gate = new Gate(watch.access, roomId);
     gate.watch = watch;
     const first = watch.access;
     this.#report({ documentName, roomId, access: first });
@@ -221,6 +229,10 @@ export class RoomgateExtension {
     const gate = gateOf(data.context);
     if (gate === undefined || data.connection === undefined) return;
     gate.connection = data.connection;
+    const access = gate.access;
+    if (!gate.closed && access.allowed && gate.ticket === undefined) {
+      gate.ticket = this.#options.liveblocks.presence.enter({ roomId: gate.roomId, userId: access.userId, userInfo: access.userInfo });
+    }
     gate.apply();
     if (gate.closed) this.#gates.delete(gate);
   }
@@ -234,15 +246,7 @@ export class RoomgateExtension {
   async beforeHandleMessage(data: HocuspocusMessagePayload): Promise<void> {
     const { connection, document } = data;
     const { awareness } = document;
-    const reason = refusal(data.update, connection.readOnly, {
-      changesForeign(clientId, clock, erases) {
-        const held = awareness.getStates().has(clientId);
-        if (!held || document.getClients(connection.webSocket).has(clientId)) return false;
-        // y-protocols applies an entry only past the clock it has, or a same-clock erase of a held entry.
-        const current = awareness.meta.get(clientId)?.clock ?? 0;
-        return clock > current || (clock === current && erases);
-      },
-    });
+    const reason = refusal(data.update, connection.readOnly, awarenessOwners(awareness, document.getClients(connection.webSocket)));
     if (reason === undefined) return;
     kick(connection, POLICY_VIOLATION_CODE, reason);
     // Hocuspocus skips the message when this hook throws.

@@ -56,6 +56,8 @@ const ROUTES: readonly Route[] = [
   route(PATHS.checkAccess, { POST: checkAccess }),
   route(PATHS.revokeTokens, { POST: revokeTokens }),
   route(PATHS.revocation, { GET: getRevocation, DELETE: clearRevocation }),
+  route(PATHS.activeUsers, { GET: getActiveUsers }),
+  route(PATHS.activeUsersDocumented, { GET: getActiveUsers }),
   // The event stream reads nothing of the request but its signal.
   route(PATHS.roomEvents, {
     GET: ({ liveblocks, request }) => roomEvents({ liveblocks, request: { signal: request.signal } as Request }),
@@ -179,6 +181,10 @@ async function getRoom({ liveblocks, request, params }: RouteContext): Promise<R
       }),
     ),
   );
+}
+
+async function getActiveUsers({ liveblocks, request, params }: RouteContext): Promise<RouteResult> {
+  return json(await liveblocks.getActiveUsers(params.get("roomId")!, { signal: request.signal }));
 }
 
 async function updateRoom(context: RouteContext): Promise<RouteResult> {

@@ -48,6 +48,8 @@ import type {
 import { type Schemas, parseInput, toRoomPatch } from "./schemas.js";
 import * as groups from "./groups.js";
 import type { CreateGroupOptions, GroupPaginationOptions } from "./groups.js";
+import { PresenceRegistry } from "./presence.js";
+import type { PresenceListener, RoomUser } from "./presence-events.js";
 
 const MAX_UPSERT_ATTEMPTS = 8;
 
@@ -79,6 +81,7 @@ export function secretMatches(liveblocks: Liveblocks, candidate: string): boolea
  */
 export class Liveblocks {
   readonly #config: Config;
+  readonly #presence: PresenceRegistry;
 
   /**
    * @param options.secret The project's secret key (`sk_…`, at least 22 random characters after `sk_`).
@@ -87,6 +90,7 @@ export class Liveblocks {
    */
   constructor(options: LiveblocksOptions) {
     this.#config = resolveOptions(options);
+    this.#presence = new PresenceRegistry(this.#config.now);
     secretChecks.set(this, this.#config.secretMatches);
   }
 
@@ -695,6 +699,58 @@ export class Liveblocks {
   onRoomChange(listener: (event: RoomChangeEvent) => void): () => void {
     // Always a new copy: an event's room is shared by every listener.
     return this.#config.store.subscribe((event) => listener(event.room === null ? event : { ...event, room: plainRoomCopy(event.room) }));
+  }
+
+  /**
+   * The connections the realtime gates of this process hold. A gate calls
+   * `presence.enter(...)` when it admits a connection and the ticket's
+   * `leave()` when it closes; `getActiveUsers` and `subscribePresence` read them.
+   *
+   * @example
+   * ```ts
+   * const ticket = liveblocks.presence.enter({ roomId, userId: "alice", userInfo: { name: "Alice" } });
+   * socket.once("close", () => ticket.leave());
+   * ```
+   */
+  get presence(): PresenceRegistry {
+    return this.#presence;
+  }
+
+  /**
+   * Calls `listener` on every admission (`userEntered`) and close (`userLeft`)
+   * the realtime gates of this process report, in the order they report them.
+   *
+   * @returns A function that unsubscribes.
+   * @example
+   * ```ts
+   * const stop = liveblocks.subscribePresence((event) => console.log(event.type, event.roomId, event.userId));
+   * ```
+   */
+  subscribePresence(listener: PresenceListener): () => void {
+    if (typeof listener !== "function") throw invalidField("listener", "must be a function");
+    return this.#presence.subscribe(listener);
+  }
+
+  /**
+   * The users connected to a room through the realtime gates of this process,
+   * as `@liveblocks/node`'s `getActiveUsers` returns them (one entry per
+   * connection, so a user with two tabs appears twice). Rejects with 404 if
+   * there is no such room.
+   *
+   * @param roomId The room id.
+   * @param options.signal Aborts the call.
+   * @example
+   * ```ts
+   * const { data } = await liveblocks.getActiveUsers("my-room");
+   * // [{ type: "user", id: "alice", connectionId: 1, info: { name: "Alice" } }]
+   * ```
+   */
+  async getActiveUsers(roomId: string, options?: RequestOptions): Promise<{ data: RoomUser[] }> {
+    options?.signal?.throwIfAborted();
+    const id = parseInput(this.#config.schemas.roomId, roomId, "roomId");
+    const room = await this.#config.store.get(id, { signal: options?.signal });
+    if (room === null) throw roomNotFound(id);
+    return { data: this.#presence.activeUsers(id) };
   }
 
   /* --- Internals ----------------------------------------------------------- */

@@ -33,3 +33,5 @@ export { MAX_DENIAL_MESSAGE_BYTES } from "./entry/denial.js";
 export type { Limits } from "./limits.js";
 export type { RoomAccessWatch } from "./entry/watch.js";
 export type { DecisionEvent, LiveblocksObserver, StoreCallEvent, TokenIssuedEvent } from "./observer.js";
+export type { PresenceEvent, PresenceListener, RoomUser } from "./presence-events.js";
+export type { PresenceEntry, PresenceRegistry, PresenceTicket } from "./presence.js";

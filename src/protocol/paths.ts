@@ -24,6 +24,10 @@ export const PATHS = {
   revocation: "/v2/users/:userId/revocation",
   /** roomgate's own: room changes and revocations as server-sent events. */
   roomEvents: "/v2/room-events",
+  /** The connections the realtime gates of the serving process hold (`getActiveUsers`). */
+  activeUsers: "/v2/rooms/:roomId/active-users",
+  /** The same, as Liveblocks' OpenAPI document spells it. */
+  activeUsersDocumented: "/v2/rooms/:roomId/active_users",
   /** The public keys of a key-pair signer, published without the secret. */
   jwks: "/.well-known/jwks.json",
 } as const;
@@ -35,7 +39,6 @@ export const PATHS = {
  * feature is missing rather than mistyped. A route roomgate serves wins.
  */
 export const UNSERVED_PATHS: ReadonlyArray<readonly [prefix: string, what: string]> = [
-  ["/v2/rooms/:/active-users", "active users (getActiveUsers)"],
   ["/v2/rooms/:/broadcast-event", "broadcasting events (broadcastEvent)"],
   ["/v2/rooms/:/presence", "setting presence (setPresence)"],
   ["/v2/rooms/:/prewarm", "prewarming rooms (prewarmRoom)"],

@@ -16,15 +16,19 @@ export const RANKS: Readonly<Record<string, number>> = {
   protocol: 2,
   stores: 3,
   liveblocks: 4,
+  // The gate core the realtime faces share: token reading, admission, watch holding, close codes.
+  realtime: 4.5,
   http: 5,
   cli: 5,
   hocuspocus: 5,
   testing: 5,
+  websocket: 5,
+  "y-websocket": 5,
   // The package's entry files (`src/index.ts`, `src/sqlite.ts`, `src/postgres.ts`).
   "(entry)": 6,
 };
 
-const FACES = new Set(["http", "cli", "hocuspocus", "testing"]);
+const FACES = new Set(["http", "cli", "hocuspocus", "testing", "websocket", "y-websocket"]);
 /** Entry files a face may load an adapter through, as a user would. */
 const ADAPTER_ENTRIES = new Set(["sqlite.ts", "postgres.ts", "index.ts"]);
 

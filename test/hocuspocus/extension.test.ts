@@ -141,6 +141,25 @@ describe("RoomgateExtension", () => {
     await vi.waitFor(() => expect(editor.text.toString()).toBe("editor again"), { timeout: 1000 });
   });
 
+  it("presence - admitted connections reach getActiveUsers and subscribePresence; a removed one leaves", async () => {
+    const { liveblocks, url } = await setup();
+    const events: string[] = [];
+    cleanups.push(liveblocks.subscribePresence((event) => events.push(`${event.type} ${event.userId} ${event.numActiveUsers}`)));
+    const editor = connect(url, "doc", await tokenFor(liveblocks, "editor"));
+    await synced(editor);
+    const reader = connect(url, "doc", await tokenFor(liveblocks, "reader"));
+    await synced(reader);
+    const { data } = await liveblocks.getActiveUsers("doc");
+    expect(data.map(({ type, id, info }) => ({ type, id, info }))).toEqual([
+      { type: "user", id: "editor", info: {} },
+      { type: "user", id: "reader", info: {} },
+    ]);
+    await liveblocks.updateRoom("doc", { usersAccesses: { reader: null } });
+    await vi.waitFor(() => expect(events).toContain("userLeft reader 1"), { timeout: 2000 });
+    expect(events.slice(0, 2)).toEqual(["userEntered editor 1", "userEntered reader 2"]);
+    expect((await liveblocks.getActiveUsers("doc")).data.map((user) => user.id)).toEqual(["editor"]);
+  });
+
   it("a client of a deleted room is disconnected, and its watch is gone", async () => {
     const { liveblocks, extension, url } = await setup();
     const editor = connect(url, "doc", await tokenFor(liveblocks, "editor"));

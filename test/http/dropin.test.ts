@@ -157,7 +157,7 @@ describe("REST answers as Liveblocks gives them", () => {
   it("unserved SDK routes - 501 NOT_IMPLEMENTED naming the feature (was 404); unknown paths stay 404", async () => {
     const { call } = await server();
     const cases: Array<[string, string, RegExp]> = [
-      ["GET", "/v2/rooms/r/active-users", /active users/],
+      ["POST", "/v2/rooms/r/presence", /setting presence/],
       ["POST", "/v2/rooms/r/broadcast-event", /broadcasting events/],
       ["GET", "/v2/rooms/r/storage", /Storage/],
       ["GET", "/v2/rooms/r/ydoc", /Yjs/],
