@@ -113,7 +113,8 @@ export function explainAccess(room: ExplainRoom, identity: ExplainIdentity): Acc
     }
   }
   const usersAccesses = room.usersAccesses;
-  const userScopes = usersAccesses !== undefined && Object.hasOwn(usersAccesses, identity.userId) ? usersAccesses[identity.userId]! : undefined;
+  const userScopes =
+    usersAccesses !== undefined && Object.hasOwn(usersAccesses, identity.userId) ? usersAccesses[identity.userId]! : undefined;
   const userCode = userScopes === undefined ? 0 : encodeScopes(userScopes);
 
   let layered = overlay(defaultCode, groupsCode);
@@ -216,7 +217,8 @@ function summarize(
   let by: string;
   if (decided.layer === "user") by = `the entry of ${user} grants ${decided.scope}`;
   else if (decided.layer === "group") by = `group ${JSON.stringify(decided.groupId)} grants ${decided.scope}`;
-  else by = `the default access grants ${decided.scope}`;
+  else if (decided.layer === "default") by = `the default access grants ${decided.scope}`;
+  else by = "no layer sets storage"; // unreachable once entry is granted: room is set by some layer
   if (decided.layer !== "user") by += hasUserEntry ? "" : `, and ${user} has no entry`;
   if (decided.layer === "default") by += matchedGroups.length === 0 ? " nor any group" : "";
   return `${head}: ${by}.`;
