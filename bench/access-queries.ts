@@ -168,7 +168,7 @@ try {
   console.log(`\ngetRooms({ accessibleBy }) page of 20, user in 5 groups (~${scan(data[1]!).length} of 100k rooms enterable): 100k vs 10k`);
   for (const [name, pair, iterations] of [
     ["MemoryStore", memory, 2000],
-    ["SqliteStore", sqlite, 500],
+    ["SqliteStore", sqlite, 100],
   ] as const) {
     const { ratio, subject, baseline } = await compare(
       () => pair[0]!.getRooms({ accessibleBy: WHO }),

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { RESOURCES, explainAccess, resolveAccess } from "../../src/index.js";
@@ -105,5 +106,30 @@ describe("explainAccess", () => {
     const room = { defaultAccesses: [], usersAccesses: Object.fromEntries([["__proto__", ["*:write"]]]) };
     expect(explainAccess(room, { userId: "__proto__" }).resources.room.decidedBy).toEqual({ layer: "user", scope: "*:write" });
     expect(explainAccess(room, { userId: "constructor" }).allowed).toBe(false);
+  });
+});
+
+describe("README", () => {
+  it("explainAccess example - every `value; // expected` line holds", () => {
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const block = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)]
+      .map((m) => m[1]!)
+      .find((b) => b.includes('import { explainAccess } from "roomgate";'));
+    expect(block).toBeDefined();
+    const body = block!.replace(/^import .*$/m, "");
+    const checks: [string, string][] = [];
+    for (const line of body.split("\n")) {
+      const match = line.match(/^(why\.[\w.]+); \/\/ (.+)$/);
+      if (match) checks.push([match[1]!, match[2]!]);
+    }
+    expect(checks.length).toBeGreaterThanOrEqual(5);
+    const setup = body
+      .split("\n")
+      .filter((line) => !line.startsWith("why."))
+      .join("\n");
+    for (const [expression, expected] of checks) {
+      const actual = new Function("explainAccess", `${setup}\nreturn ${expression};`)(explainAccess);
+      expect(actual, expression).toEqual(new Function(`return ${expected};`)());
+    }
   });
 });
