@@ -35,3 +35,5 @@ export type { RoomAccessWatch } from "./entry/watch.js";
 export type { DecisionEvent, LiveblocksObserver, StoreCallEvent, TokenIssuedEvent } from "./observer.js";
 export type { PresenceEvent, PresenceListener, RoomUser } from "./presence-events.js";
 export type { PresenceEntry, PresenceRegistry, PresenceTicket } from "./presence.js";
+export type { EffectiveAccess, ExplainAccessIdentity, RoomAccessEntry, RoomAccessExplanation, RoomAccessList } from "./access/types.js";
+export type { RoomAccessListOptions } from "./access/access-list.js";

@@ -5,3 +5,13 @@ export type { AccessDecision } from "./decision.js";
 export { resolveAccess } from "./resolve.js";
 export type { AccessIdentity, RoomAccessRules } from "./rules.js";
 export { isValidRoomPattern, matchesRoomPattern, resolveTokenAccess } from "./patterns.js";
+export { explainAccess } from "./explain.js";
+export type {
+  AccessExplanation,
+  AccessSource,
+  ExplainIdentity,
+  ExplainRoom,
+  LayerLevel,
+  LayerLevels,
+  ResourceExplanation,
+} from "./explain.js";

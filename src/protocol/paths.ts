@@ -28,6 +28,10 @@ export const PATHS = {
   activeUsers: "/v2/rooms/:roomId/active-users",
   /** The same, as Liveblocks' OpenAPI document spells it. */
   activeUsersDocumented: "/v2/rooms/:roomId/active_users",
+  /** roomgate's own: why a user gets what they get in a room (`explainAccess`). */
+  explainAccess: "/v2/rooms/:roomId/explain-access",
+  /** roomgate's own: every user and group a room names, with their effective access (`getRoomAccessList`). */
+  roomAccessList: "/v2/rooms/:roomId/access-list",
   /** The public keys of a key-pair signer, published without the secret. */
   jwks: "/.well-known/jwks.json",
 } as const;

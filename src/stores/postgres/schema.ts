@@ -6,6 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import type { PoolClient } from "pg";
+import { publicRoomsIndex } from "./accessible.js";
 
 /** A schema name we can put in SQL unquoted-safe and quoted alike. */
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -105,11 +106,13 @@ function migrations(s: string): string[] {
        PRIMARY KEY (group_id, user_id)
      );
      CREATE INDEX group_members_user ON ${s}.group_members (user_id, group_id);`,
+    // listAccessible (getRooms accessibleBy): the rooms whose default grants entry, newest first.
+    publicRoomsIndex(s),
   ];
 }
 
 /** The number of migrations this code knows. */
-const SCHEMA_VERSION = migrations("s").length;
+export const SCHEMA_VERSION = migrations("s").length;
 
 /**
  * Creates the schema and runs the missing migrations, once across every
