@@ -19,12 +19,13 @@ export const RANKS: Readonly<Record<string, number>> = {
   http: 5,
   cli: 5,
   hocuspocus: 5,
+  partyserver: 5,
   testing: 5,
   // The package's entry files (`src/index.ts`, `src/sqlite.ts`, `src/postgres.ts`).
   "(entry)": 6,
 };
 
-const FACES = new Set(["http", "cli", "hocuspocus", "testing"]);
+const FACES = new Set(["http", "cli", "hocuspocus", "partyserver", "testing"]);
 /** Entry files a face may load an adapter through, as a user would. */
 const ADAPTER_ENTRIES = new Set(["sqlite.ts", "postgres.ts", "index.ts"]);
 
