@@ -64,6 +64,33 @@ export type MemoryStoreOptions = Pick<RoomChangeEmitterOptions, "onListenerError
  * const page = await store.list({ filter: { userId: "alice" }, limit: 20 });
  * ```
  */
+let readEntry: (store: MemoryStore, roomId: string, userId: string) => [number | null, RoomEntryRules | null];
+let isMemoryStore: (store: RoomStore) => store is MemoryStore;
+
+/**
+ * `store` if it is a `MemoryStore` whose two entry reads are its own, so
+ * {@link readEntryAtOnce} may stand in for them; `undefined` otherwise (a
+ * subclass or a spy that overrides one is read through it).
+ * @internal
+ */
+export function readsEntryAtOnce(store: RoomStore): MemoryStore | undefined {
+  // A brand check, not instanceof: a Proxy of a MemoryStore has none of its private fields.
+  return isMemoryStore(store) &&
+    store.getRevocation === MemoryStore.prototype.getRevocation &&
+    store.getAccessRules === MemoryStore.prototype.getAccessRules
+    ? store
+    : undefined;
+}
+
+/**
+ * What `store.getRevocation(userId)` and `store.getAccessRules(roomId, …)`
+ * resolve to, read in the calling turn.
+ * @internal
+ */
+export function readEntryAtOnce(store: MemoryStore, roomId: string, userId: string): [number | null, RoomEntryRules | null] {
+  return readEntry(store, roomId, userId);
+}
+
 export class MemoryStore implements RoomStore {
   /** Every room this store returns is a fresh plain copy (`StoredRoom.copy`): the facade copies none again. */
   readonly [PLAIN_ROOM_COPIES] = true;
@@ -119,6 +146,11 @@ export class MemoryStore implements RoomStore {
   ): Promise<RoomEntryRules | null> {
     options?.signal?.throwIfAborted();
     return this.#rooms.get(roomId)?.accessRules() ?? null;
+  }
+
+  static {
+    isMemoryStore = (store): store is MemoryStore => #rooms in store;
+    readEntry = (store, roomId, userId) => [store.#revocations.get(userId) ?? null, store.#rooms.get(roomId)?.accessRules() ?? null];
   }
 
   /**
