@@ -22,7 +22,7 @@ import { enteringGroups } from "./groups.js";
 import { verifyWith } from "./verify.js";
 import { revokedUpTo } from "./revocations.js";
 import { localVerificationOf } from "../../tokens/signers.js";
-import { type MemoryStore, readEntryAtOnce, readsEntryAtOnce } from "../../stores/memory/store.js";
+import { accessRulesAtOnce, type MemoryStore, readsEntryAtOnce, revocationAtOnce } from "../../stores/memory/store.js";
 import { isRoomIdFast } from "../identity-fast-path.js";
 
 /** How long `checkRoomAccess` waits for the verifier and the store together, by default, in milliseconds. */
@@ -99,14 +99,16 @@ async function decideInTime(
   }
 }
 
-/** The decision once the claims are verified, over a store read in the same turn. */
+/**
+ * The decision once roomgate's own verifier accepted the token, over a store
+ * read in the same turn. Its claims passed the claim schema: `isClaims`,
+ * the guard for other verifiers' answers, has nothing to add.
+ */
 function decideAtOnce(config: Config, store: MemoryStore, claims: TokenClaims, roomId: string): EntryDecision {
-  if (!isClaims(claims)) return { access: deny("invalid-token", CLAIMS_MALFORMED) };
   const id = checkRoomId(config, roomId);
   if (typeof id !== "string") return { access: deny("room-not-found", id.message), claims };
   const groupIds: readonly string[] = claims.k === "id" ? (claims.gids ?? []) : [];
-  const [revokedBefore, rules] = readEntryAtOnce(store, roomId, claims.uid);
-  return decideOver(config, claims, roomId, groupIds, revokedBefore, rules);
+  return decideOver(config, claims, roomId, groupIds, revocationAtOnce(store, claims.uid), accessRulesAtOnce(store, roomId));
 }
 
 async function decide(

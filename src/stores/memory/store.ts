@@ -64,12 +64,13 @@ export type MemoryStoreOptions = Pick<RoomChangeEmitterOptions, "onListenerError
  * const page = await store.list({ filter: { userId: "alice" }, limit: 20 });
  * ```
  */
-let readEntry: (store: MemoryStore, roomId: string, userId: string) => [number | null, RoomEntryRules | null];
+let readRevocation: (store: MemoryStore, userId: string) => number | null;
+let readAccessRules: (store: MemoryStore, roomId: string) => RoomEntryRules | null;
 let isMemoryStore: (store: RoomStore) => store is MemoryStore;
 
 /**
  * `store` if it is a `MemoryStore` whose two entry reads are its own, so
- * {@link readEntryAtOnce} may stand in for them; `undefined` otherwise (a
+ * {@link revocationAtOnce} and {@link accessRulesAtOnce} may stand in for them; `undefined` otherwise (a
  * subclass or a spy that overrides one is read through it).
  * @internal
  */
@@ -82,13 +83,14 @@ export function readsEntryAtOnce(store: RoomStore): MemoryStore | undefined {
     : undefined;
 }
 
-/**
- * What `store.getRevocation(userId)` and `store.getAccessRules(roomId, …)`
- * resolve to, read in the calling turn.
- * @internal
- */
-export function readEntryAtOnce(store: MemoryStore, roomId: string, userId: string): [number | null, RoomEntryRules | null] {
-  return readEntry(store, roomId, userId);
+/** What `store.getRevocation(userId)` resolves to, read in the calling turn. @internal */
+export function revocationAtOnce(store: MemoryStore, userId: string): number | null {
+  return readRevocation(store, userId);
+}
+
+/** What `store.getAccessRules(roomId, …)` resolves to, read in the calling turn. @internal */
+export function accessRulesAtOnce(store: MemoryStore, roomId: string): RoomEntryRules | null {
+  return readAccessRules(store, roomId);
 }
 
 export class MemoryStore implements RoomStore {
@@ -150,7 +152,8 @@ export class MemoryStore implements RoomStore {
 
   static {
     isMemoryStore = (store): store is MemoryStore => #rooms in store;
-    readEntry = (store, roomId, userId) => [store.#revocations.get(userId) ?? null, store.#rooms.get(roomId)?.accessRules() ?? null];
+    readRevocation = (store, userId) => store.#revocations.get(userId) ?? null;
+    readAccessRules = (store, roomId) => store.#rooms.get(roomId)?.accessRules() ?? null;
   }
 
   /**
