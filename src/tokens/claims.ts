@@ -4,7 +4,6 @@
  * a clock tolerance, and the caller's expectations (project, kind).
  */
 import { z } from "zod";
-import { utf8Decode } from "../runtime/crypto/node.js";
 import { quote, TokenError } from "./errors.js";
 import type { JsonObject, TokenClaims, VerifyOptions } from "./types.js";
 import { isObject } from "../runtime/json.js";
@@ -18,13 +17,13 @@ export const DEFAULT_CLOCK_TOLERANCE = 60;
  *
  * @example
  * ```ts
- * const claims = claimsOf(base64urlDecode(parts.payload), { kind: "acc", projectId: "pr_1" });
+ * const claims = claimsOf(payloadJsonText, { kind: "acc", projectId: "pr_1" });
  * ```
  */
-export function claimsOf(payloadBytes: Uint8Array, options: VerifyOptions | undefined): TokenClaims {
+export function claimsOf(payloadText: string, options: VerifyOptions | undefined): TokenClaims {
   let payload: unknown;
   try {
-    payload = JSON.parse(utf8Decode(payloadBytes));
+    payload = JSON.parse(payloadText);
   } catch {
     throw new TokenError("ERR_JWT_MALFORMED", "The JWT payload is not JSON");
   }
@@ -81,10 +80,16 @@ const accessTokenClaims = z.object({
   nbf: finiteNumber.optional(),
 });
 
-/** Built once; `safeParse` is the only per-token cost. */
-const tokenClaims = z.discriminatedUnion("k", [idTokenClaims, accessTokenClaims]);
+/** Built once; `safeParse` is the only per-token cost where {@link claimsFast} does not decide. @internal */
+export const tokenClaims = z.discriminatedUnion("k", [idTokenClaims, accessTokenClaims]);
 
 function parseClaims(payload: Record<string, unknown>): TokenClaims {
+  const fast = claimsFast(payload);
+  if (fast !== undefined) {
+    // @liveblocks/client caches a token for `exp - iat` seconds: it must be positive.
+    if (!(fast.exp > fast.iat)) throw new TokenError("ERR_JWT_CLAIM_INVALID", 'Invalid "exp" claim: it must be after "iat"');
+    return fast;
+  }
   const result = tokenClaims.safeParse(payload);
   if (!result.success) {
     const issue = result.error.issues[0];
@@ -101,6 +106,52 @@ function parseClaims(payload: Record<string, unknown>): TokenClaims {
     throw new TokenError("ERR_JWT_CLAIM_INVALID", 'Invalid "exp" claim: it must be after "iat"');
   }
   return claims;
+}
+
+/**
+ * The claim schema checked by hand, for the payloads nearly every token
+ * has: the same object `tokenClaims` would output (its keys in the schema's
+ * order, unknown keys dropped, `perms` as a null-prototype map), or
+ * `undefined` to let the schema decide and word the error. It accepts only
+ * what the schema accepts (a property test holds them together).
+ * @internal
+ */
+export function claimsFast(payload: Record<string, unknown>): TokenClaims | undefined {
+  const { k, pid, uid, ui, oid, iat, exp, jti, nbf } = payload;
+  if (k !== "id" && k !== "acc") return undefined;
+  if (typeof pid !== "string" || typeof uid !== "string" || uid.length === 0 || typeof jti !== "string" || jti.length === 0) {
+    return undefined;
+  }
+  // JSON.parse reads 1e999 as Infinity; the schema's numbers are finite.
+  if (typeof iat !== "number" || !Number.isFinite(iat) || typeof exp !== "number" || !Number.isFinite(exp)) return undefined;
+  if (nbf !== undefined && (typeof nbf !== "number" || !Number.isFinite(nbf))) return undefined;
+  if (ui !== undefined && !isObject(ui)) return undefined;
+  if (oid !== undefined && (typeof oid !== "string" || oid.length === 0)) return undefined;
+  let claims: Record<string, unknown>;
+  if (k === "id") {
+    const gids = payload["gids"];
+    if (gids !== undefined && !isStringArray(gids)) return undefined;
+    claims = { k, pid, uid };
+    if (ui !== undefined) claims["ui"] = ui;
+    if (gids !== undefined) claims["gids"] = gids;
+  } else {
+    const perms = toPermissionMap(payload["perms"]);
+    if (perms === undefined) return undefined;
+    claims = { k, pid, uid, perms };
+    if (ui !== undefined) claims["ui"] = ui;
+  }
+  if (oid !== undefined) claims["oid"] = oid;
+  claims["iat"] = iat;
+  claims["exp"] = exp;
+  claims["jti"] = jti;
+  if (nbf !== undefined) claims["nbf"] = nbf;
+  return claims as TokenClaims;
+}
+
+function isStringArray(value: unknown): value is string[] {
+  if (!Array.isArray(value)) return false;
+  for (let i = 0; i < value.length; i++) if (typeof value[i] !== "string") return false;
+  return true;
 }
 
 function checkTimes(claims: TokenClaims & { nbf?: number }, options: VerifyOptions | undefined): void {

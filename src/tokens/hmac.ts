@@ -3,7 +3,7 @@
  */
 import { createSecretKey, hkdfSha256, type KeyObject } from "../runtime/crypto/node.js";
 import { createKeyring, encodeHeader, signPayload, signToken, verifyWithKeyring, type Keyring } from "./jws.js";
-import { registerPayloadSigning } from "./signers.js";
+import { registerLocalVerification, registerPayloadSigning } from "./signers.js";
 import type { TokenClaims, TokenSigner, VerifyOptions } from "./types.js";
 
 /**
@@ -54,6 +54,8 @@ export class HmacSigner implements TokenSigner {
     const header = this.#header;
     // The facade hands over claims it serialised in one pass, and skips an await.
     registerPayloadSigning(this, HmacSigner.prototype.sign, (payloadJson) => signPayload("HS256", header, key, payloadJson));
+    const keyring = this.#keyring;
+    registerLocalVerification(this, HmacSigner.prototype.verify, (token, options) => verifyWithKeyring(token, keyring, options));
   }
 
   /**

@@ -10,7 +10,7 @@
  */
 import {
   base64urlDecode,
-  base64urlEncode,
+  canonicalBase64urlText,
   base64urlOfText,
   signInput,
   utf8Decode,
@@ -315,10 +315,9 @@ export function inspectHeader(segment: string, alg: SigningAlgorithm, isKnownKid
 export function verifySigned(parts: TokenParts, key: VerificationKey, options: VerifyOptions | undefined): MaybePromise<TokenClaims> {
   const { alg } = key;
   // Decoded once, used twice: re-encoding to the same text is the canonical
-  // base64url check (Node's decoder skips "=" and accepts "+" "/"), and
-  // costs less than a regex over the segment.
-  const payloadBytes = base64urlDecode(parts.payload);
-  if (parts.payload.length === 0 || base64urlEncode(payloadBytes) !== parts.payload) {
+  // base64url check, and costs less than a regex over the segment.
+  const payloadText = canonicalBase64urlText(parts.payload);
+  if (payloadText === undefined) {
     throw new TokenError("ERR_JWT_MALFORMED", "The JWT payload is not unpadded base64url");
   }
   if (parts.signature.length !== SIGNATURE_CHARS[alg] || !isCanonicalBase64url(parts.signature)) {
@@ -329,14 +328,14 @@ export function verifySigned(parts: TokenParts, key: VerificationKey, options: V
   }
   const valid = verifyInput(alg, key.key, parts.signingInput, parts.signature);
   return typeof valid === "boolean"
-    ? claimsIfValid(valid, payloadBytes, options)
-    : valid.then((ok) => claimsIfValid(ok, payloadBytes, options));
+    ? claimsIfValid(valid, payloadText, options)
+    : valid.then((ok) => claimsIfValid(ok, payloadText, options));
 }
 
 /** After the signature check: its verdict, then the claims. */
-function claimsIfValid(valid: boolean, payloadBytes: Uint8Array, options: VerifyOptions | undefined): TokenClaims {
+function claimsIfValid(valid: boolean, payloadText: string, options: VerifyOptions | undefined): TokenClaims {
   if (!valid) {
     throw new TokenError("ERR_JWS_SIGNATURE_VERIFICATION_FAILED", "The token's signature is invalid");
   }
-  return claimsOf(payloadBytes, options);
+  return claimsOf(payloadText, options);
 }

@@ -4,7 +4,7 @@
  */
 import { createPublicKey, generatePrivateKey, type KeyObject } from "../runtime/crypto/node.js";
 import { createKeyring, encodeHeader, signPayload, signToken, verifyWithKeyring, type Keyring } from "./jws.js";
-import { registerPayloadSigning } from "./signers.js";
+import { registerLocalVerification, registerPayloadSigning } from "./signers.js";
 import {
   checkKeyAlgorithm,
   importPrivateKey,
@@ -95,6 +95,8 @@ export class KeyPairSigner implements TokenSigner {
     const header = this.#header;
     // The facade hands over claims it serialised in one pass, and skips an await.
     registerPayloadSigning(this, KeyPairSigner.prototype.sign, (payloadJson) => signPayload(alg, header, key, payloadJson));
+    const keyring = this.#keyring;
+    registerLocalVerification(this, KeyPairSigner.prototype.verify, (token, options) => verifyWithKeyring(token, keyring, options));
     this.#jwks = Object.freeze(verificationKeys.map(({ kid, key }) => Object.freeze(toPublicJwk(key, kid, this.alg))));
   }
 

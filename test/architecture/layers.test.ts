@@ -26,6 +26,7 @@ describe("layers", () => {
       "http",
       "cli",
       "hocuspocus",
+      "partyserver",
       "testing",
     ]) {
       expect(layers, layer).toContain(layer);

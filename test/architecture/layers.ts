@@ -21,6 +21,7 @@ export const RANKS: Readonly<Record<string, number>> = {
   http: 5,
   cli: 5,
   hocuspocus: 5,
+  partyserver: 5,
   testing: 5,
   websocket: 5,
   "y-websocket": 5,
@@ -28,7 +29,7 @@ export const RANKS: Readonly<Record<string, number>> = {
   "(entry)": 6,
 };
 
-const FACES = new Set(["http", "cli", "hocuspocus", "testing", "websocket", "y-websocket"]);
+const FACES = new Set(["http", "cli", "hocuspocus", "partyserver", "testing", "websocket", "y-websocket"]);
 /** Entry files a face may load an adapter through, as a user would. */
 const ADAPTER_ENTRIES = new Set(["sqlite.ts", "postgres.ts", "index.ts"]);
 

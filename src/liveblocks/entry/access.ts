@@ -21,6 +21,9 @@ import { isObject } from "../../runtime/json.js";
 import { enteringGroups } from "./groups.js";
 import { verifyWith } from "./verify.js";
 import { revokedUpTo } from "./revocations.js";
+import { localVerificationOf } from "../../tokens/signers.js";
+import { accessRulesAtOnce, type MemoryStore, readsEntryAtOnce, revocationAtOnce } from "../../stores/memory/store.js";
+import { isRoomIdFast } from "../identity-fast-path.js";
 
 /** How long `checkRoomAccess` waits for the verifier and the store together, by default, in milliseconds. */
 export const DEFAULT_ACCESS_TIMEOUT_MS = 5000;
@@ -40,20 +43,54 @@ const CLAIMS_MALFORMED = "The token verifier returned malformed claims; access d
 const VERIFIER_FAILED = "The token verifier is unavailable; access denied.";
 
 /**
- * The decision for `token` entering `roomId`; never rejects, and settles
- * once `options.signal` aborts or `options.timeoutMs` pass, whatever the
- * verifier and the store do.
+ * The decision for `token` entering `roomId`; never throws or rejects, and
+ * settles once `options.signal` aborts or `options.timeoutMs` pass, whatever
+ * the verifier and the store do. With roomgate's own verifier over Node's
+ * crypto and a `MemoryStore` it is made in the calling turn (not a promise).
  * @internal
  */
-export async function decideRoomAccess(
+export function decideRoomAccess(
   config: Config,
   token: string,
   roomId: string,
   options?: AccessCheckOptions,
+): EntryDecision | Promise<EntryDecision> {
+  let started: Promise<TokenClaims> | undefined;
+  try {
+    // roomgate's own verifier and MemoryStore answer in the calling turn: no deadline can pass before the decision is made.
+    const store = readsEntryAtOnce(config.store);
+    const timeoutMs = options?.timeoutMs ?? DEFAULT_ACCESS_TIMEOUT_MS;
+    if (store !== undefined && config.groupsFrom !== "store" && timeoutMs > 0 && options?.signal?.aborted !== true) {
+      const verifyLocally = localVerificationOf(config.verifier);
+      if (verifyLocally !== undefined) {
+        let claims: TokenClaims | Promise<TokenClaims>;
+        try {
+          claims = verifyLocally(token, { now: config.now(), clockTolerance: config.clockTolerance, projectId: config.projectId });
+        } catch (error) {
+          return { access: verifierDenial(error) };
+        }
+        // WebCrypto verifies in a promise: the rest waits for it under the deadline.
+        if (!(claims instanceof Promise)) return decideAtOnce(config, store, claims, roomId);
+        started = claims;
+      }
+    }
+  } catch {
+    return { access: deny("store-unavailable", STORE_FAILED) };
+  }
+  return decideInTime(config, token, roomId, options, started);
+}
+
+/** {@link decideRoomAccess} under its deadline, for verifiers and stores that answer later. */
+async function decideInTime(
+  config: Config,
+  token: string,
+  roomId: string,
+  options: AccessCheckOptions | undefined,
+  started: Promise<TokenClaims> | undefined,
 ): Promise<EntryDecision> {
   const deadline = new Deadline(tickerOf(config), options?.signal, options?.timeoutMs ?? DEFAULT_ACCESS_TIMEOUT_MS);
   try {
-    return await decide(config, token, roomId, deadline);
+    return await decide(config, token, roomId, deadline, started);
   } catch {
     // Every step guards itself; this only keeps "never rejects" true for bugs.
     return { access: deny("store-unavailable", STORE_FAILED) };
@@ -62,10 +99,28 @@ export async function decideRoomAccess(
   }
 }
 
-async function decide(config: Config, token: string, roomId: string, deadline: Deadline): Promise<EntryDecision> {
+/**
+ * The decision once roomgate's own verifier accepted the token, over a store
+ * read in the same turn. Its claims passed the claim schema: `isClaims`,
+ * the guard for other verifiers' answers, has nothing to add.
+ */
+function decideAtOnce(config: Config, store: MemoryStore, claims: TokenClaims, roomId: string): EntryDecision {
+  const id = checkRoomId(config, roomId);
+  if (typeof id !== "string") return { access: deny("room-not-found", id.message), claims };
+  const groupIds: readonly string[] = claims.k === "id" ? (claims.gids ?? []) : [];
+  return decideOver(config, claims, roomId, groupIds, revocationAtOnce(store, claims.uid), accessRulesAtOnce(store, roomId));
+}
+
+async function decide(
+  config: Config,
+  token: string,
+  roomId: string,
+  deadline: Deadline,
+  started: Promise<TokenClaims> | undefined,
+): Promise<EntryDecision> {
   let claims: TokenClaims | typeof STOPPED;
   try {
-    claims = await deadline.race(() => verifyWith(config, token, { signal: deadline.signal }));
+    claims = await deadline.race(() => started ?? Promise.resolve(verifyWith(config, token, { signal: deadline.signal })));
   } catch (error) {
     // A verifier that honours the signal rejects when it aborts: that is the deadline, not the token.
     if (deadline.ended) return { access: deadline.denial("verifier-unavailable", "verifying the token") };
@@ -74,8 +129,8 @@ async function decide(config: Config, token: string, roomId: string, deadline: D
   if (claims === STOPPED) return { access: deadline.denial("verifier-unavailable", "verifying the token") };
   if (!isClaims(claims)) return { access: deny("invalid-token", CLAIMS_MALFORMED) };
 
-  const id = checkInput(config.schemas.roomId, roomId, "roomId");
-  if (!id.ok) return { access: deny("room-not-found", id.error.message), claims };
+  const id = checkRoomId(config, roomId);
+  if (typeof id !== "string") return { access: deny("room-not-found", id.message), claims };
 
   const read: StoreReadOptions = deadline.signal === undefined ? {} : { signal: deadline.signal };
   const verified = claims;
@@ -84,7 +139,7 @@ async function decide(config: Config, token: string, roomId: string, deadline: D
   let stored: [unknown, unknown] | typeof STOPPED;
   try {
     // Access tokens read the room too: its organization decides before their own permissions do.
-    const readBoth = () => Promise.all([config.store.getRevocation(uid, read), accessRules(config, id.data, uid, groupIds, read)]);
+    const readBoth = () => Promise.all([config.store.getRevocation(uid, read), accessRules(config, roomId, uid, groupIds, read)]);
     stored = await deadline.race(
       verified.k === "id" && config.groupsFrom === "store"
         ? // groupsFrom "store": the memberships as stored now, not as when the token was issued.
@@ -96,8 +151,26 @@ async function decide(config: Config, token: string, roomId: string, deadline: D
     return { access: deny("store-unavailable", STORE_FAILED), claims };
   }
   if (stored === STOPPED) return { access: deadline.denial("store-unavailable", "reading the room store"), claims };
-  const [revokedBefore, rules] = stored;
+  return decideOver(config, claims, roomId, groupIds, stored[0], stored[1]);
+}
 
+/** `roomId` if it is a valid room id, else the error naming the rule it breaks. */
+function checkRoomId(config: Config, roomId: string): string | { message: string } {
+  if (isRoomIdFast(roomId, config.limits)) return roomId;
+  const id = checkInput(config.schemas.roomId, roomId, "roomId");
+  return id.ok ? roomId : id.error;
+}
+
+/** The decision over what the store holds for the user and the room; `revokedBefore` and `rules` are checked here. */
+function decideOver(
+  config: Config,
+  claims: TokenClaims,
+  roomId: string,
+  groupIds: readonly string[],
+  revokedBefore: unknown,
+  rules: unknown,
+): EntryDecision {
+  const uid = claims.uid;
   if (revokedBefore !== null) {
     if (typeof revokedBefore !== "number" || !Number.isFinite(revokedBefore)) {
       return { access: deny("store-unavailable", STORE_MALFORMED), claims };
@@ -110,18 +183,18 @@ async function decide(config: Config, token: string, roomId: string, deadline: D
     const organization = organizationOf(rules);
     if (organization === undefined) return { access: deny("store-unavailable", STORE_MALFORMED), claims };
     const tokenOrganization = claims.oid ?? DEFAULT_ORGANIZATION;
-    if (organization !== tokenOrganization) return { access: outcomes.organizationMismatch(tokenOrganization, id.data), claims };
+    if (organization !== tokenOrganization) return { access: outcomes.organizationMismatch(tokenOrganization, roomId), claims };
   }
   let decision: AccessDecision;
   if (claims.k === "id") {
-    if (rules === null) return { access: outcomes.roomNotFound(id.data), claims };
+    if (rules === null) return { access: outcomes.roomNotFound(roomId), claims };
     if (!isAccessRules(rules, uid, groupIds)) return { access: deny("store-unavailable", STORE_MALFORMED), claims };
     decision = resolveAccess(rules, { userId: uid, groupIds });
   } else {
     // A room an access token may enter but nobody created yet is created in the token's organization.
-    decision = resolveTokenAccess(claims.perms, id.data);
+    decision = resolveTokenAccess(claims.perms, roomId);
   }
-  if (!decision.canEnter) return { access: outcomes.noAccess(uid, id.data), claims, groups: groupIds };
+  if (!decision.canEnter) return { access: outcomes.noAccess(uid, roomId), claims, groups: groupIds };
   return { access: outcomes.allowed(claims, [...groupIds], decision), claims, groups: groupIds };
 }
 

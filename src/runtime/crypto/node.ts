@@ -107,6 +107,40 @@ export function base64urlDecode(text: string): Uint8Array {
   return Buffer.from(text, "base64url");
 }
 
+/**
+ * Scratch bytes for the verification hot path: what is decoded into them is
+ * read before the call returns (`crypto.verify` without a callback is
+ * synchronous), so one buffer serves every call and no call allocates one.
+ * Large enough for any token a verifier accepts (8 KiB); longer text takes
+ * a fresh buffer.
+ */
+const scratch = Buffer.allocUnsafeSlow(8192);
+const signatureScratch = Buffer.allocUnsafeSlow(64);
+
+/**
+ * The UTF-8 text of `segment` if it is unpadded base64url in its one
+ * canonical spelling (re-encoding the bytes gives it back: Node's decoder
+ * skips "=" and accepts "+" and "/"), else `undefined`.
+ */
+export function canonicalBase64urlText(segment: string): string | undefined {
+  const chars = segment.length;
+  if (chars === 0) return undefined;
+  const bytes = chars <= scratch.length ? scratch : Buffer.allocUnsafe(chars);
+  const length = bytes.write(segment, 0, "base64url");
+  // Node's decoder skips or stops at characters outside both base64 alphabets (fewer bytes than the
+  // text's length promises) and reads "+" "/" as "-" "_": only the one canonical spelling passes.
+  if (Math.ceil((length * 4) / 3) !== chars || segment.includes("+") || segment.includes("/")) return undefined;
+  const tail = chars & 3;
+  if (tail !== 0) {
+    // The unused low bits of the last character must be zero, or several texts decode to these bytes.
+    const last = segment.charCodeAt(chars - 1);
+    const value = last <= 0x39 ? last + 4 : last <= 0x5a ? last - 0x41 : last - 0x47; // 0-9, A-Z, a-z; "-" and "_" are 62, 63
+    const unused = last === 0x2d ? 62 : last === 0x5f ? 63 : value;
+    if ((unused & (tail === 2 ? 0x0f : 0x03)) !== 0) return undefined;
+  }
+  return bytes.toString("utf8", 0, length);
+}
+
 /** UTF-8 text of `bytes` (invalid sequences become U+FFFD). */
 export function utf8Decode(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
@@ -129,6 +163,19 @@ export function signInput(alg: Algorithm, key: KeyObject, signingInput: string):
   }
 }
 
+/** The bytes of ASCII `text`, in the scratch buffer (valid until the next call). */
+function latin1Bytes(text: string): Buffer {
+  if (text.length > scratch.length) return Buffer.from(text, "latin1");
+  return scratch.subarray(0, scratch.write(text, 0, "latin1"));
+}
+
+/** The bytes of a 64-byte signature's base64url, in its scratch buffer (valid until the next call). */
+function signatureBytes(signature: string): Buffer {
+  // Never bytes of an earlier call: the scratch is used only when all 64 bytes were written now.
+  if (signature.length !== 86 || signatureScratch.write(signature, 0, "base64url") !== 64) return Buffer.from(signature, "base64url");
+  return signatureScratch;
+}
+
 /**
  * Whether `signature` (canonical base64url of the right length, checked by
  * the caller) signs `signingInput` under `key`.
@@ -142,13 +189,8 @@ export function verifyInput(alg: Algorithm, key: KeyObject, signingInput: string
       return timingSafeEqual(Buffer.from(expected, "latin1"), Buffer.from(signature, "latin1"));
     }
     case "ES256":
-      return cryptoVerify(
-        "sha256",
-        Buffer.from(signingInput, "latin1"),
-        { key, dsaEncoding: "ieee-p1363" },
-        Buffer.from(signature, "base64url"),
-      );
+      return cryptoVerify("sha256", latin1Bytes(signingInput), { key, dsaEncoding: "ieee-p1363" }, signatureBytes(signature));
     case "EdDSA":
-      return cryptoVerify(null, Buffer.from(signingInput, "latin1"), key, Buffer.from(signature, "base64url"));
+      return cryptoVerify(null, latin1Bytes(signingInput), key, signatureBytes(signature));
   }
 }

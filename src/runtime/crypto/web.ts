@@ -214,6 +214,16 @@ export function base64urlDecode(text: string): Uint8Array {
   return out.subarray(0, length);
 }
 
+/**
+ * The UTF-8 text of `segment` if it is unpadded base64url in its one
+ * canonical spelling (re-encoding the bytes gives it back), else `undefined`.
+ */
+export function canonicalBase64urlText(segment: string): string | undefined {
+  if (segment.length === 0) return undefined;
+  const bytes = base64urlDecode(segment);
+  return base64urlEncode(bytes) === segment ? utf8Decode(bytes) : undefined;
+}
+
 /** UTF-8 text of `bytes` (invalid sequences become U+FFFD). */
 export function utf8Decode(bytes: Uint8Array): string {
   return decoder.decode(bytes);

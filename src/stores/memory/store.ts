@@ -66,6 +66,35 @@ export type MemoryStoreOptions = Pick<RoomChangeEmitterOptions, "onListenerError
  * const page = await store.list({ filter: { userId: "alice" }, limit: 20 });
  * ```
  */
+let readRevocation: (store: MemoryStore, userId: string) => number | null;
+let readAccessRules: (store: MemoryStore, roomId: string) => RoomEntryRules | null;
+let isMemoryStore: (store: RoomStore) => store is MemoryStore;
+
+/**
+ * `store` if it is a `MemoryStore` whose two entry reads are its own, so
+ * {@link revocationAtOnce} and {@link accessRulesAtOnce} may stand in for them; `undefined` otherwise (a
+ * subclass or a spy that overrides one is read through it).
+ * @internal
+ */
+export function readsEntryAtOnce(store: RoomStore): MemoryStore | undefined {
+  // A brand check, not instanceof: a Proxy of a MemoryStore has none of its private fields.
+  return isMemoryStore(store) &&
+    store.getRevocation === MemoryStore.prototype.getRevocation &&
+    store.getAccessRules === MemoryStore.prototype.getAccessRules
+    ? store
+    : undefined;
+}
+
+/** What `store.getRevocation(userId)` resolves to, read in the calling turn. @internal */
+export function revocationAtOnce(store: MemoryStore, userId: string): number | null {
+  return readRevocation(store, userId);
+}
+
+/** What `store.getAccessRules(roomId, …)` resolves to, read in the calling turn. @internal */
+export function accessRulesAtOnce(store: MemoryStore, roomId: string): RoomEntryRules | null {
+  return readAccessRules(store, roomId);
+}
+
 export class MemoryStore implements RoomStore {
   /** Every room this store returns is a fresh plain copy (`StoredRoom.copy`): the facade copies none again. */
   readonly [PLAIN_ROOM_COPIES] = true;
@@ -123,6 +152,12 @@ export class MemoryStore implements RoomStore {
   ): Promise<RoomEntryRules | null> {
     options?.signal?.throwIfAborted();
     return this.#rooms.get(roomId)?.accessRules() ?? null;
+  }
+
+  static {
+    isMemoryStore = (store): store is MemoryStore => #rooms in store;
+    readRevocation = (store, userId) => store.#revocations.get(userId) ?? null;
+    readAccessRules = (store, roomId) => store.#rooms.get(roomId)?.accessRules() ?? null;
   }
 
   /**
