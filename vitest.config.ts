@@ -15,7 +15,7 @@ export default defineConfig({
     // The examples import "roomgate" as their users do; the fast suite runs them against the sources.
     alias: [
       { find: /^roomgate$/, replacement: src("index.ts") },
-      ...["testing", "sqlite", "postgres", "http", "hocuspocus"].map((name) => ({
+      ...["testing", "sqlite", "postgres", "http", "hocuspocus", "webhooks"].map((name) => ({
         find: new RegExp(`^roomgate/${name}$`),
         replacement: entrySource(name),
       })),

@@ -47,6 +47,11 @@ import type {
 import { type Schemas, parseInput, toRoomPatch } from "./schemas.js";
 import * as groups from "./groups.js";
 import type { CreateGroupOptions, GroupPaginationOptions } from "./groups.js";
+import * as webhooks from "../webhooks/management.js";
+import type { WebhookManagement } from "../webhooks/management.js";
+import type { WebhookDelivery, WebhookDeliveryStatus, WebhookOutbox } from "../webhooks/outbox.js";
+import type { WebhookEventType } from "../webhooks/events.js";
+import { outboxOrNull, resolveWebhooks, webhooksOrFail } from "./webhooks.js";
 
 const MAX_UPSERT_ATTEMPTS = 8;
 
@@ -78,6 +83,7 @@ export function secretMatches(liveblocks: Liveblocks, candidate: string): boolea
  */
 export class Liveblocks {
   readonly #config: Config;
+  readonly #webhooks: WebhookManagement | null;
 
   /**
    * @param options.secret The project's secret key (`sk_…`, at least 22 random characters after `sk_`).
@@ -87,6 +93,7 @@ export class Liveblocks {
   constructor(options: LiveblocksOptions) {
     this.#config = resolveOptions(options);
     secretChecks.set(this, this.#config.secretMatches);
+    this.#webhooks = resolveWebhooks(options.webhooks, this.#config.store, this.#config.now);
   }
 
   /** The `pid` claim of the tokens this instance signs and accepts. */
@@ -691,6 +698,130 @@ export class Liveblocks {
   onRoomChange(listener: (event: RoomChangeEvent) => void): () => void {
     // Always a new copy: an event's room is shared by every listener.
     return this.#config.store.subscribe((event) => listener(event.room === null ? event : { ...event, room: plainRoomCopy(event.room) }));
+  }
+
+  /* --- Webhooks ------------------------------------------------------------ */
+
+  /**
+   * Adds an endpoint that receives signed webhook deliveries. Without
+   * `events` it receives the Liveblocks events (`roomCreated`, `roomDeleted`,
+   * `userEntered`, `userLeft`), which `@liveblocks/node`'s `WebhookHandler`
+   * verifies; list roomgate's own (`roomUpdated`, …) to receive them too.
+   * Needs the `webhooks` option.
+   *
+   * @param params.url `https:` (or `http:` on loopback); private addresses are refused unless `webhooks.allowPrivateNetworks`.
+   * @param params.events The event types to receive.
+   * @param params.secret A `whsec_…` secret (default: generated).
+   * @returns The endpoint and its secret (the only answer that carries it, with a rotating update).
+   * @example
+   * ```ts
+   * const { id, secret } = await liveblocks.createWebhookEndpoint({ url: "https://example.com/webhooks" });
+   * ```
+   */
+  async createWebhookEndpoint(
+    params: { url: string; events?: WebhookEventType[]; secret?: string },
+    options?: RequestOptions,
+  ): Promise<webhooks.WebhookEndpointWithSecret> {
+    options?.signal?.throwIfAborted();
+    return webhooks.createEndpoint(webhooksOrFail(this.#webhooks), params);
+  }
+
+  /**
+   * The webhook endpoints, oldest first, without their secrets.
+   *
+   * @example
+   * ```ts
+   * const { data } = await liveblocks.getWebhookEndpoints();
+   * ```
+   */
+  async getWebhookEndpoints(options?: RequestOptions): Promise<{ data: webhooks.WebhookEndpoint[] }> {
+    options?.signal?.throwIfAborted();
+    return webhooks.listEndpoints(webhooksOrFail(this.#webhooks));
+  }
+
+  /**
+   * Changes an endpoint's URL or events, or rotates its secret (`secret`, or
+   * `rotateSecret: true` to generate one): for `overlapMs` (default 24 h)
+   * deliveries carry a signature with each secret, so receivers can switch
+   * without losing one.
+   *
+   * @param params.endpointId The endpoint.
+   * @param params.events The event types; `null` for the Liveblocks ones.
+   * @example
+   * ```ts
+   * const { secret } = await liveblocks.updateWebhookEndpoint({ endpointId, rotateSecret: true });
+   * ```
+   */
+  async updateWebhookEndpoint(
+    params: {
+      endpointId: string;
+      url?: string;
+      events?: WebhookEventType[] | null;
+      secret?: string;
+      rotateSecret?: boolean;
+      overlapMs?: number;
+    },
+    options?: RequestOptions,
+  ): Promise<webhooks.WebhookEndpoint & { secret?: string }> {
+    options?.signal?.throwIfAborted();
+    return webhooks.updateEndpoint(webhooksOrFail(this.#webhooks), params);
+  }
+
+  /**
+   * Deletes an endpoint and its deliveries. Rejects with 404
+   * `WEBHOOK_ENDPOINT_NOT_FOUND` if it does not exist.
+   *
+   * @example
+   * ```ts
+   * await liveblocks.deleteWebhookEndpoint({ endpointId });
+   * ```
+   */
+  async deleteWebhookEndpoint(params: { endpointId: string }, options?: RequestOptions): Promise<void> {
+    options?.signal?.throwIfAborted();
+    return webhooks.deleteEndpoint(webhooksOrFail(this.#webhooks), params);
+  }
+
+  /**
+   * An endpoint's deliveries, newest first: `pending` (waiting or retrying),
+   * `delivered`, or `failed` (dead-lettered after the last retry).
+   *
+   * @param params.limit 1 to 100 (default 20).
+   * @param params.startingAfter The `nextCursor` of the previous page.
+   * @example
+   * ```ts
+   * const { data } = await liveblocks.getWebhookDeliveries({ endpointId, status: "failed", limit: 50 });
+   * ```
+   */
+  async getWebhookDeliveries(
+    params: { endpointId: string; status?: WebhookDeliveryStatus; limit?: number; startingAfter?: string },
+    options?: RequestOptions,
+  ): Promise<{ data: WebhookDelivery[]; nextCursor: string | null }> {
+    options?.signal?.throwIfAborted();
+    return webhooks.listDeliveries(webhooksOrFail(this.#webhooks), params);
+  }
+
+  /**
+   * Sends a delivery again (a dead-lettered one, typically): pending, due
+   * now, attempts reset, the same `webhook-id`.
+   *
+   * @example
+   * ```ts
+   * await liveblocks.replayWebhookDelivery(delivery.id);
+   * ```
+   */
+  async replayWebhookDelivery(deliveryId: string, options?: RequestOptions): Promise<WebhookDelivery> {
+    options?.signal?.throwIfAborted();
+    return webhooks.replayDelivery(webhooksOrFail(this.#webhooks), deliveryId);
+  }
+
+  /**
+   * The store's webhook outbox, for the delivery engine
+   * (`WebhookDispatcher`); `null` without the `webhooks` option or on a
+   * store that keeps none.
+   * @internal
+   */
+  get webhookOutbox(): WebhookOutbox | null {
+    return outboxOrNull(this.#webhooks);
   }
 
   /* --- Internals ----------------------------------------------------------- */

@@ -6,6 +6,7 @@ import type { Permission, RoomAccesses, RoomPermissions } from "../permissions/s
 import type { RoomMetadata, RoomStore } from "../rooms/types.js";
 import type { Json, JsonObject, TokenSigner, TokenVerifier } from "../tokens/types.js";
 import type { Limits } from "./limits.js";
+import type { WebhookOptions } from "./webhooks.js";
 
 /**
  * Options of {@link Liveblocks}.
@@ -58,6 +59,13 @@ export type LiveblocksOptions = {
   groupsRecheckMs?: number;
   /** Token ids (`jti`); default 12 random URL-safe characters. */
   generateTokenId?: () => string;
+  /**
+   * Turns webhooks on: every write of this instance records its events in
+   * the store's outbox (in the write's transaction on SQLite and Postgres),
+   * and the webhook endpoint methods work. Every instance sharing a store
+   * with endpoints should pass it.
+   */
+  webhooks?: WebhookOptions;
 };
 
 /**
