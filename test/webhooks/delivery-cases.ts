@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { JournalEntry } from "../../src/rooms/journal.js";
 import { WebhookDispatcher, createNodeTransport } from "../../src/webhooks.js";
 import { WebhookHandler, generateWebhookSecret } from "../../src/index.js";
-import { presenceWebhookListener } from "../../src/webhooks/presence.js";
+import { presenceWebhookEvent } from "../../src/webhooks/events.js";
 import type { StoredWebhookEndpoint, WebhookOutbox } from "../../src/webhooks/outbox.js";
 import { type Receiver, startReceiver } from "./receiver.js";
 
@@ -69,10 +69,29 @@ export function describeDelivery(name: string, makeHarness: () => Promise<Harnes
       const secret = generateWebhookSecret();
       await outbox.createEndpoint(endpoint(receiver.url, secret));
       await harness.append({ type: "roomCreated", roomId: "r1", room: room("r1"), at, actor: "api" });
-      const presence = presenceWebhookListener(outbox);
-      presence({ type: "userEntered", roomId: "r1", connectionId: 7, userId: "ada", userInfo: { name: "Ada" }, at, numActiveUsers: 1 });
-      presence({ type: "userLeft", roomId: "r1", connectionId: 7, userId: "ada", userInfo: { name: "Ada" }, at, numActiveUsers: 0 });
-      await new Promise((resolve) => setImmediate(resolve));
+      // What presenceWebhookListener enqueues for each event a gate reports.
+      await outbox.enqueue([
+        presenceWebhookEvent({
+          type: "userEntered",
+          roomId: "r1",
+          connectionId: 7,
+          userId: "ada",
+          userInfo: { name: "Ada" },
+          at,
+          numActiveUsers: 1,
+        }),
+      ]);
+      await outbox.enqueue([
+        presenceWebhookEvent({
+          type: "userLeft",
+          roomId: "r1",
+          connectionId: 7,
+          userId: "ada",
+          userInfo: { name: "Ada" },
+          at,
+          numActiveUsers: 0,
+        }),
+      ]);
       await harness.append({ type: "roomDeleted", roomId: "r1", at, actor: "api" });
       const dispatcher = new WebhookDispatcher({ outbox, projectId: "pr_test", transport });
       await drain(dispatcher);
