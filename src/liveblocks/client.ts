@@ -46,6 +46,7 @@ import type {
 } from "./types.js";
 import { type Schemas, parseInput, toRoomPatch } from "./schemas.js";
 import * as groups from "./groups.js";
+import { writeOptions } from "./actor.js";
 import type { CreateGroupOptions, GroupPaginationOptions } from "./groups.js";
 import * as webhooks from "../webhooks/management.js";
 import type { WebhookManagement } from "../webhooks/management.js";
@@ -214,7 +215,7 @@ export class Liveblocks {
     options?.signal?.throwIfAborted();
     const id = parseInput(this.#config.schemas.roomId, roomId, "roomId");
     const room = this.#newRoom(id, parseInput(this.#config.schemas.createRoom, params, "params"));
-    const result = await this.#config.store.create(room, { signal: options?.signal, assert: this.#config.assertLimits });
+    const result = await this.#config.store.create(room, { ...writeOptions(options), assert: this.#config.assertLimits });
     if (!result.created && !options?.idempotent) {
       throw roomExists(id);
     }
@@ -257,7 +258,7 @@ export class Liveblocks {
     const id = parseInput(this.#config.schemas.roomId, roomId, "roomId");
     const { update, create } = parseInput(this.#config.schemas.upsertRoom, params, "params");
     const patch = toRoomPatch(update);
-    const write = { signal: options?.signal, assert: this.#config.assertLimits };
+    const write = { ...writeOptions(options), assert: this.#config.assertLimits };
     for (let attempt = 0; attempt < MAX_UPSERT_ATTEMPTS; attempt++) {
       const updated = await this.#config.store.update(id, patch, write);
       if (updated !== null) return toPlainRoom(this.#config.store, updated);
@@ -307,7 +308,7 @@ export class Liveblocks {
     options?.signal?.throwIfAborted();
     const id = parseInput(this.#config.schemas.roomId, roomId, "roomId");
     const patch = toRoomPatch(parseInput(this.#config.schemas.updateRoom, params, "params"));
-    const room = await this.#config.store.update(id, patch, { signal: options?.signal, assert: this.#config.assertLimits });
+    const room = await this.#config.store.update(id, patch, { ...writeOptions(options), assert: this.#config.assertLimits });
     if (room === null) throw roomNotFound(id);
     return toPlainRoom(this.#config.store, room);
   }
@@ -329,7 +330,7 @@ export class Liveblocks {
     const { currentRoomId, newRoomId } = parseInput(this.#config.schemas.updateRoomId, params, "params");
     const store = this.#config.store;
     if (store.rename === undefined) throw notImplemented("Renaming a room");
-    const result = await store.rename(currentRoomId, newRoomId, { signal: options?.signal });
+    const result = await store.rename(currentRoomId, newRoomId, writeOptions(options));
     if (result === "not-found") throw roomNotFound(currentRoomId);
     if (result === "exists") throw roomExists(newRoomId);
     return toPlainRoom(this.#config.store, result);
@@ -348,7 +349,7 @@ export class Liveblocks {
   async deleteRoom(roomId: string, options?: RequestOptions): Promise<void> {
     options?.signal?.throwIfAborted();
     const id = parseInput(this.#config.schemas.roomId, roomId, "roomId");
-    await this.#config.store.delete(id, { signal: options?.signal });
+    await this.#config.store.delete(id, writeOptions(options));
   }
 
   /**
@@ -590,7 +591,7 @@ export class Liveblocks {
       throw invalidField("issuedBefore", `must be no later than now plus the clock tolerance (${this.#config.clockTolerance} s)`);
     }
     const cutoff = issuedBefore ?? now;
-    await this.#config.store.revokeTokens(userId, cutoff, { signal: options?.signal });
+    await this.#config.store.revokeTokens(userId, cutoff, writeOptions(options));
     announceRevocation(this.#config, { userId, issuedBefore: cutoff });
   }
 
@@ -612,7 +613,7 @@ export class Liveblocks {
     const { userId } = parseInput(this.#config.schemas.tokenRevocation, params, "params");
     const store = this.#config.store;
     if (store.clearRevocation === undefined) throw notImplemented("Clearing a token revocation");
-    await store.clearRevocation(userId, { signal: options?.signal });
+    await store.clearRevocation(userId, writeOptions(options));
   }
 
   /**
