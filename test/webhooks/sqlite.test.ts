@@ -9,7 +9,7 @@ describeDelivery("sqlite", async () => {
   const dir = mkdtempSync(join(tmpdir(), "roomgate-webhooks-"));
   const db = new Database(join(dir, "rooms.db"));
   db.pragma("journal_mode = WAL");
-  const outbox = new SqliteWebhookOutbox(db);
+  const outbox = new SqliteWebhookOutbox(async (work) => work(db));
   return {
     outbox,
     append: (entry) => db.transaction(() => outbox.append(db, entry)).immediate(),

@@ -16,6 +16,7 @@ import { RankList } from "./rank-list.js";
 import { candidates, keyOf, type RoomIndexes } from "./planner.js";
 import { RoomTimeline } from "./timeline.js";
 import { MemoryGroups } from "./groups.js";
+import { MemoryWebhookOutbox } from "./outbox.js";
 import { type JournalEntry, roomChanges } from "../../rooms/journal.js";
 import { type JournalBody, JournalWriters, stampEntry, writeActor } from "../../rooms/journal-writers.js";
 import {
@@ -91,6 +92,7 @@ export class MemoryStore implements RoomStore {
   readonly #revocations = new Map<string, number>();
   readonly #groups: MemoryGroups;
   readonly #writers = new JournalWriters<MemoryJournalWriter>();
+  #outbox: MemoryWebhookOutbox | null = null;
   readonly #now: () => number;
   readonly #emitter: RoomChangeEmitter;
   readonly #revocationEmitter: RoomChangeEmitter<RevocationEvent>;
@@ -114,6 +116,20 @@ export class MemoryStore implements RoomStore {
    */
   registerJournalWriter(writer: MemoryJournalWriter): () => void {
     return this.#writers.add(writer);
+  }
+
+  /**
+   * The webhook outbox, in memory like the rooms (gone on restart); opened
+   * on first call, from when this store's writes record their events.
+   * @internal
+   */
+  webhookOutbox(): MemoryWebhookOutbox {
+    if (this.#outbox === null) {
+      const outbox = new MemoryWebhookOutbox();
+      this.registerJournalWriter((entry) => outbox.append(entry));
+      this.#outbox = outbox;
+    }
+    return this.#outbox;
   }
 
   /**

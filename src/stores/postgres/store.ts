@@ -17,6 +17,7 @@ import { type ConnectionOptions, Connections } from "./connection.js";
 import { checkText, filterSql, ROOM_COLUMNS, roomParams, rowToRoom, toAccesses, WRITE_COLUMNS, type RoomRow } from "./rows.js";
 import { channelName, tableNames, type Tables, validateSchemaName } from "./schema.js";
 import { PostgresGroups } from "./groups.js";
+import { PostgresWebhookOutbox } from "./outbox.js";
 import type { PostgresJournalWriter } from "./journal.js";
 import { clearRevocationIn, revokeTokensIn } from "./revocations.js";
 import { roomChanges } from "../../rooms/journal.js";
@@ -108,6 +109,7 @@ export class PostgresStore implements RoomStore {
   readonly #groups: PostgresGroups;
   readonly #cache: EntryCache | null;
   readonly #writers = new JournalWriters<PostgresJournalWriter>();
+  #outbox: PostgresWebhookOutbox | null = null;
   readonly #now: () => number;
   #lastPrune = 0;
 
@@ -563,6 +565,22 @@ export class PostgresStore implements RoomStore {
    */
   registerJournalWriter(writer: PostgresJournalWriter): () => void {
     return this.#writers.add(writer);
+  }
+
+  /**
+   * The webhook outbox, in this schema; opened on first call, from when this
+   * store's writes record their events in their own transaction.
+   * @internal
+   */
+  webhookOutbox(): PostgresWebhookOutbox {
+    if (this.#outbox === null) {
+      const outbox = new PostgresWebhookOutbox(this.#connections, this.#schema);
+      // Tables now, not inside the first write's transaction (which holds a pool client meanwhile).
+      outbox.ready().catch(() => undefined);
+      this.registerJournalWriter(outbox);
+      this.#outbox = outbox;
+    }
+    return this.#outbox;
   }
 
   /**

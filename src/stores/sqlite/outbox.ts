@@ -138,19 +138,40 @@ function endpointParams(e: StoredWebhookEndpoint): unknown[] {
   ];
 }
 
+/** Runs synchronous work on the store's connection, with the store's busy handling (retries on timers). */
+export type SqliteRunner = <T>(work: (db: Connection) => T) => Promise<T>;
+
+/** One statement, no read first: with no endpoint the event is not kept. */
+const INSERT_EVENT =
+  "INSERT INTO webhook_events (type, order_key, data, at) SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM webhook_endpoints)";
+
 /** A {@link WebhookOutbox} in a SQLite file; `append` is the store's journal writer. */
 export class SqliteWebhookOutbox implements WebhookOutbox {
-  readonly #db: Connection;
-  readonly #insertEvent: Statement;
+  readonly #run: SqliteRunner;
+  #db: Connection | null = null;
+  #insertEvent: Statement | null = null;
 
-  /** @param db The store's connection (its pragmas, its busy handling). */
-  constructor(db: Connection) {
-    this.#db = db;
-    db.transaction(() => db.exec(SCHEMA)).immediate();
-    // One statement, no read first: with no endpoint the event is not kept.
-    this.#insertEvent = db.prepare(
-      "INSERT INTO webhook_events (type, order_key, data, at) SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM webhook_endpoints)",
-    );
+  /** @param run Runs work on the store's connection (opened, its pragmas, its busy handling). */
+  constructor(run: SqliteRunner) {
+    this.#run = run;
+  }
+
+  /** The tables (created once, inside whatever transaction is open) and the hot statement, on `db`. */
+  #ready(db: Connection): Statement {
+    if (this.#db !== db || this.#insertEvent === null) {
+      db.exec(SCHEMA);
+      this.#db = db;
+      this.#insertEvent = db.prepare(INSERT_EVENT);
+    }
+    return this.#insertEvent;
+  }
+
+  /** Runs `work` in an immediate transaction on the store's connection. */
+  #tx<T>(work: (db: Connection) => T): Promise<T> {
+    return this.#run((db) => {
+      this.#ready(db);
+      return db.transaction(() => work(db)).immediate();
+    });
   }
 
   /**
@@ -160,182 +181,180 @@ export class SqliteWebhookOutbox implements WebhookOutbox {
   append(db: Connection, entry: JournalEntry): void {
     const event = journalWebhookEvent(entry);
     if (event === null) return;
-    (db === this.#db ? this.#insertEvent : db.prepare(this.#insertEvent.source)).run(
-      event.type,
-      event.orderKey,
-      JSON.stringify(event.data),
-      event.at.getTime(),
-    );
+    this.#ready(db).run(event.type, event.orderKey, JSON.stringify(event.data), event.at.getTime());
   }
 
   async enqueue(events: readonly OutboxEvent[]): Promise<void> {
-    this.#db
-      .transaction(() => {
-        for (const event of events) this.#insertEvent.run(event.type, event.orderKey, JSON.stringify(event.data), event.at.getTime());
-      })
-      .immediate();
+    await this.#tx((db) => {
+      const insert = this.#ready(db);
+      for (const event of events) insert.run(event.type, event.orderKey, JSON.stringify(event.data), event.at.getTime());
+    });
   }
 
   async createEndpoint(endpoint: StoredWebhookEndpoint): Promise<void> {
-    this.#db.prepare("INSERT INTO webhook_endpoints VALUES (?, ?, ?, ?, ?, ?, ?, ?)").run(...endpointParams(endpoint));
+    await this.#tx((db) => db.prepare("INSERT INTO webhook_endpoints VALUES (?, ?, ?, ?, ?, ?, ?, ?)").run(...endpointParams(endpoint)));
   }
 
   async getEndpoint(id: string): Promise<StoredWebhookEndpoint | null> {
-    const row = this.#db.prepare("SELECT * FROM webhook_endpoints WHERE id = ?").get(id) as EndpointRow | undefined;
+    const row = await this.#tx((db) => db.prepare("SELECT * FROM webhook_endpoints WHERE id = ?").get(id) as EndpointRow | undefined);
     return row === undefined ? null : toEndpoint(row);
   }
 
   async listEndpoints(): Promise<StoredWebhookEndpoint[]> {
-    return (this.#db.prepare("SELECT * FROM webhook_endpoints").all() as EndpointRow[]).map(toEndpoint);
+    return (await this.#tx((db) => db.prepare("SELECT * FROM webhook_endpoints").all() as EndpointRow[])).map(toEndpoint);
   }
 
   async replaceEndpoint(endpoint: StoredWebhookEndpoint): Promise<boolean> {
     const [id, ...rest] = endpointParams(endpoint);
-    const result = this.#db
-      .prepare(
-        `UPDATE webhook_endpoints SET url = ?, events = ?, secret = ?, previous_secret = ?, previous_secret_expires_at = ?,
+    const result = await this.#tx((db) =>
+      db
+        .prepare(
+          `UPDATE webhook_endpoints SET url = ?, events = ?, secret = ?, previous_secret = ?, previous_secret_expires_at = ?,
            created_at = ?, updated_at = ? WHERE id = ?`,
-      )
-      .run(...rest, id);
+        )
+        .run(...rest, id),
+    );
     return result.changes > 0;
   }
 
   async deleteEndpoint(id: string): Promise<boolean> {
-    return this.#db
-      .transaction(() => {
-        this.#db.prepare("DELETE FROM webhook_deliveries WHERE endpoint_id = ?").run(id);
-        return this.#db.prepare("DELETE FROM webhook_endpoints WHERE id = ?").run(id).changes > 0;
-      })
-      .immediate();
+    return this.#tx((db) => {
+      db.prepare("DELETE FROM webhook_deliveries WHERE endpoint_id = ?").run(id);
+      return db.prepare("DELETE FROM webhook_endpoints WHERE id = ?").run(id).changes > 0;
+    });
   }
 
   async fanOut(now: Date, limit: number, newDeliveryId: () => string): Promise<number> {
-    return this.#db
-      .transaction(() => {
-        const events = this.#db.prepare("SELECT * FROM webhook_events ORDER BY seq LIMIT ?").all(limit) as {
-          seq: number;
-          type: WebhookEventType;
-          order_key: string;
-          data: string;
-          at: number;
-        }[];
-        if (events.length === 0) return 0;
-        const endpoints = (this.#db.prepare("SELECT * FROM webhook_endpoints").all() as EndpointRow[]).map(toEndpoint);
-        const insert = this.#db.prepare(
-          `INSERT INTO webhook_deliveries (id, endpoint_id, event_seq, event_type, order_key, event_data, event_at, status, attempts, created_at, next_attempt_at)
+    return this.#tx((db) => {
+      const events = db.prepare("SELECT * FROM webhook_events ORDER BY seq LIMIT ?").all(limit) as {
+        seq: number;
+        type: WebhookEventType;
+        order_key: string;
+        data: string;
+        at: number;
+      }[];
+      if (events.length === 0) return 0;
+      const endpoints = (db.prepare("SELECT * FROM webhook_endpoints").all() as EndpointRow[]).map(toEndpoint);
+      const insert = db.prepare(
+        `INSERT INTO webhook_deliveries (id, endpoint_id, event_seq, event_type, order_key, event_data, event_at, status, attempts, created_at, next_attempt_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)`,
-        );
-        for (const event of events) {
-          for (const endpoint of endpoints) {
-            if (!receives(endpoint, event.type)) continue;
-            insert.run(
-              newDeliveryId(),
-              endpoint.id,
-              event.seq,
-              event.type,
-              event.order_key,
-              event.data,
-              event.at,
-              now.getTime(),
-              now.getTime(),
-            );
-          }
+      );
+      for (const event of events) {
+        for (const endpoint of endpoints) {
+          if (!receives(endpoint, event.type)) continue;
+          insert.run(
+            newDeliveryId(),
+            endpoint.id,
+            event.seq,
+            event.type,
+            event.order_key,
+            event.data,
+            event.at,
+            now.getTime(),
+            now.getTime(),
+          );
         }
-        this.#db.prepare("DELETE FROM webhook_events WHERE seq <= ?").run((events.at(-1) as { seq: number }).seq);
-        return events.length;
-      })
-      .immediate();
+      }
+      db.prepare("DELETE FROM webhook_events WHERE seq <= ?").run((events.at(-1) as { seq: number }).seq);
+      return events.length;
+    });
   }
 
   async claim(owner: string, now: Date, leaseUntil: Date, limit: number, skip: ReadonlySet<string>): Promise<ClaimedDelivery[]> {
-    return this.#db
-      .transaction(() => {
-        const at = now.getTime();
-        // The head of each (endpoint, order key) queue only: a room's next event waits for the one before.
-        const rows = this.#db
-          .prepare(
-            `SELECT d.* FROM webhook_deliveries d
+    return this.#tx((db) => {
+      const at = now.getTime();
+      // The head of each (endpoint, order key) queue only: a room's next event waits for the one before.
+      const rows = db
+        .prepare(
+          `SELECT d.* FROM webhook_deliveries d
               WHERE d.status = 'pending' AND d.next_attempt_at <= ? AND d.lease_until <= ?
                 AND d.endpoint_id NOT IN (SELECT value FROM json_each(?))
                 AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p
                                  WHERE p.status = 'pending' AND p.endpoint_id = d.endpoint_id
                                    AND p.order_key = d.order_key AND p.event_seq < d.event_seq)
               ORDER BY d.next_attempt_at, d.event_seq LIMIT ?`,
-          )
-          .all(at, at, JSON.stringify([...skip]), limit) as DeliveryRow[];
-        const lease = this.#db.prepare("UPDATE webhook_deliveries SET lease_owner = ?, lease_until = ? WHERE rid = ?");
-        for (const row of rows) lease.run(owner, leaseUntil.getTime(), row.rid);
-        return rows.map((row) => ({
-          ...toDelivery(row),
-          event: {
-            type: row.event_type as WebhookEventType,
-            orderKey: row.order_key,
-            data: JSON.parse(row.event_data) as Record<string, unknown>,
-            at: new Date(row.event_at),
-          },
-        }));
-      })
-      .immediate();
+        )
+        .all(at, at, JSON.stringify([...skip]), limit) as DeliveryRow[];
+      const lease = db.prepare("UPDATE webhook_deliveries SET lease_owner = ?, lease_until = ? WHERE rid = ?");
+      for (const row of rows) lease.run(owner, leaseUntil.getTime(), row.rid);
+      return rows.map((row) => ({
+        ...toDelivery(row),
+        event: {
+          type: row.event_type as WebhookEventType,
+          orderKey: row.order_key,
+          data: JSON.parse(row.event_data) as Record<string, unknown>,
+          at: new Date(row.event_at),
+        },
+      }));
+    });
   }
 
   async settle(id: string, owner: string, o: DeliveryOutcome): Promise<boolean> {
-    const result = this.#db
-      .prepare(
-        `UPDATE webhook_deliveries
+    const result = await this.#tx((db) =>
+      db
+        .prepare(
+          `UPDATE webhook_deliveries
             SET status = ?, attempts = ?, last_attempt_at = ?, next_attempt_at = ?, last_status_code = ?, last_error = ?,
                 delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END, lease_owner = NULL, lease_until = 0
           WHERE id = ? AND lease_owner = ? AND status = 'pending'`,
-      )
-      .run(
-        o.status,
-        o.attempts,
-        o.at.getTime(),
-        o.nextAttemptAt?.getTime() ?? null,
-        o.lastStatusCode,
-        o.lastError,
-        o.status,
-        o.at.getTime(),
-        id,
-        owner,
-      );
+        )
+        .run(
+          o.status,
+          o.attempts,
+          o.at.getTime(),
+          o.nextAttemptAt?.getTime() ?? null,
+          o.lastStatusCode,
+          o.lastError,
+          o.status,
+          o.at.getTime(),
+          id,
+          owner,
+        ),
+    );
     return result.changes > 0;
   }
 
   async release(id: string, owner: string, nextAttemptAt: Date): Promise<void> {
-    this.#db
-      .prepare("UPDATE webhook_deliveries SET next_attempt_at = ?, lease_owner = NULL, lease_until = 0 WHERE id = ? AND lease_owner = ?")
-      .run(nextAttemptAt.getTime(), id, owner);
+    await this.#tx((db) =>
+      db
+        .prepare("UPDATE webhook_deliveries SET next_attempt_at = ?, lease_owner = NULL, lease_until = 0 WHERE id = ? AND lease_owner = ?")
+        .run(nextAttemptAt.getTime(), id, owner),
+    );
   }
 
   async getDelivery(id: string): Promise<WebhookDelivery | null> {
-    const row = this.#db.prepare("SELECT * FROM webhook_deliveries WHERE id = ?").get(id) as DeliveryRow | undefined;
+    const row = await this.#tx((db) => db.prepare("SELECT * FROM webhook_deliveries WHERE id = ?").get(id) as DeliveryRow | undefined);
     return row === undefined ? null : toDelivery(row);
   }
 
   async listDeliveries(query: DeliveryListQuery): Promise<{ deliveries: WebhookDelivery[]; nextCursor: string | null }> {
-    let before = Number.MAX_SAFE_INTEGER;
-    if (query.startingAfter !== undefined) {
-      const row = this.#db.prepare("SELECT rid FROM webhook_deliveries WHERE id = ?").get(query.startingAfter) as
-        { rid: number } | undefined;
-      before = row?.rid ?? 0;
-    }
-    const rows = this.#db
-      .prepare(
-        `SELECT * FROM webhook_deliveries WHERE endpoint_id = ? AND rid < ? AND (? IS NULL OR status = ?)
+    const rows = await this.#tx((db) => {
+      let before = Number.MAX_SAFE_INTEGER;
+      if (query.startingAfter !== undefined) {
+        const row = db.prepare("SELECT rid FROM webhook_deliveries WHERE id = ?").get(query.startingAfter) as { rid: number } | undefined;
+        before = row?.rid ?? 0;
+      }
+      return db
+        .prepare(
+          `SELECT * FROM webhook_deliveries WHERE endpoint_id = ? AND rid < ? AND (? IS NULL OR status = ?)
           ORDER BY rid DESC LIMIT ?`,
-      )
-      .all(query.endpointId, before, query.status ?? null, query.status ?? null, query.limit + 1) as DeliveryRow[];
+        )
+        .all(query.endpointId, before, query.status ?? null, query.status ?? null, query.limit + 1) as DeliveryRow[];
+    });
     const page = rows.slice(0, query.limit);
     return { deliveries: page.map(toDelivery), nextCursor: rows.length > query.limit ? (page.at(-1)?.id ?? null) : null };
   }
 
   async replay(id: string, now: Date): Promise<WebhookDelivery | null> {
-    const row = this.#db
-      .prepare(
-        `UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?, delivered_at = NULL, lease_owner = NULL, lease_until = 0
+    const row = await this.#tx(
+      (db) =>
+        db
+          .prepare(
+            `UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?, delivered_at = NULL, lease_owner = NULL, lease_until = 0
           WHERE id = ? RETURNING *`,
-      )
-      .get(now.getTime(), id) as DeliveryRow | undefined;
+          )
+          .get(now.getTime(), id) as DeliveryRow | undefined,
+    );
     return row === undefined ? null : toDelivery(row);
   }
 }

@@ -33,6 +33,7 @@ import {
 import { prepareDatabase } from "./schema.js";
 import { insertRoom, writePatch } from "./room-writes.js";
 import { SqliteGroups } from "./groups.js";
+import { SqliteWebhookOutbox } from "./outbox.js";
 import type { SqliteJournalWriter } from "./journal.js";
 import { roomChanges } from "../../rooms/journal.js";
 import { type JournalBody, JournalWriters, stampEntry, writeActor } from "../../rooms/journal-writers.js";
@@ -156,6 +157,7 @@ export class SqliteStore implements RoomStore {
    */
   #transaction!: TransactionRunner;
   #ready = false;
+  #outbox: SqliteWebhookOutbox | null = null;
   #closed = false;
   readonly #writers = new JournalWriters<SqliteJournalWriter>();
   readonly #now: () => number;
@@ -495,6 +497,20 @@ export class SqliteStore implements RoomStore {
    */
   registerJournalWriter(writer: SqliteJournalWriter): () => void {
     return this.#writers.add(writer);
+  }
+
+  /**
+   * The webhook outbox, in this file; opened on first call, from when this
+   * store's writes record their events in their own transaction.
+   * @internal
+   */
+  webhookOutbox(): SqliteWebhookOutbox {
+    if (this.#outbox === null) {
+      const outbox = new SqliteWebhookOutbox((work) => this.#attempt(undefined, () => work(this.#db)));
+      this.registerJournalWriter(outbox);
+      this.#outbox = outbox;
+    }
+    return this.#outbox;
   }
 
   /** Stops polling and closes the file. Idempotent. */
