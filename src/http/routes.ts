@@ -18,6 +18,7 @@ import { HttpError, errorResponse, type RouteResult, json, noContent } from "./r
 import { isObject } from "../runtime/json.js";
 import { PATHS, segmentsOf } from "../protocol/paths.js";
 import { writeOptionsOf } from "./actor.js";
+import * as webhooks from "./webhook-routes.js";
 
 /** What a route action receives. */
 export type RouteContext = {
@@ -57,6 +58,10 @@ const ROUTES: readonly Route[] = [
   route(PATHS.checkAccess, { POST: checkAccess }),
   route(PATHS.revokeTokens, { POST: revokeTokens }),
   route(PATHS.revocation, { GET: getRevocation, DELETE: clearRevocation }),
+  route(PATHS.webhookEndpoints, { GET: webhooks.listWebhookEndpoints, POST: webhooks.createWebhookEndpoint }),
+  route(PATHS.webhookEndpoint, { POST: webhooks.updateWebhookEndpoint, DELETE: webhooks.deleteWebhookEndpoint }),
+  route(PATHS.webhookDeliveries, { GET: webhooks.listWebhookDeliveries }),
+  route(PATHS.replayWebhookDelivery, { POST: webhooks.replayWebhookDelivery }),
   // The event stream reads nothing of the request but its signal.
   route(PATHS.roomEvents, {
     GET: ({ liveblocks, request }) => roomEvents({ liveblocks, request: { signal: request.signal } as Request }),
