@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { generateSecret } from "../index.js";
 import { MissingDriverError, type StoreChoice, startServer } from "./serve.js";
+import type { ServeWebhookOptions } from "./webhooks.js";
 
 const HELP = `Usage: roomgate <command> [options]
 
@@ -29,6 +30,12 @@ Options of serve:
   --schema <name>   PostgreSQL schema of the tables (default roomgate)
   --memory          Keep rooms in memory: they are lost when the server stops
                     (at most one of --db, --database-url and --memory)
+  --webhook <url>   Send signed webhooks (roomCreated, roomDeleted, …) to this URL; its secret from
+                    --webhook-secret-file or $ROOMGATE_WEBHOOK_SECRET (whsec_…), else a new one printed once
+  --webhook-secret-file <file>
+                    Read the webhook secret from this file
+  --webhook-allow-private
+                    Allow a webhook URL on a private network or plain http off loopback
   --verbose         One line per request
   -h, --help        This help
 `;
@@ -50,6 +57,9 @@ export async function main(argv: readonly string[]): Promise<number> {
         "database-url": { type: "string" },
         schema: { type: "string" },
         verbose: { type: "boolean" },
+        webhook: { type: "string" },
+        "webhook-secret-file": { type: "string" },
+        "webhook-allow-private": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -112,9 +122,12 @@ export async function main(argv: readonly string[]): Promise<number> {
       return 1;
     }
   }
+  const webhook = webhookOptions(values);
+  if (typeof webhook === "number") return webhook;
   let running;
   try {
     running = await startServer({
+      ...(webhook !== undefined && { webhook }),
       port,
       host: values.host ?? "127.0.0.1",
       ...(secret !== undefined && { secret }),
@@ -147,6 +160,35 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);
   });
+}
+
+/** The webhook flags, or an exit code after saying what is wrong. */
+function webhookOptions(values: {
+  webhook?: string;
+  "webhook-secret-file"?: string;
+  "webhook-allow-private"?: boolean;
+}): ServeWebhookOptions | number | undefined {
+  const url = values.webhook;
+  if (url === undefined) {
+    if (values["webhook-secret-file"] !== undefined || values["webhook-allow-private"]) {
+      process.stderr.write("--webhook-secret-file and --webhook-allow-private apply to --webhook only\n");
+      return 2;
+    }
+    return undefined;
+  }
+  let secret = process.env["ROOMGATE_WEBHOOK_SECRET"] || undefined;
+  const file = values["webhook-secret-file"];
+  if (file !== undefined) {
+    try {
+      secret = readFileSync(file, "utf8").trim();
+    } catch (error) {
+      process.stderr.write(
+        `roomgate: cannot read --webhook-secret-file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`,
+      );
+      return 1;
+    }
+  }
+  return { url, ...(secret !== undefined && { secret }), allowPrivateNetworks: values["webhook-allow-private"] ?? false };
 }
 
 main(process.argv.slice(2)).then(

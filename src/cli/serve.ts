@@ -6,6 +6,7 @@ import { type Server, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createRequestHandler, toNodeListener } from "../http/index.js";
 import { Liveblocks, MemoryStore, type RoomStore, generateSecret } from "../index.js";
+import { type ServeWebhookOptions, startServeWebhooks } from "./webhooks.js";
 
 /** How long in-flight requests may take to finish after a stop signal. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -92,6 +93,8 @@ export type ServeOptions = {
   verbose?: boolean;
   /** Where the banner and request lines go (default: stdout). */
   log?: (line: string) => void;
+  /** Send webhooks to this endpoint (`--webhook`); the REST webhook routes work only with it. */
+  webhook?: ServeWebhookOptions;
 };
 
 /** A running server. */
@@ -120,7 +123,18 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const secret = options.secret ?? generateSecret();
   const choice = options.store ?? { kind: "memory" };
   const store = await openStore(choice);
-  const liveblocks = new Liveblocks({ secret, store });
+  const liveblocks = new Liveblocks({
+    secret,
+    store,
+    ...(options.webhook && { webhooks: { allowPrivateNetworks: options.webhook.allowPrivateNetworks ?? false } }),
+  });
+  let webhooks: Awaited<ReturnType<typeof startServeWebhooks>> | null = null;
+  try {
+    webhooks = options.webhook ? await startServeWebhooks(liveblocks, options.webhook) : null;
+  } catch (error) {
+    await store.close?.().catch(() => undefined);
+    throw error;
+  }
   const handle = toNodeListener(createRequestHandler(liveblocks));
   // Responses under way: a stop cuts the event streams among them at once (they never end on
   // their own; clients reconnect), told apart by what the handler answered, not by the raw URL.
@@ -152,7 +166,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   await new Promise<void>((resolve, reject) => {
     server.once("error", (error) => {
       // Not listening: nothing else will close the SQLite file or the pool.
-      void store.close?.().catch(() => undefined);
+      void webhooks?.stop().finally(() => store.close?.().catch(() => undefined));
       reject(error);
     });
     server.listen(options.port, options.host, () => {
@@ -175,6 +189,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     }
   }
   banner.push(`Point @liveblocks/node at it: new Liveblocks({ secret, baseUrl: "${url}" })`);
+  banner.push(...(webhooks?.banner ?? []));
   log(banner.join("\n"));
 
   return {
@@ -191,6 +206,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
           // Idle keep-alive sockets would hold close() open; busy ones finish their request first.
           server.closeIdleConnections();
         });
+        await webhooks?.stop();
         await store.close?.();
         log("store closed");
       })();

@@ -15,7 +15,7 @@ describe("webhook REST routes", () => {
       events: ["roomCreated", "roomUpdated"],
     });
     expect(created.status).toBe(200);
-    const endpoint = await created.json();
+    const endpoint = (await created.json()) as { id: string; secret: string; createdAt: unknown };
     expect(endpoint).toMatchObject({
       id: expect.stringMatching(/^ep_/),
       url: "https://hooks.example.com/in",
@@ -24,11 +24,14 @@ describe("webhook REST routes", () => {
     });
     expect(typeof endpoint.createdAt).toBe("string");
 
-    const listed = await (await server.call("GET", "/v2/webhook-endpoints")).json();
+    const listed = (await (await server.call("GET", "/v2/webhook-endpoints")).json()) as { data: unknown[] };
     expect(listed.data).toHaveLength(1);
     expect(JSON.stringify(listed)).not.toContain(endpoint.secret);
 
-    const rotated = await (await server.call("POST", `/v2/webhook-endpoints/${endpoint.id}`, { rotateSecret: true })).json();
+    const rotated = (await (await server.call("POST", `/v2/webhook-endpoints/${endpoint.id}`, { rotateSecret: true })).json()) as Record<
+      string,
+      unknown
+    >;
     expect(rotated.secret).toMatch(/^whsec_/);
     expect(rotated.secret).not.toBe(endpoint.secret);
     expect(rotated.previousSecretExpiresAt).toEqual(expect.any(String));
