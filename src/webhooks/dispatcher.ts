@@ -8,7 +8,7 @@
  * and order key (the room), so a room's events arrive in commit order.
  */
 import { webhookBody } from "./events.js";
-import type { ClaimedDelivery, StoredWebhookEndpoint, WebhookOutbox } from "./outbox.js";
+import type { ClaimedDelivery, SettledDelivery, StoredWebhookEndpoint, WebhookOutbox } from "./outbox.js";
 import { type CircuitOptions, EndpointCircuits, RETRY_DELAYS_MS, retryDelay } from "./schedule.js";
 import { signWebhook } from "./signing.js";
 import type { WebhookTransport } from "./transport.js";
@@ -124,17 +124,51 @@ export class WebhookDispatcher {
       this.#batch,
       this.#circuits.open(now),
     );
-    await Promise.all(claimed.map((delivery) => this.#attempt(delivery, endpoints.get(delivery.endpointId))));
+    const settler = this.#settler();
+    await Promise.all(claimed.map(async (delivery) => settler.add(await this.#attempt(delivery, endpoints.get(delivery.endpointId)))));
+    await settler.flush();
     return claimed.length;
   }
 
-  async #attempt(delivery: ClaimedDelivery, endpoint: StoredWebhookEndpoint | undefined): Promise<void> {
-    if (endpoint === undefined) return; // deleted meanwhile: its deliveries went with it
+  /**
+   * Records attempts as they finish, in batches: while one batch commits,
+   * the next gathers (group commit: a disk sync per batch, not per delivery).
+   */
+  #settler(): { add(settled: SettledDelivery | null): void; flush(): Promise<void> } {
+    let queued: SettledDelivery[] = [];
+    let writing: Promise<void> = Promise.resolve();
+    let busy = false;
+    const write = async (): Promise<void> => {
+      busy = true;
+      // One turn of the event loop first, so every answer already in gathers into this batch.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      while (queued.length > 0) {
+        const batch = queued;
+        queued = [];
+        await this.#outbox.settle(this.#owner, batch);
+      }
+      busy = false;
+    };
+    return {
+      add: (settled) => {
+        if (settled === null) return;
+        queued.push(settled);
+        if (!busy) writing = write();
+      },
+      flush: async () => {
+        await writing;
+        if (queued.length > 0) await write();
+      },
+    };
+  }
+
+  async #attempt(delivery: ClaimedDelivery, endpoint: StoredWebhookEndpoint | undefined): Promise<SettledDelivery | null> {
+    if (endpoint === undefined) return null; // deleted meanwhile: its deliveries went with it
     const start = this.#now();
     const openUntil = this.#circuits.openUntil(endpoint.id, start);
     if (openUntil !== null) {
       await this.#outbox.release(delivery.id, this.#owner, new Date(openUntil));
-      return;
+      return null;
     }
     const body = webhookBody(delivery.event, this.#projectId);
     const headers = signWebhook({
@@ -165,14 +199,6 @@ export class WebhookDispatcher {
         nextAttemptAt = new Date(at + delay);
       }
     }
-    await this.#outbox.settle(delivery.id, this.#owner, {
-      status,
-      attempts,
-      at: new Date(at),
-      nextAttemptAt,
-      lastStatusCode: statusCode,
-      lastError: error,
-    });
     this.#onReport?.({
       deliveryId: delivery.id,
       endpointId: endpoint.id,
@@ -182,6 +208,10 @@ export class WebhookDispatcher {
       statusCode,
       error,
     });
+    return {
+      id: delivery.id,
+      outcome: { status, attempts, at: new Date(at), nextAttemptAt, lastStatusCode: statusCode, lastError: error },
+    };
   }
 
   /** Starts delivering in the background until {@link stop}. */

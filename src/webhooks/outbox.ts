@@ -56,6 +56,9 @@ export type DeliveryOutcome = {
   lastError: string | null;
 };
 
+/** One attempt to record. */
+export type SettledDelivery = { id: string; outcome: DeliveryOutcome };
+
 /** A page of deliveries, newest first. */
 export type DeliveryListQuery = { endpointId: string; status?: WebhookDeliveryStatus; limit: number; startingAfter?: string };
 
@@ -84,8 +87,12 @@ export interface WebhookOutbox {
    * of their endpoint and order key; never one another worker holds.
    */
   claim(owner: string, now: Date, leaseUntil: Date, limit: number, skipEndpoints: ReadonlySet<string>): Promise<ClaimedDelivery[]>;
-  /** Records an attempt of a delivery `owner` holds; `false` if the lease was lost. */
-  settle(id: string, owner: string, outcome: DeliveryOutcome): Promise<boolean>;
+  /**
+   * Records attempts of deliveries `owner` holds, in one transaction (one
+   * disk sync for a batch); a delivery whose lease was lost is skipped.
+   * Resolves to the number recorded.
+   */
+  settle(owner: string, outcomes: readonly SettledDelivery[]): Promise<number>;
   /** Gives back a lease without an attempt (the endpoint's circuit is open), due at `nextAttemptAt`. */
   release(id: string, owner: string, nextAttemptAt: Date): Promise<void>;
 

@@ -10,6 +10,7 @@ import {
   type ClaimedDelivery,
   type DeliveryListQuery,
   type DeliveryOutcome,
+  type SettledDelivery,
   type StoredWebhookEndpoint,
   type WebhookDelivery,
   type WebhookOutbox,
@@ -136,7 +137,13 @@ export class MemoryWebhookOutbox implements WebhookOutbox {
     return claimed;
   }
 
-  async settle(id: string, owner: string, outcome: DeliveryOutcome): Promise<boolean> {
+  async settle(owner: string, outcomes: readonly SettledDelivery[]): Promise<number> {
+    let recorded = 0;
+    for (const { id, outcome } of outcomes) if (this.#settleOne(id, owner, outcome)) recorded++;
+    return recorded;
+  }
+
+  #settleOne(id: string, owner: string, outcome: DeliveryOutcome): boolean {
     const row = this.#rows.get(id);
     if (row === undefined || row.leaseOwner !== owner || row.delivery.status !== "pending") return false;
     const d = row.delivery;

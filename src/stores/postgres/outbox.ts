@@ -12,7 +12,7 @@ import { type OutboxEvent, type WebhookEventType, journalWebhookEvent } from "..
 import {
   type ClaimedDelivery,
   type DeliveryListQuery,
-  type DeliveryOutcome,
+  type SettledDelivery,
   type StoredWebhookEndpoint,
   type WebhookDelivery,
   type WebhookDeliveryStatus,
@@ -294,15 +294,31 @@ export class PostgresWebhookOutbox implements WebhookOutbox {
     }));
   }
 
-  async settle(id: string, owner: string, o: DeliveryOutcome): Promise<boolean> {
+  async settle(owner: string, outcomes: readonly SettledDelivery[]): Promise<number> {
+    if (outcomes.length === 0) return 0;
+    const column = <T>(pick: (o: SettledDelivery) => T) => outcomes.map(pick);
+    // One statement for the batch: one round trip, one commit.
     const rows = await this.#query(
-      `UPDATE ${this.#s}.webhook_deliveries
-          SET status = $1, attempts = $2, last_attempt_at = $3, next_attempt_at = $4, last_status_code = $5, last_error = $6,
-              delivered_at = CASE WHEN $1 = 'delivered' THEN $3 ELSE delivered_at END, lease_owner = NULL, lease_until = 0
-        WHERE id = $7 AND lease_owner = $8 AND status = 'pending' RETURNING id`,
-      [o.status, o.attempts, o.at.getTime(), o.nextAttemptAt?.getTime() ?? null, o.lastStatusCode, o.lastError, id, owner],
+      `UPDATE ${this.#s}.webhook_deliveries d
+          SET status = t.status, attempts = t.attempts, last_attempt_at = t.at, next_attempt_at = t.next_at,
+              last_status_code = t.code, last_error = t.error,
+              delivered_at = CASE WHEN t.status = 'delivered' THEN t.at ELSE d.delivered_at END, lease_owner = NULL, lease_until = 0
+         FROM unnest($1::text[], $2::text[], $3::int[], $4::bigint[], $5::bigint[], $6::int[], $7::text[])
+              AS t (id, status, attempts, at, next_at, code, error)
+        WHERE d.id = t.id AND d.lease_owner = $8 AND d.status = 'pending'
+        RETURNING d.id`,
+      [
+        column((s) => s.id),
+        column((s) => s.outcome.status),
+        column((s) => s.outcome.attempts),
+        column((s) => s.outcome.at.getTime()),
+        column((s) => s.outcome.nextAttemptAt?.getTime() ?? null),
+        column((s) => s.outcome.lastStatusCode),
+        column((s) => s.outcome.lastError),
+        owner,
+      ],
     );
-    return rows.length > 0;
+    return rows.length;
   }
 
   async release(id: string, owner: string, nextAttemptAt: Date): Promise<void> {

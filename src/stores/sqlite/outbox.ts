@@ -12,7 +12,7 @@ import { type OutboxEvent, type WebhookEventType, journalWebhookEvent } from "..
 import {
   type ClaimedDelivery,
   type DeliveryListQuery,
-  type DeliveryOutcome,
+  type SettledDelivery,
   type StoredWebhookEndpoint,
   type WebhookDelivery,
   type WebhookDeliveryStatus,
@@ -300,29 +300,33 @@ export class SqliteWebhookOutbox implements WebhookOutbox {
     });
   }
 
-  async settle(id: string, owner: string, o: DeliveryOutcome): Promise<boolean> {
-    const result = await this.#tx((db) =>
-      db
-        .prepare(
-          `UPDATE webhook_deliveries
+  async settle(owner: string, outcomes: readonly SettledDelivery[]): Promise<number> {
+    if (outcomes.length === 0) return 0;
+    return this.#tx((db) => {
+      const update = db.prepare(
+        `UPDATE webhook_deliveries
             SET status = ?, attempts = ?, last_attempt_at = ?, next_attempt_at = ?, last_status_code = ?, last_error = ?,
                 delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END, lease_owner = NULL, lease_until = 0
           WHERE id = ? AND lease_owner = ? AND status = 'pending'`,
-        )
-        .run(
+      );
+      let recorded = 0;
+      for (const { id, outcome: o } of outcomes) {
+        const at = o.at.getTime();
+        recorded += update.run(
           o.status,
           o.attempts,
-          o.at.getTime(),
+          at,
           o.nextAttemptAt?.getTime() ?? null,
           o.lastStatusCode,
           o.lastError,
           o.status,
-          o.at.getTime(),
+          at,
           id,
           owner,
-        ),
-    );
-    return result.changes > 0;
+        ).changes;
+      }
+      return recorded;
+    });
   }
 
   async release(id: string, owner: string, nextAttemptAt: Date): Promise<void> {
