@@ -125,7 +125,9 @@ export class WebhookDispatcher {
       this.#circuits.open(now),
     );
     const settler = this.#settler();
-    await Promise.all(claimed.map(async (delivery) => settler.add(await this.#attempt(delivery, endpoints.get(delivery.endpointId)))));
+    await Promise.allSettled(
+      claimed.map(async (delivery) => settler.add(await this.#attempt(delivery, endpoints.get(delivery.endpointId)))),
+    );
     await settler.flush();
     return claimed.length;
   }
@@ -138,6 +140,7 @@ export class WebhookDispatcher {
     let queued: SettledDelivery[] = [];
     let writing: Promise<void> = Promise.resolve();
     let busy = false;
+    let failure: { error: unknown } | undefined;
     const write = async (): Promise<void> => {
       busy = true;
       // One turn of the event loop first, so every answer already in gathers into this batch.
@@ -153,10 +156,12 @@ export class WebhookDispatcher {
       add: (settled) => {
         if (settled === null) return;
         queued.push(settled);
-        if (!busy) writing = write();
+        // A failed write is kept for flush() to throw, never an unhandled rejection.
+        if (!busy) writing = write().catch((error: unknown) => void (failure ??= { error }));
       },
       flush: async () => {
         await writing;
+        if (failure !== undefined) throw failure.error;
         if (queued.length > 0) await write();
       },
     };
