@@ -15,7 +15,7 @@ export default defineConfig({
     // The examples import "roomgate" as their users do; the fast suite runs them against the sources.
     alias: [
       { find: /^roomgate$/, replacement: src("index.ts") },
-      ...["testing", "sqlite", "postgres", "http", "hocuspocus", "websocket", "y-websocket"].map((name) => ({
+      ...["testing", "sqlite", "postgres", "http", "hocuspocus", "websocket", "y-websocket", "webhooks"].map((name) => ({
         find: new RegExp(`^roomgate/${name}$`),
         replacement: entrySource(name),
       })),

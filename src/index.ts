@@ -35,3 +35,6 @@ export type {
 
 export * from "./tokens/index.js";
 export { generateSecret } from "./tokens/secret.js";
+
+export * from "./webhooks/public.js";
+export type { WebhookOptions } from "./liveblocks/webhooks.js";

@@ -10,6 +10,7 @@ import { generateSecret } from "../index.js";
 import { MissingDriverError, type StoreChoice, startServer } from "./serve.js";
 import { type FlagSpec, insecureReasons, withEnvAndConfig } from "./ops/config.js";
 import { type RateLimits, parseRateLimits } from "./ops/rate-limit.js";
+import type { ServeWebhookOptions } from "./webhooks.js";
 
 const HELP = `Usage: roomgate <command> [options]
 
@@ -47,6 +48,12 @@ Options of serve:
                     at /.well-known/jwks.json; repeat for rotation (the first signs)
   --allow-insecure  Start on a non-loopback --host even with --memory or a generated secret
   --config <file>   JSON file of settings keyed by flag name (e.g. {"port": 8787})
+  --webhook <url>   Send signed webhooks (roomCreated, roomDeleted, …) to this URL; its secret from
+                    --webhook-secret-file or $ROOMGATE_WEBHOOK_SECRET (whsec_…), else a new one printed once
+  --webhook-secret-file <file>
+                    Read the webhook secret from this file
+  --webhook-allow-private
+                    Allow a webhook URL on a private network or plain http off loopback
   -h, --help        This help
 
 Every flag can also be set as ROOMGATE_<FLAG> (ROOMGATE_DATABASE_URL, ROOMGATE_PORT, …;
@@ -71,6 +78,9 @@ const FLAGS = {
   "trust-proxy": { type: "boolean" },
   "signing-key": { type: "string", multiple: true },
   "allow-insecure": { type: "boolean" },
+  webhook: { type: "string" },
+  "webhook-secret-file": { type: "string" },
+  "webhook-allow-private": { type: "boolean" },
   config: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const satisfies Record<string, FlagSpec>;
@@ -172,9 +182,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`roomgate: ${(error as Error).message}\n`);
     return 2;
   }
+  const webhook = webhookOptions(values);
+  if (typeof webhook === "number") return webhook;
   let running;
   try {
     running = await startServer({
+      ...(webhook !== undefined && { webhook }),
       port,
       host,
       ...(secret !== undefined && { secret }),
@@ -212,6 +225,35 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);
   });
+}
+
+/** The webhook flags, or an exit code after saying what is wrong. */
+function webhookOptions(values: {
+  webhook?: string;
+  "webhook-secret-file"?: string;
+  "webhook-allow-private"?: boolean;
+}): ServeWebhookOptions | number | undefined {
+  const url = values.webhook;
+  if (url === undefined) {
+    if (values["webhook-secret-file"] !== undefined || values["webhook-allow-private"]) {
+      process.stderr.write("--webhook-secret-file and --webhook-allow-private apply to --webhook only\n");
+      return 2;
+    }
+    return undefined;
+  }
+  let secret = process.env["ROOMGATE_WEBHOOK_SECRET"] || undefined;
+  const file = values["webhook-secret-file"];
+  if (file !== undefined) {
+    try {
+      secret = readFileSync(file, "utf8").trim();
+    } catch (error) {
+      process.stderr.write(
+        `roomgate: cannot read --webhook-secret-file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`,
+      );
+      return 1;
+    }
+  }
+  return { url, ...(secret !== undefined && { secret }), allowPrivateNetworks: values["webhook-allow-private"] ?? false };
 }
 
 main(process.argv.slice(2)).then(

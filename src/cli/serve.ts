@@ -10,6 +10,7 @@ import { signerFromKeyFiles } from "./ops/keys.js";
 import type { LogFormat } from "./ops/logs.js";
 import { createOperations } from "./ops/operations.js";
 import type { RateLimits } from "./ops/rate-limit.js";
+import { type ServeWebhookOptions, startServeWebhooks } from "./webhooks.js";
 
 /** How long in-flight requests may take to finish after a stop signal. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -110,6 +111,8 @@ export type ServeOptions = {
   log?: (line: string) => void;
   /** The clock of the rate limits (tests). */
   now?: () => number;
+  /** Send webhooks to this endpoint (`--webhook`); the REST webhook routes work only with it. */
+  webhook?: ServeWebhookOptions;
 };
 
 /** A running server. */
@@ -164,7 +167,15 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     store,
     ...(signer !== undefined && { signer }),
     ...(ops.observer !== undefined && { observer: ops.observer }),
+    ...(options.webhook && { webhooks: { allowPrivateNetworks: options.webhook.allowPrivateNetworks ?? false } }),
   });
+  let webhooks: Awaited<ReturnType<typeof startServeWebhooks>> | null = null;
+  try {
+    webhooks = options.webhook ? await startServeWebhooks(liveblocks, options.webhook) : null;
+  } catch (error) {
+    await store.close?.().catch(() => undefined);
+    throw error;
+  }
   const handle = toNodeListener(createRequestHandler(liveblocks, signer === undefined ? {} : { publicKeys: signer }));
   let closing: Promise<void> | undefined;
   const listener: typeof handle = (req, res) => {
@@ -182,7 +193,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   await new Promise<void>((resolve, reject) => {
     server.once("error", (error) => {
       // Not listening: nothing else will close the SQLite file or the pool.
-      void store.close?.().catch(() => undefined);
+      void webhooks?.stop().finally(() => store.close?.().catch(() => undefined));
       reject(error);
     });
     server.listen(options.port, options.host, () => {
@@ -207,6 +218,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   if (signer !== undefined)
     banner.push(`Tokens are signed with key ${signer.kid} (${signer.alg}); public keys at ${url}/.well-known/jwks.json`);
   banner.push(`Point @liveblocks/node at it: new Liveblocks({ secret, baseUrl: "${url}" })`);
+  banner.push(...(webhooks?.banner ?? []));
   log(banner.join("\n"));
 
   return {
@@ -223,6 +235,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
           // Idle keep-alive sockets would hold close() open; busy ones finish their request first.
           server.closeIdleConnections();
         });
+        await webhooks?.stop();
         await store.close?.();
         log("store closed");
       })();

@@ -54,6 +54,13 @@ import type { ExplainAccessIdentity, RoomAccessExplanation, RoomAccessList } fro
 import type { CreateGroupOptions, GroupPaginationOptions } from "./groups.js";
 import { PresenceRegistry } from "./presence.js";
 import type { PresenceListener, RoomUser } from "./presence-events.js";
+import { writeOptions } from "./actor.js";
+import * as webhooks from "../webhooks/management.js";
+import type { WebhookManagement } from "../webhooks/management.js";
+import type { WebhookDelivery, WebhookDeliveryStatus, WebhookOutbox } from "../webhooks/outbox.js";
+import type { WebhookEventType } from "../webhooks/events.js";
+import { outboxOrNull, resolveWebhooks, webhooksOrFail } from "./webhooks.js";
+import { presenceWebhookListener } from "../webhooks/presence.js";
 
 const MAX_UPSERT_ATTEMPTS = 8;
 
@@ -86,6 +93,7 @@ export function secretMatches(liveblocks: Liveblocks, candidate: string): boolea
 export class Liveblocks {
   readonly #config: Config;
   readonly #presence: PresenceRegistry;
+  readonly #webhooks: WebhookManagement | null;
 
   /**
    * @param options.secret The project's secret key (`sk_…`, at least 22 random characters after `sk_`).
@@ -96,6 +104,10 @@ export class Liveblocks {
     this.#config = resolveOptions(options);
     this.#presence = new PresenceRegistry(this.#config.now);
     secretChecks.set(this, this.#config.secretMatches);
+    this.#webhooks = resolveWebhooks(options.webhooks, this.#config.store, this.#config.now);
+    // The gates' admissions and closes become userEntered / userLeft deliveries.
+    const outbox = this.#webhooks?.outbox;
+    if (outbox) this.#presence.subscribe(presenceWebhookListener(outbox));
   }
 
   /** The `pid` claim of the tokens this instance signs and accepts. */
@@ -222,7 +234,7 @@ export class Liveblocks {
     options?.signal?.throwIfAborted();
     const id = parseInput(this.#config.schemas.roomId, roomId, "roomId");
     const room = this.#newRoom(id, parseInput(this.#config.schemas.createRoom, params, "params"));
-    const result = await this.#config.store.create(room, { signal: options?.signal, assert: this.#config.assertLimits });
+    const result = await this.#config.store.create(room, { ...writeOptions(options), assert: this.#config.assertLimits });
     if (!result.created && !options?.idempotent) {
       throw roomExists(id);
     }
@@ -265,7 +277,7 @@ export class Liveblocks {
     const id = parseInput(this.#config.schemas.roomId, roomId, "roomId");
     const { update, create } = parseInput(this.#config.schemas.upsertRoom, params, "params");
     const patch = toRoomPatch(update);
-    const write = { signal: options?.signal, assert: this.#config.assertLimits };
+    const write = { ...writeOptions(options), assert: this.#config.assertLimits };
     for (let attempt = 0; attempt < MAX_UPSERT_ATTEMPTS; attempt++) {
       const updated = await this.#config.store.update(id, patch, write);
       if (updated !== null) return toPlainRoom(this.#config.store, updated);
@@ -315,7 +327,7 @@ export class Liveblocks {
     options?.signal?.throwIfAborted();
     const id = parseInput(this.#config.schemas.roomId, roomId, "roomId");
     const patch = toRoomPatch(parseInput(this.#config.schemas.updateRoom, params, "params"));
-    const room = await this.#config.store.update(id, patch, { signal: options?.signal, assert: this.#config.assertLimits });
+    const room = await this.#config.store.update(id, patch, { ...writeOptions(options), assert: this.#config.assertLimits });
     if (room === null) throw roomNotFound(id);
     return toPlainRoom(this.#config.store, room);
   }
@@ -337,7 +349,7 @@ export class Liveblocks {
     const { currentRoomId, newRoomId } = parseInput(this.#config.schemas.updateRoomId, params, "params");
     const store = this.#config.store;
     if (store.rename === undefined) throw notImplemented("Renaming a room");
-    const result = await store.rename(currentRoomId, newRoomId, { signal: options?.signal });
+    const result = await store.rename(currentRoomId, newRoomId, writeOptions(options));
     if (result === "not-found") throw roomNotFound(currentRoomId);
     if (result === "exists") throw roomExists(newRoomId);
     return toPlainRoom(this.#config.store, result);
@@ -356,7 +368,7 @@ export class Liveblocks {
   async deleteRoom(roomId: string, options?: RequestOptions): Promise<void> {
     options?.signal?.throwIfAborted();
     const id = parseInput(this.#config.schemas.roomId, roomId, "roomId");
-    await this.#config.store.delete(id, { signal: options?.signal });
+    await this.#config.store.delete(id, writeOptions(options));
   }
 
   /**
@@ -612,7 +624,7 @@ export class Liveblocks {
       throw invalidField("issuedBefore", `must be no later than now plus the clock tolerance (${this.#config.clockTolerance} s)`);
     }
     const cutoff = issuedBefore ?? now;
-    await this.#config.store.revokeTokens(userId, cutoff, { signal: options?.signal });
+    await this.#config.store.revokeTokens(userId, cutoff, writeOptions(options));
     announceRevocation(this.#config, { userId, issuedBefore: cutoff });
   }
 
@@ -634,7 +646,7 @@ export class Liveblocks {
     const { userId } = parseInput(this.#config.schemas.tokenRevocation, params, "params");
     const store = this.#config.store;
     if (store.clearRevocation === undefined) throw notImplemented("Clearing a token revocation");
-    await store.clearRevocation(userId, { signal: options?.signal });
+    await store.clearRevocation(userId, writeOptions(options));
   }
 
   /**
@@ -818,6 +830,130 @@ export class Liveblocks {
    */
   async getRoomAccessList(roomId: string, params?: RoomAccessListOptions, options?: RequestOptions): Promise<RoomAccessList> {
     return roomAccessList(this.#config, roomId, params, options);
+  }
+
+  /* --- Webhooks ------------------------------------------------------------ */
+
+  /**
+   * Adds an endpoint that receives signed webhook deliveries. Without
+   * `events` it receives the Liveblocks events (`roomCreated`, `roomDeleted`,
+   * `userEntered`, `userLeft`), which `@liveblocks/node`'s `WebhookHandler`
+   * verifies; list roomgate's own (`roomUpdated`, …) to receive them too.
+   * Needs the `webhooks` option.
+   *
+   * @param params.url `https:` (or `http:` on loopback); private addresses are refused unless `webhooks.allowPrivateNetworks`.
+   * @param params.events The event types to receive.
+   * @param params.secret A `whsec_…` secret (default: generated).
+   * @returns The endpoint and its secret (the only answer that carries it, with a rotating update).
+   * @example
+   * ```ts
+   * const { id, secret } = await liveblocks.createWebhookEndpoint({ url: "https://example.com/webhooks" });
+   * ```
+   */
+  async createWebhookEndpoint(
+    params: { url: string; events?: WebhookEventType[]; secret?: string },
+    options?: RequestOptions,
+  ): Promise<webhooks.WebhookEndpointWithSecret> {
+    options?.signal?.throwIfAborted();
+    return webhooks.createEndpoint(webhooksOrFail(this.#webhooks), params);
+  }
+
+  /**
+   * The webhook endpoints, oldest first, without their secrets.
+   *
+   * @example
+   * ```ts
+   * const { data } = await liveblocks.getWebhookEndpoints();
+   * ```
+   */
+  async getWebhookEndpoints(options?: RequestOptions): Promise<{ data: webhooks.WebhookEndpoint[] }> {
+    options?.signal?.throwIfAborted();
+    return webhooks.listEndpoints(webhooksOrFail(this.#webhooks));
+  }
+
+  /**
+   * Changes an endpoint's URL or events, or rotates its secret (`secret`, or
+   * `rotateSecret: true` to generate one): for `overlapMs` (default 24 h)
+   * deliveries carry a signature with each secret, so receivers can switch
+   * without losing one.
+   *
+   * @param params.endpointId The endpoint.
+   * @param params.events The event types; `null` for the Liveblocks ones.
+   * @example
+   * ```ts
+   * const { secret } = await liveblocks.updateWebhookEndpoint({ endpointId, rotateSecret: true });
+   * ```
+   */
+  async updateWebhookEndpoint(
+    params: {
+      endpointId: string;
+      url?: string;
+      events?: WebhookEventType[] | null;
+      secret?: string;
+      rotateSecret?: boolean;
+      overlapMs?: number;
+    },
+    options?: RequestOptions,
+  ): Promise<webhooks.WebhookEndpoint & { secret?: string }> {
+    options?.signal?.throwIfAborted();
+    return webhooks.updateEndpoint(webhooksOrFail(this.#webhooks), params);
+  }
+
+  /**
+   * Deletes an endpoint and its deliveries. Rejects with 404
+   * `WEBHOOK_ENDPOINT_NOT_FOUND` if it does not exist.
+   *
+   * @example
+   * ```ts
+   * await liveblocks.deleteWebhookEndpoint({ endpointId });
+   * ```
+   */
+  async deleteWebhookEndpoint(params: { endpointId: string }, options?: RequestOptions): Promise<void> {
+    options?.signal?.throwIfAborted();
+    return webhooks.deleteEndpoint(webhooksOrFail(this.#webhooks), params);
+  }
+
+  /**
+   * An endpoint's deliveries, newest first: `pending` (waiting or retrying),
+   * `delivered`, or `failed` (dead-lettered after the last retry).
+   *
+   * @param params.limit 1 to 100 (default 20).
+   * @param params.startingAfter The `nextCursor` of the previous page.
+   * @example
+   * ```ts
+   * const { data } = await liveblocks.getWebhookDeliveries({ endpointId, status: "failed", limit: 50 });
+   * ```
+   */
+  async getWebhookDeliveries(
+    params: { endpointId: string; status?: WebhookDeliveryStatus; limit?: number; startingAfter?: string },
+    options?: RequestOptions,
+  ): Promise<{ data: WebhookDelivery[]; nextCursor: string | null }> {
+    options?.signal?.throwIfAborted();
+    return webhooks.listDeliveries(webhooksOrFail(this.#webhooks), params);
+  }
+
+  /**
+   * Sends a delivery again (a dead-lettered one, typically): pending, due
+   * now, attempts reset, the same `webhook-id`.
+   *
+   * @example
+   * ```ts
+   * await liveblocks.replayWebhookDelivery(delivery.id);
+   * ```
+   */
+  async replayWebhookDelivery(deliveryId: string, options?: RequestOptions): Promise<WebhookDelivery> {
+    options?.signal?.throwIfAborted();
+    return webhooks.replayDelivery(webhooksOrFail(this.#webhooks), deliveryId);
+  }
+
+  /**
+   * The store's webhook outbox, for the delivery engine
+   * (`WebhookDispatcher`); `null` without the `webhooks` option or on a
+   * store that keeps none.
+   * @internal
+   */
+  get webhookOutbox(): WebhookOutbox | null {
+    return outboxOrNull(this.#webhooks);
   }
 
   /* --- Internals ----------------------------------------------------------- */

@@ -7,6 +7,7 @@ import type { RoomMetadata, RoomStore } from "../rooms/types.js";
 import type { Json, JsonObject, TokenSigner, TokenVerifier } from "../tokens/types.js";
 import type { Limits } from "./limits.js";
 import type { LiveblocksObserver } from "./observer.js";
+import type { WebhookOptions } from "./webhooks.js";
 
 /**
  * Options of {@link Liveblocks}.
@@ -64,6 +65,13 @@ export type LiveblocksOptions = {
    * count them as metrics; called synchronously, a hook that throws is ignored.
    */
   observer?: LiveblocksObserver;
+  /**
+   * Turns webhooks on: every write of this instance records its events in
+   * the store's outbox (in the write's transaction on SQLite and Postgres),
+   * and the webhook endpoint methods work. Every instance sharing a store
+   * with endpoints should pass it.
+   */
+  webhooks?: WebhookOptions;
 };
 
 /**
@@ -158,8 +166,12 @@ export type CreateSessionOptions<U extends BaseUserMeta = UserMeta> = PartialUnl
   organizationId?: string;
 };
 
-/** The last argument of every async method. */
-export type RequestOptions = { signal?: AbortSignal };
+/**
+ * The last argument of every async method. `actor` (roomgate's own) names
+ * who makes a write, for its audit entry and webhooks: non-empty, at most
+ * 256 characters; reads ignore it.
+ */
+export type RequestOptions = { signal?: AbortSignal; actor?: string };
 
 /** Parameters of `createRoom` / `getOrCreateRoom`. */
 export type CreateRoomOptions = {

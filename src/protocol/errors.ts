@@ -56,6 +56,10 @@ export const ERROR_STATUS = {
   STORE_UNAVAILABLE: 503,
   /** The signer failed: no token was issued. */
   TOKEN_SIGNING_FAILED: 503,
+  /** The webhook endpoint does not exist. */
+  WEBHOOK_ENDPOINT_NOT_FOUND: 404,
+  /** The webhook delivery does not exist. */
+  WEBHOOK_DELIVERY_NOT_FOUND: 404,
   /** Anything the server did not expect; details are logged, never answered. */
   INTERNAL_SERVER_ERROR: 500,
   /** A rate limit of `roomgate serve` refused the request: retry after `Retry-After` seconds. */

@@ -32,6 +32,14 @@ export const PATHS = {
   explainAccess: "/v2/rooms/:roomId/explain-access",
   /** roomgate's own: every user and group a room names, with their effective access (`getRoomAccessList`). */
   roomAccessList: "/v2/rooms/:roomId/access-list",
+  /** roomgate's own: list (GET) or create (POST) webhook endpoints. */
+  webhookEndpoints: "/v2/webhook-endpoints",
+  /** roomgate's own: update (POST) or delete (DELETE) a webhook endpoint. */
+  webhookEndpoint: "/v2/webhook-endpoints/:endpointId",
+  /** roomgate's own: an endpoint's deliveries. */
+  webhookDeliveries: "/v2/webhook-endpoints/:endpointId/deliveries",
+  /** roomgate's own: send a delivery again. */
+  replayWebhookDelivery: "/v2/webhook-deliveries/:deliveryId/replay",
   /** The public keys of a key-pair signer, published without the secret. */
   jwks: "/.well-known/jwks.json",
 } as const;

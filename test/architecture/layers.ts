@@ -14,6 +14,8 @@ export const RANKS: Readonly<Record<string, number>> = {
   rooms: 1,
   tokens: 1,
   protocol: 2,
+  // Webhook events, signing and the outbox contract: stores write it, the facade manages it.
+  webhooks: 2.5,
   stores: 3,
   liveblocks: 4,
   // The gate core the realtime faces share: token reading, admission, watch holding, close codes.

@@ -1,0 +1,21 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { SqliteWebhookOutbox } from "../../src/stores/sqlite/outbox.js";
+import { describeDelivery } from "./delivery-cases.js";
+
+describeDelivery("sqlite", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "roomgate-webhooks-"));
+  const db = new Database(join(dir, "rooms.db"));
+  db.pragma("journal_mode = WAL");
+  const outbox = new SqliteWebhookOutbox(async (work) => work(db));
+  return {
+    outbox,
+    append: (entry) => db.transaction(() => outbox.append(db, entry)).immediate(),
+    close: async () => {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
