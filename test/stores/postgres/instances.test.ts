@@ -72,7 +72,7 @@ describeIfPostgres(unreachable ?? "PostgresStore across instances", () => {
     const four = [open(schema), open(schema), open(schema), open(schema)];
     await Promise.all(four.map((store, i) => store.create(makeRoom(`r${i}`))));
     const versions = await admin<{ version: number }>(`SELECT version FROM "${schema}".schema_version`);
-    expect(versions).toEqual([{ version: 2 }]);
+    expect(versions).toEqual([{ version: 3 }]);
     expect((await collectRooms(four[0]!, {})).map((room) => room.id)).toEqual(["r3", "r2", "r1", "r0"]);
   });
 
