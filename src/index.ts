@@ -33,3 +33,6 @@ export type {
 
 export * from "./tokens/index.js";
 export { generateSecret } from "./tokens/secret.js";
+export type { AuditEntry, AuditLogStore, AuditOption, AuditPage, AuditQuery } from "./rooms/audit.js";
+export type { GetAuditLogOptions } from "./liveblocks/audit.js";
+export type { EntryChange, JournalEntry, JournalEntryType, RoomChanges } from "./rooms/journal.js";
