@@ -186,7 +186,7 @@ const kinds: { name: string; skip?: string | null; runs: number; store(): Promis
   { name: "MemoryStore", runs: 150, store: async () => ({ store: new MemoryStore() as Store, done: async () => undefined }) },
   {
     name: "SqliteStore",
-    runs: 25,
+    runs: 15,
     store: async () => {
       const store = new SqliteStore({ filename: join(dir, `${files++}.db`) }) as Store;
       return { store, done: () => store.close!() };
@@ -195,7 +195,7 @@ const kinds: { name: string; skip?: string | null; runs: number; store(): Promis
   {
     name: "PostgresStore",
     skip: unreachable,
-    runs: 6,
+    runs: 3,
     store: async () => {
       const schema = testSchema("audit_model");
       const store = new PostgresStore({ connectionString: DATABASE_URL, schema }) as Store;
