@@ -38,3 +38,6 @@ export { generateSecret } from "./tokens/secret.js";
 
 export * from "./webhooks/public.js";
 export type { WebhookOptions } from "./liveblocks/webhooks.js";
+export type { AuditEntry, AuditLogStore, AuditOption, AuditPage, AuditQuery } from "./rooms/audit.js";
+export type { GetAuditLogOptions } from "./liveblocks/audit.js";
+export type { EntryChange, JournalEntry, JournalEntryType, RoomChanges } from "./rooms/journal.js";

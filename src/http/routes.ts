@@ -20,6 +20,7 @@ import { PATHS, segmentsOf } from "../protocol/paths.js";
 import { accessibleByParam, explainAccessRoute, roomAccessListRoute } from "./access-routes.js";
 import { writeOptionsOf } from "./actor.js";
 import * as webhooks from "./webhook-routes.js";
+import { getAuditLogRoute } from "./audit.js";
 
 /** What a route action receives. */
 export type RouteContext = {
@@ -67,6 +68,7 @@ const ROUTES: readonly Route[] = [
   route(PATHS.webhookEndpoint, { POST: webhooks.updateWebhookEndpoint, DELETE: webhooks.deleteWebhookEndpoint }),
   route(PATHS.webhookDeliveries, { GET: webhooks.listWebhookDeliveries }),
   route(PATHS.replayWebhookDelivery, { POST: webhooks.replayWebhookDelivery }),
+  route(PATHS.auditLog, { GET: getAuditLogRoute }),
   // The event stream reads nothing of the request but its signal.
   route(PATHS.roomEvents, {
     GET: ({ liveblocks, request }) => roomEvents({ liveblocks, request: { signal: request.signal } as Request }),

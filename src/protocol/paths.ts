@@ -42,6 +42,8 @@ export const PATHS = {
   replayWebhookDelivery: "/v2/webhook-deliveries/:deliveryId/replay",
   /** The public keys of a key-pair signer, published without the secret. */
   jwks: "/.well-known/jwks.json",
+  /** roomgate's own: the audit trail, newest first (`roomId`, `actor`, `since`, `until`, `limit`, `startingAfter`). */
+  auditLog: "/v2/audit-log",
 } as const;
 
 /**

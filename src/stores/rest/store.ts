@@ -16,6 +16,7 @@ import {
   type RetryPolicy,
   type TransportOptions,
   RestResponseError,
+  toBaseUrl,
 } from "./transport.js";
 import { grantsEntry } from "../../permissions/enterable.js";
 import {
@@ -37,6 +38,8 @@ import {
 } from "../../rooms/types.js";
 import { roomFromJson } from "../../protocol/room-json.js";
 import { groupFromJson } from "../../protocol/group-json.js";
+import { auditPageOf, auditSearch } from "./audit.js";
+import type { AuditPage, AuditQuery } from "../../rooms/audit.js";
 import type { LiveblocksErrorCode } from "../../protocol/errors.js";
 import { PATHS, pathOf } from "../../protocol/paths.js";
 
@@ -550,6 +553,19 @@ export class RestStore implements RoomStore {
     return { groups: body.data.map((json) => this.#parseGroup(json, response.status)), nextCursor: body.nextCursor };
   }
 
+  /**
+   * One page of the server's audit trail (`GET /v2/audit-log`), newest first.
+   *
+   * @param query The filters, the page size and the previous page's `nextCursor`.
+   * @param options.signal Aborts the request; rejects with its reason.
+   * @throws {InvalidCursorError} if the server refuses the cursor.
+   */
+  async getAuditLog(query: AuditQuery, options?: StoreReadOptions): Promise<AuditPage> {
+    const response = await this.#send("GET", PATHS.auditLog, "always", options?.signal, { query: auditSearch(query) });
+    if (query.cursor !== undefined && isCursorRejection(response)) throw new InvalidCursorError();
+    return auditPageOf(this.#expect(response, 200), response.status);
+  }
+
   /** Closes the event stream, if open; `fetch`'s pool closes idle connections by itself. */
   async close(): Promise<void> {
     this.#events?.stop();
@@ -630,25 +646,9 @@ function isEnterableBy(room: RoomData, who: AccessibleBy): boolean {
 /** A response, and whether the event stream was subscribed when the request went out (so it will carry the write's event). */
 type SentResponse = RestResponse & { heard: boolean };
 
+export { toBaseUrl };
+
 /** The server answers a cursor it did not issue with the code `INVALID_CURSOR`. */
 function isCursorRejection(response: RestResponse): boolean {
   return response.status >= 400 && apiError(response).code === ("INVALID_CURSOR" satisfies LiveblocksErrorCode);
-}
-
-/**
- * `value` as the http(s) URL of a Liveblocks-compatible server, or the SDK-style
- * error naming `baseUrl`. The facade checks its own `baseUrl` option with it too.
- * @internal
- */
-export function toBaseUrl(value: unknown): URL {
-  let url: URL | undefined;
-  try {
-    url = typeof value === "string" || value instanceof URL ? new URL(value) : undefined;
-  } catch {
-    url = undefined;
-  }
-  if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
-    throw invalidOption("baseUrl", "an http(s) URL");
-  }
-  return url;
 }
