@@ -30,6 +30,10 @@ Options of serve:
   --memory          Keep rooms in memory: they are lost when the server stops
                     (at most one of --db, --database-url and --memory)
   --verbose         One line per request
+  --admin           Serve the admin console at /admin; log in with the admin password from
+                    $ROOMGATE_ADMIN_PASSWORD or --admin-password-file (12+ characters, not the secret)
+  --admin-password-file <file>
+                    Read the admin console's password from this file
   -h, --help        This help
 `;
 
@@ -50,6 +54,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         "database-url": { type: "string" },
         schema: { type: "string" },
         verbose: { type: "boolean" },
+        admin: { type: "boolean" },
+        "admin-password-file": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -112,9 +118,29 @@ export async function main(argv: readonly string[]): Promise<number> {
       return 1;
     }
   }
+  let adminPassword = process.env["ROOMGATE_ADMIN_PASSWORD"] || undefined;
+  if (values["admin-password-file"] !== undefined) {
+    if (!values.admin) {
+      process.stderr.write("--admin-password-file applies to --admin only\n");
+      return 2;
+    }
+    try {
+      adminPassword = readFileSync(values["admin-password-file"], "utf8").trim();
+    } catch (error) {
+      process.stderr.write(
+        `roomgate: cannot read --admin-password-file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`,
+      );
+      return 1;
+    }
+  }
+  if (values.admin && adminPassword === undefined) {
+    process.stderr.write("--admin needs a password: set ROOMGATE_ADMIN_PASSWORD or pass --admin-password-file\n");
+    return 2;
+  }
   let running;
   try {
     running = await startServer({
+      ...(values.admin && { admin: { password: adminPassword! } }),
       port,
       host: values.host ?? "127.0.0.1",
       ...(secret !== undefined && { secret }),

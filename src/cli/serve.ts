@@ -6,6 +6,7 @@ import { type Server, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createRequestHandler, toNodeListener } from "../http/index.js";
 import { Liveblocks, MemoryStore, type RoomStore, generateSecret } from "../index.js";
+import { type AdminConsoleOptions, MAX_FORM_BYTES, assertAdminPassword, createAdminHandler, isAdminPath } from "../admin/index.js";
 
 /** How long in-flight requests may take to finish after a stop signal. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -92,6 +93,8 @@ export type ServeOptions = {
   verbose?: boolean;
   /** Where the banner and request lines go (default: stdout). */
   log?: (line: string) => void;
+  /** Serve the admin console at `/admin` (off when absent; `/admin` is then an unknown route). */
+  admin?: AdminConsoleOptions;
 };
 
 /** A running server. */
@@ -119,9 +122,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const generated = options.secret === undefined;
   const secret = options.secret ?? generateSecret();
   const choice = options.store ?? { kind: "memory" };
+  // Checked before the store opens: nothing to close when it is refused.
+  if (options.admin !== undefined) assertAdminPassword(options.admin.password, secret);
   const store = await openStore(choice);
   const liveblocks = new Liveblocks({ secret, store });
   const handle = toNodeListener(createRequestHandler(liveblocks));
+  const admin = options.admin && toNodeListener(createAdminHandler(liveblocks, options.admin), { maxBodyBytes: MAX_FORM_BYTES });
   // Responses under way: a stop cuts the event streams among them at once (they never end on
   // their own; clients reconnect), told apart by what the handler answered, not by the raw URL.
   const inFlight = new Set<ServerResponse>();
@@ -135,6 +141,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     res.once("close", () => inFlight.delete(res));
     const probe = probeOf(req.method, req.url);
     if (probe !== undefined) return void answerProbe(probe, res, store, closing !== undefined);
+    if (isAdminPath(req.url ?? "")) {
+      // Disabled, the console is a plain 404: not the REST API's 401, which would suggest a secret opens it.
+      return admin !== undefined ? admin(req, res) : void res.writeHead(404, { "content-type": "text/plain" }).end("Not found\n");
+    }
     return handle(req, res);
   };
   const server = createServer(
@@ -175,6 +185,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     }
   }
   banner.push(`Point @liveblocks/node at it: new Liveblocks({ secret, baseUrl: "${url}" })`);
+  if (admin !== undefined) banner.push(`Admin console: ${url}/admin (log in with the admin password, not the secret)`);
   log(banner.join("\n"));
 
   return {

@@ -20,11 +20,12 @@ export const RANKS: Readonly<Record<string, number>> = {
   cli: 5,
   hocuspocus: 5,
   testing: 5,
+  admin: 5,
   // The package's entry files (`src/index.ts`, `src/sqlite.ts`, `src/postgres.ts`).
   "(entry)": 6,
 };
 
-const FACES = new Set(["http", "cli", "hocuspocus", "testing"]);
+const FACES = new Set(["http", "cli", "hocuspocus", "testing", "admin"]);
 /** Entry files a face may load an adapter through, as a user would. */
 const ADAPTER_ENTRIES = new Set(["sqlite.ts", "postgres.ts", "index.ts"]);
 
