@@ -9,10 +9,10 @@
 import type { Liveblocks } from "../index.js";
 import { type RequestHandler } from "../http/index.js";
 import { loginPage } from "./layout.js";
-import { page, redirect, stylesheet, text } from "./respond.js";
+import { asset, page, redirect, text } from "./respond.js";
 import { type AdminRoutes, createRoutes } from "./routes.js";
 import { type AdminSession, SESSION_COOKIE, SessionKeeper, secureRandomBytes } from "./session.js";
-import { CONSOLE_CSS } from "./style.js";
+import { CONSOLE_CSS, CONSOLE_ICON } from "./style.js";
 
 /** Where the console lives. */
 export const ADMIN_PATH = "/admin";
@@ -22,6 +22,11 @@ export const MIN_ADMIN_PASSWORD_LENGTH = 12;
 export const MAX_FORM_BYTES = 64 * 1024;
 const DEFAULT_SESSION_TTL_MS = 8 * 60 * 60 * 1000;
 const NAME_RULE = /^[\w.@+-]{1,64}$/;
+/** The files anyone may fetch (no session): path → body and type. */
+const STATIC = new Map<string, [string, string]>([
+  ["/admin/console.css", [CONSOLE_CSS, "text/css; charset=utf-8"]],
+  ["/admin/icon.svg", [CONSOLE_ICON, "image/svg+xml"]],
+]);
 
 /** Options of {@link createAdminHandler}. */
 export type AdminConsoleOptions = {
@@ -84,8 +89,9 @@ export function createAdminHandler(liveblocks: Liveblocks, options: AdminConsole
     }
     if (!isAdminPath(url.pathname)) return text(404, "Not found");
     const method = request.method;
-    if (url.pathname === "/admin/console.css") {
-      return method === "GET" || method === "HEAD" ? stylesheet(CONSOLE_CSS) : text(405, "Method not allowed", { allow: "GET, HEAD" });
+    const file = STATIC.get(url.pathname);
+    if (file !== undefined) {
+      return method === "GET" || method === "HEAD" ? asset(...file) : text(405, "Method not allowed", { allow: "GET, HEAD" });
     }
     const secure = isHttps(request, url);
     const session = keeper.verify(cookieOf(request, SESSION_COOKIE));

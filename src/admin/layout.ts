@@ -41,6 +41,7 @@ export function layout(
       <meta name="referrer" content="no-referrer" />
       <title>${title} · roomgate console</title>
       <link rel="stylesheet" href="/admin/console.css" />
+      <link rel="icon" href="/admin/icon.svg" />
     </head>
     <body>
       ${nav}

@@ -39,10 +39,10 @@ export function text(status: number, message: string, headers: Record<string, st
   });
 }
 
-/** The stylesheet. */
-export function stylesheet(css: string): Response {
-  return new Response(css, {
+/** A static asset (the stylesheet, the icon). */
+export function asset(body: string, contentType: string): Response {
+  return new Response(body, {
     status: 200,
-    headers: { ...SECURITY_HEADERS, "content-type": "text/css; charset=utf-8", "cache-control": "private, max-age=300" },
+    headers: { ...SECURITY_HEADERS, "content-type": contentType, "cache-control": "private, max-age=300" },
   });
 }

@@ -23,6 +23,8 @@ th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid var(-
 th { color: var(--muted); font-weight: 600; font-size: .85em; }
 code, .scopes { font-family: ui-monospace, "SFMono-Regular", Menlo, monospace; font-size: .9em; }
 form.inline { display: inline; margin: 0; }
+td form.inline { display: flex; gap: .5rem; align-items: center; }
+td form.inline input[type=text] { flex: 1; }
 .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(14rem, 1fr)); gap: .75rem 1rem; align-items: end; }
 label { display: flex; flex-direction: column; gap: .2rem; font-size: .85em; color: var(--muted); }
 input[type=text], input[type=password], input[type=search] { font: inherit; color: var(--ink); padding: .4rem .5rem; border: 1px solid var(--line); border-radius: 4px; width: 100%; }
@@ -41,3 +43,6 @@ header button { background: transparent; border-color: #fff6; }
 .login form { display: flex; flex-direction: column; gap: .75rem; }
 .pager { margin-top: .75rem; }
 `;
+
+/** The console's icon, served as `/admin/icon.svg` (so the browser does not ask the REST API for `/favicon.ico`). */
+export const CONSOLE_ICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1d2330"/><path d="M4 12V4h5a2.5 2.5 0 0 1 0 5H4m4 0 3 3" stroke="#fff" stroke-width="1.6" fill="none"/></svg>`;
