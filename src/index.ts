@@ -11,6 +11,8 @@ export { RoomQuerySyntaxError, formatRoomQuery, parseRoomQuery, roomQueryFromObj
 export type { RoomQuery, RoomQueryObject } from "./protocol/query.js";
 export { InvalidCursorError } from "./rooms/types.js";
 export type {
+  AccessibleBy,
+  AccessibleListQuery,
   GroupData,
   GroupListPage,
   GroupListQuery,

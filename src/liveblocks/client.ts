@@ -46,6 +46,10 @@ import type {
 } from "./types.js";
 import { type Schemas, parseInput, toRoomPatch } from "./schemas.js";
 import * as groups from "./groups.js";
+import { listAccessibleRooms } from "./access/accessible.js";
+import { explainRoomAccess } from "./access/explain.js";
+import { type RoomAccessListOptions, roomAccessList } from "./access/access-list.js";
+import type { ExplainAccessIdentity, RoomAccessExplanation, RoomAccessList } from "./access/types.js";
 import type { CreateGroupOptions, GroupPaginationOptions } from "./groups.js";
 
 const MAX_UPSERT_ATTEMPTS = 8;
@@ -354,10 +358,12 @@ export class Liveblocks {
    * @param params.organizationId Rooms of this organization.
    * @param params.metadata Exact metadata matches, ANDed.
    * @param params.query `metadata["status"]:"open" AND roomId^"org:"`, or `{ metadata, roomId: { startsWith } }`.
+   * @param params.accessibleBy roomgate's: only the rooms this `{ userId, groupIds? }` may enter (see `accessibleBy` in the README); 501 if the store cannot.
    * @param options.signal Aborts the call.
    * @example
    * ```ts
    * const { data, nextCursor } = await liveblocks.getRooms({ userId: "alice", limit: 50 });
+   * const enterable = await liveblocks.getRooms({ accessibleBy: { userId: "alice", groupIds: ["eng"] } });
    * ```
    */
   async getRooms(params?: GetRoomsOptions, options?: RequestOptions): Promise<Page<RoomData>> {
@@ -366,14 +372,16 @@ export class Liveblocks {
     const filter = toRoomFilter(input);
     if (filter === null) return { nextCursor: null, data: [] };
     try {
-      const page = await this.#config.store.list(
-        {
-          filter,
-          limit: input.limit ?? DEFAULT_PAGE_SIZE,
-          ...(input.startingAfter !== undefined && { cursor: input.startingAfter }),
-        },
-        { signal: options?.signal },
-      );
+      const query = {
+        filter,
+        limit: input.limit ?? DEFAULT_PAGE_SIZE,
+        ...(input.startingAfter !== undefined && { cursor: input.startingAfter }),
+      };
+      const read = { signal: options?.signal };
+      const page =
+        input.accessibleBy === undefined
+          ? await this.#config.store.list(query, read)
+          : await listAccessibleRooms(this.#config, query, input.accessibleBy, read);
       return {
         nextCursor: page.nextCursor,
         data: returnsPlainRoomCopies(this.#config.store) ? page.rooms : page.rooms.map((room) => plainRoomCopy(room)),
@@ -691,6 +699,52 @@ export class Liveblocks {
   onRoomChange(listener: (event: RoomChangeEvent) => void): () => void {
     // Always a new copy: an event's room is shared by every listener.
     return this.#config.store.subscribe((event) => listener(event.room === null ? event : { ...event, room: plainRoomCopy(event.room) }));
+  }
+
+  /* --- Access queries (roomgate's own) ---------------------------------------- */
+
+  /**
+   * Explains what `identity` may do in `roomId` and why: per resource, the
+   * layer that decided it (the default, which group, the user's entry, or a
+   * fallback to `room` / `comments`) and what each layer said, the decision
+   * (`resolveAccess`'s), and whether room entry allows it (a room of another
+   * organization is denied). The groups are those given, or under
+   * `groupsFrom: "store"` the stored memberships, as room entry counts them.
+   * Rejects with 404 `ROOM_NOT_FOUND` if there is no such room.
+   *
+   * @param roomId The room.
+   * @param identity `{ userId, groupIds?, organizationId? }` as an ID token carries them (`organizationId` default `"default"`).
+   * @param options.signal Aborts the call.
+   * @example
+   * ```ts
+   * const why = await liveblocks.explainAccess("doc", { userId: "carol", groupIds: ["contractors"] });
+   * why.summary; // 'Read-only: group "contractors" grants room:read, and user "carol" has no entry.'
+   * ```
+   */
+  async explainAccess(roomId: string, identity: ExplainAccessIdentity, options?: RequestOptions): Promise<RoomAccessExplanation> {
+    return explainRoomAccess(this.#config, roomId, identity, options);
+  }
+
+  /**
+   * Every user and group a room names, each with its stored entry and its
+   * effective access on its own (`defaultAccesses` overlaid with that one
+   * entry: what `resolveAccess` gives that user in no group with an entry,
+   * or a member of that group alone), plus the room's default (what anyone
+   * not named gets). Users first, then groups, each by id; paged for rooms
+   * near the limits. Rejects with 404 `ROOM_NOT_FOUND` if there is no such room.
+   *
+   * @param roomId The room.
+   * @param params.limit Entries per page, 1 to `limits.pageSize` (default: that maximum, 100).
+   * @param params.startingAfter The `nextCursor` of the previous page.
+   * @param options.signal Aborts the call.
+   * @example
+   * ```ts
+   * const { defaultAccess, data } = await liveblocks.getRoomAccessList("doc");
+   * for (const entry of data) console.log(entry.kind, entry.id, entry.effective.scopes);
+   * ```
+   */
+  async getRoomAccessList(roomId: string, params?: RoomAccessListOptions, options?: RequestOptions): Promise<RoomAccessList> {
+    return roomAccessList(this.#config, roomId, params, options);
   }
 
   /* --- Internals ----------------------------------------------------------- */

@@ -32,3 +32,5 @@ export { DEFAULT_ACCESS_TIMEOUT_MS } from "./entry/access.js";
 export { MAX_DENIAL_MESSAGE_BYTES } from "./entry/denial.js";
 export type { Limits } from "./limits.js";
 export type { RoomAccessWatch } from "./entry/watch.js";
+export type { EffectiveAccess, ExplainAccessIdentity, RoomAccessEntry, RoomAccessExplanation, RoomAccessList } from "./access/types.js";
+export type { RoomAccessListOptions } from "./access/access-list.js";

@@ -367,6 +367,10 @@ export function createSchemas(limits: Limits) {
       groupIds: groupIds.optional(),
       organizationId: organizationId.optional(),
       tenantId: organizationId.optional(),
+      // roomgate's: the rooms this identity may enter.
+      accessibleBy: z
+        .strictObject({ userId: boundedString(limits.userIdLength), groupIds: groupIds.optional() }, { error: "must be an object" })
+        .optional(),
       metadata: queryMetadata.optional(),
       query: z
         .union(
@@ -389,6 +393,7 @@ export function createSchemas(limits: Limits) {
     }),
     userInfo: jsonObject(limits.userInfoBytes).optional(),
     updateRoomId: z.strictObject({ currentRoomId: roomId, newRoomId: roomId }),
+    getRoomAccessList: z.strictObject({ limit: pageSize.optional(), startingAfter: cursor.optional() }, { error: "must be an object" }),
     // Any id a store may hold a cutoff for (no length limit: a read or a
     // clearing must reach cutoffs set under other limits), as every store can hold it.
     tokenRevocation: z.strictObject({

@@ -192,6 +192,8 @@ export type RoomsQueryCriteria = {
   groupIds?: string[];
   /** The query language (`metadata["status"]:"open" AND roomId^"org:"`) or its object form. */
   query?: string | { metadata?: Record<string, string>; roomId?: { startsWith: string } };
+  /** roomgate's: only the rooms this user (with these groups) may enter, as `resolveAccess` decides. */
+  accessibleBy?: { userId: string; groupIds?: string[] };
 };
 
 /** Pagination of `getRooms`. */

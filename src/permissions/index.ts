@@ -5,3 +5,5 @@ export type { AccessDecision } from "./decision.js";
 export { resolveAccess } from "./resolve.js";
 export type { AccessIdentity, RoomAccessRules } from "./rules.js";
 export { isValidRoomPattern, matchesRoomPattern, resolveTokenAccess } from "./patterns.js";
+export { explainAccess } from "./explain.js";
+export type { AccessExplanation, AccessSource, ExplainIdentity, ExplainRoom, LayerLevel, ResourceExplanation } from "./explain.js";

@@ -76,6 +76,21 @@ export type RoomListQuery = {
   cursor?: string;
 };
 
+/**
+ * Who {@link RoomStore.listAccessible} lists rooms for: a user and the
+ * groups they are in (as an ID token carries them).
+ */
+export type AccessibleBy = { userId: string; groupIds: readonly string[] };
+
+/**
+ * One page request of {@link RoomStore.listAccessible}: the rooms matching
+ * `filter` that `accessibleBy` may enter, i.e. where `resolveAccess` grants
+ * at least read of the room: the default is not empty, or the user has an
+ * entry, or one of the groups has one (with validated data every entry
+ * grants entry; a store checks for a base scope, so it stays exact).
+ */
+export type AccessibleListQuery = RoomListQuery & { accessibleBy: AccessibleBy };
+
 /** One page of rooms, newest first; `nextCursor` is `null` on the last page. */
 export type RoomListPage = { rooms: RoomData[]; nextCursor: string | null };
 
@@ -224,6 +239,13 @@ export interface RoomStore extends Partial<GroupStore> {
   delete(roomId: string, options?: StoreWriteOptions): Promise<boolean>;
   /** One page of rooms matching the filter, newest first. */
   list(query: RoomListQuery, options?: StoreReadOptions): Promise<RoomListPage>;
+  /**
+   * Optional (`getRooms({ accessibleBy })`): one page of the rooms matching
+   * `query.filter` that `query.accessibleBy` may enter, newest first, with
+   * cursors as `list` issues them. Answered from indexes: a page costs what
+   * it returns, not a scan of every room.
+   */
+  listAccessible?(query: AccessibleListQuery, options?: StoreReadOptions): Promise<RoomListPage>;
   /**
    * Records that tokens of `userId` issued before `issuedBefore` (integer
    * epoch ms) are revoked. The stored cutoff only moves forward.

@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe } from "vitest";
 import type { RoomStore } from "../rooms/types.js";
 import { describeAbort } from "./suite/abort.js";
 import { describeAccessRules } from "./suite/access-rules.js";
+import { describeAccessible } from "./suite/accessible.js";
 import { describeConcurrency } from "./suite/concurrency.js";
 import { describeCopies } from "./suite/copies.js";
 import { describeCrud } from "./suite/crud.js";
@@ -115,6 +116,7 @@ export function testRoomStore(options: TestRoomStoreOptions): void {
     describeAccessRules(getStore, capabilities);
     describeRename(getStore, capabilities);
     describeGroups(getStore, capabilities);
+    describeAccessible(getStore, capabilities);
     describeFacade(getStore);
     describeAbort(getStore);
   });

@@ -18,15 +18,29 @@ function groupReads(store: RoomStore): Pick<GroupStore, "listGroups"> | undefine
 /** The stored groups (of the token's organization) the user of `claims` is a member of now, up to `limits.groupIds`. */
 export async function enteringGroups(config: Config, claims: IdTokenClaims, options: StoreReadOptions): Promise<string[]> {
   if (config.groupsFrom !== "store") return claims.gids ?? [];
+  return (await storedGroupsOf(config, claims.uid, claims.oid ?? DEFAULT_ORGANIZATION, options)) ?? claims.gids ?? [];
+}
+
+/**
+ * The stored groups `userId` is a member of now (of `organizationId`, or of
+ * every organization when it is `undefined`), up to `limits.groupIds`;
+ * `undefined` when the store keeps no groups.
+ */
+export async function storedGroupsOf(
+  config: Config,
+  userId: string,
+  organizationId: string | undefined,
+  options: StoreReadOptions,
+): Promise<string[] | undefined> {
   const store = groupReads(config.store);
-  if (store === undefined) return claims.gids ?? [];
+  if (store === undefined) return undefined;
   const members: string[] = [];
   let cursor: string | undefined;
   do {
     const page = await store.listGroups(
       {
-        userId: claims.uid,
-        organizationId: claims.oid ?? DEFAULT_ORGANIZATION,
+        userId,
+        ...(organizationId !== undefined && { organizationId }),
         limit: config.limits.pageSize,
         ...(cursor !== undefined && { cursor }),
       },

@@ -32,8 +32,12 @@ export type RoomIndexes = {
   readonly byMetadata: ReadonlyMap<string, ReadonlyMap<string, RankList>>;
 };
 
-/** The newest-first candidates for `filter`, from the narrowest index. */
-export function candidates(indexes: RoomIndexes, filter: RoomFilter, after: SortKey | undefined): RoomCursor {
+/**
+ * The newest-first candidates for `filter`, from the narrowest index;
+ * `union`, if given, is one more condition: a room in any of its lists
+ * (`listAccessible`'s public, user and group lists).
+ */
+export function candidates(indexes: RoomIndexes, filter: RoomFilter, after: SortKey | undefined, union?: readonly RankList[]): RoomCursor {
   if (filter.roomId !== undefined) {
     const room = indexes.rooms.get(filter.roomId);
     if (room === undefined || (after !== undefined && !isOlderThan(room, after))) return exhausted;
@@ -58,6 +62,7 @@ export function candidates(indexes: RoomIndexes, filter: RoomFilter, after: Sort
     }
     sources.push({ size: lists.reduce((sum, list) => sum + list.size, 0), lists });
   }
+  if (union !== undefined) sources.push({ size: union.reduce((sum, list) => sum + list.size, 0), lists: [...union] });
   if (filter.organizationId !== undefined) sources.push(sourceOf(indexes.byOrganization.get(filter.organizationId)));
   for (const [key, value] of filter.metadata ?? []) sources.push(sourceOf(indexes.byMetadata.get(key)?.get(value)));
 

@@ -16,6 +16,7 @@ import { RankList } from "./rank-list.js";
 import { candidates, keyOf, type RoomIndexes } from "./planner.js";
 import { RoomTimeline } from "./timeline.js";
 import { MemoryGroups } from "./groups.js";
+import { listAccessible, type PublicRooms, publicKeys } from "./accessible.js";
 import {
   type GroupData,
   type GroupListPage,
@@ -23,6 +24,7 @@ import {
   type GroupWriteOptions,
   type RevocationEvent,
   type RoomData,
+  type AccessibleListQuery,
   type RoomListPage,
   type RoomListQuery,
   type RoomPatch,
@@ -77,6 +79,8 @@ export class MemoryStore implements RoomStore {
   readonly #byGroup = new Map<string, RankList>();
   readonly #byOrganization = new Map<string, RankList>();
   readonly #byMetadata = new Map<string, Map<string, RankList>>();
+  /** Rooms whose default is not empty, for `listAccessible`. */
+  readonly #publicRooms: PublicRooms = new Map();
   readonly #revocations = new Map<string, number>();
   readonly #groups = new MemoryGroups();
   readonly #emitter: RoomChangeEmitter;
@@ -163,6 +167,7 @@ export class MemoryStore implements RoomStore {
     const rank = this.#timeline.replace(before, after, before.createdMs);
     for (const part of ACCESS_PARTS) reindexKeys(this.#accessIndex(part), rank, before.ids(part), after.ids(part), this.#chunkSize);
     this.#reindexMetadata(rank, before, after);
+    reindexKeys(this.#publicRooms, rank, publicKeys(before), publicKeys(after), this.#chunkSize);
     after.setIndexLists(this.#listsOf(after));
     this.#rooms.set(roomId, after);
 
@@ -234,6 +239,22 @@ export class MemoryStore implements RoomStore {
     }
     return { rooms, nextCursor: null };
   }
+
+  /**
+   * One page of the rooms matching `query.filter` that `query.accessibleBy`
+   * may enter, newest first (see `accessible.ts`).
+   *
+   * @param query The filter, the identity, the page size and the previous page's `nextCursor`.
+   * @param options.signal Rejects with its reason if already aborted.
+   * @throws {InvalidCursorError} if `query.cursor` is not a cursor this store issued.
+   */
+  async listAccessible(query: AccessibleListQuery, options?: StoreReadOptions): Promise<RoomListPage> {
+    options?.signal?.throwIfAborted();
+    assertPageLimit(query.limit);
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    return listAccessible(this.#indexes(), this.#publicRooms, query, after);
+  }
+
   /**
    * Records that tokens of `userId` issued before `issuedBefore` (epoch ms)
    * are revoked; an earlier cutoff than the stored one changes nothing.
@@ -377,6 +398,7 @@ export class MemoryStore implements RoomStore {
     for (const userId of room.ids("users")) visit(this.#byUser, userId);
     for (const groupId of room.ids("groups")) visit(this.#byGroup, groupId);
     room.eachTerm((key, value) => visit(metadataIndex(this.#byMetadata, key), value));
+    for (const key of publicKeys(room)) visit(this.#publicRooms, key);
   }
 
   /** Looks up the index lists of a room already in every index. */

@@ -125,6 +125,13 @@ export class StoredRoom {
     return ids;
   }
 
+  /** The access list of `id` in one access map, or `undefined` if it has no entry there. */
+  accessOf(part: AccessPart, id: string): readonly string[] | undefined {
+    const [from, to] = this.#bounds(part);
+    const at = this.#find(from, to, id);
+    return at < 0 ? undefined : (this.#entries[at + 1] as readonly string[]);
+  }
+
   /** Calls `each` once with every distinct metadata value a filter can match (array elements), by key. */
   eachTerm(each: (key: string, value: string) => void): void {
     const entries = this.#entries;

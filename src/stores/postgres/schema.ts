@@ -6,6 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import type { PoolClient } from "pg";
+import { publicRoomsIndex } from "./accessible.js";
 
 /** A schema name we can put in SQL unquoted-safe and quoted alike. */
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -105,6 +106,8 @@ function migrations(s: string): string[] {
        PRIMARY KEY (group_id, user_id)
      );
      CREATE INDEX group_members_user ON ${s}.group_members (user_id, group_id);`,
+    // listAccessible (getRooms accessibleBy): the rooms whose default grants entry, newest first.
+    publicRoomsIndex(s),
   ];
 }
 

@@ -17,7 +17,9 @@ import { type ConnectionOptions, Connections } from "./connection.js";
 import { checkText, filterSql, ROOM_COLUMNS, roomParams, rowToRoom, toAccesses, WRITE_COLUMNS, type RoomRow } from "./rows.js";
 import { channelName, tableNames, type Tables, validateSchemaName } from "./schema.js";
 import { PostgresGroups } from "./groups.js";
+import { accessibleStatement } from "./accessible.js";
 import type {
+  AccessibleListQuery,
   GroupData,
   GroupListPage,
   GroupListQuery,
@@ -373,6 +375,26 @@ export class PostgresStore implements RoomStore {
       `SELECT ${ROOM_COLUMNS} FROM ${this.#t.rooms}` +
       (where.length > 0 ? ` WHERE ${where.join(" AND ")}` : "") +
       ` ORDER BY created_at DESC, id DESC LIMIT $${params.length}`;
+    return this.#page(sql, params, limit, options);
+  }
+
+  /**
+   * One page of the rooms matching `query.filter` that `query.accessibleBy`
+   * may enter, newest first, in one statement (see `accessible.ts`).
+   *
+   * @param query The filter, the identity, the page size and the previous page's `nextCursor`.
+   * @param options.signal Rejects with its reason when it aborts, even mid-query.
+   * @throws {InvalidCursorError} if `query.cursor` is not a cursor a store issued.
+   */
+  async listAccessible(query: AccessibleListQuery, options?: StoreReadOptions): Promise<RoomListPage> {
+    assertPageLimit(query.limit);
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const { sql, params } = accessibleStatement(this.#t.rooms, query.filter, query.accessibleBy, after, query.limit + 1);
+    return this.#page(sql, params, query.limit, options);
+  }
+
+  /** Runs a listing statement selecting up to `limit + 1` rooms; the page and its cursor. */
+  #page(sql: string, params: unknown[], limit: number, options: StoreReadOptions | undefined): Promise<RoomListPage> {
     return this.#connections.read(options?.signal, async (client) => {
       const { rows } = await client.query<RoomRow>(sql, params);
       const rooms = rows.slice(0, limit).map(rowToRoom);

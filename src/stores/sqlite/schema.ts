@@ -4,6 +4,7 @@
  * refused instead of being misread.
  */
 import type { Database } from "better-sqlite3";
+import { PUBLIC_ROOMS_INDEX } from "./accessible.js";
 
 /**
  * Forward migrations, in order: entry `i` brings a database from version `i`
@@ -100,6 +101,8 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX group_members_by_user ON group_members (user_id, group_id);
   `,
+  // listAccessible (getRooms accessibleBy): the rooms whose default is not empty, newest first.
+  PUBLIC_ROOMS_INDEX,
 ];
 
 /** The schema version this code reads and writes. */

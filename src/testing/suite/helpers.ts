@@ -24,6 +24,8 @@ export const STORE_CAPABILITIES = [
   { name: "revocationClearing", method: "clearRevocation" },
   /** The `GroupStore` methods (`createGroup`, …), behind the group methods of the facade. */
   { name: "groups", method: "createGroup" },
+  /** `listAccessible`, behind `getRooms({ accessibleBy })`. */
+  { name: "accessibleBy", method: "listAccessible" },
 ] as const satisfies readonly { name: string; method: keyof RoomStore }[];
 
 /** The name of one optional part of the {@link RoomStore} contract. */

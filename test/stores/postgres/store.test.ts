@@ -20,7 +20,7 @@ describeIfPostgres(unreachable ?? `PostgresStore conformance (${DATABASE_URL})`,
   testRoomStore({
     name: "PostgresStore",
     // Declared: the schema exists only from beforeAll, after tests are collected.
-    capabilities: { rename: true, accessRules: true, revocationEvents: true, revocationClearing: true, groups: true },
+    capabilities: { rename: true, accessRules: true, revocationEvents: true, revocationClearing: true, groups: true, accessibleBy: true },
     create: () => new PostgresStore({ connectionString: DATABASE_URL, schema }),
     cleanup: async (store) => {
       await store.close?.();
@@ -37,7 +37,7 @@ describeIfPostgres(unreachable ?? `PostgresStore with entryCache (${DATABASE_URL
 
   testRoomStore({
     name: "PostgresStore, entryCache",
-    capabilities: { rename: true, accessRules: true, revocationEvents: true, revocationClearing: true, groups: true },
+    capabilities: { rename: true, accessRules: true, revocationEvents: true, revocationClearing: true, groups: true, accessibleBy: true },
     create: () => new PostgresStore({ connectionString: DATABASE_URL, schema, entryCache: true }),
     cleanup: async (store) => {
       await store.close?.();
