@@ -3,21 +3,11 @@
  * forms to change each through `updateRoom`, the "can this user enter?"
  * check, and the sections the access and audit APIs fill in.
  */
-import { type AccessDecision, RESOURCES, type RoomData } from "../index.js";
+import type { RoomAccessList, RoomData } from "../index.js";
+import { type EntryCheck, accessListSection, checkResult } from "./access-sections.js";
 import { type HtmlValue, type SafeHtml, html } from "./html.js";
 import { type Notice, type Viewer, csrfField, layout } from "./layout.js";
 import { roomHref, scopesText } from "./rooms-page.js";
-
-/** The outcome of "can this user enter?". */
-export type EntryCheck =
-  | {
-      userId: string;
-      groupIds: readonly string[];
-      /** Whether the groups were typed in the form or read from the store's memberships. */
-      groupsFrom: "form" | "store";
-      decision: AccessDecision;
-    }
-  | { userId: string; problem: string };
 
 /** What a form that failed sent, so the page shows it again beside the API's message. */
 export type FailedEdit = { form: "defaults" | "user" | "group"; id: string; scopes: string };
@@ -27,8 +17,10 @@ export type RoomView = {
   room: RoomData;
   check?: EntryCheck | undefined;
   failed?: FailedEdit | undefined;
-  /** Sections filled by other APIs (effective access list, audit trail), already rendered. */
-  extra?: HtmlValue;
+  /** One page of `getRoomAccessList`. */
+  accessList?: RoomAccessList | undefined;
+  /** The audit trail section, already rendered. */
+  trail?: HtmlValue;
 };
 
 function entryRows(
@@ -102,46 +94,6 @@ function entriesSection(viewer: Viewer, view: RoomView, kind: "user" | "group"):
   </section>`;
 }
 
-function checkResult(check: EntryCheck): SafeHtml {
-  if ("problem" in check) return html`<div class="message error" role="alert" id="check-result">${check.problem}</div>`;
-  const { decision } = check;
-  const groups =
-    check.groupIds.length === 0
-      ? html`no groups`
-      : html`groups ${check.groupIds.map((id, i) => html`${i > 0 ? ", " : ""}<code>${id}</code>`)}`;
-  return html`<div id="check-result">
-    <p class="verdict ${decision.canEnter ? "yes" : "no"}">
-      ${
-        decision.canEnter
-          ? `Yes: ${check.userId} can enter${decision.isReadOnly ? ", read-only" : " and write"}.`
-          : `No: ${check.userId} cannot enter this room.`
-      }
-    </p>
-    <p class="muted">
-      Decided for user <code>${check.userId}</code> with ${groups}
-      (${check.groupsFrom === "store" ? "the user's group memberships in the store" : "as typed"}). Scopes:
-      <code>${scopesText(decision.scopes)}</code>
-    </p>
-    <table>
-      <thead>
-        <tr>
-          <th>Feature</th>
-          <th>Access</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${RESOURCES.map(
-          (resource) =>
-            html`<tr>
-              <td>${resource}</td>
-              <td>${decision.matrix[resource]}</td>
-            </tr>`,
-        )}
-      </tbody>
-    </table>
-  </div>`;
-}
-
 /** The room view. */
 export function roomPage(viewer: Viewer, view: RoomView, notice?: Notice): SafeHtml {
   const { room, check, failed } = view;
@@ -191,6 +143,7 @@ export function roomPage(viewer: Viewer, view: RoomView, notice?: Notice): SafeH
         </form>
       </section>
       ${entriesSection(viewer, view, "user")} ${entriesSection(viewer, view, "group")}
+      ${view.accessList === undefined ? "" : accessListSection(view.accessList)}
       <section id="check">
         <h2>Can this user enter?</h2>
         <form method="get" action="/admin/room" class="grid" id="check-form">
@@ -200,13 +153,13 @@ export function roomPage(viewer: Viewer, view: RoomView, notice?: Notice): SafeH
             >Group ids (comma separated; empty: the user's groups in the store)<input
               type="text"
               name="checkGroups"
-              value="${check !== undefined && "groupIds" in check && check.groupsFrom === "form" ? check.groupIds.join(", ") : ""}"
+              value="${check !== undefined && "explanation" in check && check.groupsFrom === "form" ? check.explanation.groupIds.join(", ") : ""}"
           /></label>
           <div><button type="submit">Check</button></div>
         </form>
         ${check === undefined ? "" : checkResult(check)}
       </section>
-      ${view.extra}
+      ${view.trail}
       <p><a href="${roomHref(room.id)}">Reload</a> · <a href="/admin/rooms">All rooms</a></p>`,
     notice,
   );

@@ -3,11 +3,12 @@
  * `Liveblocks` facade; an error it throws is shown as it would be answered
  * over REST (status, code, message), and a failed edit changes nothing.
  */
-import { type Liveblocks, type Page, type RoomData, type UpdateRoomOptions, resolveAccess } from "../index.js";
+import type { Liveblocks, Page, RoomAccessList, RoomData, UpdateRoomOptions } from "../index.js";
+import type { EntryCheck } from "./access-sections.js";
 import type { HtmlValue } from "./html.js";
 import type { Notice, Viewer } from "./layout.js";
 import { page, redirect } from "./respond.js";
-import { type EntryCheck, type FailedEdit, roomPage } from "./room-page.js";
+import { type FailedEdit, roomPage } from "./room-page.js";
 import { idList, roomHref, roomSearchOf, roomsPage, roomsQueryOf } from "./rooms-page.js";
 import { type UserView, usersPage } from "./users-page.js";
 
@@ -56,7 +57,13 @@ export function createRoutes(liveblocks: Liveblocks): AdminRoutes {
     if (userId === "") return undefined;
     const typed = idList(params.get("checkGroups") ?? "");
     const groupIds = typed.length > 0 ? typed : await storeGroups(userId, room.organizationId, signal);
-    return { userId, groupIds, groupsFrom: typed.length > 0 ? "form" : "store", decision: resolveAccess(room, { userId, groupIds }) };
+    try {
+      // The room's own organization: the question is about its permissions, as a token of that organization would meet them.
+      const explanation = await liveblocks.explainAccess(room.id, { userId, groupIds, organizationId: room.organizationId }, { signal });
+      return { userId, explanation, groupsFrom: typed.length > 0 ? "form" : "store" };
+    } catch (error) {
+      return { userId, problem: apiError(error).notice.text };
+    }
   }
 
   /** The room view (status 200, or the status of the error a failed edit answered). */
@@ -77,8 +84,15 @@ export function createRoutes(liveblocks: Liveblocks): AdminRoutes {
       return page(errorStatus, roomsPage(viewer, roomSearchOf(new URLSearchParams()), undefined, errorNotice));
     }
     const check = await entryCheck(room, params, signal);
-    const extra: HtmlValue = [];
-    return page(status, roomPage(viewer, { room, check, failed, extra }, notice));
+    const accessCursor = params.get("accessCursor") ?? "";
+    let accessList: RoomAccessList | undefined;
+    try {
+      accessList = await liveblocks.getRoomAccessList(room.id, accessCursor === "" ? {} : { startingAfter: accessCursor }, { signal });
+    } catch (error) {
+      notice ??= apiError(error).notice;
+    }
+    const trail: HtmlValue = [];
+    return page(status, roomPage(viewer, { room, check, failed, accessList, trail }, notice));
   }
 
   /** `updateRoom` with one change from a form; back to the room view either way. */
@@ -144,8 +158,7 @@ export function createRoutes(liveblocks: Liveblocks): AdminRoutes {
           const cursor = params.get("cursor") ?? "";
           const rooms: Page<RoomData> = await liveblocks.getRooms(
             {
-              userId: form.userId,
-              ...(groupIds.length > 0 && { groupIds }),
+              accessibleBy: { userId: form.userId, groupIds },
               limit: 20,
               ...(cursor !== "" && { startingAfter: cursor }),
             },
@@ -157,7 +170,7 @@ export function createRoutes(liveblocks: Liveblocks): AdminRoutes {
             groupIds,
             groupsFrom: typed.length > 0 ? "form" : "store",
             rooms,
-            rule: "Rooms whose usersAccesses name this user or whose groupsAccesses name one of the groups (explicit entries only: rooms reached through their default access are not listed).",
+            rule: "Every room this identity can enter: through the room's default, one of its groups, or its own entry (getRooms accessibleBy).",
             next: rooms.nextCursor === null ? undefined : `/admin/users?${new URLSearchParams({ ...form, cursor: rooms.nextCursor })}`,
           };
           return page(200, usersPage(viewer, form, view));

@@ -128,13 +128,20 @@ async function walkThrough(origin: string, store: string): Promise<void> {
     await page.click('#check-form button[type="submit"]');
     await expect(page.innerText("#check-result .verdict")).resolves.toBe("Yes: carol can enter, read-only.");
     expect(await page.innerText("#check-result")).toContain("contractors");
+    // explainAccess: the default now gives room:read too; the group decided nothing the default did not.
+    expect(await page.innerText("#check-summary")).toMatch(/^Read-only/);
+    expect(await page.innerText("#access-list")).toMatch(/user\s+bob/);
     await shot("7-room-can-enter");
 
     // The users view: the rooms carol reaches.
     await page.click("header >> text=Users");
     await page.fill('#user-search input[name="userId"]', "carol");
     await page.click('#user-search button[type="submit"]');
-    expect(await page.$$eval("#rooms tbody tr td:first-child", (cells) => cells.map((c) => c.textContent))).toContain("design-review");
+    // Through her group (design-review) and a public default (design-archive), not billing-q3 nor the private markup room.
+    expect((await page.$$eval("#rooms tbody tr td:first-child", (cells) => cells.map((c) => c.textContent))).sort()).toEqual([
+      "design-archive",
+      "design-review",
+    ]);
     await shot("8-users");
 
     // A form post without its CSRF token is refused, even with the session cookie.

@@ -237,6 +237,9 @@ describe("admin console - pages", () => {
     await client.login();
     const { body } = await client.get("/admin/room?id=design-review&checkUser=carol&checkGroups=contractors");
     expect(body).toContain("Yes: carol can enter, read-only.");
+    // explainAccess's sentence and the layer that decided each feature.
+    expect(body).toContain("Read-only: group &quot;contractors&quot; grants room:read");
+    expect(body).toContain("<td>group contractors (room:read)</td>");
     const denied = await client.get("/admin/room?id=design-review&checkUser=carol");
     expect(denied.body).toContain("No: carol cannot enter this room.");
   });
@@ -253,5 +256,28 @@ describe("admin console - pages", () => {
     } finally {
       await own.close();
     }
+  });
+});
+
+describe("admin console - access views", () => {
+  it("room view - lists the effective access of the default and every entry", async () => {
+    const client = new ConsoleClient(server.url);
+    await client.login();
+    const { body } = await client.get("/admin/room?id=design-review");
+    const section = body.slice(body.indexOf('id="access-list"'));
+    expect(section).toMatch(/everyone else[\s\S]*?cannot enter/);
+    expect(section).toMatch(/user <code>ada<\/code>[\s\S]*?can write/);
+    expect(section).toMatch(/group <code>contractors<\/code>[\s\S]*?read-only/);
+  });
+
+  it("users view - lists the rooms one identity can enter, public ones included", async () => {
+    const client = new ConsoleClient(server.url);
+    await client.login();
+    const rooms = (body: string) => [...body.matchAll(/<a href="\/admin\/room\?id=[^"]+">([^<]+)<\/a>/g)].map((m) => m[1]);
+    // design-review through the group; the markup room through its public default.
+    expect(rooms((await client.get("/admin/users?userId=carol&groupIds=contractors")).body).sort()).toEqual(
+      ["&lt;script&gt;alert(1)&lt;/script&gt;", "design-review"].sort(),
+    );
+    expect(rooms((await client.get("/admin/users?userId=dave")).body)).toEqual(["&lt;script&gt;alert(1)&lt;/script&gt;"]);
   });
 });
