@@ -84,9 +84,10 @@ function entriesSection(viewer: Viewer, view: RoomView, kind: "user" | "group"):
       ${csrfField(viewer)}<input type="hidden" name="id" value="${room.id}" />
       <label>${kind === "user" ? "User id" : "Group id"}<input type="text" name="entry" value="${refill?.id ?? ""}" required /></label>
       <label
-        >Scopes (space separated, e.g. <code>room:read room:presence:write</code>)<input
+        >Scopes (space separated)<input
           type="text"
           name="scopes"
+          placeholder="room:read room:presence:write"
           value="${refill?.scopes ?? ""}"
       /></label>
       <div><button type="submit">Set ${kind} access</button></div>
