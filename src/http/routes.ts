@@ -17,6 +17,7 @@ import { httpMessages } from "../protocol/messages.js";
 import { HttpError, errorResponse, type RouteResult, json, noContent } from "./responses.js";
 import { isObject } from "../runtime/json.js";
 import { PATHS, segmentsOf } from "../protocol/paths.js";
+import { writeOptionsOf } from "./actor.js";
 
 /** What a route action receives. */
 export type RouteContext = {
@@ -159,7 +160,7 @@ async function createRoom(context: RouteContext): Promise<RouteResult> {
   const { liveblocks, request } = context;
   const body = await objectBody(context);
   const { id, ...params } = body;
-  const options = { signal: request.signal };
+  const options = writeOptionsOf(request);
   const room = isIdempotent(new URL(request.url).searchParams.get("idempotent"))
     ? await liveblocks.getOrCreateRoom(id as string, params as CreateRoomOptions, options)
     : await liveblocks.createRoom(id as string, params as CreateRoomOptions, options);
@@ -183,24 +184,26 @@ async function getRoom({ liveblocks, request, params }: RouteContext): Promise<R
 
 async function updateRoom(context: RouteContext): Promise<RouteResult> {
   const body = await objectBody(context);
-  const room = await context.liveblocks.updateRoom(context.params.get("roomId")!, body as UpdateRoomOptions, {
-    signal: context.request.signal,
-  });
+  const room = await context.liveblocks.updateRoom(
+    context.params.get("roomId")!,
+    body as UpdateRoomOptions,
+    writeOptionsOf(context.request),
+  );
   return json(roomToJson(room));
 }
 
 async function deleteRoom({ liveblocks, request, params }: RouteContext): Promise<RouteResult> {
-  await liveblocks.deleteRoom(params.get("roomId")!, {
-    signal: request.signal,
-  });
+  await liveblocks.deleteRoom(params.get("roomId")!, writeOptionsOf(request));
   return noContent();
 }
 
 async function upsertRoom(context: RouteContext): Promise<RouteResult> {
   const body = await objectBody(context);
-  const room = await context.liveblocks.upsertRoom(context.params.get("roomId")!, body as UpsertRoomOptions, {
-    signal: context.request.signal,
-  });
+  const room = await context.liveblocks.upsertRoom(
+    context.params.get("roomId")!,
+    body as UpsertRoomOptions,
+    writeOptionsOf(context.request),
+  );
   return json(roomToJson(room));
 }
 
@@ -211,7 +214,7 @@ async function updateRoomId(context: RouteContext): Promise<RouteResult> {
       currentRoomId: context.params.get("roomId")!,
       newRoomId: body["newRoomId"] as string,
     },
-    { signal: context.request.signal },
+    writeOptionsOf(context.request),
   );
   return json(roomToJson(room));
 }
@@ -222,9 +225,10 @@ async function updateRoomId(context: RouteContext): Promise<RouteResult> {
 async function createGroup(context: RouteContext): Promise<RouteResult> {
   const { id, groupId, ...params } = await objectBody(context);
   if (id !== undefined && groupId !== undefined && id !== groupId) throw invalidField("groupId", "must equal id when both are sent");
-  const group = await context.liveblocks.createGroup({ ...params, groupId: (id ?? groupId) as string } as CreateGroupOptions, {
-    signal: context.request.signal,
-  });
+  const group = await context.liveblocks.createGroup(
+    { ...params, groupId: (id ?? groupId) as string } as CreateGroupOptions,
+    writeOptionsOf(context.request),
+  );
   return json(groupToJson(group));
 }
 
@@ -233,14 +237,14 @@ async function getGroup({ liveblocks, request, params }: RouteContext): Promise<
 }
 
 async function deleteGroup({ liveblocks, request, params }: RouteContext): Promise<RouteResult> {
-  await liveblocks.deleteGroup({ groupId: params.get("groupId")! }, { signal: request.signal });
+  await liveblocks.deleteGroup({ groupId: params.get("groupId")! }, writeOptionsOf(request));
   return noContent();
 }
 
 async function changeGroupMembers(context: RouteContext, change: "add" | "remove"): Promise<RouteResult> {
   const body = await objectBody(context);
   const params = { groupId: context.params.get("groupId")!, memberIds: body["memberIds"] as string[] };
-  const options = { signal: context.request.signal };
+  const options = writeOptionsOf(context.request);
   const group =
     change === "add"
       ? await context.liveblocks.addGroupMembers(params, options)
@@ -284,9 +288,7 @@ async function revokeTokens(context: RouteContext): Promise<RouteResult> {
     userId: context.params.get("userId")!,
   };
   if (body["issuedBefore"] !== undefined && body["issuedBefore"] !== null) params.issuedBefore = body["issuedBefore"] as number;
-  await context.liveblocks.revokeTokens(params, {
-    signal: context.request.signal,
-  });
+  await context.liveblocks.revokeTokens(params, writeOptionsOf(context.request));
   return noContent();
 }
 
@@ -297,7 +299,7 @@ async function getRevocation({ liveblocks, request, params }: RouteContext): Pro
 
 /** `DELETE /v2/users/:userId/revocation` → 204: the cutoff is gone (an administrator's undo). */
 async function clearRevocation({ liveblocks, request, params }: RouteContext): Promise<RouteResult> {
-  await liveblocks.clearTokenRevocation({ userId: params.get("userId")! }, { signal: request.signal });
+  await liveblocks.clearTokenRevocation({ userId: params.get("userId")! }, writeOptionsOf(request));
   return noContent();
 }
 

@@ -50,6 +50,7 @@ import { listAccessibleRooms } from "./access/accessible.js";
 import { explainRoomAccess } from "./access/explain.js";
 import { type RoomAccessListOptions, roomAccessList } from "./access/access-list.js";
 import type { ExplainAccessIdentity, RoomAccessExplanation, RoomAccessList } from "./access/types.js";
+import { writeOptions } from "./actor.js";
 import type { CreateGroupOptions, GroupPaginationOptions } from "./groups.js";
 
 const MAX_UPSERT_ATTEMPTS = 8;
@@ -211,7 +212,7 @@ export class Liveblocks {
     options?.signal?.throwIfAborted();
     const id = parseInput(this.#config.schemas.roomId, roomId, "roomId");
     const room = this.#newRoom(id, parseInput(this.#config.schemas.createRoom, params, "params"));
-    const result = await this.#config.store.create(room, { signal: options?.signal, assert: this.#config.assertLimits });
+    const result = await this.#config.store.create(room, { ...writeOptions(options), assert: this.#config.assertLimits });
     if (!result.created && !options?.idempotent) {
       throw roomExists(id);
     }
@@ -254,7 +255,7 @@ export class Liveblocks {
     const id = parseInput(this.#config.schemas.roomId, roomId, "roomId");
     const { update, create } = parseInput(this.#config.schemas.upsertRoom, params, "params");
     const patch = toRoomPatch(update);
-    const write = { signal: options?.signal, assert: this.#config.assertLimits };
+    const write = { ...writeOptions(options), assert: this.#config.assertLimits };
     for (let attempt = 0; attempt < MAX_UPSERT_ATTEMPTS; attempt++) {
       const updated = await this.#config.store.update(id, patch, write);
       if (updated !== null) return toPlainRoom(this.#config.store, updated);
@@ -304,7 +305,7 @@ export class Liveblocks {
     options?.signal?.throwIfAborted();
     const id = parseInput(this.#config.schemas.roomId, roomId, "roomId");
     const patch = toRoomPatch(parseInput(this.#config.schemas.updateRoom, params, "params"));
-    const room = await this.#config.store.update(id, patch, { signal: options?.signal, assert: this.#config.assertLimits });
+    const room = await this.#config.store.update(id, patch, { ...writeOptions(options), assert: this.#config.assertLimits });
     if (room === null) throw roomNotFound(id);
     return toPlainRoom(this.#config.store, room);
   }
@@ -326,7 +327,7 @@ export class Liveblocks {
     const { currentRoomId, newRoomId } = parseInput(this.#config.schemas.updateRoomId, params, "params");
     const store = this.#config.store;
     if (store.rename === undefined) throw notImplemented("Renaming a room");
-    const result = await store.rename(currentRoomId, newRoomId, { signal: options?.signal });
+    const result = await store.rename(currentRoomId, newRoomId, writeOptions(options));
     if (result === "not-found") throw roomNotFound(currentRoomId);
     if (result === "exists") throw roomExists(newRoomId);
     return toPlainRoom(this.#config.store, result);
@@ -345,7 +346,7 @@ export class Liveblocks {
   async deleteRoom(roomId: string, options?: RequestOptions): Promise<void> {
     options?.signal?.throwIfAborted();
     const id = parseInput(this.#config.schemas.roomId, roomId, "roomId");
-    await this.#config.store.delete(id, { signal: options?.signal });
+    await this.#config.store.delete(id, writeOptions(options));
   }
 
   /**
@@ -591,7 +592,7 @@ export class Liveblocks {
       throw invalidField("issuedBefore", `must be no later than now plus the clock tolerance (${this.#config.clockTolerance} s)`);
     }
     const cutoff = issuedBefore ?? now;
-    await this.#config.store.revokeTokens(userId, cutoff, { signal: options?.signal });
+    await this.#config.store.revokeTokens(userId, cutoff, writeOptions(options));
     announceRevocation(this.#config, { userId, issuedBefore: cutoff });
   }
 
@@ -613,7 +614,7 @@ export class Liveblocks {
     const { userId } = parseInput(this.#config.schemas.tokenRevocation, params, "params");
     const store = this.#config.store;
     if (store.clearRevocation === undefined) throw notImplemented("Clearing a token revocation");
-    await store.clearRevocation(userId, { signal: options?.signal });
+    await store.clearRevocation(userId, writeOptions(options));
   }
 
   /**

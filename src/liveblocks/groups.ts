@@ -12,6 +12,7 @@ import type { z } from "zod";
 import { type Schemas, checkInput, parseInput } from "./schemas.js";
 import type { Page, RequestOptions } from "./types.js";
 import { regroupWatches } from "./entry/watch.js";
+import { writeOptions } from "./actor.js";
 
 /** The parameters of `createGroup`, as `@liveblocks/node` takes them. */
 export type CreateGroupOptions = {
@@ -68,7 +69,7 @@ export async function createGroup(config: Config, params: CreateGroupOptions, op
     scopes: input.scopes?.mention === false ? {} : { mention: true },
     members: [...new Set(input.memberIds ?? [])].map((id) => ({ id, addedAt: now })),
   };
-  const result = await store.createGroup(group, { signal: options?.signal, assert: memberLimit(config) });
+  const result = await store.createGroup(group, { ...writeOptions(options), assert: memberLimit(config) });
   if (!result.created) throw groupExists(input.groupId);
   return result.group;
 }
@@ -86,10 +87,11 @@ export async function getGroup(config: Config, params: { groupId: string }, opti
 export async function deleteGroup(config: Config, params: { groupId: string }, options?: RequestOptions): Promise<void> {
   options?.signal?.throwIfAborted();
   const { groupId } = parseInput(config.schemas.group, params, "params");
+  const write = writeOptions(options);
   const store = groupsOf(config);
   // Its members, for their watches: only read when a watch could care.
   const members = config.groupsFrom === "store" ? ((await store.getGroup(groupId, { signal: options?.signal }))?.members ?? []) : [];
-  if (!(await store.deleteGroup(groupId, { signal: options?.signal }))) throw groupNotFound(groupId);
+  if (!(await store.deleteGroup(groupId, write))) throw groupNotFound(groupId);
   regroupWatches(
     config,
     members.map((member) => member.id),
@@ -109,8 +111,8 @@ export async function changeGroupMembers(
   const at = new Date(config.now());
   const group =
     change === "add"
-      ? await store.addGroupMembers(groupId, memberIds, at, { signal: options?.signal, assert: memberLimit(config) })
-      : await store.removeGroupMembers(groupId, memberIds, at, { signal: options?.signal });
+      ? await store.addGroupMembers(groupId, memberIds, at, { ...writeOptions(options), assert: memberLimit(config) })
+      : await store.removeGroupMembers(groupId, memberIds, at, writeOptions(options));
   if (group === null) throw groupNotFound(groupId);
   regroupWatches(config, memberIds);
   return group;

@@ -152,8 +152,12 @@ export type CreateSessionOptions<U extends BaseUserMeta = UserMeta> = PartialUnl
   organizationId?: string;
 };
 
-/** The last argument of every async method. */
-export type RequestOptions = { signal?: AbortSignal };
+/**
+ * The last argument of every async method. `actor` (roomgate's own) names
+ * who makes a write, for its audit entry and webhooks: non-empty, at most
+ * 256 characters; reads ignore it.
+ */
+export type RequestOptions = { signal?: AbortSignal; actor?: string };
 
 /** Parameters of `createRoom` / `getOrCreateRoom`. */
 export type CreateRoomOptions = {

@@ -15,6 +15,10 @@ import type {
   StoreReadOptions,
   StoreWriteOptions,
 } from "../../rooms/types.js";
+import type { JournalBody } from "../../rooms/journal-writers.js";
+
+/** Journals a group write, synchronously, before the write changes anything. */
+export type MemoryGroupJournal = (body: JournalBody, options: { actor?: string } | undefined) => void;
 
 type StoredGroup = {
   readonly id: string;
@@ -34,6 +38,11 @@ type StoredGroup = {
 export class MemoryGroups implements GroupStore {
   readonly #groups = new Map<string, StoredGroup>();
   readonly #byMember = new Map<string, Set<string>>();
+  readonly #journal: MemoryGroupJournal;
+
+  constructor(journal: MemoryGroupJournal) {
+    this.#journal = journal;
+  }
 
   async createGroup(group: GroupData, options?: GroupWriteOptions): Promise<{ group: GroupData; created: boolean }> {
     options?.signal?.throwIfAborted();
@@ -42,6 +51,7 @@ export class MemoryGroups implements GroupStore {
     const members = new Map<string, number>();
     for (const member of group.members) if (!members.has(member.id)) members.set(member.id, member.addedAt.getTime());
     options?.assert?.(members.size);
+    this.#journal({ type: "groupCreated", groupId: group.id, organizationId: group.organizationId }, options);
     const stored: StoredGroup = {
       id: group.id,
       organizationId: group.organizationId,
@@ -65,6 +75,7 @@ export class MemoryGroups implements GroupStore {
     options?.signal?.throwIfAborted();
     const stored = this.#groups.get(groupId);
     if (stored === undefined) return false;
+    this.#journal({ type: "groupDeleted", groupId, organizationId: stored.organizationId }, options);
     this.#groups.delete(groupId);
     for (const memberId of stored.members.keys()) this.#unindex(memberId, groupId);
     return true;
@@ -76,6 +87,7 @@ export class MemoryGroups implements GroupStore {
     if (stored === undefined) return null;
     const fresh = [...new Set(memberIds)].filter((id) => !stored.members.has(id));
     options?.assert?.(stored.members.size + fresh.length);
+    if (fresh.length > 0) this.#journal({ type: "groupMembersAdded", groupId, memberIds: fresh }, options);
     const ms = at.getTime();
     for (const memberId of fresh) {
       stored.members.set(memberId, ms);
@@ -94,13 +106,13 @@ export class MemoryGroups implements GroupStore {
     options?.signal?.throwIfAborted();
     const stored = this.#groups.get(groupId);
     if (stored === undefined) return null;
-    let removed = false;
-    for (const memberId of memberIds) {
-      if (!stored.members.delete(memberId)) continue;
+    const removed = [...new Set(memberIds)].filter((id) => stored.members.has(id));
+    if (removed.length > 0) this.#journal({ type: "groupMembersRemoved", groupId, memberIds: removed }, options);
+    for (const memberId of removed) {
+      stored.members.delete(memberId);
       this.#unindex(memberId, groupId);
-      removed = true;
     }
-    if (removed) stored.updatedAt = at.getTime();
+    if (removed.length > 0) stored.updatedAt = at.getTime();
     return toData(stored);
   }
 

@@ -17,6 +17,8 @@ import { candidates, keyOf, type RoomIndexes } from "./planner.js";
 import { RoomTimeline } from "./timeline.js";
 import { MemoryGroups } from "./groups.js";
 import { listAccessible, type PublicRooms, publicKeys } from "./accessible.js";
+import { type JournalEntry, roomChanges } from "../../rooms/journal.js";
+import { type JournalBody, JournalWriters, stampEntry, writeActor } from "../../rooms/journal-writers.js";
 import {
   type GroupData,
   type GroupListPage,
@@ -37,7 +39,16 @@ import {
 export type MemoryStoreOptions = Pick<RoomChangeEmitterOptions, "onListenerError"> & {
   /** Largest chunk of an index list (default 512); tests set it small to exercise chunk splits. */
   indexChunkSize?: number;
+  /** The clock of journal entries (epoch ms). Default `Date.now`. */
+  now?: () => number;
 };
+
+/**
+ * A writer the memory store calls with each journal entry, synchronously
+ * inside the write's atomic section and before the write changes anything:
+ * if it throws, the write is refused.
+ */
+export type MemoryJournalWriter = (entry: JournalEntry) => void;
 
 /**
  * An in-memory {@link RoomStore}: fast, not durable, one process. Every
@@ -82,7 +93,9 @@ export class MemoryStore implements RoomStore {
   /** Rooms whose default is not empty, for `listAccessible`. */
   readonly #publicRooms: PublicRooms = new Map();
   readonly #revocations = new Map<string, number>();
-  readonly #groups = new MemoryGroups();
+  readonly #groups: MemoryGroups;
+  readonly #writers = new JournalWriters<MemoryJournalWriter>();
+  readonly #now: () => number;
   readonly #emitter: RoomChangeEmitter;
   readonly #revocationEmitter: RoomChangeEmitter<RevocationEvent>;
 
@@ -92,6 +105,19 @@ export class MemoryStore implements RoomStore {
     this.#timeline = new RoomTimeline<StoredRoom>(this.#chunkSize);
     this.#byId = new SortedChunks<string>(compareIds, this.#chunkSize);
     this.#revocationEmitter = new RoomChangeEmitter<RevocationEvent>();
+    this.#now = options.now ?? Date.now;
+    this.#groups = new MemoryGroups((body, options) => this.#journal(body, options));
+  }
+
+  /**
+   * Adds a writer called with every journal entry, inside the write (the
+   * audit trail is one, a webhook outbox another). For integrations.
+   * @internal
+   *
+   * @returns The function that removes it.
+   */
+  registerJournalWriter(writer: MemoryJournalWriter): () => void {
+    return this.#writers.add(writer);
   }
 
   /**
@@ -142,6 +168,7 @@ export class MemoryStore implements RoomStore {
     // The stored room is a copy with the same entries, so assert reads the input.
     options?.assert?.(room);
     const stored = new StoredRoom(room);
+    if (this.#writers.active) this.#journal({ type: "roomCreated", roomId: stored.id, room: stored.toRoomData() }, options);
 
     this.#index(stored);
     if (this.#emitter.size > 0) this.#emitter.emit({ type: "created", roomId: stored.id, room: stored.toRoomData() });
@@ -162,6 +189,11 @@ export class MemoryStore implements RoomStore {
     if (before === undefined) return null;
     const patched = applyRoomPatch(before.toRoomData(), patch);
     options?.assert?.(patched);
+    if (this.#writers.active) {
+      const changes = roomChanges(before.toRoomData(), patched);
+      // A patch that changes nothing journals nothing (see journal-writers.ts).
+      if (changes !== null) this.#journal({ type: "roomUpdated", roomId, changes }, options);
+    }
     const after = new StoredRoom(patched);
 
     const rank = this.#timeline.replace(before, after, before.createdMs);
@@ -190,6 +222,7 @@ export class MemoryStore implements RoomStore {
     if (this.#rooms.has(newRoomId)) return "exists";
     const data = { ...room.toRoomData(), id: newRoomId };
     options?.assert?.(data);
+    if (this.#writers.active) this.#journal({ type: "roomIdUpdated", roomId, newRoomId }, options);
     const moved = new StoredRoom(data);
     this.#unindex(room);
     this.#index(moved);
@@ -208,6 +241,7 @@ export class MemoryStore implements RoomStore {
     options?.signal?.throwIfAborted();
     const room = this.#rooms.get(roomId);
     if (room === undefined) return false;
+    if (this.#writers.active) this.#journal({ type: "roomDeleted", roomId }, options);
     this.#unindex(room);
     this.#emitter.emit({ type: "deleted", roomId, room: null });
     return true;
@@ -267,7 +301,10 @@ export class MemoryStore implements RoomStore {
     options?.signal?.throwIfAborted();
     if (!Number.isSafeInteger(issuedBefore)) throw new TypeError("issuedBefore must be an integer of epoch milliseconds");
     const current = this.#revocations.get(userId);
-    if (current === undefined || issuedBefore > current) this.#revocations.set(userId, issuedBefore);
+    if (current === undefined || issuedBefore > current) {
+      if (this.#writers.active) this.#journal({ type: "tokensRevoked", userId, issuedBefore }, options);
+      this.#revocations.set(userId, issuedBefore);
+    }
     if (this.#revocationEmitter.size > 0) {
       this.#revocationEmitter.emit({ userId, issuedBefore: this.#revocations.get(userId) as number });
     }
@@ -292,6 +329,8 @@ export class MemoryStore implements RoomStore {
    */
   async clearRevocation(userId: string, options?: StoreWriteOptions): Promise<void> {
     options?.signal?.throwIfAborted();
+    if (!this.#revocations.has(userId)) return;
+    if (this.#writers.active) this.#journal({ type: "tokenRevocationCleared", userId }, options);
     this.#revocations.delete(userId);
   }
 
@@ -355,6 +394,16 @@ export class MemoryStore implements RoomStore {
 
   /** Nothing to release; present so callers can close any store the same way. */
   async close(): Promise<void> {}
+
+  /**
+   * Hands the entry of a write to every journal writer, synchronously,
+   * before the write changes anything: the atomic section of this store.
+   */
+  #journal(body: JournalBody, options: { actor?: string } | undefined): void {
+    if (!this.#writers.active) return;
+    const entry = stampEntry(body, writeActor(options), this.#now);
+    for (const write of this.#writers.list) write(entry);
+  }
 
   /** The indexes as the planner reads them. */
   #indexes(): RoomIndexes {

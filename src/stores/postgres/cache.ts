@@ -4,7 +4,10 @@
  * feed. It answers only while the feed is live (connected and caught up);
  * when the feed drops, everything is forgotten and reads go to the database.
  */
+import type { PoolClient } from "pg";
 import type { RoomEntryRules } from "../../rooms/types.js";
+import { type RoomRow, toAccesses } from "./rows.js";
+import type { Tables } from "./schema.js";
 
 /** One bounded map, least recently used first out. `null` caches "none". */
 class Lru<V> {
@@ -85,4 +88,25 @@ export class EntryCache {
     this.rooms.clear();
     this.revocations.clear();
   }
+}
+
+/** The whole access rules of a room, deeply frozen to be cached and shared, or `null` if there is no such room. */
+export async function loadRoomRules(client: PoolClient, t: Tables, roomId: string): Promise<RoomEntryRules | null> {
+  const { rows } = await client.query<{ doc: RoomRow["doc"]; organization_id: string }>(
+    `SELECT doc, organization_id FROM ${t.rooms} WHERE id = $1`,
+    [roomId],
+  );
+  const doc = rows[0]?.doc;
+  if (doc === undefined) return null;
+  const freezeAll = (accesses: Record<string, string[]>) => {
+    const map = toAccesses(accesses);
+    for (const key of Object.keys(map)) Object.freeze(map[key]);
+    return Object.freeze(map);
+  };
+  return Object.freeze({
+    defaultAccesses: Object.freeze(doc.defaultAccesses),
+    usersAccesses: freezeAll(doc.usersAccesses),
+    groupsAccesses: freezeAll(doc.groupsAccesses),
+    organizationId: rows[0]!.organization_id,
+  });
 }

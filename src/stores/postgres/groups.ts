@@ -18,6 +18,10 @@ import type {
 import type { Connections } from "./connection.js";
 import { checkText } from "./rows.js";
 import { assertPageLimit } from "../../rooms/cursor.js";
+import type { JournalBody } from "../../rooms/journal-writers.js";
+
+/** Journals a group write inside its transaction (the store's journal). */
+export type PostgresGroupJournal = (client: PoolClient, body: JournalBody, options: { actor?: string } | undefined) => Promise<void>;
 
 /** `value`, once checked storable. */
 function text(value: string, field: string): string {
@@ -35,9 +39,11 @@ export class PostgresGroups implements GroupStore {
   readonly #connections: Connections;
   readonly #groups: string;
   readonly #members: string;
+  readonly #journal: PostgresGroupJournal;
 
-  constructor(connections: Connections, schema: string) {
+  constructor(connections: Connections, schema: string, journal: PostgresGroupJournal) {
     this.#connections = connections;
+    this.#journal = journal;
     this.#groups = `"${schema}".groups`;
     this.#members = `"${schema}".group_members`;
   }
@@ -61,6 +67,7 @@ export class PostgresGroups implements GroupStore {
           [group.id, [...members.keys()], [...members.values()]],
         );
       }
+      await this.#journal(client, { type: "groupCreated", groupId: group.id, organizationId: group.organizationId }, options);
       return { group: await this.#read(client, group.id), created: true };
     });
     // Deleted between the conflict and the read: try again.
@@ -76,10 +83,15 @@ export class PostgresGroups implements GroupStore {
   async deleteGroup(groupId: string, options?: StoreWriteOptions): Promise<boolean> {
     checkText(groupId, "groupId");
     // Memberships go with the group through ON DELETE CASCADE.
-    const { rowCount } = await this.#connections.withClient(options?.signal, (client) =>
-      client.query(`DELETE FROM ${this.#groups} WHERE id = $1`, [groupId]),
-    );
-    return (rowCount ?? 0) > 0;
+    return this.#connections.transaction(options?.signal, async (client) => {
+      const { rows } = await client.query<{ organization_id: string }>(
+        `DELETE FROM ${this.#groups} WHERE id = $1 RETURNING organization_id`,
+        [groupId],
+      );
+      if (rows[0] === undefined) return false;
+      await this.#journal(client, { type: "groupDeleted", groupId, organizationId: rows[0].organization_id }, options);
+      return true;
+    });
   }
 
   async addGroupMembers(groupId: string, memberIds: readonly string[], at: Date, options?: GroupWriteOptions): Promise<GroupData | null> {
@@ -97,6 +109,8 @@ export class PostgresGroups implements GroupStore {
         const count = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${this.#members} WHERE group_id = $1`, [groupId]);
         options?.assert?.(Number(count.rows[0]!.n));
         await client.query(`UPDATE ${this.#groups} SET updated_at = $2 WHERE id = $1`, [groupId, at.getTime()]);
+        const added = new Set(rows.map((row) => row.user_id));
+        await this.#journal(client, { type: "groupMembersAdded", groupId, memberIds: ids.filter((id) => added.has(id)) }, options);
       }
       return this.#read(client, groupId);
     });
@@ -112,11 +126,17 @@ export class PostgresGroups implements GroupStore {
     const ids = memberIds.map((id) => text(id, "memberId"));
     return this.#connections.transaction(options?.signal, async (client) => {
       if (!(await this.#lock(client, groupId))) return null;
-      const { rowCount } = await client.query(`DELETE FROM ${this.#members} WHERE group_id = $1 AND user_id = ANY($2::text[])`, [
-        groupId,
-        ids,
-      ]);
-      if ((rowCount ?? 0) > 0) await client.query(`UPDATE ${this.#groups} SET updated_at = $2 WHERE id = $1`, [groupId, at.getTime()]);
+      const { rows } = await client.query<{ user_id: string }>(
+        `DELETE FROM ${this.#members} WHERE group_id = $1 AND user_id = ANY($2::text[]) RETURNING user_id`,
+        [groupId, ids],
+      );
+      if (rows.length > 0) {
+        await client.query(`UPDATE ${this.#groups} SET updated_at = $2 WHERE id = $1`, [groupId, at.getTime()]);
+        // In the order the caller listed them, each once.
+        const gone = new Set(rows.map((row) => row.user_id));
+        const memberIds = [...new Set(ids)].filter((id) => gone.has(id));
+        await this.#journal(client, { type: "groupMembersRemoved", groupId, memberIds }, options);
+      }
       return this.#read(client, groupId);
     });
   }

@@ -11,13 +11,18 @@ import { assertPageLimit, decodeCursor, encodeCursor } from "../../rooms/cursor.
 import { type RoomChangeEmitterOptions, type RoomChangeListener, StoreListeners } from "../../rooms/emitter.js";
 import { applyRoomPatch, cloneRoom } from "../../rooms/patch.js";
 import { integerOption, millisecondsOption } from "../../runtime/options.js";
-import { EntryCache } from "./cache.js";
+import { EntryCache, loadRoomRules } from "./cache.js";
 import { ChangeLogListener, changeHead, logChanges, pruneChanges, readChanges } from "./change-feed.js";
 import { type ConnectionOptions, Connections } from "./connection.js";
 import { checkText, filterSql, ROOM_COLUMNS, roomParams, rowToRoom, toAccesses, WRITE_COLUMNS, type RoomRow } from "./rows.js";
 import { channelName, tableNames, type Tables, validateSchemaName } from "./schema.js";
 import { PostgresGroups } from "./groups.js";
 import { accessibleStatement } from "./accessible.js";
+import type { PostgresJournalWriter } from "./journal.js";
+import { clearRevocationIn, revokeTokensIn } from "./revocations.js";
+import { roomChanges } from "../../rooms/journal.js";
+import { type JournalBody, JournalWriters, stampEntry, writeActor } from "../../rooms/journal-writers.js";
+import type { PoolClient } from "pg";
 import type {
   AccessibleListQuery,
   GroupData,
@@ -62,6 +67,8 @@ export type PostgresStoreOptions = ConnectionOptions & {
    * one within twice this, plus a reconnect.
    */
   feedHeartbeatMs?: number;
+  /** The clock of journal entries (epoch ms). Default `Date.now`. */
+  now?: () => number;
 } & Pick<RoomChangeEmitterOptions, "onListenerError">;
 
 const DEFAULT_RETENTION_MS = 10 * 60_000;
@@ -102,6 +109,8 @@ export class PostgresStore implements RoomStore {
   readonly #origin = randomUUID();
   readonly #groups: PostgresGroups;
   readonly #cache: EntryCache | null;
+  readonly #writers = new JournalWriters<PostgresJournalWriter>();
+  readonly #now: () => number;
   #lastPrune = 0;
 
   constructor(options: PostgresStoreOptions) {
@@ -117,7 +126,8 @@ export class PostgresStore implements RoomStore {
     });
 
     this.#connections = new Connections(options, this.#schema);
-    this.#groups = new PostgresGroups(this.#connections, this.#schema);
+    this.#now = options.now ?? Date.now;
+    this.#groups = new PostgresGroups(this.#connections, this.#schema, (client, body, options) => this.#journal(client, body, options));
 
     const cacheOptions = options.entryCache;
     const maxEntries = integerOption(
@@ -250,6 +260,7 @@ export class PostgresStore implements RoomStore {
         return { existing: rows[0] === undefined ? null : rowToRoom(rows[0]), seqs: [] };
       }
       options?.assert?.(stored);
+      await this.#journal(client, { type: "roomCreated", roomId: stored.id, room: stored }, options);
       return { existing: undefined, seqs: await logChanges(client, this.#t, this.#channel, this.#origin, [[stored.id, "created"]]) };
     });
     if (result.existing === null) return this.create(room, options);
@@ -272,7 +283,8 @@ export class PostgresStore implements RoomStore {
     const result = await this.#connections.transaction(options?.signal, async (client) => {
       const { rows } = await client.query<RoomRow>(`SELECT ${ROOM_COLUMNS} FROM ${this.#t.rooms} WHERE id = $1 FOR UPDATE`, [roomId]);
       if (rows[0] === undefined) return null;
-      const after = applyRoomPatch(rowToRoom(rows[0]), patch);
+      const before = rowToRoom(rows[0]);
+      const after = applyRoomPatch(before, patch);
       options?.assert?.(after);
       await client.query(
         `UPDATE ${this.#t.rooms}
@@ -280,6 +292,11 @@ export class PostgresStore implements RoomStore {
           WHERE id = $1`,
         roomParams(after),
       );
+      if (this.#writers.active) {
+        const changes = roomChanges(before, after);
+        // A patch that changes nothing journals nothing (see journal-writers.ts).
+        if (changes !== null) await this.#journal(client, { type: "roomUpdated", roomId, changes }, options);
+      }
       return { after, seqs: await logChanges(client, this.#t, this.#channel, this.#origin, [[roomId, "updated"]]) };
     });
     if (result === null) return null;
@@ -312,6 +329,7 @@ export class PostgresStore implements RoomStore {
       if (inserted.rowCount === 0) return "exists" as const;
       options?.assert?.(room);
       await client.query(`DELETE FROM ${this.#t.rooms} WHERE id = $1`, [roomId]);
+      await this.#journal(client, { type: "roomIdUpdated", roomId, newRoomId }, options);
       const seqs = await logChanges(client, this.#t, this.#channel, this.#origin, [
         [roomId, "deleted"],
         [newRoomId, "created"],
@@ -336,8 +354,8 @@ export class PostgresStore implements RoomStore {
    */
   async delete(roomId: string, options?: StoreWriteOptions): Promise<boolean> {
     checkText(roomId, "roomId");
-    const seqs = await this.#connections.withClient(options?.signal, async (client) => {
-      // One statement, so one implicit transaction: the row and its log entry go together.
+    const seqs = await this.#connections.transaction(options?.signal, async (client) => {
+      // One statement: the row and its log entry go together.
       const { rows } = await client.query<{ seq: string }>(
         `WITH gone AS (DELETE FROM ${this.#t.rooms} WHERE id = $1 RETURNING id),
               logged AS (INSERT INTO ${this.#t.changes} (room_id, type, at, origin)
@@ -345,6 +363,7 @@ export class PostgresStore implements RoomStore {
          SELECT seq, pg_notify($3, seq::text) FROM logged`,
         [roomId, Date.now(), this.#channel, this.#origin],
       );
+      if (rows.length > 0) await this.#journal(client, { type: "roomDeleted", roomId }, options);
       return rows.map((row) => Number(row.seq));
     });
     if (seqs.length === 0) return false;
@@ -415,22 +434,17 @@ export class PostgresStore implements RoomStore {
   async revokeTokens(userId: string, issuedBefore: number, options?: StoreWriteOptions): Promise<void> {
     checkText(userId, "userId");
     if (!Number.isSafeInteger(issuedBefore)) throw new TypeError("issuedBefore must be an integer of epoch milliseconds");
-    const { rows } = await this.#connections.withClient(options?.signal, (client) =>
-      // One statement: the cutoff and its log row (which drops other
-      // instances' cached cutoff and tells their watches) commit together.
-      client.query<{ cutoff: string }>(
-        `WITH cut AS (INSERT INTO ${this.#t.revocations} (user_id, issued_before) VALUES ($1, $2)
-                      ON CONFLICT (user_id) DO UPDATE
-                        SET issued_before = GREATEST(${this.#t.revocations}.issued_before, EXCLUDED.issued_before)
-                      RETURNING user_id, issued_before),
-              logged AS (INSERT INTO ${this.#t.changes} (room_id, type, at, origin)
-                         SELECT user_id, 'revoked', $3, $4 FROM cut RETURNING seq)
-         SELECT pg_notify($5, seq::text), (SELECT issued_before FROM cut) AS cutoff FROM logged`,
-        [userId, issuedBefore, Date.now(), this.#origin, this.#channel],
-      ),
-    );
+    const cutoff = await this.#connections.transaction(options?.signal, async (client) => {
+      const { cutoff, moved } = await revokeTokensIn(client, this.#t, {
+        userId,
+        issuedBefore,
+        origin: this.#origin,
+        channel: this.#channel,
+      });
+      if (moved) await this.#journal(client, { type: "tokensRevoked", userId, issuedBefore: cutoff }, options);
+      return cutoff;
+    });
     this.#cache?.invalidateRevocation(userId);
-    const cutoff = Number(rows[0]?.cutoff ?? issuedBefore);
     this.#listeners.revocations.emit({ userId, issuedBefore: cutoff });
   }
 
@@ -455,15 +469,11 @@ export class PostgresStore implements RoomStore {
    */
   async clearRevocation(userId: string, options?: StoreWriteOptions): Promise<void> {
     checkText(userId, "userId");
-    await this.#connections.withClient(options?.signal, (client) =>
-      client.query(
-        `WITH gone AS (DELETE FROM ${this.#t.revocations} WHERE user_id = $1 RETURNING user_id),
-              logged AS (INSERT INTO ${this.#t.changes} (room_id, type, at, origin)
-                         SELECT user_id, 'revoked', $2, $3 FROM gone RETURNING seq)
-         SELECT pg_notify($4, seq::text) FROM logged`,
-        [userId, Date.now(), this.#origin, this.#channel],
-      ),
-    );
+    await this.#connections.transaction(options?.signal, async (client) => {
+      if (await clearRevocationIn(client, this.#t, { userId, origin: this.#origin, channel: this.#channel })) {
+        await this.#journal(client, { type: "tokenRevocationCleared", userId }, options);
+      }
+    });
     this.#cache?.invalidateRevocation(userId);
   }
 
@@ -511,25 +521,7 @@ export class PostgresStore implements RoomStore {
       }
     }
     const epoch = cache.epoch;
-    const rules = await this.#connections.read(signal, async (client) => {
-      const { rows } = await client.query<{ doc: RoomRow["doc"]; organization_id: string }>(
-        `SELECT doc, organization_id FROM ${this.#t.rooms} WHERE id = $1`,
-        [roomId],
-      );
-      const doc = rows[0]?.doc;
-      if (doc === undefined) return null;
-      const freezeAll = (accesses: Record<string, string[]>) => {
-        const map = toAccesses(accesses);
-        for (const key of Object.keys(map)) Object.freeze(map[key]);
-        return Object.freeze(map);
-      };
-      return Object.freeze({
-        defaultAccesses: Object.freeze(doc.defaultAccesses),
-        usersAccesses: freezeAll(doc.usersAccesses),
-        groupsAccesses: freezeAll(doc.groupsAccesses),
-        organizationId: rows[0]!.organization_id,
-      });
-    });
+    const rules = await this.#connections.read(signal, (client) => loadRoomRules(client, this.#t, roomId));
     if (cache.live && cache.epoch === epoch) cache.rooms.set(roomId, rules);
     return rules;
   }
@@ -584,6 +576,18 @@ export class PostgresStore implements RoomStore {
   }
 
   /**
+   * Adds a writer called with every journal entry inside the write's
+   * transaction (the audit trail is one, a webhook outbox another). For
+   * integrations.
+   * @internal
+   *
+   * @returns The function that removes it.
+   */
+  registerJournalWriter(writer: PostgresJournalWriter): () => void {
+    return this.#writers.add(writer);
+  }
+
+  /**
    * Ends the listening connection and, if the store created the pool, the
    * pool. Idempotent.
    */
@@ -592,6 +596,13 @@ export class PostgresStore implements RoomStore {
     this.#connections.close();
     await this.#feed.stop();
     await this.#connections.end();
+  }
+
+  /** Hands the entry of a write to every journal writer, in turn, on the write's transaction client. */
+  async #journal(client: PoolClient, body: JournalBody, options: { actor?: string } | undefined): Promise<void> {
+    if (!this.#writers.active) return;
+    const entry = stampEntry(body, writeActor(options), this.#now);
+    for (const writer of this.#writers.list) await writer.append(client, entry);
   }
 
   /** Emits this instance's own events at once (the feed skips their rows) and prunes the log now and then. */

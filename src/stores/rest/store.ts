@@ -196,7 +196,7 @@ export class RestStore implements RoomStore {
         organizationId: room.organizationId,
       };
       // Not retried blindly: a replay after a lost 200 would answer 409 for our own room.
-      const response = await this.#send("POST", PATHS.rooms, "unsent", signal, { body });
+      const response = await this.#send("POST", PATHS.rooms, "unsent", signal, { body, actor: options?.actor });
       if (response.status === 409) {
         const existing = await this.get(room.id, { signal });
         if (existing !== null) return { room: existing, created: false };
@@ -228,7 +228,7 @@ export class RestStore implements RoomStore {
     }
     // Not retried blindly: replaying a patch after a lost 200 could
     // overwrite a newer write of the same key by another instance.
-    const response = await this.#send("POST", pathOf(PATHS.room, { roomId }), "unsent", signal, { body: patch });
+    const response = await this.#send("POST", pathOf(PATHS.room, { roomId }), "unsent", signal, { body: patch, actor: options?.actor });
     if (response.status === 404) return null;
     const room = this.#room(response, 200, roomId);
     this.#emit(response, { type: "updated", roomId, room });
@@ -246,6 +246,7 @@ export class RestStore implements RoomStore {
   async rename(roomId: string, newRoomId: string, options?: StoreWriteOptions): Promise<RoomData | "not-found" | "exists"> {
     const response = await this.#send("POST", pathOf(PATHS.updateRoomId, { roomId }), "unsent", options?.signal, {
       body: { newRoomId },
+      actor: options?.actor,
     });
     if (response.status === 404) return "not-found";
     if (response.status === 409) return "exists";
@@ -264,7 +265,7 @@ export class RestStore implements RoomStore {
   async delete(roomId: string, options?: StoreWriteOptions): Promise<boolean> {
     const signal = options?.signal;
     if ((await this.get(roomId, { signal })) === null) return false;
-    const response = await this.#send("DELETE", pathOf(PATHS.room, { roomId }), "always", signal);
+    const response = await this.#send("DELETE", pathOf(PATHS.room, { roomId }), "always", signal, { actor: options?.actor });
     if (response.status === 404) return false;
     this.#expect(response, 204, 200);
     this.#emit(response, { type: "deleted", roomId, room: null });
@@ -313,6 +314,7 @@ export class RestStore implements RoomStore {
   async revokeTokens(userId: string, issuedBefore: number, options?: StoreWriteOptions): Promise<void> {
     const response = await this.#send("POST", pathOf(PATHS.revokeTokens, { userId }), "always", options?.signal, {
       body: { issuedBefore },
+      actor: options?.actor,
     });
     this.#expect(response, 204, 200);
     // With server events, the server tells every instance, this one included (once the stream was subscribed).
@@ -338,7 +340,7 @@ export class RestStore implements RoomStore {
    * @param options.signal Aborts the request; rejects with its reason.
    */
   async clearRevocation(userId: string, options?: StoreWriteOptions): Promise<void> {
-    const response = await this.#send("DELETE", pathOf(PATHS.revocation, { userId }), "always", options?.signal);
+    const response = await this.#send("DELETE", pathOf(PATHS.revocation, { userId }), "always", options?.signal, { actor: options?.actor });
     this.#expect(response, 204, 200);
   }
 
@@ -398,7 +400,7 @@ export class RestStore implements RoomStore {
         scopes: { mention: group.scopes.mention === true },
       };
       // Not retried blindly: a replay after a lost 200 would answer 409 for our own group.
-      const response = await this.#send("POST", PATHS.groups, "unsent", signal, { body });
+      const response = await this.#send("POST", PATHS.groups, "unsent", signal, { body, actor: options?.actor });
       if (response.status === 409) {
         const existing = await this.getGroup(group.id, { signal });
         if (existing !== null) return { group: existing, created: false };
@@ -429,7 +431,7 @@ export class RestStore implements RoomStore {
    * @param options.signal Aborts the request; rejects with its reason.
    */
   async deleteGroup(groupId: string, options?: StoreWriteOptions): Promise<boolean> {
-    const response = await this.#send("DELETE", pathOf(PATHS.group, { groupId }), "always", options?.signal);
+    const response = await this.#send("DELETE", pathOf(PATHS.group, { groupId }), "always", options?.signal, { actor: options?.actor });
     if (response.status === 404) return false;
     this.#expect(response, 204, 200);
     return true;
@@ -457,6 +459,7 @@ export class RestStore implements RoomStore {
     // Retried like a read: adding a member twice changes nothing.
     const response = await this.#send("POST", pathOf(PATHS.addGroupMembers, { groupId }), "always", signal, {
       body: { memberIds },
+      actor: options?.actor,
     });
     if (response.status === 404 && apiError(response).code === "GROUP_NOT_FOUND") return null;
     return this.#group(response, groupId);
@@ -479,6 +482,7 @@ export class RestStore implements RoomStore {
     // Not retried blindly: a replay could remove a member re-added in between.
     const response = await this.#send("POST", pathOf(PATHS.removeGroupMembers, { groupId }), "unsent", options?.signal, {
       body: { memberIds },
+      actor: options?.actor,
     });
     if (response.status === 404 && apiError(response).code === "GROUP_NOT_FOUND") return null;
     return this.#group(response, groupId);
@@ -516,14 +520,15 @@ export class RestStore implements RoomStore {
     path: string,
     retry: RetryPolicy,
     signal: AbortSignal | undefined,
-    extra: { body?: unknown; query?: URLSearchParams } = {},
+    extra: { body?: unknown; query?: URLSearchParams; actor?: string | undefined } = {},
   ): Promise<SentResponse> {
     // A write sent before the event stream is subscribed would go unheard on it: wait for
     // the current attempt (bounded by timeoutMs and `signal`). If it fails, the write still
     // goes out and this store tells its own listeners, so the event is not lost.
     let heard = true;
     if (method !== "GET" && this.#events?.running) heard = await this.#events.ready(signal);
-    return { ...(await send(this.#transport, { method, path, retry, signal, ...extra })), heard };
+    const { actor, ...rest } = extra;
+    return { ...(await send(this.#transport, { method, path, retry, signal, ...rest, ...(actor !== undefined && { actor }) })), heard };
   }
 
   /** The body of a response with one of `statuses`; any other status is an API error. */

@@ -10,6 +10,7 @@
 import { LiveblocksError, isErrorCode } from "../../protocol/errors.js";
 import { NO_MESSAGE } from "../../protocol/messages.js";
 import { BodyTooLargeError, readBounded } from "../../runtime/body.js";
+import { ACTOR_HEADER } from "../../protocol/actor.js";
 
 /**
  * Statuses that mean "not processed, try later": a gateway that could not
@@ -61,6 +62,8 @@ export type RestRequest = {
   body?: unknown;
   retry: RetryPolicy;
   signal: AbortSignal | undefined;
+  /** Who makes the write; sent percent-encoded in `X-Roomgate-Actor` (a header value is bytes). */
+  actor?: string;
 };
 
 /** @internal A response: its status and its parsed JSON body (`undefined` if empty). */
@@ -98,6 +101,7 @@ export async function send(options: TransportOptions, request: RestRequest): Pro
   const url = urlOf(options.baseUrl, request.path);
   if (request.query !== undefined) url.search = request.query.toString();
   const headers: Record<string, string> = { authorization: `Bearer ${options.secret}` };
+  if (request.actor !== undefined) headers[ACTOR_HEADER] = encodeURIComponent(request.actor);
   let body: string | undefined;
   if (request.body !== undefined) {
     headers["content-type"] = "application/json";

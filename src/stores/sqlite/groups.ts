@@ -17,6 +17,10 @@ import type {
 } from "../../rooms/types.js";
 import { checkText } from "./rows.js";
 import { assertPageLimit } from "../../rooms/cursor.js";
+import type { JournalBody } from "../../rooms/journal-writers.js";
+
+/** Journals a group write inside its transaction (the store's journal). */
+export type SqliteGroupJournal = (body: JournalBody, options: { actor?: string } | undefined) => void;
 
 /** Runs `work` in a read (`write: false`) or `BEGIN IMMEDIATE` transaction, as the store runs its own. */
 export type SqliteRunner = <T>(signal: AbortSignal | undefined, write: boolean, work: (db: Connection) => T) => Promise<T>;
@@ -29,11 +33,13 @@ const GROUP_COLUMNS = "id, organization_id, created_at, updated_at, scopes";
 /** The {@link GroupStore} of a `SqliteStore`, over the runner it hands it. */
 export class SqliteGroups implements GroupStore {
   readonly #run: SqliteRunner;
+  readonly #journal: SqliteGroupJournal;
   /** Statements by SQL, prepared on the store's connection the first time they run. */
   readonly #statements = new Map<string, Statement>();
 
-  constructor(run: SqliteRunner) {
+  constructor(run: SqliteRunner, journal: SqliteGroupJournal) {
     this.#run = run;
+    this.#journal = journal;
   }
 
   async createGroup(group: GroupData, options?: GroupWriteOptions): Promise<{ group: GroupData; created: boolean }> {
@@ -55,6 +61,7 @@ export class SqliteGroups implements GroupStore {
       );
       const insert = this.#sql(db, "INSERT INTO group_members (group_id, user_id, added_at) VALUES (?, ?, ?)");
       for (const [memberId, ms] of members) insert.run(group.id, memberId, ms);
+      this.#journal({ type: "groupCreated", groupId: group.id, organizationId: group.organizationId }, options);
       return { group: this.#read(db, group.id)!, created: true };
     });
   }
@@ -67,7 +74,12 @@ export class SqliteGroups implements GroupStore {
   async deleteGroup(groupId: string, options?: StoreWriteOptions): Promise<boolean> {
     checkText(groupId, "groupId");
     // Memberships go with the group through ON DELETE CASCADE.
-    return this.#run(options?.signal, true, (db) => this.#sql(db, "DELETE FROM groups WHERE id = ?").run(groupId).changes > 0);
+    return this.#run(options?.signal, true, (db) => {
+      const gone = this.#sql(db, "DELETE FROM groups WHERE id = ? RETURNING organization_id").pluck().get(groupId) as string | undefined;
+      if (gone === undefined) return false;
+      this.#journal({ type: "groupDeleted", groupId, organizationId: gone }, options);
+      return true;
+    });
   }
 
   async addGroupMembers(groupId: string, memberIds: readonly string[], at: Date, options?: GroupWriteOptions): Promise<GroupData | null> {
@@ -82,7 +94,10 @@ export class SqliteGroups implements GroupStore {
       const ms = at.getTime();
       const insert = this.#sql(db, "INSERT INTO group_members (group_id, user_id, added_at) VALUES (?, ?, ?)");
       for (const id of fresh) insert.run(groupId, id, ms);
-      if (fresh.length > 0) this.#sql(db, "UPDATE groups SET updated_at = ? WHERE id = ?").run(ms, groupId);
+      if (fresh.length > 0) {
+        this.#sql(db, "UPDATE groups SET updated_at = ? WHERE id = ?").run(ms, groupId);
+        this.#journal({ type: "groupMembersAdded", groupId, memberIds: fresh }, options);
+      }
       return this.#read(db, groupId);
     });
   }
@@ -98,9 +113,11 @@ export class SqliteGroups implements GroupStore {
     return this.#run(options?.signal, true, (db) => {
       if (!this.#exists(db, groupId)) return null;
       const remove = this.#sql(db, "DELETE FROM group_members WHERE group_id = ? AND user_id = ?");
-      let removed = 0;
-      for (const id of memberIds) removed += remove.run(groupId, id).changes;
-      if (removed > 0) this.#sql(db, "UPDATE groups SET updated_at = ? WHERE id = ?").run(at.getTime(), groupId);
+      const removed = memberIds.filter((id) => remove.run(groupId, id).changes > 0);
+      if (removed.length > 0) {
+        this.#sql(db, "UPDATE groups SET updated_at = ? WHERE id = ?").run(at.getTime(), groupId);
+        this.#journal({ type: "groupMembersRemoved", groupId, memberIds: removed }, options);
+      }
       return this.#read(db, groupId);
     });
   }

@@ -32,7 +32,11 @@ import {
   transactionRunner,
 } from "./rows.js";
 import { prepareDatabase } from "./schema.js";
+import { insertRoom, writePatch } from "./room-writes.js";
 import { SqliteGroups } from "./groups.js";
+import type { SqliteJournalWriter } from "./journal.js";
+import { roomChanges } from "../../rooms/journal.js";
+import { type JournalBody, JournalWriters, stampEntry, writeActor } from "../../rooms/journal-writers.js";
 import type {
   AccessibleListQuery,
   GroupData,
@@ -61,6 +65,8 @@ export type SqliteStoreOptions = Pick<RoomChangeEmitterOptions, "onListenerError
   busyTimeoutMs?: number;
   /** How often listeners' changes made by other connections are polled. Default 100. */
   pollIntervalMs?: number;
+  /** The clock of journal entries (epoch ms). Default `Date.now`. */
+  now?: () => number;
 };
 
 /**
@@ -153,8 +159,12 @@ export class SqliteStore implements RoomStore {
   #transaction!: TransactionRunner;
   #ready = false;
   #closed = false;
-  readonly #groups = new SqliteGroups((signal, write, work) =>
-    this.#attempt(signal, () => (write ? this.#transaction.immediate(() => work(this.#db)) : this.#transaction(() => work(this.#db)))),
+  readonly #writers = new JournalWriters<SqliteJournalWriter>();
+  readonly #now: () => number;
+  readonly #groups = new SqliteGroups(
+    (signal, write, work) =>
+      this.#attempt(signal, () => (write ? this.#transaction.immediate(() => work(this.#db)) : this.#transaction(() => work(this.#db)))),
+    (body, options) => this.#journal(body, options),
   );
 
   constructor(options: SqliteStoreOptions) {
@@ -176,6 +186,7 @@ export class SqliteStore implements RoomStore {
       options,
     );
     this.#pollIntervalMs = pollIntervalMs;
+    this.#now = options.now ?? Date.now;
     createPrivateFile(options.filename);
     this.#db = new Database(options.filename);
     try {
@@ -250,7 +261,8 @@ export class SqliteStore implements RoomStore {
         if (existing !== null) return { room: existing, created: false, seq: 0 };
         const stored = applyRoomPatch(room, {});
         options?.assert?.(stored);
-        this.#insertRoom(stored);
+        insertRoom(this.#sql, stored);
+        this.#journal({ type: "roomCreated", roomId: stored.id, room: stored }, options);
         return { room: stored, created: true, seq: this.#feed.record(stored.id, "created", stored) };
       }),
     );
@@ -276,7 +288,12 @@ export class SqliteStore implements RoomStore {
         if (before === null) return null;
         const after = applyRoomPatch(before, patch);
         options?.assert?.(after);
-        this.#writePatch(roomId, patch, before, after);
+        writePatch(this.#sql, roomId, patch, before, after);
+        if (this.#writers.active) {
+          const changes = roomChanges(before, after);
+          // A patch that changes nothing journals nothing (see journal-writers.ts).
+          if (changes !== null) this.#journal({ type: "roomUpdated", roomId, changes }, options);
+        }
         return { room: after, seq: this.#feed.record(roomId, "updated", after) };
       }),
     );
@@ -304,6 +321,7 @@ export class SqliteStore implements RoomStore {
         this.#sql.renameRoom.run(newRoomId, roomId);
         const room = this.#readRoom(newRoomId) as RoomData;
         options?.assert?.(room);
+        this.#journal({ type: "roomIdUpdated", roomId, newRoomId }, options);
         const deletedSeq = this.#feed.record(roomId, "deleted", null);
         return { room, deletedSeq, createdSeq: this.#feed.record(newRoomId, "created", room) };
       }),
@@ -325,6 +343,7 @@ export class SqliteStore implements RoomStore {
     const seq = await this.#attempt(options?.signal, () =>
       this.#transaction.immediate(() => {
         if (this.#sql.deleteRoom.run(roomId).changes === 0) return 0;
+        this.#journal({ type: "roomDeleted", roomId }, options);
         return this.#feed.record(roomId, "deleted", null);
       }),
     );
@@ -391,8 +410,10 @@ export class SqliteStore implements RoomStore {
     if (!Number.isSafeInteger(issuedBefore)) throw new TypeError(`Invalid issuedBefore: ${issuedBefore}`);
     const result = await this.#attempt(options?.signal, () =>
       this.#transaction.immediate(() => {
+        const previous = this.#sql.revocation.get(userId) as number | undefined;
         this.#sql.revoke.run(userId, issuedBefore);
         const cutoff = this.#sql.revocation.get(userId) as number;
+        if (cutoff !== previous) this.#journal({ type: "tokensRevoked", userId, issuedBefore: cutoff }, options);
         return { cutoff, seq: this.#feed.recordRevocation(userId, cutoff) };
       }),
     );
@@ -419,7 +440,11 @@ export class SqliteStore implements RoomStore {
    */
   async clearRevocation(userId: string, options?: StoreWriteOptions): Promise<void> {
     checkText(userId, "userId");
-    await this.#attempt(options?.signal, () => this.#transaction.immediate(() => this.#sql.clearRevocation.run(userId)));
+    await this.#attempt(options?.signal, () =>
+      this.#transaction.immediate(() => {
+        if (this.#sql.clearRevocation.run(userId).changes > 0) this.#journal({ type: "tokenRevocationCleared", userId }, options);
+      }),
+    );
   }
 
   /**
@@ -480,6 +505,18 @@ export class SqliteStore implements RoomStore {
     return this.#groups.listGroups(query, options);
   }
 
+  /**
+   * Adds a writer called with every journal entry inside the write's
+   * transaction (the audit trail is one, a webhook outbox another). For
+   * integrations.
+   * @internal
+   *
+   * @returns The function that removes it.
+   */
+  registerJournalWriter(writer: SqliteJournalWriter): () => void {
+    return this.#writers.add(writer);
+  }
+
   /** Stops polling and closes the file. Idempotent. */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -527,6 +564,16 @@ export class SqliteStore implements RoomStore {
     if (this.#listeners.size > 0) this.#feed.start();
   }
 
+  /**
+   * Hands the entry of a write to every journal writer, inside the write's
+   * transaction (synchronous, like every statement of this store).
+   */
+  #journal(body: JournalBody, options: { actor?: string } | undefined): void {
+    if (!this.#writers.active) return;
+    const entry = stampEntry(body, writeActor(options), this.#now);
+    for (const writer of this.#writers.list) writer.append(this.#db, entry);
+  }
+
   /** The prepared statement of a filter shape; the 100 most recent shapes are kept. */
   #listStatement(sql: string): Statement {
     let statement = this.#list.get(sql);
@@ -565,65 +612,6 @@ export class SqliteStore implements RoomStore {
       groupsAccesses: accessesOf(this.#sql.groups.all(row.id) as AccessRow[]),
       metadata: metadataOf(this.#sql.metadata.all(row.id) as MetadataRow[]),
     };
-  }
-
-  #insertRoom(room: RoomData): void {
-    const ms = room.createdAt.getTime();
-    this.#sql.insertRoom.run(
-      room.id,
-      ms,
-      room.lastConnectionAt?.getTime() ?? null,
-      room.organizationId,
-      JSON.stringify(room.defaultAccesses),
-    );
-    for (const key of Object.keys(room.usersAccesses)) {
-      this.#sql.upsertUser.run(room.id, key, JSON.stringify(room.usersAccesses[key]), ms);
-    }
-    for (const key of Object.keys(room.groupsAccesses)) {
-      this.#sql.upsertGroup.run(room.id, key, JSON.stringify(room.groupsAccesses[key]), ms);
-    }
-    for (const key of Object.keys(room.metadata)) this.#insertMetadata(room.id, key, room.metadata[key] as string | string[]);
-  }
-
-  /** Writes the keys `patch` names (every key of `before` for a map it clears with `null`), with their values in `after`. */
-  #writePatch(roomId: string, patch: RoomPatch, before: RoomData, after: RoomData): void {
-    if (patch.defaultAccesses !== undefined) {
-      this.#sql.setDefaultAccesses.run(JSON.stringify(after.defaultAccesses), roomId);
-    }
-    const maps = [
-      [
-        patch.usersAccesses === null ? before.usersAccesses : patch.usersAccesses,
-        after.usersAccesses,
-        this.#sql.upsertUser,
-        this.#sql.deleteUser,
-      ],
-      [
-        patch.groupsAccesses === null ? before.groupsAccesses : patch.groupsAccesses,
-        after.groupsAccesses,
-        this.#sql.upsertGroup,
-        this.#sql.deleteGroup,
-      ],
-    ] as const;
-    for (const [changes, result, upsert, remove] of maps) {
-      for (const key of Object.keys(changes ?? {})) {
-        if (Object.hasOwn(result, key)) upsert.run(roomId, key, JSON.stringify(result[key]), after.createdAt.getTime());
-        else remove.run(roomId, key);
-      }
-    }
-    for (const key of Object.keys((patch.metadata === null ? before.metadata : patch.metadata) ?? {})) {
-      this.#sql.deleteMetadata.run(roomId, key);
-      if (Object.hasOwn(after.metadata, key)) this.#insertMetadata(roomId, key, after.metadata[key] as string | string[]);
-    }
-  }
-
-  #insertMetadata(roomId: string, key: string, value: string | string[]): void {
-    if (typeof value === "string") {
-      this.#sql.insertMetadata.run(roomId, key, 0, value, 0);
-    } else if (value.length === 0) {
-      this.#sql.insertMetadata.run(roomId, key, 0, null, 1);
-    } else {
-      value.forEach((element, position) => this.#sql.insertMetadata.run(roomId, key, position, element, 1));
-    }
   }
 }
 
