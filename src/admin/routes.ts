@@ -112,7 +112,8 @@ export function createRoutes(liveblocks: Liveblocks): AdminRoutes {
           : { [kind === "user" ? "usersAccesses" : "groupsAccesses"]: Object.fromEntries([[entry, change]]) }
       ) as UpdateRoomOptions;
       try {
-        await liveblocks.updateRoom(roomId, params, { signal });
+        // The audit trail names the signed-in admin, never the API secret's default "api".
+        await liveblocks.updateRoom(roomId, params, { signal, actor: `admin:${viewer.name}` });
       } catch (error) {
         const { status, notice } = apiError(error);
         return showRoom(viewer, roomId, new URLSearchParams(), signal, status, notice, { form: kind, id: entry, scopes: scopesText });

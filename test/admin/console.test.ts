@@ -7,7 +7,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type RunningServer, startServer } from "../../src/cli/serve.js";
 import { CONTENT_SECURITY_POLICY } from "../../src/admin/index.js";
-import { Liveblocks } from "../../src/index.js";
+import { Liveblocks, type MemoryStore } from "../../src/index.js";
+import type { JournalEntry } from "../../src/rooms/journal.js";
 import { ADMIN_PASSWORD, ConsoleClient } from "./helpers.js";
 
 const SECRET = "sk_test_roomgate_console_0123456789";
@@ -219,7 +220,12 @@ describe("admin console - pages", () => {
       bob: ["room:read", "room:presence:write"],
     });
 
+    const entries: JournalEntry[] = [];
+    const stop = (server.store as MemoryStore).registerJournalWriter((entry) => void entries.push(entry));
     const removed = await client.post("/admin/room/user", { id: "design-review", entry: "bob", remove: "1", csrf });
+    stop();
+    // The change is on record under the signed-in admin's name.
+    expect(entries.map((entry) => [entry.type, entry.actor])).toEqual([["roomUpdated", "admin:ada"]]);
     expect(removed.response.status).toBe(303);
     expect((await liveblocks.getRoom("design-review")).usersAccesses).toEqual({ ada: ["room:write"] });
   });
