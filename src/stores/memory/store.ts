@@ -19,6 +19,8 @@ import { MemoryGroups } from "./groups.js";
 import { listAccessible, type PublicRooms, publicKeys } from "./accessible.js";
 import { type JournalEntry, roomChanges } from "../../rooms/journal.js";
 import { type JournalBody, JournalWriters, stampEntry, writeActor } from "../../rooms/journal-writers.js";
+import { type AuditOption, type AuditPage, type AuditQuery, auditSettings } from "../../rooms/audit.js";
+import { MemoryAuditLog } from "./audit.js";
 import {
   type GroupData,
   type GroupListPage,
@@ -41,12 +43,18 @@ export type MemoryStoreOptions = Pick<RoomChangeEmitterOptions, "onListenerError
   indexChunkSize?: number;
   /** The clock of journal entries (epoch ms). Default `Date.now`. */
   now?: () => number;
+  /**
+   * The audit trail: on by default, a ring of the newest `maxEntries`
+   * (default 10,000) entries, older than `maxAgeMs` skipped; `false` turns it off.
+   */
+  audit?: AuditOption;
 };
 
 /**
  * A writer the memory store calls with each journal entry, synchronously
  * inside the write's atomic section and before the write changes anything:
- * if it throws, the write is refused.
+ * if it throws, the write is refused (writers called before it keep what
+ * they took; the audit trail is called last).
  */
 export type MemoryJournalWriter = (entry: JournalEntry) => void;
 
@@ -96,6 +104,7 @@ export class MemoryStore implements RoomStore {
   readonly #groups: MemoryGroups;
   readonly #writers = new JournalWriters<MemoryJournalWriter>();
   readonly #now: () => number;
+  readonly #audit: MemoryAuditLog | null;
   readonly #emitter: RoomChangeEmitter;
   readonly #revocationEmitter: RoomChangeEmitter<RevocationEvent>;
 
@@ -107,6 +116,8 @@ export class MemoryStore implements RoomStore {
     this.#revocationEmitter = new RoomChangeEmitter<RevocationEvent>();
     this.#now = options.now ?? Date.now;
     this.#groups = new MemoryGroups((body, options) => this.#journal(body, options));
+    const audit = auditSettings(options.audit);
+    this.#audit = audit.enabled ? new MemoryAuditLog(audit, this.#now) : null;
   }
 
   /**
@@ -168,7 +179,7 @@ export class MemoryStore implements RoomStore {
     // The stored room is a copy with the same entries, so assert reads the input.
     options?.assert?.(room);
     const stored = new StoredRoom(room);
-    if (this.#writers.active) this.#journal({ type: "roomCreated", roomId: stored.id, room: stored.toRoomData() }, options);
+    if (this.#journaling) this.#journal({ type: "roomCreated", roomId: stored.id, room: stored.toRoomData() }, options);
 
     this.#index(stored);
     if (this.#emitter.size > 0) this.#emitter.emit({ type: "created", roomId: stored.id, room: stored.toRoomData() });
@@ -189,7 +200,7 @@ export class MemoryStore implements RoomStore {
     if (before === undefined) return null;
     const patched = applyRoomPatch(before.toRoomData(), patch);
     options?.assert?.(patched);
-    if (this.#writers.active) {
+    if (this.#journaling) {
       const changes = roomChanges(before.toRoomData(), patched);
       // A patch that changes nothing journals nothing (see journal-writers.ts).
       if (changes !== null) this.#journal({ type: "roomUpdated", roomId, changes }, options);
@@ -222,7 +233,7 @@ export class MemoryStore implements RoomStore {
     if (this.#rooms.has(newRoomId)) return "exists";
     const data = { ...room.toRoomData(), id: newRoomId };
     options?.assert?.(data);
-    if (this.#writers.active) this.#journal({ type: "roomIdUpdated", roomId, newRoomId }, options);
+    if (this.#journaling) this.#journal({ type: "roomIdUpdated", roomId, newRoomId }, options);
     const moved = new StoredRoom(data);
     this.#unindex(room);
     this.#index(moved);
@@ -241,7 +252,7 @@ export class MemoryStore implements RoomStore {
     options?.signal?.throwIfAborted();
     const room = this.#rooms.get(roomId);
     if (room === undefined) return false;
-    if (this.#writers.active) this.#journal({ type: "roomDeleted", roomId }, options);
+    if (this.#journaling) this.#journal({ type: "roomDeleted", roomId }, options);
     this.#unindex(room);
     this.#emitter.emit({ type: "deleted", roomId, room: null });
     return true;
@@ -302,7 +313,7 @@ export class MemoryStore implements RoomStore {
     if (!Number.isSafeInteger(issuedBefore)) throw new TypeError("issuedBefore must be an integer of epoch milliseconds");
     const current = this.#revocations.get(userId);
     if (current === undefined || issuedBefore > current) {
-      if (this.#writers.active) this.#journal({ type: "tokensRevoked", userId, issuedBefore }, options);
+      if (this.#journaling) this.#journal({ type: "tokensRevoked", userId, issuedBefore }, options);
       this.#revocations.set(userId, issuedBefore);
     }
     if (this.#revocationEmitter.size > 0) {
@@ -330,7 +341,7 @@ export class MemoryStore implements RoomStore {
   async clearRevocation(userId: string, options?: StoreWriteOptions): Promise<void> {
     options?.signal?.throwIfAborted();
     if (!this.#revocations.has(userId)) return;
-    if (this.#writers.active) this.#journal({ type: "tokenRevocationCleared", userId }, options);
+    if (this.#journaling) this.#journal({ type: "tokenRevocationCleared", userId }, options);
     this.#revocations.delete(userId);
   }
 
@@ -392,17 +403,39 @@ export class MemoryStore implements RoomStore {
     return this.#groups.listGroups(query, options);
   }
 
+  /**
+   * One page of the audit trail, newest first (see `getAuditLog` of the
+   * facade); empty when the store was made with `audit: false`.
+   *
+   * @param query The filters, the page size and the previous page's `nextCursor`.
+   * @param options.signal Rejects with its reason if already aborted.
+   */
+  async getAuditLog(query: AuditQuery, options?: StoreReadOptions): Promise<AuditPage> {
+    if (this.#audit === null) {
+      options?.signal?.throwIfAborted();
+      return { entries: [], nextCursor: null };
+    }
+    return this.#audit.getAuditLog(query, options);
+  }
+
   /** Nothing to release; present so callers can close any store the same way. */
   async close(): Promise<void> {}
+
+  /** Is there anyone to hand journal entries to? No entry is built otherwise. */
+  get #journaling(): boolean {
+    return this.#audit !== null || this.#writers.active;
+  }
 
   /**
    * Hands the entry of a write to every journal writer, synchronously,
    * before the write changes anything: the atomic section of this store.
    */
   #journal(body: JournalBody, options: { actor?: string } | undefined): void {
-    if (!this.#writers.active) return;
+    if (!this.#journaling) return;
     const entry = stampEntry(body, writeActor(options), this.#now);
     for (const write of this.#writers.list) write(entry);
+    // Last: nothing here rolls back, so a writer that refuses the write leaves no audit entry.
+    this.#audit?.append(entry);
   }
 
   /** The indexes as the planner reads them. */

@@ -1,5 +1,6 @@
 /**
- * The opt-in entry cache of {@link PostgresStore}: access rules per room and
+ * The entry reads of {@link PostgresStore} (a subject's rules, a room's
+ * whole rules) and its opt-in entry cache: access rules per room and
  * revocation cutoffs per user, kept in process and dropped by the change
  * feed. It answers only while the feed is live (connected and caught up);
  * when the feed drops, everything is forgotten and reads go to the database.
@@ -108,5 +109,42 @@ export async function loadRoomRules(client: PoolClient, t: Tables, roomId: strin
     usersAccesses: freezeAll(doc.usersAccesses),
     groupsAccesses: freezeAll(doc.groupsAccesses),
     organizationId: rows[0]!.organization_id,
+  });
+}
+
+/**
+ * The room's `defaultAccesses` and only the entries of `subject`'s user id
+ * and group ids, in one query that never reads the whole room; `null` for a
+ * missing room. Frozen: room entry may share it.
+ */
+export async function loadSubjectRules(
+  client: PoolClient,
+  t: Tables,
+  roomId: string,
+  subject: { userId: string; groupIds: readonly string[] },
+): Promise<RoomEntryRules | null> {
+  const { rows } = await client.query<{
+    default_accesses: string[];
+    organization_id: string;
+    user_entry: string[] | null;
+    group_entries: Record<string, string[]> | null;
+  }>(
+    `SELECT default_accesses, organization_id,
+            users_accesses -> $2::text AS user_entry,
+            (SELECT jsonb_object_agg(g, groups_accesses -> g)
+               FROM unnest($3::text[]) AS g WHERE groups_accesses ? g) AS group_entries
+       FROM ${t.rooms} WHERE id = $1`,
+    [roomId, subject.userId, [...new Set(subject.groupIds)]],
+  );
+  const row = rows[0];
+  if (row === undefined) return null;
+  const usersAccesses: Record<string, readonly string[]> = Object.create(null);
+  if (row.user_entry !== null) usersAccesses[subject.userId] = Object.freeze(row.user_entry);
+  const groupsAccesses = toAccesses(row.group_entries ?? {});
+  return Object.freeze({
+    defaultAccesses: Object.freeze(row.default_accesses),
+    usersAccesses: Object.freeze(usersAccesses),
+    groupsAccesses: Object.freeze(groupsAccesses),
+    organizationId: row.organization_id,
   });
 }

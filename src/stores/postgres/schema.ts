@@ -108,6 +108,30 @@ function migrations(s: string): string[] {
      CREATE INDEX group_members_user ON ${s}.group_members (user_id, group_id);`,
     // listAccessible (getRooms accessibleBy): the rooms whose default grants entry, newest first.
     publicRoomsIndex(s),
+    // The audit trail: one row per journal entry, written in the write's
+    // transaction; listed newest first (seq descending), by room (either id
+    // of a rename), by actor or by time. `details` is json (not jsonb), so
+    // changed entries keep their order. Rows are never updated (the trigger
+    // refuses it); pruning deletes the oldest.
+    `CREATE TABLE ${s}.audit_log (
+       seq bigserial PRIMARY KEY,
+       at bigint NOT NULL,
+       actor text COLLATE "C" NOT NULL,
+       type text NOT NULL,
+       room_id text COLLATE "C",
+       new_room_id text COLLATE "C",
+       user_id text COLLATE "C",
+       group_id text COLLATE "C",
+       details json NOT NULL
+     );
+     CREATE INDEX audit_log_room ON ${s}.audit_log (room_id, seq) WHERE room_id IS NOT NULL;
+     CREATE INDEX audit_log_new_room ON ${s}.audit_log (new_room_id, seq) WHERE new_room_id IS NOT NULL;
+     CREATE INDEX audit_log_actor ON ${s}.audit_log (actor, seq);
+     CREATE INDEX audit_log_at ON ${s}.audit_log (at);
+     CREATE FUNCTION ${s}.audit_log_immutable() RETURNS trigger LANGUAGE plpgsql AS
+       $$ BEGIN RAISE EXCEPTION 'audit entries cannot be changed'; END $$;
+     CREATE TRIGGER audit_log_immutable BEFORE UPDATE ON ${s}.audit_log
+       FOR EACH ROW EXECUTE FUNCTION ${s}.audit_log_immutable();`,
   ];
 }
 

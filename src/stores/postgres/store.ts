@@ -11,14 +11,16 @@ import { assertPageLimit, decodeCursor, encodeCursor } from "../../rooms/cursor.
 import { type RoomChangeEmitterOptions, type RoomChangeListener, StoreListeners } from "../../rooms/emitter.js";
 import { applyRoomPatch, cloneRoom } from "../../rooms/patch.js";
 import { integerOption, millisecondsOption } from "../../runtime/options.js";
-import { EntryCache, loadRoomRules } from "./cache.js";
+import { EntryCache, loadRoomRules, loadSubjectRules } from "./cache.js";
 import { ChangeLogListener, changeHead, logChanges, pruneChanges, readChanges } from "./change-feed.js";
 import { type ConnectionOptions, Connections } from "./connection.js";
-import { checkText, filterSql, ROOM_COLUMNS, roomParams, rowToRoom, toAccesses, WRITE_COLUMNS, type RoomRow } from "./rows.js";
+import { checkText, filterSql, ROOM_COLUMNS, roomParams, rowToRoom, WRITE_COLUMNS, type RoomRow } from "./rows.js";
 import { channelName, tableNames, type Tables, validateSchemaName } from "./schema.js";
 import { PostgresGroups } from "./groups.js";
 import { accessibleStatement } from "./accessible.js";
 import type { PostgresJournalWriter } from "./journal.js";
+import { PostgresAuditTrail } from "./audit.js";
+import { type AuditOption, type AuditPage, type AuditQuery, auditSettings } from "../../rooms/audit.js";
 import { clearRevocationIn, revokeTokensIn } from "./revocations.js";
 import { roomChanges } from "../../rooms/journal.js";
 import { type JournalBody, JournalWriters, stampEntry, writeActor } from "../../rooms/journal-writers.js";
@@ -69,6 +71,13 @@ export type PostgresStoreOptions = ConnectionOptions & {
   feedHeartbeatMs?: number;
   /** The clock of journal entries (epoch ms). Default `Date.now`. */
   now?: () => number;
+  /**
+   * The audit trail (the `audit_log` table): on by default, every entry
+   * kept; `{ maxEntries, maxAgeMs }` prunes the oldest past either bound,
+   * a few rows per write; `false` writes none (entries already written
+   * stay readable).
+   */
+  audit?: AuditOption;
 } & Pick<RoomChangeEmitterOptions, "onListenerError">;
 
 const DEFAULT_RETENTION_MS = 10 * 60_000;
@@ -111,6 +120,7 @@ export class PostgresStore implements RoomStore {
   readonly #cache: EntryCache | null;
   readonly #writers = new JournalWriters<PostgresJournalWriter>();
   readonly #now: () => number;
+  readonly #audit: PostgresAuditTrail;
   #lastPrune = 0;
 
   constructor(options: PostgresStoreOptions) {
@@ -127,6 +137,9 @@ export class PostgresStore implements RoomStore {
 
     this.#connections = new Connections(options, this.#schema);
     this.#now = options.now ?? Date.now;
+    const audit = auditSettings(options.audit);
+    this.#audit = new PostgresAuditTrail(`"${this.#schema}".audit_log`, audit, this.#now);
+    if (audit.enabled) this.#writers.add(this.#audit);
     this.#groups = new PostgresGroups(this.#connections, this.#schema, (client, body, options) => this.#journal(client, body, options));
 
     const cacheOptions = options.entryCache;
@@ -208,32 +221,7 @@ export class PostgresStore implements RoomStore {
     checkText(subject.userId, "userId");
     for (const groupId of subject.groupIds) checkText(groupId, "groupIds");
     if (this.#cache !== null) return this.#cachedAccessRules(roomId, options?.signal);
-    return this.#connections.read(options?.signal, async (client) => {
-      const { rows } = await client.query<{
-        default_accesses: string[];
-        organization_id: string;
-        user_entry: string[] | null;
-        group_entries: Record<string, string[]> | null;
-      }>(
-        `SELECT default_accesses, organization_id,
-                users_accesses -> $2::text AS user_entry,
-                (SELECT jsonb_object_agg(g, groups_accesses -> g)
-                   FROM unnest($3::text[]) AS g WHERE groups_accesses ? g) AS group_entries
-           FROM ${this.#t.rooms} WHERE id = $1`,
-        [roomId, subject.userId, [...new Set(subject.groupIds)]],
-      );
-      const row = rows[0];
-      if (row === undefined) return null;
-      const usersAccesses: Record<string, readonly string[]> = Object.create(null);
-      if (row.user_entry !== null) usersAccesses[subject.userId] = Object.freeze(row.user_entry);
-      const groupsAccesses = toAccesses(row.group_entries ?? {});
-      return Object.freeze({
-        defaultAccesses: Object.freeze(row.default_accesses),
-        usersAccesses: Object.freeze(usersAccesses),
-        groupsAccesses: Object.freeze(groupsAccesses),
-        organizationId: row.organization_id,
-      });
-    });
+    return this.#connections.read(options?.signal, (client) => loadSubjectRules(client, this.#t, roomId, subject));
   }
 
   /**
@@ -573,6 +561,16 @@ export class PostgresStore implements RoomStore {
   /** One page of groups, by id. */
   async listGroups(query: GroupListQuery, options?: StoreReadOptions): Promise<GroupListPage> {
     return this.#groups.listGroups(query, options);
+  }
+
+  /**
+   * One page of the audit trail, newest first (see `getAuditLog` of the facade).
+   *
+   * @param query The filters, the page size and the previous page's `nextCursor`.
+   * @param options.signal Rejects with its reason when it aborts, even mid-query.
+   */
+  async getAuditLog(query: AuditQuery, options?: StoreReadOptions): Promise<AuditPage> {
+    return this.#connections.read(options?.signal, (client) => this.#audit.read(client, query));
   }
 
   /**

@@ -103,6 +103,32 @@ const MIGRATIONS: readonly string[] = [
   `,
   // listAccessible (getRooms accessibleBy): the rooms whose default is not empty, newest first.
   PUBLIC_ROOMS_INDEX,
+  // The audit trail: one row per journal entry, written in the write's
+  // transaction; listed newest first (seq descending), by room (either id
+  // of a rename), by actor or by time. AUTOINCREMENT: a pruned seq is never
+  // reused, so a cursor never skips to a newer entry. Rows are never
+  // updated (the trigger refuses it); pruning deletes the oldest.
+  `
+  CREATE TABLE audit_log (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    at INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    type TEXT NOT NULL,
+    room_id TEXT,
+    new_room_id TEXT,
+    user_id TEXT,
+    group_id TEXT,
+    details TEXT NOT NULL
+  );
+  CREATE INDEX audit_log_by_room ON audit_log (room_id, seq) WHERE room_id IS NOT NULL;
+  CREATE INDEX audit_log_by_new_room ON audit_log (new_room_id, seq) WHERE new_room_id IS NOT NULL;
+  CREATE INDEX audit_log_by_actor ON audit_log (actor, seq);
+  CREATE INDEX audit_log_by_time ON audit_log (at);
+  CREATE TRIGGER audit_log_immutable BEFORE UPDATE ON audit_log
+  BEGIN
+    SELECT RAISE(ABORT, 'audit entries cannot be changed');
+  END;
+  `,
 ];
 
 /** The schema version this code reads and writes. */

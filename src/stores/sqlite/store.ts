@@ -4,7 +4,6 @@
  * with change events that reach the listeners of those other processes.
  */
 import Database from "better-sqlite3";
-import { closeSync, openSync } from "node:fs";
 import type { Database as Connection, Statement } from "better-sqlite3";
 import type { RoomAccessRules } from "../../permissions/rules.js";
 import type { RoomEntryRules } from "../../rooms/types.js";
@@ -12,7 +11,7 @@ import type { RoomAccesses, RoomPermission } from "../../permissions/scopes.js";
 import { assertPageLimit, decodeCursor, encodeCursor } from "../../rooms/cursor.js";
 import { type RoomChangeEmitterOptions, type RoomChangeListener, StoreListeners } from "../../rooms/emitter.js";
 import { applyRoomPatch } from "../../rooms/patch.js";
-import { ERROR_STATUS, LiveblocksError } from "../../protocol/errors.js";
+import { createPrivateFile, isBusy, SqliteBusyError } from "./file.js";
 import { integerOption, invalidOption } from "../../runtime/options.js";
 import { sleep } from "../../runtime/signal.js";
 import { ChangeLog } from "./change-feed.js";
@@ -35,6 +34,8 @@ import { prepareDatabase } from "./schema.js";
 import { insertRoom, writePatch } from "./room-writes.js";
 import { SqliteGroups } from "./groups.js";
 import type { SqliteJournalWriter } from "./journal.js";
+import { SqliteAuditTrail } from "./audit.js";
+import { type AuditOption, type AuditPage, type AuditQuery, auditSettings } from "../../rooms/audit.js";
 import { roomChanges } from "../../rooms/journal.js";
 import { type JournalBody, JournalWriters, stampEntry, writeActor } from "../../rooms/journal-writers.js";
 import type {
@@ -67,45 +68,16 @@ export type SqliteStoreOptions = Pick<RoomChangeEmitterOptions, "onListenerError
   pollIntervalMs?: number;
   /** The clock of journal entries (epoch ms). Default `Date.now`. */
   now?: () => number;
+  /**
+   * The audit trail (the `audit_log` table): on by default, every entry
+   * kept; `{ maxEntries, maxAgeMs }` prunes the oldest past either bound,
+   * a few rows per write; `false` writes none (entries already written
+   * stay readable).
+   */
+  audit?: AuditOption;
 };
 
-/**
- * The error a {@link SqliteStore} operation rejects with when the database
- * stayed locked by another connection for the whole `busyTimeoutMs`.
- *
- * @example
- * ```ts
- * if (err instanceof SqliteBusyError) retryLater();
- * ```
- */
-export class SqliteBusyError extends LiveblocksError {
-  constructor(filename: string, timeoutMs: number, options?: { cause?: unknown }) {
-    // A LiveblocksError with STORE_UNAVAILABLE (503): roomgate/http answers it with `Retry-After`, not a 500.
-    super(
-      `SqliteStore: "${filename}" stayed locked by another connection for ${timeoutMs} ms`,
-      ERROR_STATUS.STORE_UNAVAILABLE,
-      undefined,
-      "STORE_UNAVAILABLE",
-    );
-    if (options?.cause !== undefined) (this as { cause?: unknown }).cause = options.cause;
-    this.name = "SqliteBusyError";
-  }
-}
-
-/**
- * Creates `filename` readable by its owner only (0600) unless it exists:
- * rooms, revocations and the audit trail are nobody else's business, and
- * SQLite gives the `-wal` and `-shm` files the database file's permissions.
- * An existing file keeps the permissions its owner chose.
- */
-function createPrivateFile(filename: string): void {
-  if (filename === ":memory:" || filename.startsWith("file:")) return;
-  try {
-    closeSync(openSync(filename, "wx", 0o600));
-  } catch (error) {
-    if ((error as { code?: unknown }).code !== "EEXIST") throw error;
-  }
-}
+export { SqliteBusyError };
 
 /**
  * How long SQLite itself waits, blocking the thread, for a lock before
@@ -161,6 +133,7 @@ export class SqliteStore implements RoomStore {
   #closed = false;
   readonly #writers = new JournalWriters<SqliteJournalWriter>();
   readonly #now: () => number;
+  readonly #audit: SqliteAuditTrail;
   readonly #groups = new SqliteGroups(
     (signal, write, work) =>
       this.#attempt(signal, () => (write ? this.#transaction.immediate(() => work(this.#db)) : this.#transaction(() => work(this.#db)))),
@@ -187,6 +160,9 @@ export class SqliteStore implements RoomStore {
     );
     this.#pollIntervalMs = pollIntervalMs;
     this.#now = options.now ?? Date.now;
+    const audit = auditSettings(options.audit);
+    this.#audit = new SqliteAuditTrail(audit, this.#now);
+    if (audit.enabled) this.#writers.add(this.#audit);
     createPrivateFile(options.filename);
     this.#db = new Database(options.filename);
     try {
@@ -506,6 +482,17 @@ export class SqliteStore implements RoomStore {
   }
 
   /**
+   * One page of the audit trail, newest first, from one snapshot (see
+   * `getAuditLog` of the facade).
+   *
+   * @param query The filters, the page size and the previous page's `nextCursor`.
+   * @param options.signal Rejects with its reason when it aborts.
+   */
+  async getAuditLog(query: AuditQuery, options?: StoreReadOptions): Promise<AuditPage> {
+    return this.#attempt(options?.signal, () => this.#transaction(() => this.#audit.read(this.#db, query)));
+  }
+
+  /**
    * Adds a writer called with every journal entry inside the write's
    * transaction (the audit trail is one, a webhook outbox another). For
    * integrations.
@@ -613,9 +600,4 @@ export class SqliteStore implements RoomStore {
       metadata: metadataOf(this.#sql.metadata.all(row.id) as MetadataRow[]),
     };
   }
-}
-
-function isBusy(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === "string" && (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED"));
 }

@@ -73,8 +73,10 @@ describe("SqliteStore file", () => {
     await old.create(makeRoom("r"));
     await old.close();
     const db = new Database(filename);
-    // A version 1 file has neither the group tables nor the later migrations' indexes.
-    db.exec("DROP TABLE group_members; DROP TABLE groups; DROP INDEX rooms_public; UPDATE roomgate_schema SET version = 1");
+    // A version 1 file has neither the group tables nor the later migrations' index and audit table.
+    db.exec(
+      "DROP TABLE audit_log; DROP TABLE group_members; DROP TABLE groups; DROP INDEX rooms_public; UPDATE roomgate_schema SET version = 1",
+    );
     db.close();
     const store = new SqliteStore({ filename });
     expect(await store.get("r")).toEqual(makeRoom("r"));
