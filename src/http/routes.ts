@@ -18,6 +18,7 @@ import { HttpError, errorResponse, type RouteResult, json, noContent } from "./r
 import { isObject } from "../runtime/json.js";
 import { PATHS, segmentsOf } from "../protocol/paths.js";
 import { writeOptionsOf } from "./actor.js";
+import { getAuditLogRoute } from "./audit.js";
 
 /** What a route action receives. */
 export type RouteContext = {
@@ -57,6 +58,7 @@ const ROUTES: readonly Route[] = [
   route(PATHS.checkAccess, { POST: checkAccess }),
   route(PATHS.revokeTokens, { POST: revokeTokens }),
   route(PATHS.revocation, { GET: getRevocation, DELETE: clearRevocation }),
+  route(PATHS.auditLog, { GET: getAuditLogRoute }),
   // The event stream reads nothing of the request but its signal.
   route(PATHS.roomEvents, {
     GET: ({ liveblocks, request }) => roomEvents({ liveblocks, request: { signal: request.signal } as Request }),

@@ -51,6 +51,8 @@ import { explainRoomAccess } from "./access/explain.js";
 import { type RoomAccessListOptions, roomAccessList } from "./access/access-list.js";
 import type { ExplainAccessIdentity, RoomAccessExplanation, RoomAccessList } from "./access/types.js";
 import { writeOptions } from "./actor.js";
+import { type GetAuditLogOptions, getAuditLog } from "./audit.js";
+import type { AuditEntry } from "../rooms/audit.js";
 import type { CreateGroupOptions, GroupPaginationOptions } from "./groups.js";
 
 const MAX_UPSERT_ATTEMPTS = 8;
@@ -537,6 +539,32 @@ export class Liveblocks {
   async getUserGroups(params: { userId: string } & GroupPaginationOptions, options?: RequestOptions): Promise<Page<GroupData>> {
     if (typeof params?.userId !== "string") throw invalidField("userId", "must be a string");
     return groups.listGroups(this.#config, params, options);
+  }
+
+  /* --- Audit trail --------------------------------------------------------- */
+
+  /**
+   * Reads the audit trail, newest first, one page at a time: one entry per
+   * write that changed something (rooms, revocations, groups), with when,
+   * who (the write's `actor`, default `"api"`), what and only what changed.
+   * roomgate's own (`GET /v2/audit-log`); rejects with 501 if the store
+   * keeps no trail. Entries cannot be changed through the API.
+   *
+   * @param params.roomId Entries about this room (a rename matches both ids).
+   * @param params.actor Entries of this actor's writes.
+   * @param params.since Entries at or after this time (`Date`, epoch ms or ISO-8601).
+   * @param params.until Entries before this time.
+   * @param params.limit 1–100 (default 20).
+   * @param params.startingAfter The `nextCursor` of the previous page.
+   * @param options.signal Aborts the call.
+   * @example
+   * ```ts
+   * const { data, nextCursor } = await liveblocks.getAuditLog({ roomId: "my-room", limit: 50 });
+   * for (const entry of data) console.log(entry.at, entry.actor, entry.type, entry.changes);
+   * ```
+   */
+  async getAuditLog(params?: GetAuditLogOptions, options?: RequestOptions): Promise<Page<AuditEntry>> {
+    return getAuditLog(this.#config, params ?? {}, options);
   }
 
   /* --- Entering rooms ------------------------------------------------------ */

@@ -26,6 +26,8 @@ export const PATHS = {
   roomEvents: "/v2/room-events",
   /** The public keys of a key-pair signer, published without the secret. */
   jwks: "/.well-known/jwks.json",
+  /** roomgate's own: the audit trail, newest first (`roomId`, `actor`, `since`, `until`, `limit`, `startingAfter`). */
+  auditLog: "/v2/audit-log",
 } as const;
 
 /**

@@ -11,6 +11,7 @@ import type { RoomStore } from "../rooms/types.js";
 import { describeAbort } from "./suite/abort.js";
 import { describeAccessRules } from "./suite/access-rules.js";
 import { describeAccessible } from "./suite/accessible.js";
+import { describeAuditLog } from "./suite/audit-log.js";
 import { describeConcurrency } from "./suite/concurrency.js";
 import { describeCopies } from "./suite/copies.js";
 import { describeCrud } from "./suite/crud.js";
@@ -55,7 +56,8 @@ export type TestRoomStoreOptions = {
  * Registers the conformance suite for a {@link RoomStore} adapter: every
  * method, the update rules, ordering and keyset pagination, every filter,
  * reserved and exact ids, copies, concurrency, revocation, events, the
- * optional rename, access-rules and groups parts, the facade over it, abort.
+ * optional rename, access-rules, groups and audit-log parts, the facade over
+ * it, abort.
  *
  * @example
  * ```ts
@@ -119,5 +121,6 @@ export function testRoomStore(options: TestRoomStoreOptions): void {
     describeAccessible(getStore, capabilities);
     describeFacade(getStore);
     describeAbort(getStore);
+    describeAuditLog(getStore, capabilities);
   });
 }

@@ -34,6 +34,8 @@ import {
 } from "../../rooms/types.js";
 import { roomFromJson } from "../../protocol/room-json.js";
 import { groupFromJson } from "../../protocol/group-json.js";
+import { auditPageOf, auditSearch } from "./audit.js";
+import type { AuditPage, AuditQuery } from "../../rooms/audit.js";
 import type { LiveblocksErrorCode } from "../../protocol/errors.js";
 import { PATHS, pathOf } from "../../protocol/paths.js";
 
@@ -508,6 +510,19 @@ export class RestStore implements RoomStore {
       throw new RestResponseError(`GET ${path} answered without { data, nextCursor }`, response.status);
     }
     return { groups: body.data.map((json) => this.#parseGroup(json, response.status)), nextCursor: body.nextCursor };
+  }
+
+  /**
+   * One page of the server's audit trail (`GET /v2/audit-log`), newest first.
+   *
+   * @param query The filters, the page size and the previous page's `nextCursor`.
+   * @param options.signal Aborts the request; rejects with its reason.
+   * @throws {InvalidCursorError} if the server refuses the cursor.
+   */
+  async getAuditLog(query: AuditQuery, options?: StoreReadOptions): Promise<AuditPage> {
+    const response = await this.#send("GET", PATHS.auditLog, "always", options?.signal, { query: auditSearch(query) });
+    if (query.cursor !== undefined && isCursorRejection(response)) throw new InvalidCursorError();
+    return auditPageOf(this.#expect(response, 200), response.status);
   }
 
   /** Closes the event stream, if open; `fetch`'s pool closes idle connections by itself. */

@@ -7,6 +7,7 @@
 import { expect } from "vitest";
 import { compareIds } from "../../rooms/order.js";
 import type { GroupData, RoomChangeEvent, RoomData, RoomFilter, RoomStore } from "../../rooms/types.js";
+import type { AuditLogStore } from "../../rooms/audit.js";
 
 /**
  * The optional parts of the {@link RoomStore} contract, each with the method
@@ -26,7 +27,9 @@ export const STORE_CAPABILITIES = [
   { name: "groups", method: "createGroup" },
   /** `listAccessible`, behind `getRooms({ accessibleBy })`. */
   { name: "accessibleBy", method: "listAccessible" },
-] as const satisfies readonly { name: string; method: keyof RoomStore }[];
+  /** `getAuditLog` (an `AuditLogStore`), behind the facade's `getAuditLog`. */
+  { name: "auditLog", method: "getAuditLog" },
+] as const satisfies readonly { name: string; method: keyof (RoomStore & AuditLogStore) }[];
 
 /** The name of one optional part of the {@link RoomStore} contract. */
 export type StoreCapability = (typeof STORE_CAPABILITIES)[number]["name"];
@@ -36,7 +39,7 @@ export type StoreCapabilities = Record<StoreCapability, boolean>;
 
 /** The capabilities `store` has, read from its methods. */
 export function detectCapabilities(store: RoomStore): StoreCapabilities {
-  return capabilitiesOf(({ method }) => typeof store[method] === "function");
+  return capabilitiesOf(({ method }) => typeof (store as RoomStore & Partial<AuditLogStore>)[method] === "function");
 }
 
 /** Every capability `declared`, the detected value of each one left undeclared (or declared `undefined`). */

@@ -20,12 +20,20 @@ describeIfPostgres(unreachable ?? `PostgresStore conformance (${DATABASE_URL})`,
   testRoomStore({
     name: "PostgresStore",
     // Declared: the schema exists only from beforeAll, after tests are collected.
-    capabilities: { rename: true, accessRules: true, revocationEvents: true, revocationClearing: true, groups: true, accessibleBy: true },
+    capabilities: {
+      rename: true,
+      accessRules: true,
+      revocationEvents: true,
+      revocationClearing: true,
+      groups: true,
+      accessibleBy: true,
+      auditLog: true,
+    },
     create: () => new PostgresStore({ connectionString: DATABASE_URL, schema }),
     cleanup: async (store) => {
       await store.close?.();
       await admin(
-        `TRUNCATE "${schema}".rooms, "${schema}".revocations, "${schema}".changes, "${schema}".groups, "${schema}".group_members`,
+        `TRUNCATE "${schema}".rooms, "${schema}".revocations, "${schema}".changes, "${schema}".groups, "${schema}".group_members, "${schema}".audit_log`,
       );
     },
   });
@@ -37,12 +45,20 @@ describeIfPostgres(unreachable ?? `PostgresStore with entryCache (${DATABASE_URL
 
   testRoomStore({
     name: "PostgresStore, entryCache",
-    capabilities: { rename: true, accessRules: true, revocationEvents: true, revocationClearing: true, groups: true, accessibleBy: true },
+    capabilities: {
+      rename: true,
+      accessRules: true,
+      revocationEvents: true,
+      revocationClearing: true,
+      groups: true,
+      accessibleBy: true,
+      auditLog: true,
+    },
     create: () => new PostgresStore({ connectionString: DATABASE_URL, schema, entryCache: true }),
     cleanup: async (store) => {
       await store.close?.();
       await admin(
-        `TRUNCATE "${schema}".rooms, "${schema}".revocations, "${schema}".changes, "${schema}".groups, "${schema}".group_members`,
+        `TRUNCATE "${schema}".rooms, "${schema}".revocations, "${schema}".changes, "${schema}".groups, "${schema}".group_members, "${schema}".audit_log`,
       );
     },
   });

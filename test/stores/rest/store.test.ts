@@ -97,7 +97,15 @@ afterAll(async () => {
 testRoomStore({
   name: "RestStore over a roomgate server",
   // Declared: the server starts in beforeAll, after tests are collected.
-  capabilities: { rename: true, accessRules: false, revocationEvents: true, revocationClearing: true, groups: true, accessibleBy: true },
+  capabilities: {
+    rename: true,
+    accessRules: false,
+    revocationEvents: true,
+    revocationClearing: true,
+    groups: true,
+    accessibleBy: true,
+    auditLog: true,
+  },
   create: () => {
     stamps.clear();
     serve(new Liveblocks({ secret: SECRET, store: new StampedMemoryStore(), now: serverNow }));
@@ -107,7 +115,15 @@ testRoomStore({
 
 testRoomStore({
   name: "RestStore over a roomgate server, with server events",
-  capabilities: { rename: true, accessRules: false, revocationEvents: true, revocationClearing: true, groups: true, accessibleBy: true },
+  capabilities: {
+    rename: true,
+    accessRules: false,
+    revocationEvents: true,
+    revocationClearing: true,
+    groups: true,
+    accessibleBy: true,
+    auditLog: true,
+  },
   create: () => {
     stamps.clear();
     serve(new Liveblocks({ secret: SECRET, store: new StampedMemoryStore(), now: serverNow }));
