@@ -113,15 +113,20 @@ export function checkResult(check: EntryCheck): SafeHtml {
       <tbody>
         ${RESOURCES.map((resource) => {
           const row = explanation.resources[resource];
+          const { layers } = explanation;
           return html`<tr>
             <td>${resource}</td>
             <td>${row.level}</td>
             <td>${source(row.decidedBy)}</td>
-            <td>${said(row.default)}</td>
+            <td>${said(layers.default[resource])}</td>
             <td>
-              ${row.groups.length === 0 ? "—" : row.groups.map((group) => html`<code>${group.groupId}</code>: ${said(group.level)}<br />`)}
+              ${
+                layers.groups.length === 0
+                  ? "—"
+                  : layers.groups.map((group) => html`<code>${group.groupId}</code>: ${said(group.levels[resource])}<br />`)
+              }
             </td>
-            <td>${said(row.user)}</td>
+            <td>${layers.user === null ? "no entry" : said(layers.user[resource])}</td>
           </tr>`;
         })}
       </tbody>

@@ -5,6 +5,7 @@
  */
 import type { Liveblocks, Page, RoomAccessList, RoomData, UpdateRoomOptions } from "../index.js";
 import type { EntryCheck } from "./access-sections.js";
+import { auditSection, noAuditSection } from "./audit-section.js";
 import type { HtmlValue } from "./html.js";
 import type { Notice, Viewer } from "./layout.js";
 import { page, redirect } from "./respond.js";
@@ -17,6 +18,9 @@ type Action = (viewer: Viewer, form: URLSearchParams, signal: AbortSignal) => Pr
 
 /** The GET pages and POST actions by path. */
 export type AdminRoutes = { gets: ReadonlyMap<string, View>; posts: ReadonlyMap<string, Action> };
+
+/** Audit entries per page of the room view. */
+const AUDIT_PAGE = 20;
 
 /** The groups read from the store for one user, at most. */
 const MAX_STORE_GROUPS = 100;
@@ -91,7 +95,18 @@ export function createRoutes(liveblocks: Liveblocks): AdminRoutes {
     } catch (error) {
       notice ??= apiError(error).notice;
     }
-    const trail: HtmlValue = [];
+    const auditCursor = params.get("auditCursor") ?? "";
+    let trail: HtmlValue = "";
+    try {
+      const log = await liveblocks.getAuditLog(
+        { roomId: room.id, limit: AUDIT_PAGE, ...(auditCursor !== "" && { startingAfter: auditCursor }) },
+        { signal },
+      );
+      trail = auditSection(room.id, log.data, log.nextCursor);
+    } catch (error) {
+      if ((error as { code?: unknown } | null)?.code === "NOT_IMPLEMENTED") trail = noAuditSection();
+      else notice ??= apiError(error).notice;
+    }
     return page(status, roomPage(viewer, { room, check, failed, accessList, trail }, notice));
   }
 

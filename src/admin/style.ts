@@ -42,6 +42,7 @@ header button { background: transparent; border-color: #fff6; }
 .login { max-width: 24rem; margin: 4rem auto; }
 .login form { display: flex; flex-direction: column; gap: .75rem; }
 .pager { margin-top: .75rem; }
+.changes { margin: .25rem 0 0; padding-left: 1.1rem; }
 `;
 
 /** The console's icon, served as `/admin/icon.svg` (so the browser does not ask the REST API for `/favicon.ico`). */

@@ -19,6 +19,7 @@ import { isObject } from "../runtime/json.js";
 import { PATHS, segmentsOf } from "../protocol/paths.js";
 import { writeOptionsOf } from "./actor.js";
 import { getAuditLogRoute } from "./audit.js";
+import { accessibleByParam, explainAccessRoute, roomAccessListRoute } from "./access-routes.js";
 
 /** What a route action receives. */
 export type RouteContext = {
@@ -59,6 +60,8 @@ const ROUTES: readonly Route[] = [
   route(PATHS.revokeTokens, { POST: revokeTokens }),
   route(PATHS.revocation, { GET: getRevocation, DELETE: clearRevocation }),
   route(PATHS.auditLog, { GET: getAuditLogRoute }),
+  route(PATHS.explainAccess, { POST: explainAccessRoute }),
+  route(PATHS.roomAccessList, { GET: roomAccessListRoute }),
   // The event stream reads nothing of the request but its signal.
   route(PATHS.roomEvents, {
     GET: ({ liveblocks, request }) => roomEvents({ liveblocks, request: { signal: request.signal } as Request }),
@@ -153,6 +156,8 @@ async function listRooms({ liveblocks, request }: RouteContext): Promise<RouteRe
     metadata[name.slice("metadata.".length)] = value;
   }
   if (metadata !== undefined) params.metadata = metadata;
+  const accessibleBy = accessibleByParam(search);
+  if (accessibleBy !== undefined) params.accessibleBy = accessibleBy;
   const page = await liveblocks.getRooms(params, { signal: request.signal });
   // Liveblocks still sends the deprecated `nextPage` key, always null.
   return json({ nextCursor: page.nextCursor, nextPage: null, data: page.data.map(roomToJson) });

@@ -34,18 +34,20 @@ export type AccessSource =
 /** What one layer says of a resource: a level, or `null` when its list does not set it. */
 export type LayerLevel = AccessLevel | null;
 
-/** One resource explained. */
+/**
+ * What one layer's list sets, per resource: a level, or `null` where the
+ * list says nothing (a comment visibility the list does not name follows
+ * the list's own `comments`). Shared and frozen: the same list encoding
+ * always gives the same object.
+ */
+export type LayerLevels = { readonly [R in Resource]: LayerLevel };
+
+/** One resource explained: its effective level and the layer that set it. */
 export type ResourceExplanation = {
   /** The effective level: `decision.matrix[resource]`. */
   readonly level: AccessLevel;
   /** The layer that set it. */
   readonly decidedBy: AccessSource;
-  /** What `defaultAccesses` says. */
-  readonly default: LayerLevel;
-  /** What each of the identity's groups that has an entry says, in the identity's order. */
-  readonly groups: readonly { readonly groupId: string; readonly level: LayerLevel }[];
-  /** What the user's entry says (`null` also when there is no entry). */
-  readonly user: LayerLevel;
 };
 
 /**
@@ -55,6 +57,10 @@ export type ResourceExplanation = {
  *   alone, whatever the organizations.
  * - `allowed` is what room entry decides with an ID token of this identity:
  *   `decision.canEnter`, and the room in the identity's organization.
+ *
+ * `explainAccess` builds `summary`, `resources` and `layers` when first read
+ * (getters), so a check of `allowed` costs what `resolveAccess` costs;
+ * `toJSON()` gives every part as plain data.
  */
 export type AccessExplanation = {
   readonly allowed: boolean;
@@ -64,16 +70,34 @@ export type AccessExplanation = {
   readonly summary: string;
   readonly decision: AccessDecision;
   readonly organization: { readonly room: string; readonly identity: string };
-  /** The user has an entry in `usersAccesses`. */
-  readonly hasUserEntry: boolean;
-  /** The identity's groups that have an entry in `groupsAccesses`, in the identity's order, once each. */
-  readonly matchedGroups: readonly string[];
-  /** Every resource of `RESOURCES`, explained. */
+  /** Every resource of `RESOURCES`: its level and what set it. */
   readonly resources: { readonly [R in Resource]: ResourceExplanation };
+  /** What each layer said, per resource, in the order they apply. */
+  readonly layers: {
+    readonly default: LayerLevels;
+    /** The identity's groups that have an entry, in the identity's order, once each. */
+    readonly groups: readonly { readonly groupId: string; readonly levels: LayerLevels }[];
+    /** The user's entry, or `null` when there is none. */
+    readonly user: LayerLevels | null;
+  };
 };
 
 const LEVELS: readonly LayerLevel[] = [null, "none", "read", "write"];
 const ROOM = RESOURCE_SHIFT.room;
+
+/** One frozen {@link LayerLevels} per encoded list (4^6), built on first use. */
+const LAYER_LEVELS: (LayerLevels | undefined)[] = new Array(1 << 12);
+
+function layerLevels(code: number): LayerLevels {
+  return (LAYER_LEVELS[code] ??= Object.freeze({
+    room: LEVELS[(code >> RESOURCE_SHIFT.room) & 3]!,
+    storage: LEVELS[(code >> RESOURCE_SHIFT.storage) & 3]!,
+    comments: LEVELS[(code >> RESOURCE_SHIFT.comments) & 3]!,
+    "comments:public": LEVELS[(code >> RESOURCE_SHIFT["comments:public"]) & 3]!,
+    "comments:private": LEVELS[(code >> RESOURCE_SHIFT["comments:private"]) & 3]!,
+    feeds: LEVELS[(code >> RESOURCE_SHIFT.feeds) & 3]!,
+  }));
+}
 
 /**
  * Explains `resolveAccess(room, identity)`: per resource, the layer that
@@ -94,21 +118,21 @@ const ROOM = RESOURCE_SHIFT.room;
  * why.resources.room.decidedBy; // { layer: "group", groupId: "contractors", scope: "room:read" }
  * ```
  */
-export function explainAccess(room: ExplainRoom, identity: ExplainIdentity): AccessExplanation {
+export function explainAccess(room: ExplainRoom, identity: ExplainIdentity): AccessExplanation & { toJSON(): AccessExplanation } {
   const defaults = room.defaultAccesses;
   const defaultCode = encodeScopes(defaults);
   // The identity's groups with an entry, once each, in the identity's order.
-  const matched: { groupId: string; scopes: readonly string[]; code: number }[] = [];
+  const matched: Matched[] = [];
   const groupsAccesses = room.groupsAccesses;
   const groupIds = identity.groupIds;
   let groupsCode = 0;
   if (groupsAccesses !== undefined && groupIds !== undefined) {
     for (let i = 0; i < groupIds.length; i++) {
       const groupId = groupIds[i]!;
-      if (!Object.hasOwn(groupsAccesses, groupId) || matched.some((group) => group.groupId === groupId)) continue;
+      if (!Object.hasOwn(groupsAccesses, groupId) || isMatched(matched, groupId)) continue;
       const scopes = groupsAccesses[groupId]!;
       const code = encodeScopes(scopes);
-      matched.push({ groupId, scopes, code });
+      matched.push({ groupId, scopes, code, levels: layerLevels(code) });
       groupsCode = strongestOf(groupsCode, code);
     }
   }
@@ -117,94 +141,193 @@ export function explainAccess(room: ExplainRoom, identity: ExplainIdentity): Acc
     usersAccesses !== undefined && Object.hasOwn(usersAccesses, identity.userId) ? usersAccesses[identity.userId]! : undefined;
   const userCode = userScopes === undefined ? 0 : encodeScopes(userScopes);
 
-  let layered = overlay(defaultCode, groupsCode);
-  layered = overlay(layered, userCode);
-  const decision = decisionFor(layered);
-
-  const resources = {} as Record<Resource, ResourceExplanation>;
-  for (const resource of RESOURCES) {
-    const shift = RESOURCE_SHIFT[resource];
-    const at = (code: number) => LEVELS[(code >> shift) & 3]!;
-    resources[resource] = {
-      level: decision.matrix[resource],
-      decidedBy: sourceOf(resource, layered, userCode, groupsCode, matched, userScopes, defaults),
-      default: at(defaultCode),
-      groups: matched.map((group) => ({ groupId: group.groupId, level: at(group.code) })),
-      user: at(userCode),
-    };
-  }
-
-  const organization = {
-    room: room.organizationId ?? DEFAULT_ORGANIZATION,
-    identity: identity.organizationId ?? DEFAULT_ORGANIZATION,
-  };
-  const reason = organization.room !== organization.identity ? "organization-mismatch" : decision.canEnter ? "allowed" : "no-access";
-  const matchedGroups = matched.map((group) => group.groupId);
-  return {
-    allowed: reason === "allowed",
-    reason,
-    summary: summarize(reason, decision, resources, identity, matchedGroups, userScopes !== undefined, organization),
-    decision,
-    organization,
-    hasUserEntry: userScopes !== undefined,
-    matchedGroups,
-    resources,
-  };
+  const layered = overlay(overlay(defaultCode, groupsCode), userCode);
+  return new Explanation(
+    decisionFor(layered),
+    { layered, defaultCode, userCode, groupsCode, matched, userScopes, defaults },
+    identity,
+    room.organizationId ?? DEFAULT_ORGANIZATION,
+    identity.organizationId ?? DEFAULT_ORGANIZATION,
+  );
 }
 
+/**
+ * An explanation whose parts are built when first read: the decision and
+ * the verdict cost what `resolveAccess` costs, and a caller that reads only
+ * `allowed` or `summary` pays for nothing else. `toJSON` gives every part,
+ * so it travels as plain JSON.
+ */
+class Explanation implements AccessExplanation {
+  readonly allowed: boolean;
+  readonly reason: AccessExplanation["reason"];
+  readonly decision: AccessDecision;
+  readonly #layers: Layers;
+  readonly #identity: ExplainIdentity;
+  readonly #roomOrganization: string;
+  readonly #identityOrganization: string;
+  #resources: AccessExplanation["resources"] | undefined;
+  #layerLevels: AccessExplanation["layers"] | undefined;
+  #summary: string | undefined;
+
+  constructor(decision: AccessDecision, layers: Layers, identity: ExplainIdentity, roomOrganization: string, identityOrganization: string) {
+    this.decision = decision;
+    this.#layers = layers;
+    this.#identity = identity;
+    this.#roomOrganization = roomOrganization;
+    this.#identityOrganization = identityOrganization;
+    this.reason = roomOrganization !== identityOrganization ? "organization-mismatch" : decision.canEnter ? "allowed" : "no-access";
+    this.allowed = this.reason === "allowed";
+  }
+
+  get organization(): AccessExplanation["organization"] {
+    return { room: this.#roomOrganization, identity: this.#identityOrganization };
+  }
+
+  get resources(): AccessExplanation["resources"] {
+    if (this.#resources !== undefined) return this.#resources;
+    const matrix = this.decision.matrix;
+    const layers = this.#layers;
+    // One literal, each resource by name: a loop with computed keys cost several times more.
+    return (this.#resources = Object.freeze({
+      room: { level: matrix.room, decidedBy: sourceOf(RESOURCE_SHIFT.room, layers) },
+      storage: { level: matrix.storage, decidedBy: sourceOf(RESOURCE_SHIFT.storage, layers) },
+      comments: { level: matrix.comments, decidedBy: sourceOf(RESOURCE_SHIFT.comments, layers) },
+      "comments:public": { level: matrix["comments:public"], decidedBy: sourceOf(RESOURCE_SHIFT["comments:public"], layers) },
+      "comments:private": { level: matrix["comments:private"], decidedBy: sourceOf(RESOURCE_SHIFT["comments:private"], layers) },
+      feeds: { level: matrix.feeds, decidedBy: sourceOf(RESOURCE_SHIFT.feeds, layers) },
+    }));
+  }
+
+  get layers(): AccessExplanation["layers"] {
+    if (this.#layerLevels !== undefined) return this.#layerLevels;
+    const { matched, userScopes, userCode, defaultCode } = this.#layers;
+    return (this.#layerLevels = Object.freeze({
+      default: layerLevels(defaultCode),
+      groups: Object.freeze(matched.map((group) => Object.freeze({ groupId: group.groupId, levels: group.levels }))),
+      user: userScopes === undefined ? null : layerLevels(userCode),
+    }));
+  }
+
+  get summary(): string {
+    return (this.#summary ??= summarize(
+      this.reason,
+      this.decision,
+      this.resources,
+      this.#identity,
+      this.#layers.matched.length,
+      this.#layers.userScopes !== undefined,
+      this.organization,
+    ));
+  }
+
+  /** Every part, as plain data: what `JSON.stringify` writes. */
+  toJSON(): AccessExplanation {
+    return {
+      allowed: this.allowed,
+      reason: this.reason,
+      summary: this.summary,
+      decision: this.decision,
+      organization: this.organization,
+      resources: this.resources,
+      layers: this.layers,
+    };
+  }
+}
+
+/** A group of the identity with an entry, encoded. */
+type Matched = { groupId: string; scopes: readonly string[]; code: number; levels: LayerLevels };
+
+function isMatched(matched: readonly Matched[], groupId: string): boolean {
+  for (let i = 0; i < matched.length; i++) if (matched[i]!.groupId === groupId) return true;
+  return false;
+}
+
+/** What one explanation reads of each layer. */
+type Layers = {
+  readonly layered: number;
+  readonly defaultCode: number;
+  readonly userCode: number;
+  readonly groupsCode: number;
+  readonly matched: readonly Matched[];
+  readonly userScopes: readonly string[] | undefined;
+  readonly defaults: readonly string[];
+};
+
 /** The layer that set `resource` in the layered code, topmost first; a fallback when none did. */
-function sourceOf(
-  resource: Resource,
-  layered: number,
-  userCode: number,
-  groupsCode: number,
-  matched: readonly { groupId: string; scopes: readonly string[]; code: number }[],
-  userScopes: readonly string[] | undefined,
-  defaults: readonly string[],
-): AccessSource {
-  const shift = RESOURCE_SHIFT[resource];
+function sourceOf(shift: number, { layered, userCode, groupsCode, matched, userScopes, defaults }: Layers): AccessSource {
   const level = (layered >> shift) & 3;
   if (((layered >> ROOM) & 3) === 0) return NOTHING;
-  if (level === 0) return resource === "comments:public" || resource === "comments:private" ? FROM_COMMENTS : FROM_ROOM;
-  const name = LEVELS[level] as AccessLevel;
-  if (((userCode >> shift) & 3) !== 0) return { layer: "user", scope: scopeOf(userScopes!, resource, name) };
+  if (level === 0) return shift === PUBLIC_SHIFT || shift === PRIVATE_SHIFT ? FROM_COMMENTS : FROM_ROOM;
+  if (((userCode >> shift) & 3) !== 0) return { layer: "user", scope: scopeOf(userScopes!, shift, level) };
   if (((groupsCode >> shift) & 3) !== 0) {
     // The first of the user's groups that gives the merged (strongest) level.
-    const group = matched.find((candidate) => ((candidate.code >> shift) & 3) === level)!;
-    return { layer: "group", groupId: group.groupId, scope: scopeOf(group.scopes, resource, name) };
+    let group = matched[0]!;
+    for (let i = 0; i < matched.length; i++) {
+      if (((matched[i]!.code >> shift) & 3) === level) {
+        group = matched[i]!;
+        break;
+      }
+    }
+    return { layer: "group", groupId: group.groupId, scope: scopeOf(group.scopes, shift, level) };
   }
-  return { layer: "default", scope: scopeOf(defaults, resource, name) };
+  return { layer: "default", scope: scopeOf(defaults, shift, level) };
 }
 
 const NOTHING: AccessSource = Object.freeze({ layer: "nothing" });
 const FROM_ROOM: AccessSource = Object.freeze({ layer: "fallback", from: "room" });
 const FROM_COMMENTS: AccessSource = Object.freeze({ layer: "fallback", from: "comments" });
 
-/** The scope of `scopes` that sets `resource` to `level` (a comment visibility may be set by the list's `comments` scope). */
-function scopeOf(scopes: readonly string[], resource: Resource, level: AccessLevel): string {
-  const names =
-    resource === "room"
-      ? [`*:${level}`, `room:${level}`]
-      : resource === "comments:public" || resource === "comments:private"
-        ? [`${resource}:${level}`, `comments:${level}`]
-        : [`${resource}:${level}`];
-  for (const name of names) if (scopes.includes(name)) return name;
+const PUBLIC_SHIFT = RESOURCE_SHIFT["comments:public"];
+const PRIVATE_SHIFT = RESOURCE_SHIFT["comments:private"];
+
+/**
+ * By `shift / 2 * 4 + level code`, the scopes of one list that set that
+ * resource to that level, preferred first (a comment visibility may be set
+ * by the list's `comments` scope).
+ */
+const SCOPE_NAMES: readonly (readonly string[])[] = (() => {
+  const names: string[][] = [];
+  for (const resource of RESOURCES) {
+    for (let code = 0; code < 4; code++) {
+      const level = LEVELS[code] ?? "none";
+      names[(RESOURCE_SHIFT[resource] / 2) * 4 + code] =
+        resource === "room"
+          ? [`*:${level}`, `room:${level}`]
+          : resource === "comments:public" || resource === "comments:private"
+            ? [`${resource}:${level}`, `comments:${level}`]
+            : [`${resource}:${level}`];
+    }
+  }
+  return names;
+})();
+
+/** The scope of `scopes` that sets the resource at `shift` to level code `level`. */
+function scopeOf(scopes: readonly string[], shift: number, level: number): string {
+  const names = SCOPE_NAMES[(shift / 2) * 4 + level]!;
+  for (let i = 0; i < names.length; i++) if (scopes.includes(names[i]!)) return names[i]!;
   return names[0]!;
 }
+
+/** `id` as a JSON string, without the call when nothing needs escaping. */
+function quote(id: string): string {
+  return NEEDS_ESCAPE.test(id) ? JSON.stringify(id) : `"${id}"`;
+}
+
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\u2028\u2029\ud800-\udfff]/;
 
 /** The one sentence of an explanation. */
 function summarize(
   reason: AccessExplanation["reason"],
   decision: AccessDecision,
-  resources: Record<Resource, ResourceExplanation>,
+  resources: { readonly [R in Resource]: ResourceExplanation },
   identity: ExplainIdentity,
-  matchedGroups: readonly string[],
+  matchedGroups: number,
   hasUserEntry: boolean,
   organization: AccessExplanation["organization"],
 ): string {
-  const user = `user ${JSON.stringify(identity.userId)}`;
+  const user = `user ${quote(identity.userId)}`;
   if (reason === "organization-mismatch") {
-    return `Denied: the room is in organization ${JSON.stringify(organization.room)}, the identity in ${JSON.stringify(organization.identity)}.`;
+    return `Denied: the room is in organization ${quote(organization.room)}, the identity in ${quote(organization.identity)}.`;
   }
   if (reason === "no-access") {
     const groups = (identity.groupIds?.length ?? 0) === 0 ? "no groups" : "no group with an entry";
@@ -216,10 +339,10 @@ function summarize(
   const head = decision.canWrite ? "Can write" : "Read-only";
   let by: string;
   if (decided.layer === "user") by = `the entry of ${user} grants ${decided.scope}`;
-  else if (decided.layer === "group") by = `group ${JSON.stringify(decided.groupId)} grants ${decided.scope}`;
+  else if (decided.layer === "group") by = `group ${quote(decided.groupId)} grants ${decided.scope}`;
   else if (decided.layer === "default") by = `the default access grants ${decided.scope}`;
   else by = "no layer sets storage"; // unreachable once entry is granted: room is set by some layer
   if (decided.layer !== "user") by += hasUserEntry ? "" : `, and ${user} has no entry`;
-  if (decided.layer === "default") by += matchedGroups.length === 0 ? " nor any group" : "";
+  if (decided.layer === "default") by += matchedGroups === 0 ? " nor any group" : "";
   return `${head}: ${by}.`;
 }

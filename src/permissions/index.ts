@@ -6,4 +6,12 @@ export { resolveAccess } from "./resolve.js";
 export type { AccessIdentity, RoomAccessRules } from "./rules.js";
 export { isValidRoomPattern, matchesRoomPattern, resolveTokenAccess } from "./patterns.js";
 export { explainAccess } from "./explain.js";
-export type { AccessExplanation, AccessSource, ExplainIdentity, ExplainRoom, LayerLevel, ResourceExplanation } from "./explain.js";
+export type {
+  AccessExplanation,
+  AccessSource,
+  ExplainIdentity,
+  ExplainRoom,
+  LayerLevel,
+  LayerLevels,
+  ResourceExplanation,
+} from "./explain.js";

@@ -24,6 +24,10 @@ export const PATHS = {
   revocation: "/v2/users/:userId/revocation",
   /** roomgate's own: room changes and revocations as server-sent events. */
   roomEvents: "/v2/room-events",
+  /** roomgate's own: why a user gets what they get in a room (`explainAccess`). */
+  explainAccess: "/v2/rooms/:roomId/explain-access",
+  /** roomgate's own: every user and group a room names, with their effective access (`getRoomAccessList`). */
+  roomAccessList: "/v2/rooms/:roomId/access-list",
   /** The public keys of a key-pair signer, published without the secret. */
   jwks: "/.well-known/jwks.json",
   /** roomgate's own: the audit trail, newest first (`roomId`, `actor`, `since`, `until`, `limit`, `startingAfter`). */

@@ -132,6 +132,11 @@ async function walkThrough(origin: string, store: string): Promise<void> {
     expect(await page.innerText("#check-summary")).toMatch(/^Read-only/);
     expect(await page.innerText("#access-list")).toMatch(/user\s+bob/);
     await shot("7-room-can-enter");
+    // The audit trail names the console's admin as the actor of these edits, newest first.
+    const trail = await page.innerText("#audit");
+    expect(trail).toMatch(/admin:ada\s+updated\s+default: \[\] → room:read/);
+    expect(trail).toContain("api");
+    await page.locator("#audit").screenshot({ path: join(dir, "7b-room-audit.png") });
 
     // The users view: the rooms carol reaches.
     await page.click("header >> text=Users");

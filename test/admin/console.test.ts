@@ -226,6 +226,13 @@ describe("admin console - pages", () => {
     stop();
     // The change is on record under the signed-in admin's name.
     expect(entries.map((entry) => [entry.type, entry.actor])).toEqual([["roomUpdated", "admin:ada"]]);
+    // The room's audit trail shows it, newest first, with the entry before and after.
+    const trail = (await client.get("/admin/room?id=design-review")).body;
+    const audit = trail.slice(trail.indexOf('id="audit"'));
+    expect(audit).toMatch(
+      /<code>admin:ada<\/code>[\s\S]*?user <code>bob<\/code>: <span class="scopes">room:read room:presence:write<\/span> → <span class="scopes">\(none\)<\/span>/,
+    );
+    expect(audit.indexOf("(none)</span> → ")).toBeGreaterThan(audit.indexOf('→ <span class="scopes">(none)</span>'));
     expect(removed.response.status).toBe(303);
     expect((await liveblocks.getRoom("design-review")).usersAccesses).toEqual({ ada: ["room:write"] });
   });

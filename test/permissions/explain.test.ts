@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { RESOURCES, explainAccess, resolveAccess } from "../../src/index.js";
@@ -21,8 +22,11 @@ describe("explainAccess", () => {
     fc.assert(
       fc.property(room, identity, (rules, who) => {
         const explained = explainAccess(rules, who);
+        const { layers } = explained;
         for (const resource of RESOURCES) {
-          const { decidedBy, level, user, groups } = explained.resources[resource];
+          const { decidedBy, level } = explained.resources[resource];
+          const user = layers.user?.[resource] ?? null;
+          const groups = layers.groups.map((group) => ({ groupId: group.groupId, level: group.levels[resource] }));
           if (decidedBy.layer === "user") expect(user).toBe(level);
           if (decidedBy.layer === "group") {
             expect(user).toBeNull();
@@ -34,7 +38,7 @@ describe("explainAccess", () => {
           if (decidedBy.layer === "default") {
             expect(user).toBeNull();
             expect(groups.every((group) => group.level === null)).toBe(true);
-            expect(explained.resources[resource].default).toBe(level);
+            expect(layers.default[resource]).toBe(level);
           }
           if (decidedBy.layer === "fallback") expect(level).toBe(explained.resources[decidedBy.from].level);
           if (decidedBy.layer === "nothing") expect(level).toBe("none");
@@ -52,15 +56,24 @@ describe("explainAccess", () => {
     expect(why.decision.isReadOnly).toBe(true);
     expect(why.resources.room.decidedBy).toEqual({ layer: "group", groupId: "contractors", scope: "room:read" });
     expect(why.resources.storage.decidedBy).toEqual({ layer: "fallback", from: "room" });
-    expect(why.resources.room.groups).toEqual([{ groupId: "contractors", level: "read" }]);
-    expect(why.hasUserEntry).toBe(false);
+    expect(why.layers.groups).toEqual([{ groupId: "contractors", levels: expect.objectContaining({ room: "read", storage: null }) }]);
+    expect(why.layers.user).toBeNull();
     expect(why.summary).toBe('Read-only: group "contractors" grants room:read, and user "carol" has no entry.');
   });
 
   it("explainAccess - a user entry lowering the default is the decider of every resource it sets", () => {
     const room = { defaultAccesses: ["room:write"], usersAccesses: { alice: ["room:read", "comments:write"] } };
     const why = explainAccess(room, { userId: "alice" });
-    expect(why.resources.room).toMatchObject({ level: "read", default: "write", user: "read", decidedBy: { layer: "user", scope: "room:read" } });
+    expect(why.resources.room).toEqual({ level: "read", decidedBy: { layer: "user", scope: "room:read" } });
+    expect(why.layers.default.room).toBe("write");
+    expect(why.layers.user).toEqual({
+      room: "read",
+      storage: null,
+      comments: "write",
+      "comments:public": "write",
+      "comments:private": "write",
+      feeds: null,
+    });
     expect(why.resources["comments:public"].decidedBy).toEqual({ layer: "user", scope: "comments:write" });
     expect(why.summary).toBe('Read-only: the entry of user "alice" grants room:read.');
   });
@@ -68,7 +81,7 @@ describe("explainAccess", () => {
   it("explainAccess - the strongest group decides, the first of equals in the identity's order", () => {
     const room = { defaultAccesses: [], groupsAccesses: { a: ["*:read"], b: ["*:write"], c: ["*:write"] } };
     const why = explainAccess(room, { userId: "u", groupIds: ["a", "c", "b", "c"] });
-    expect(why.matchedGroups).toEqual(["a", "c", "b"]);
+    expect(why.layers.groups.map((group) => group.groupId)).toEqual(["a", "c", "b"]);
     expect(why.resources.room.decidedBy).toEqual({ layer: "group", groupId: "c", scope: "*:write" });
   });
 
@@ -93,5 +106,30 @@ describe("explainAccess", () => {
     const room = { defaultAccesses: [], usersAccesses: Object.fromEntries([["__proto__", ["*:write"]]]) };
     expect(explainAccess(room, { userId: "__proto__" }).resources.room.decidedBy).toEqual({ layer: "user", scope: "*:write" });
     expect(explainAccess(room, { userId: "constructor" }).allowed).toBe(false);
+  });
+});
+
+describe("README", () => {
+  it("explainAccess example - every `value; // expected` line holds", () => {
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const block = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)]
+      .map((m) => m[1]!)
+      .find((b) => b.includes('import { explainAccess } from "roomgate";'));
+    expect(block).toBeDefined();
+    const body = block!.replace(/^import .*$/m, "");
+    const checks: [string, string][] = [];
+    for (const line of body.split("\n")) {
+      const match = line.match(/^(why\.[\w.]+); \/\/ (.+)$/);
+      if (match) checks.push([match[1]!, match[2]!]);
+    }
+    expect(checks.length).toBeGreaterThanOrEqual(5);
+    const setup = body
+      .split("\n")
+      .filter((line) => !line.startsWith("why."))
+      .join("\n");
+    for (const [expression, expected] of checks) {
+      const actual = new Function("explainAccess", `${setup}\nreturn ${expression};`)(explainAccess);
+      expect(actual, expression).toEqual(new Function(`return ${expected};`)());
+    }
   });
 });

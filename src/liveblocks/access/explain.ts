@@ -33,5 +33,6 @@ export async function explainRoomAccess(
   const room = await config.store.get(id, read);
   if (room === null) throw roomNotFound(id);
   const explanation = explainAccess(room, { userId: who.userId, groupIds, organizationId });
-  return { ...explanation, roomId: id, groupsFrom: stored === undefined ? "identity" : "store", groupIds: [...groupIds] };
+  // Every part at once (the pure explanation builds them when read): the answer is plain data.
+  return { ...explanation.toJSON(), roomId: id, groupsFrom: stored === undefined ? "identity" : "store", groupIds: [...groupIds] };
 }

@@ -17,7 +17,10 @@ import {
   type TransportOptions,
   RestResponseError,
 } from "./transport.js";
+import { grantsEntry } from "../../permissions/enterable.js";
 import {
+  type AccessibleBy,
+  type AccessibleListQuery,
   type GroupData,
   type GroupListPage,
   type GroupListQuery,
@@ -284,15 +287,52 @@ export class RestStore implements RoomStore {
    * @throws {InvalidCursorError} if the server rejects the cursor.
    */
   async list(query: RoomListQuery, options?: StoreReadOptions): Promise<RoomListPage> {
+    return this.#list(query, options, undefined);
+  }
+
+  /** `list` with `extra` query parameters. */
+  async #list(query: RoomListQuery, options: StoreReadOptions | undefined, extra: URLSearchParams | undefined): Promise<RoomListPage> {
     const { filter } = query;
     const params = new URLSearchParams({ limit: String(query.limit) });
+    for (const [name, value] of extra ?? []) params.set(name, value);
     if (query.cursor !== undefined) params.set("startingAfter", query.cursor);
     if (filter.userId !== undefined) params.set("userId", filter.userId);
     if (filter.groupIds !== undefined && filter.groupIds.length > 0) params.set("groupIds", filter.groupIds.join(","));
     if (filter.organizationId !== undefined) params.set("organizationId", filter.organizationId);
     const text = formatRoomQuery(filter);
     if (text !== "") params.set("query", text);
+    return this.#listPage(query, params, options);
+  }
 
+  /**
+   * `GET /v2/rooms` with roomgate's `accessibleByUserId` and
+   * `accessibleByGroupIds` beside `list`'s parameters. Every room answered
+   * is checked to be enterable by the identity, so a server that ignores
+   * the parameters (not a roomgate, or an older one) is refused rather than
+   * believed.
+   *
+   * @param query The filter, the identity, the page size and the previous page's `nextCursor`.
+   * @param options.signal Aborts the request; rejects with its reason.
+   * @throws {InvalidCursorError} if the server rejects the cursor.
+   */
+  async listAccessible(query: AccessibleListQuery, options?: StoreReadOptions): Promise<RoomListPage> {
+    const params = new URLSearchParams();
+    const { userId, groupIds } = query.accessibleBy;
+    params.set("accessibleByUserId", userId);
+    if (groupIds.length > 0) params.set("accessibleByGroupIds", groupIds.join(","));
+    const page = await this.#list(query, options, params);
+    for (const room of page.rooms) {
+      if (!isEnterableBy(room, query.accessibleBy)) {
+        throw new RestResponseError(
+          `GET ${PATHS.rooms} answered room ${JSON.stringify(room.id)}, which accessibleBy excludes: the server ignored it`,
+          200,
+        );
+      }
+    }
+    return page;
+  }
+
+  async #listPage(query: RoomListQuery, params: URLSearchParams, options: StoreReadOptions | undefined): Promise<RoomListPage> {
     const response = await this.#send("GET", PATHS.rooms, "always", options?.signal, { query: params });
     if (query.cursor !== undefined && isCursorRejection(response)) {
       throw new InvalidCursorError();
@@ -593,6 +633,13 @@ export class RestStore implements RoomStore {
     // The caller gets its own copy; listeners share another.
     this.#listeners.rooms.emit(event.room === null ? event : { ...event, room: cloneRoom(event.room) });
   }
+}
+
+/** May `who` enter `room`: does a layer that applies to them set a base scope? */
+function isEnterableBy(room: RoomData, who: AccessibleBy): boolean {
+  if (grantsEntry(room.defaultAccesses)) return true;
+  if (Object.hasOwn(room.usersAccesses, who.userId) && grantsEntry(room.usersAccesses[who.userId]!)) return true;
+  return who.groupIds.some((groupId) => Object.hasOwn(room.groupsAccesses, groupId) && grantsEntry(room.groupsAccesses[groupId]!));
 }
 
 /** A response, and whether the event stream was subscribed when the request went out (so it will carry the write's event). */

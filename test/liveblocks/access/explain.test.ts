@@ -29,7 +29,7 @@ describe("Liveblocks.explainAccess", () => {
         }),
         async (rules, roomOrganization, who) => {
           const { liveblocks } = makeLiveblocks();
-          await liveblocks.createRoom("r", { ...(rules as never), organizationId: roomOrganization });
+          await liveblocks.createRoom("r", { ...rules, organizationId: roomOrganization } as never);
           const why = await liveblocks.explainAccess("r", who);
           const token = tokenOf((await liveblocks.identifyUser(who)).body);
           const access = await liveblocks.checkRoomAccess(token, "r");
@@ -78,7 +78,7 @@ describe("Liveblocks.explainAccess", () => {
   it("explainAccess - every resource of the facade's answer is the pure explanation's", async () => {
     const { liveblocks } = makeLiveblocks();
     const room = { defaultAccesses: ["*:write", "storage:read"], usersAccesses: { alice: ["*:read", "comments:write"] } };
-    await liveblocks.createRoom("r", room);
+    await liveblocks.createRoom("r", room as never);
     const why = await liveblocks.explainAccess("r", { userId: "alice" });
     const pure = explainAccess(room, { userId: "alice" });
     for (const resource of RESOURCES) expect(why.resources[resource]).toEqual(pure.resources[resource]);
