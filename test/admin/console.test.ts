@@ -149,6 +149,18 @@ describe("admin console - CSRF", () => {
     expect((await client.get("/admin/rooms")).response.status).toBe(303);
   });
 
+  it("POST - a body that is not a form is refused with 415, and changes nothing", async () => {
+    const client = new ConsoleClient(server.url);
+    const csrf = await client.login();
+    const { response } = await client.request("/admin/room/defaults", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ id: "design-review", scopes: "room:write", csrf }),
+    });
+    expect(response.status).toBe(415);
+    expect((await liveblocks.getRoom("design-review")).defaultAccesses).toEqual([]);
+  });
+
   it("POST - a cross-site post is refused even with a valid token", async () => {
     const client = new ConsoleClient(server.url);
     const csrf = await client.login();
@@ -191,6 +203,17 @@ describe("admin console - pages", () => {
     expect(list.body).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
     expect(list.body).toContain("&quot;&gt;&lt;img src=x onerror=alert(1)&gt;");
     expect(list.body).not.toMatch(/<script|<img/);
+    // Typed values echoed back (a user id in the check, the users view, the search form) are text too.
+    for (const path of [
+      `/admin/room?id=design-review&checkUser=${encodeURIComponent("<img src=x onerror=alert(1)>")}`,
+      `/admin/users?userId=${encodeURIComponent("<script>x</script>")}&groupIds=${encodeURIComponent('"><script>')}`,
+      `/admin/rooms?userId=${encodeURIComponent('"><script>y</script>')}`,
+    ]) {
+      const { response, body } = await client.get(path);
+      expect(response.status, path).toBe(200);
+      expect(body, path).not.toMatch(/<script|<img/);
+      expect(body, path).toMatch(/&lt;(script|img)/);
+    }
     const room = await client.get(`/admin/room?id=${encodeURIComponent("<script>alert(1)</script>")}`);
     expect(room.response.status).toBe(200);
     expect(room.body).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
