@@ -5,6 +5,7 @@
  * and synchronous; the decision it carries is always `resolveAccess`'s.
  */
 import { type AccessDecision, decisionFor, overlay } from "./decision.js";
+import { encodedRulesOf } from "./encoded.js";
 import type { AccessIdentity, RoomAccessRules } from "./rules.js";
 import { type AccessLevel, RESOURCE_SHIFT, RESOURCES, type Resource, encodeScopes, strongestOf } from "./scopes.js";
 
@@ -120,7 +121,9 @@ function layerLevels(code: number): LayerLevels {
  */
 export function explainAccess(room: ExplainRoom, identity: ExplainIdentity): AccessExplanation & { toJSON(): AccessExplanation } {
   const defaults = room.defaultAccesses;
-  const defaultCode = encodeScopes(defaults);
+  // A deeply frozen room (MemoryStore's rules) has its lists encoded once already, as resolveAccess reads them.
+  const encoded = encodedRulesOf(room);
+  const defaultCode = encoded === undefined ? encodeScopes(defaults) : encoded.defaults;
   // The identity's groups with an entry, once each, in the identity's order.
   const matched: Matched[] = [];
   const groupsAccesses = room.groupsAccesses;
@@ -131,7 +134,7 @@ export function explainAccess(room: ExplainRoom, identity: ExplainIdentity): Acc
       const groupId = groupIds[i]!;
       if (!Object.hasOwn(groupsAccesses, groupId) || isMatched(matched, groupId)) continue;
       const scopes = groupsAccesses[groupId]!;
-      const code = encodeScopes(scopes);
+      const code = encoded?.groups.get(groupId) ?? encodeScopes(scopes);
       matched.push({ groupId, scopes, code, levels: layerLevels(code) });
       groupsCode = strongestOf(groupsCode, code);
     }
@@ -139,7 +142,7 @@ export function explainAccess(room: ExplainRoom, identity: ExplainIdentity): Acc
   const usersAccesses = room.usersAccesses;
   const userScopes =
     usersAccesses !== undefined && Object.hasOwn(usersAccesses, identity.userId) ? usersAccesses[identity.userId]! : undefined;
-  const userCode = userScopes === undefined ? 0 : encodeScopes(userScopes);
+  const userCode = userScopes === undefined ? 0 : (encoded?.users.get(identity.userId) ?? encodeScopes(userScopes));
 
   const layered = overlay(overlay(defaultCode, groupsCode), userCode);
   return new Explanation(

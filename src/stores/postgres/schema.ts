@@ -136,7 +136,7 @@ function migrations(s: string): string[] {
 }
 
 /** The number of migrations this code knows. */
-const SCHEMA_VERSION = migrations("s").length;
+export const SCHEMA_VERSION = migrations("s").length;
 
 /**
  * Creates the schema and runs the missing migrations, once across every

@@ -133,7 +133,7 @@ export function describeAccessible(getStore: () => RoomStore, capabilities: Stor
               }
             },
           ),
-          { numRuns: 20 },
+          { numRuns: 16 },
         );
       },
       30_000,

@@ -11,6 +11,7 @@ import { MemoryStore } from "../../../src/stores/memory/store.js";
 import type { RoomChangeEvent } from "../../../src/rooms/types.js";
 import { at, collectRooms, makeRoom } from "../../../src/testing/index.js";
 import { admin, DATABASE_URL, dropSchema, probePostgres, TcpProxy, terminateBackends, testSchema } from "./helpers.js";
+import { SCHEMA_VERSION } from "../../../src/stores/postgres/schema.js";
 
 const unreachable = await probePostgres();
 if (unreachable !== null) console.warn(unreachable);
@@ -72,7 +73,7 @@ describeIfPostgres(unreachable ?? "PostgresStore across instances", () => {
     const four = [open(schema), open(schema), open(schema), open(schema)];
     await Promise.all(four.map((store, i) => store.create(makeRoom(`r${i}`))));
     const versions = await admin<{ version: number }>(`SELECT version FROM "${schema}".schema_version`);
-    expect(versions).toEqual([{ version: 2 }]);
+    expect(versions).toEqual([{ version: SCHEMA_VERSION }]);
     expect((await collectRooms(four[0]!, {})).map((room) => room.id)).toEqual(["r3", "r2", "r1", "r0"]);
   });
 
