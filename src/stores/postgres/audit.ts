@@ -1,10 +1,11 @@
 /**
  * The audit trail of `PostgresStore`: the `audit_log` table (migration 3),
- * appended by the store's journal inside each write's transaction, in one
- * statement that also prunes when a retention is set: it deletes at most
- * {@link PRUNE_BATCH} of the oldest rows past it, skipping rows another
- * writer is pruning (`SKIP LOCKED`), so concurrent writers never wait on
- * each other there and the table converges to the retention. Counting is by
+ * appended by the store's journal inside each write's transaction. With a
+ * retention, one append in {@link PRUNE_EVERY} also prunes, in the same
+ * transaction: at most {@link PRUNE_BATCH} of the oldest rows past the
+ * retention, skipping rows another writer is pruning (`SKIP LOCKED`), so
+ * concurrent writers never wait on each other there and the table converges
+ * to the retention (up to `PRUNE_EVERY` rows over it). Counting is by
  * sequence, so after rolled-back writes a few fewer than `maxEntries` stay.
  */
 import type { PoolClient } from "pg";
@@ -22,8 +23,11 @@ import { assertPageLimit } from "../../rooms/cursor.js";
 import type { JournalEntry } from "../../rooms/journal.js";
 import type { PostgresJournalWriter } from "./journal.js";
 
-/** The most rows one append prunes. */
-const PRUNE_BATCH = 16;
+/** One append in this many prunes (by its sequence), so a write pays for pruning now and then, in batches. */
+const PRUNE_EVERY = 16;
+
+/** The most rows one prune deletes: twice what was appended since the last one, so the table converges. */
+const PRUNE_BATCH = 2 * PRUNE_EVERY;
 
 type AuditRow = {
   seq: string;
@@ -50,7 +54,8 @@ const COLUMNS = "seq, at, actor, type, room_id, new_room_id, user_id, group_id, 
  */
 export class PostgresAuditTrail implements PostgresJournalWriter {
   readonly #table: string;
-  readonly #append: string;
+  readonly #insert: string;
+  readonly #prune: string;
   readonly #maxEntries: number | undefined;
   readonly #maxAgeMs: number | undefined;
   readonly #now: () => number;
@@ -61,17 +66,16 @@ export class PostgresAuditTrail implements PostgresJournalWriter {
     this.#maxEntries = retention.maxEntries;
     this.#maxAgeMs = retention.maxAgeMs;
     this.#now = now;
-    const insert = `INSERT INTO ${table} (at, actor, type, room_id, new_room_id, user_id, group_id, details)
+    this.#insert = `INSERT INTO ${table} (at, actor, type, room_id, new_room_id, user_id, group_id, details)
                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING seq`;
-    // One round trip either way; the prune reads only the oldest PRUNE_BATCH rows of the primary key.
-    this.#append =
-      retention.maxEntries === undefined && retention.maxAgeMs === undefined
-        ? insert
-        : `WITH added AS (${insert}),
-                pruned AS (DELETE FROM ${table} WHERE seq IN (
-                  SELECT seq FROM (SELECT seq, at FROM ${table} ORDER BY seq LIMIT ${PRUNE_BATCH} FOR UPDATE SKIP LOCKED) oldest
-                   WHERE oldest.seq <= (SELECT seq FROM added) - $9::bigint OR oldest.at < $10::bigint))
-           SELECT seq FROM added`;
+    // The candidates are the oldest PRUNE_BATCH rows of the primary key (read
+    // without a lock); only those past the retention are locked, skipping
+    // any another writer is pruning.
+    this.#prune = `DELETE FROM ${table} WHERE seq IN (
+        SELECT seq FROM ${table} WHERE seq IN (
+          SELECT oldest.seq FROM (SELECT seq, at FROM ${table} ORDER BY seq LIMIT ${PRUNE_BATCH}) oldest
+           WHERE oldest.seq <= $1::bigint OR oldest.at < $2::bigint)
+        FOR UPDATE SKIP LOCKED)`;
   }
 
   async append(client: PoolClient, entry: JournalEntry): Promise<void> {
@@ -86,10 +90,13 @@ export class PostgresAuditTrail implements PostgresJournalWriter {
       record.groupId ?? null,
       JSON.stringify(auditDetailsOf(record)),
     ];
-    if (this.#maxEntries !== undefined || this.#maxAgeMs !== undefined) {
-      params.push(this.#maxEntries ?? Number.MAX_SAFE_INTEGER, this.#maxAgeMs === undefined ? 0 : this.#now() - this.#maxAgeMs);
-    }
-    await client.query(this.#append, params);
+    const { rows } = await client.query<{ seq: string }>(this.#insert, params);
+    const seq = Number(rows[0]!.seq);
+    if ((this.#maxEntries === undefined && this.#maxAgeMs === undefined) || seq % PRUNE_EVERY !== 0) return;
+    await client.query(this.#prune, [
+      this.#maxEntries === undefined ? 0 : seq - this.#maxEntries,
+      this.#maxAgeMs === undefined ? 0 : this.#now() - this.#maxAgeMs,
+    ]);
   }
 
   /** One page of entries matching `query`, newest first. */

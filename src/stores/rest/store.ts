@@ -16,6 +16,7 @@ import {
   type RetryPolicy,
   type TransportOptions,
   RestResponseError,
+  toBaseUrl,
 } from "./transport.js";
 import { grantsEntry } from "../../permissions/enterable.js";
 import {
@@ -645,25 +646,9 @@ function isEnterableBy(room: RoomData, who: AccessibleBy): boolean {
 /** A response, and whether the event stream was subscribed when the request went out (so it will carry the write's event). */
 type SentResponse = RestResponse & { heard: boolean };
 
+export { toBaseUrl };
+
 /** The server answers a cursor it did not issue with the code `INVALID_CURSOR`. */
 function isCursorRejection(response: RestResponse): boolean {
   return response.status >= 400 && apiError(response).code === ("INVALID_CURSOR" satisfies LiveblocksErrorCode);
-}
-
-/**
- * `value` as the http(s) URL of a Liveblocks-compatible server, or the SDK-style
- * error naming `baseUrl`. The facade checks its own `baseUrl` option with it too.
- * @internal
- */
-export function toBaseUrl(value: unknown): URL {
-  let url: URL | undefined;
-  try {
-    url = typeof value === "string" || value instanceof URL ? new URL(value) : undefined;
-  } catch {
-    url = undefined;
-  }
-  if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
-    throw invalidOption("baseUrl", "an http(s) URL");
-  }
-  return url;
 }

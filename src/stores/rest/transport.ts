@@ -11,6 +11,7 @@ import { LiveblocksError, isErrorCode } from "../../protocol/errors.js";
 import { NO_MESSAGE } from "../../protocol/messages.js";
 import { BodyTooLargeError, readBounded } from "../../runtime/body.js";
 import { ACTOR_HEADER } from "../../protocol/actor.js";
+import { invalidOption } from "../../runtime/options.js";
 
 /**
  * Statuses that mean "not processed, try later": a gateway that could not
@@ -241,4 +242,22 @@ function parseBody(request: RestRequest, status: number, text: string): unknown 
     if (status >= 400) return { message: text.slice(0, 200) };
     throw new RestResponseError(`${request.method} ${request.path} answered ${status} with a body that is not JSON`, status);
   }
+}
+
+/**
+ * `value` as the http(s) URL of a Liveblocks-compatible server, or the SDK-style
+ * error naming `baseUrl`. The facade checks its own `baseUrl` option with it too.
+ * @internal
+ */
+export function toBaseUrl(value: unknown): URL {
+  let url: URL | undefined;
+  try {
+    url = typeof value === "string" || value instanceof URL ? new URL(value) : undefined;
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
+    throw invalidOption("baseUrl", "an http(s) URL");
+  }
+  return url;
 }

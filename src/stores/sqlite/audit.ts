@@ -1,9 +1,10 @@
 /**
  * The audit trail of `SqliteStore`: the `audit_log` table (schema version
  * 3), appended by the store's journal inside each write's transaction, and
- * pruned there too when a retention is set: each append deletes at most
- * {@link PRUNE_BATCH} of the oldest rows past it, so a write's cost stays
- * bounded and the table converges to the retention (a write adds one row).
+ * pruned there too when a retention is set: one append in
+ * {@link PRUNE_EVERY} deletes at most {@link PRUNE_BATCH} of the oldest rows
+ * past it, so a write's cost stays bounded and the table converges to the
+ * retention (up to `PRUNE_EVERY` rows over it).
  */
 import type { Database as Connection, Statement } from "better-sqlite3";
 import {
@@ -20,8 +21,11 @@ import { assertPageLimit } from "../../rooms/cursor.js";
 import type { JournalEntry } from "../../rooms/journal.js";
 import type { SqliteJournalWriter } from "./journal.js";
 
-/** The most rows one append prunes. */
-const PRUNE_BATCH = 16;
+/** One append in this many prunes (by its sequence), so a write pays for pruning now and then, in batches. */
+const PRUNE_EVERY = 16;
+
+/** The most rows one prune deletes: twice what was appended since the last one, so the table converges. */
+const PRUNE_BATCH = 2 * PRUNE_EVERY;
 
 type AuditRow = {
   seq: number;
@@ -74,14 +78,15 @@ export class SqliteAuditTrail implements SqliteJournalWriter {
       record.groupId ?? null,
       JSON.stringify(auditDetailsOf(record)),
     );
-    if (this.#maxEntries === undefined && this.#maxAgeMs === undefined) return;
+    const seq = Number(lastInsertRowid);
+    if ((this.#maxEntries === undefined && this.#maxAgeMs === undefined) || seq % PRUNE_EVERY !== 0) return;
     // Only the oldest few rows are looked at: an index range of PRUNE_BATCH rows.
     this.#sql(
       db,
       `DELETE FROM audit_log WHERE seq IN (
          SELECT seq FROM (SELECT seq, at FROM audit_log ORDER BY seq LIMIT ${PRUNE_BATCH}) WHERE seq <= ? OR at < ?)`,
     ).run(
-      this.#maxEntries === undefined ? 0 : Number(lastInsertRowid) - this.#maxEntries,
+      this.#maxEntries === undefined ? 0 : seq - this.#maxEntries,
       this.#maxAgeMs === undefined ? -Infinity : this.#now() - this.#maxAgeMs,
     );
   }
