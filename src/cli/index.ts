@@ -54,6 +54,10 @@ Options of serve:
                     Read the webhook secret from this file
   --webhook-allow-private
                     Allow a webhook URL on a private network or plain http off loopback
+  --admin           Serve the admin console at /admin; log in with the admin password from
+                    $ROOMGATE_ADMIN_PASSWORD or --admin-password-file (12+ characters, not the secret)
+  --admin-password-file <file>
+                    Read the admin console's password from this file
   -h, --help        This help
 
 Every flag can also be set as ROOMGATE_<FLAG> (ROOMGATE_DATABASE_URL, ROOMGATE_PORT, …;
@@ -81,6 +85,8 @@ const FLAGS = {
   webhook: { type: "string" },
   "webhook-secret-file": { type: "string" },
   "webhook-allow-private": { type: "boolean" },
+  admin: { type: "boolean" },
+  "admin-password-file": { type: "string" },
   config: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const satisfies Record<string, FlagSpec>;
@@ -184,10 +190,30 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const webhook = webhookOptions(values);
   if (typeof webhook === "number") return webhook;
+  let adminPassword = process.env["ROOMGATE_ADMIN_PASSWORD"] || undefined;
+  if (values["admin-password-file"] !== undefined) {
+    if (!values.admin) {
+      process.stderr.write("--admin-password-file applies to --admin only\n");
+      return 2;
+    }
+    try {
+      adminPassword = readFileSync(values["admin-password-file"], "utf8").trim();
+    } catch (error) {
+      process.stderr.write(
+        `roomgate: cannot read --admin-password-file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`,
+      );
+      return 1;
+    }
+  }
+  if (values.admin && adminPassword === undefined) {
+    process.stderr.write("--admin needs a password: set ROOMGATE_ADMIN_PASSWORD or pass --admin-password-file\n");
+    return 2;
+  }
   let running;
   try {
     running = await startServer({
       ...(webhook !== undefined && { webhook }),
+      ...(values.admin && { admin: { password: adminPassword! } }),
       port,
       host,
       ...(secret !== undefined && { secret }),

@@ -11,6 +11,7 @@ import type { LogFormat } from "./ops/logs.js";
 import { createOperations } from "./ops/operations.js";
 import type { RateLimits } from "./ops/rate-limit.js";
 import { type ServeWebhookOptions, startServeWebhooks } from "./webhooks.js";
+import { type AdminConsoleOptions, MAX_FORM_BYTES, assertAdminPassword, createAdminHandler, isAdminPath } from "../admin/index.js";
 
 /** How long in-flight requests may take to finish after a stop signal. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -113,6 +114,8 @@ export type ServeOptions = {
   now?: () => number;
   /** Send webhooks to this endpoint (`--webhook`); the REST webhook routes work only with it. */
   webhook?: ServeWebhookOptions;
+  /** Serve the admin console at `/admin` (off when absent; `/admin` is then an unknown route). */
+  admin?: AdminConsoleOptions;
 };
 
 /** A running server. */
@@ -142,6 +145,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const choice = options.store ?? { kind: "memory" };
   // Read before the store opens: a bad key file must not leave a database connection behind.
   const signer = options.signingKeys === undefined ? undefined : signerFromKeyFiles(options.signingKeys);
+  // Checked before the store opens: nothing to close when it is refused.
+  if (options.admin !== undefined) assertAdminPassword(options.admin.password, secret);
   // Responses under way: a stop cuts the event streams among them at once (they never end on
   // their own; clients reconnect), told apart by what the handler answered, not by the raw URL.
   const inFlight = new Set<ServerResponse>();
@@ -177,6 +182,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     throw error;
   }
   const handle = toNodeListener(createRequestHandler(liveblocks, signer === undefined ? {} : { publicKeys: signer }));
+  const admin = options.admin && toNodeListener(createAdminHandler(liveblocks, options.admin), { maxBodyBytes: MAX_FORM_BYTES });
   let closing: Promise<void> | undefined;
   const listener: typeof handle = (req, res) => {
     // Once stopping, a connection ends with its response instead of idling until its keep-alive timeout (5 s).
@@ -187,6 +193,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     res.once("close", () => inFlight.delete(res));
     const probe = probeOf(req.method, req.url);
     if (probe !== undefined) return void answerProbe(probe, res, store, closing !== undefined);
+    if (isAdminPath(req.url ?? "")) {
+      // Disabled, the console is a plain 404: not the REST API's 401, which would suggest a secret opens it.
+      return admin !== undefined ? admin(req, res) : void res.writeHead(404, { "content-type": "text/plain" }).end("Not found\n");
+    }
     return handle(req, res);
   };
   const server = createServer(ops.wrap(listener));
@@ -219,6 +229,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     banner.push(`Tokens are signed with key ${signer.kid} (${signer.alg}); public keys at ${url}/.well-known/jwks.json`);
   banner.push(`Point @liveblocks/node at it: new Liveblocks({ secret, baseUrl: "${url}" })`);
   banner.push(...(webhooks?.banner ?? []));
+  if (admin !== undefined) banner.push(`Admin console: ${url}/admin (log in with the admin password, not the secret)`);
   log(banner.join("\n"));
 
   return {

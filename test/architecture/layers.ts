@@ -27,11 +27,12 @@ export const RANKS: Readonly<Record<string, number>> = {
   testing: 5,
   websocket: 5,
   "y-websocket": 5,
+  admin: 5,
   // The package's entry files (`src/index.ts`, `src/sqlite.ts`, `src/postgres.ts`).
   "(entry)": 6,
 };
 
-const FACES = new Set(["http", "cli", "hocuspocus", "partyserver", "testing", "websocket", "y-websocket"]);
+const FACES = new Set(["http", "cli", "hocuspocus", "partyserver", "testing", "websocket", "y-websocket", "admin"]);
 /** Entry files a face may load an adapter through, as a user would. */
 const ADAPTER_ENTRIES = new Set(["sqlite.ts", "postgres.ts", "index.ts"]);
 
