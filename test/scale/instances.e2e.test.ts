@@ -256,6 +256,11 @@ describe.skipIf(unreachable !== null)("roomgate serve - three instances on one P
         await waitUntil(() => reader.events.some((e) => e.roomId === GATE && e.room?.metadata["t"] === last), "the last toggle heard");
       }
 
+      console.info(
+        `round ${round}: killed instance ${killed}; balancer saw it unready ${downSince! - killedAt} ms after SIGKILL; ` +
+          `${log.failures} requests failed (unacknowledged); ${balancer.routed.length} routed; ${created.length} rooms created`,
+      );
+
       // Survivors stop cleanly on SIGTERM.
       for (const [index, instance] of instances.entries()) {
         if (index === killed) continue;
