@@ -80,7 +80,10 @@ describe.skipIf(unreachable !== null)("roomgate serve - three instances on one P
         });
         return { name: `w${i}`, liveblocks: new Liveblocks({ secret: SECRET, store }), gaps, seen: [] as RoomAccessResult[] };
       });
-      for (const watcher of watchers) {
+      for (const [i, watcher] of watchers.entries()) {
+        // Each watch makes the same requests, so in lockstep with the balancer's turns every stream would land
+        // on one instance: one more request per watch shifts the next one's turn.
+        for (let shift = 0; shift < i; shift++) await (await fetch(`${balancer.url}/healthz`)).body?.cancel();
         const watch = await watcher.liveblocks.watchRoomAccess(ada, GATE, (access) => watcher.seen.push(access));
         cleanups.push(() => watch.stop());
         expect(watch.access).toMatchObject({ allowed: true });
@@ -101,7 +104,11 @@ describe.skipIf(unreachable !== null)("roomgate serve - three instances on one P
 
       // The instance to kill holds some watches' streams but not all of them.
       const watchBackends = watchers.map((watcher) => streamOf(watcher.name));
-      const killed = [0, 1, 2].find((b) => watchBackends.includes(b) && watchBackends.some((other) => other !== b)) ?? readers[0]!.backend;
+      // Watches on at least two instances: some on the one killed, some on a survivor.
+      expect(new Set(watchBackends).size).toBeGreaterThanOrEqual(2);
+      // Each round another one where possible, so the first instance started (the one that made the schema) is not always the victim.
+      const candidates = [0, 1, 2].filter((b) => watchBackends.includes(b) && watchBackends.some((other) => other !== b));
+      const killed = candidates[round % candidates.length] ?? readers[0]!.backend;
 
       // The load: one writer per (room, key), a toggler and a room creator, all through the balancer.
       const log = new WriteLog();
@@ -233,6 +240,7 @@ describe.skipIf(unreachable !== null)("roomgate serve - three instances on one P
       // Watches listening on a survivor decided again on every change they heard (each a change of
       // ada's access: consecutive decisions differ), ended on the final state and were never cut.
       const finalAllowed = finalT % 2 === 0;
+      expect(watchBackends.some((b) => b !== killed)).toBe(true);
       for (const [i, watcher] of watchers.entries()) {
         if (watchBackends[i] === killed) continue;
         await waitUntil(() => watcher.seen.at(-1)?.allowed === finalAllowed, `${watcher.name} decided on the final state`);
@@ -257,7 +265,7 @@ describe.skipIf(unreachable !== null)("roomgate serve - three instances on one P
       }
 
       console.info(
-        `round ${round}: killed instance ${killed}; balancer saw it unready ${downSince! - killedAt} ms after SIGKILL; ` +
+        `round ${round}: killed instance ${killed}; watch streams on ${watchBackends.join(",")}; balancer saw it unready ${downSince! - killedAt} ms after SIGKILL; ` +
           `${log.failures} requests failed (unacknowledged); ${balancer.routed.length} routed; ${created.length} rooms created`,
       );
 
