@@ -31,10 +31,10 @@ type ChangeRow = {
  * A sequence number is taken when its row is inserted but becomes visible at
  * commit, so a later number can be seen first. A missing number is never
  * skipped on a timer: it is read again until the transaction that took it
- * has provably ended (every transaction running when it was first missed
- * has finished: the cluster's oldest running transaction id has passed the
- * snapshot's `xmax`); only then is it known to have rolled back, or to be a
- * pruned row. While missing, numbers are re-read this often.
+ * has provably ended (every transaction id assigned when it was first missed
+ * has finished: a snapshot's oldest running id has passed the next id as of
+ * then); only then is it known to have rolled back, or to be a pruned row.
+ * While missing, numbers are re-read this often.
  */
 const GAP_RECHECK_MS = 250;
 /** A number missing this long puts the store in doubt: its entry cache is not trusted until the number resolves. */
@@ -50,7 +50,7 @@ export type ChangeRead = {
   rows: ChangeRow[];
   /** The snapshot's oldest running transaction id: every transaction below it has ended. */
   xmin: bigint;
-  /** The snapshot's first transaction id not yet started. */
+  /** The snapshot's newest finished transaction id + 1 (a running one may be above it). */
   xmax: bigint;
 };
 
@@ -244,12 +244,18 @@ export class ChangeLogListener {
     if (client === null || high === null) return;
     const { rows, xmin, xmax } = await this.#options.read(client, high, [...this.#gaps.keys()]);
     if (client !== this.#client) return;
+    // The horizon of numbers first missed in this read: not the snapshot's xmax, which is only the newest
+    // finished id + 1 (a writer that got its id later but took its number earlier runs above it, and would
+    // be taken as ended at once: its change was lost), but an id assigned after the read, above every id
+    // the writers of the missing numbers hold (each takes its id before its number: it writes a row first).
+    const horizon = opensGap(high, rows) ? await nextTransactionId(client) : xmax;
+    if (client !== this.#client) return;
     const now = Date.now();
     let top = high;
     for (const row of rows) {
       if (row.seq > top) {
         // Every number between the last one read and this one is missing as of this snapshot.
-        for (let seq = top + 1; seq < row.seq; seq++) this.#gaps.set(seq, { horizon: xmax, since: now });
+        for (let seq = top + 1; seq < row.seq; seq++) this.#gaps.set(seq, { horizon, since: now });
         top = row.seq;
       } else if (!this.#gaps.delete(row.seq)) {
         continue; // read before (a concurrent read's row)
@@ -296,6 +302,22 @@ export class ChangeLogListener {
     this.#live = live;
     this.#options.onLive?.(live);
   }
+}
+
+/** Whether reading `rows` after `high` leaves a number between them unread. */
+function opensGap(high: number, rows: readonly ChangeRow[]): boolean {
+  let top = high;
+  for (const row of rows) {
+    if (row.seq > top + 1) return true;
+    if (row.seq > top) top = row.seq;
+  }
+  return false;
+}
+
+/** A transaction id assigned now (by a transaction of its own that ends at once): every id assigned before is below it. */
+async function nextTransactionId(client: pg.Client): Promise<bigint> {
+  const { rows } = await client.query<{ xid: string }>("SELECT txid_current()::text AS xid");
+  return BigInt(rows[0]!.xid);
 }
 
 /** Ends a client's socket at once, whether or not its peer still answers. */
