@@ -1,8 +1,10 @@
 /**
  * Where a PartyServer connection carries its roomgate token. Browsers cannot
  * set headers on a WebSocket, so they send it in the URL or as a WebSocket
- * subprotocol; a server-side client may use a header.
+ * subprotocol; a server-side client may use a header. The reading itself is
+ * the realtime gates' (`readToken`); only the request type differs.
  */
+import { readToken as readUpgradeToken } from "../realtime/token.js";
 
 /**
  * Where the gate reads the token from:
@@ -24,16 +26,15 @@ const MAX_TOKEN_LENGTH = 16_384;
 /** The token `request` carries at `source`, or `""` when it carries none (which every check denies). */
 export function readToken(request: Request, source: TokenSource): string {
   let token: string | null | undefined;
-  if (typeof source === "function") token = source(request);
-  else if ("query" in source) token = new URL(request.url).searchParams.get(source.query);
-  else if ("header" in source) token = request.headers.get(source.header)?.replace(/^Bearer\s+/i, "");
-  else token = fromProtocols(request.headers.get("sec-websocket-protocol"), source.protocol);
+  if (typeof source === "function") {
+    token = source(request);
+  } else {
+    const headers: Record<string, string> = Object.create(null);
+    for (const name of ["sec-websocket-protocol", "header" in source ? source.header.toLowerCase() : ""]) {
+      const value = name === "" ? null : request.headers.get(name);
+      if (value !== null) headers[name] = value;
+    }
+    token = readUpgradeToken({ url: request.url, headers }, source);
+  }
   return typeof token === "string" && token.length <= MAX_TOKEN_LENGTH ? token.trim() : "";
-}
-
-function fromProtocols(header: string | null, marker: string): string | undefined {
-  if (header === null) return undefined;
-  const offered = header.split(",").map((protocol) => protocol.trim());
-  const at = offered.indexOf(marker);
-  return at === -1 ? undefined : offered[at + 1];
 }

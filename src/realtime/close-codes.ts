@@ -37,6 +37,19 @@ export function closeCodeFor(reason: RoomAccessDenial): number {
   }
 }
 
+/** The HTTP status refusing an upgrade for a denial (where a gate answers before the upgrade): 401 for an expired token, 503 for an outage, 403 otherwise. */
+export function httpStatusFor(reason: RoomAccessDenial): number {
+  switch (reason) {
+    case "expired":
+      return 401;
+    case "verifier-unavailable":
+    case "store-unavailable":
+      return 503;
+    default:
+      return 403;
+  }
+}
+
 /** The close reason when a user may only read and the server cannot keep them from writing. */
 export const READ_ONLY_UNENFORCEABLE = "roomgate: read-only access, and this server cannot enforce read-only";
 
