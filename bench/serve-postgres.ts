@@ -12,7 +12,9 @@
  *   npx tsx bench/serve-postgres.ts   (builds dist/ first if it is missing)
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Agent, request } from "node:http";
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
@@ -32,18 +34,22 @@ if (!existsSync(`${ROOT}dist/cli.js`)) execFileSync("npm", ["run", "build"], { c
 
 /** Spawns a server and resolves to its URL once `pattern` (with the port or URL) appears on stdout. */
 async function start(args: string[], pattern: RegExp, env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, ...env } });
-  let out = "";
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
-      out += chunk;
-      const match = pattern.exec(out);
-      if (match) resolve(match[1]!.startsWith("http") ? match[1]! : `http://127.0.0.1:${match[1]}`);
-    });
-    child.once("exit", (code) => reject(new Error(`${args.join(" ")} exited with ${code}`)));
-  });
-  child.stdout!.resume();
-  return { child, url };
+  // Stdout goes to a file, as a deployment's logs go to a collector: a pipe read by this
+  // (busy) load generator would make the server's synchronous log writes wait for it.
+  const logFile = join(mkdtempSync(join(tmpdir(), "roomgate-bench-")), "stdout.log");
+  const out = openSync(logFile, "w");
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", out, "inherit"], env: { ...process.env, ...env } });
+  closeSync(out);
+  let exited: number | null | undefined;
+  child.once("exit", (code) => (exited = code));
+  for (let attempt = 0; attempt < 300; attempt++) {
+    const match = pattern.exec(readFileSync(logFile, "utf8"));
+    if (match) return { child, url: match[1]!.startsWith("http") ? match[1]! : `http://127.0.0.1:${match[1]}` };
+    if (exited !== undefined) throw new Error(`${args.join(" ")} exited with ${exited}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  child.kill("SIGKILL");
+  throw new Error(`${args.join(" ")} did not start within 15 s`);
 }
 
 /** CPU seconds `pid` has used (user + system), from /proc; `NaN` where there is no /proc. */
@@ -103,7 +109,17 @@ const servers: Record<"roomgate" | "bare", { child: ChildProcess; url: string }>
 const pools: Record<string, Pool> = {};
 try {
   servers.roomgate = await start(
-    ["dist/cli.js", "serve", "--port", "0", "--database-url", DATABASE_URL, "--schema", SCHEMA],
+    [
+      ...(process.env["BENCH_PROFILE"] ? ["--cpu-prof", "--cpu-prof-dir", process.env["BENCH_PROFILE"]] : []),
+      "dist/cli.js",
+      "serve",
+      "--port",
+      "0",
+      "--database-url",
+      DATABASE_URL,
+      "--schema",
+      SCHEMA,
+    ],
     /listening on (http:\/\/\S+)/,
     { ROOMGATE_SECRET: SECRET },
   );
