@@ -7,6 +7,7 @@
  */
 import type { EntryChange, JournalEntry, RoomChanges } from "../rooms/journal.js";
 import type { RoomPermission } from "../permissions/scopes.js";
+import type { PresenceEvent } from "../rooms/presence.js";
 
 /** The event types `@liveblocks/node`'s `WebhookHandler` accepts that roomgate sends. */
 export const LIVEBLOCKS_WEBHOOK_EVENTS = ["roomCreated", "roomDeleted", "userEntered", "userLeft"] as const;
@@ -93,19 +94,8 @@ export type OutboxEvent = {
   at: Date;
 };
 
-/**
- * A gate's presence event (`PresenceEvent` of the facade), as this layer
- * reads it: the same fields, declared here because the facade sits above.
- */
-export type PresenceInput = {
-  type: "userEntered" | "userLeft";
-  roomId: string;
-  connectionId: number;
-  userId: string | null;
-  userInfo: Record<string, unknown> | null;
-  at: Date;
-  numActiveUsers: number;
-};
+/** A gate's presence event, as the facade reports it. */
+export type PresenceInput = PresenceEvent;
 
 /** Is `type` one of the Liveblocks event types? */
 export function isLiveblocksEventType(type: string): type is LiveblocksWebhookEventType {
