@@ -3,12 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { SqliteWebhookOutbox } from "../../src/stores/sqlite/outbox.js";
+import { prepareDatabase } from "../../src/stores/sqlite/schema.js";
 import { describeDelivery } from "./delivery-cases.js";
 
 describeDelivery("sqlite", async () => {
   const dir = mkdtempSync(join(tmpdir(), "roomgate-webhooks-"));
   const db = new Database(join(dir, "rooms.db"));
-  db.pragma("journal_mode = WAL");
+  prepareDatabase(db, 5_000);
   const outbox = new SqliteWebhookOutbox(async (work) => work(db));
   return {
     outbox,
