@@ -135,19 +135,30 @@ export class WebhookDispatcher {
       claimed.map(async (delivery) => settler.add(await this.#attempt(delivery, endpoints.get(delivery.endpointId)))),
     );
     await settler.flush();
-    await this.#prune(now);
+    await this.#pruneWhenDue(now);
     return claimed.length;
   }
 
   /**
-   * One bounded batch of pruning when due: again next round while a batch
-   * comes back full, else after {@link PRUNE_INTERVAL_MS}. A failed prune
-   * is reported and never holds up delivery.
+   * Deletes one bounded batch of finished deliveries past their retention
+   * (`retention`), now; `runOnce` does it by itself every minute, and every
+   * round while batches come back full. Never a pending delivery.
+   * Resolves to the number deleted.
+   *
+   * @example
+   * ```ts
+   * while ((await dispatcher.prune()) > 0);
+   * ```
    */
-  async #prune(now: number): Promise<void> {
+  async prune(): Promise<number> {
+    return this.#outbox.prune(pruneCutoffs(this.#retention, this.#now()), PRUNE_BATCH);
+  }
+
+  /** {@link prune} when due; a failed prune is reported and never holds up delivery. */
+  async #pruneWhenDue(now: number): Promise<void> {
     if (now < this.#nextPruneAt) return;
     try {
-      const pruned = await this.#outbox.prune(pruneCutoffs(this.#retention, now), PRUNE_BATCH);
+      const pruned = await this.prune();
       if (pruned < PRUNE_BATCH) this.#nextPruneAt = now + PRUNE_INTERVAL_MS;
     } catch (error) {
       this.#nextPruneAt = now + PRUNE_INTERVAL_MS;

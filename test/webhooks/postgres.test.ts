@@ -1,7 +1,8 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { generateWebhookSecret } from "../../src/index.js";
 import { WebhookDispatcher, createNodeTransport } from "../../src/webhooks.js";
 import { startReceiver } from "./receiver.js";
+import { describeRetention } from "./retention-cases.js";
 import { Connections } from "../../src/stores/postgres/connection.js";
 import { PostgresWebhookOutbox } from "../../src/stores/postgres/outbox.js";
 import { DATABASE_URL, dropSchema, probePostgres, testSchema } from "../stores/postgres/helpers.js";
@@ -75,3 +76,28 @@ describe.skipIf(unreachable !== null)("postgres outbox, two instances", () => {
     }
   });
 });
+
+if (unreachable === null) {
+  // One schema for the file: each run deletes its endpoint (its deliveries go with it) and leaves no event.
+  const schema = testSchema("webhooksret");
+  const connections = new Connections({ connectionString: DATABASE_URL }, schema);
+  const outbox = new PostgresWebhookOutbox(connections, schema);
+  afterAll(async () => {
+    connections.close();
+    await connections.end();
+    await dropSchema(schema);
+  });
+  describeRetention(
+    "postgres",
+    async () => ({
+      outbox,
+      append: (entry: Parameters<PostgresWebhookOutbox["append"]>[1]) =>
+        connections.transaction(undefined, (client) => outbox.append(client, entry)),
+      close: async () => {
+        await outbox.deleteEndpoint("ep_1");
+        await connections.withClient(undefined, (client) => client.query(`DELETE FROM "${schema}".webhook_events`));
+      },
+    }),
+    30,
+  );
+}

@@ -179,8 +179,8 @@ function migrations(s: string): string[] {
      CREATE INDEX IF NOT EXISTS webhook_deliveries_queue ON ${s}.webhook_deliveries (endpoint_id, order_key, event_seq) WHERE status = 'pending';
      CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON ${s}.webhook_deliveries (next_attempt_at) WHERE status = 'pending';
      CREATE INDEX IF NOT EXISTS webhook_deliveries_by_endpoint ON ${s}.webhook_deliveries (endpoint_id, rid);
-     CREATE INDEX webhook_deliveries_delivered ON ${s}.webhook_deliveries (delivered_at) WHERE status = 'delivered';
-     CREATE INDEX webhook_deliveries_failed ON ${s}.webhook_deliveries (last_attempt_at) WHERE status = 'failed';`,
+     CREATE INDEX IF NOT EXISTS webhook_deliveries_delivered ON ${s}.webhook_deliveries (delivered_at) WHERE status = 'delivered';
+     CREATE INDEX IF NOT EXISTS webhook_deliveries_failed ON ${s}.webhook_deliveries (last_attempt_at) WHERE status = 'failed';`,
   ];
 }
 

@@ -176,8 +176,8 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX IF NOT EXISTS webhook_deliveries_queue ON webhook_deliveries (endpoint_id, order_key, event_seq) WHERE status = 'pending';
   CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
   CREATE INDEX IF NOT EXISTS webhook_deliveries_by_endpoint ON webhook_deliveries (endpoint_id, rid);
-  CREATE INDEX webhook_deliveries_delivered ON webhook_deliveries (delivered_at) WHERE status = 'delivered';
-  CREATE INDEX webhook_deliveries_failed ON webhook_deliveries (last_attempt_at) WHERE status = 'failed';
+  CREATE INDEX IF NOT EXISTS webhook_deliveries_delivered ON webhook_deliveries (delivered_at) WHERE status = 'delivered';
+  CREATE INDEX IF NOT EXISTS webhook_deliveries_failed ON webhook_deliveries (last_attempt_at) WHERE status = 'failed';
   `,
 ];
 
