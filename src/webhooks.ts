@@ -21,6 +21,7 @@ export { DeliveryError, createNodeTransport } from "./webhooks/transport.js";
 export type { NodeTransportOptions, TransportRequest, TransportResponse, WebhookTransport } from "./webhooks/transport.js";
 export { RETRY_DELAYS_MS, RETRY_JITTER, retryDelay } from "./webhooks/schedule.js";
 export type { CircuitOptions } from "./webhooks/schedule.js";
+export { DEFAULT_DELIVERED_RETENTION_MS, DEFAULT_FAILED_RETENTION_MS } from "./webhooks/retention.js";
 export { presenceWebhookListener } from "./webhooks/presence.js";
 export * from "./webhooks/public.js";
 
@@ -49,6 +50,7 @@ export function startWebhookDelivery(
   const nodeTransport = options.transport === undefined ? createNodeTransport(options) : null;
   const dispatcher = new WebhookDispatcher({
     ...options,
+    retention: options.retention ?? liveblocks.webhookRetention ?? undefined,
     outbox,
     projectId: liveblocks.projectId,
     transport: options.transport ?? (nodeTransport as NonNullable<typeof nodeTransport>),

@@ -49,7 +49,13 @@ export async function startServeWebhooks(
   const outbox = liveblocks.webhookOutbox;
   if (outbox === null) throw new Error("webhooks: this store keeps no outbox");
   const transport = createNodeTransport({ allowPrivateNetworks: options.allowPrivateNetworks ?? false });
-  const dispatcher = new WebhookDispatcher({ outbox, projectId: liveblocks.projectId, transport, pollMs: 250 });
+  const dispatcher = new WebhookDispatcher({
+    outbox,
+    projectId: liveblocks.projectId,
+    transport,
+    pollMs: 250,
+    retention: liveblocks.webhookRetention ?? undefined,
+  });
   dispatcher.start();
   return {
     banner,

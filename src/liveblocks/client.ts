@@ -61,7 +61,7 @@ import * as webhooks from "../webhooks/management.js";
 import type { WebhookManagement } from "../webhooks/management.js";
 import type { WebhookDelivery, WebhookDeliveryStatus, WebhookOutbox } from "../webhooks/outbox.js";
 import type { WebhookEventType } from "../webhooks/events.js";
-import { outboxOrNull, resolveWebhooks, webhooksOrFail } from "./webhooks.js";
+import { outboxOrNull, resolveWebhooks, retentionOrNull, webhooksOrFail } from "./webhooks.js";
 import { presenceWebhookListener } from "../webhooks/presence.js";
 
 const MAX_UPSERT_ATTEMPTS = 8;
@@ -982,6 +982,15 @@ export class Liveblocks {
    */
   get webhookOutbox(): WebhookOutbox | null {
     return outboxOrNull(this.#webhooks);
+  }
+
+  /**
+   * The `webhooks.retention` option with its defaults, for the delivery
+   * engine; `null` without the `webhooks` option.
+   * @internal
+   */
+  get webhookRetention(): { deliveredMs: number; failedMs: number } | null {
+    return retentionOrNull(this.#webhooks);
   }
 
   /* --- Internals ----------------------------------------------------------- */

@@ -7,6 +7,7 @@ import { notImplemented } from "../protocol/errors.js";
 import type { RoomStore } from "../rooms/types.js";
 import type { WebhookManagement } from "../webhooks/management.js";
 import { type WebhookOutbox, outboxOf } from "../webhooks/outbox.js";
+import { type WebhookRetention, resolveRetention } from "../webhooks/retention.js";
 
 /** The `webhooks` option of `new Liveblocks`. */
 export type WebhookOptions = {
@@ -15,6 +16,12 @@ export type WebhookOptions = {
    * and plain `http:` off loopback (default false: SSRF protection).
    */
   allowPrivateNetworks?: boolean;
+  /**
+   * How long finished deliveries are kept before the delivery engine prunes
+   * them: `deliveredMs` after delivery (default 7 days), `failedMs` after a
+   * dead-letter's last attempt (default 30 days). Pending ones never are.
+   */
+  retention?: WebhookRetention;
 };
 
 /** @internal The webhook part of an instance, or `null` without the option. */
@@ -25,13 +32,19 @@ export function resolveWebhooks(options: WebhookOptions | undefined, store: Room
   if (allow !== undefined && typeof allow !== "boolean") {
     throw new TypeError("Invalid value for field 'webhooks.allowPrivateNetworks'. Please provide a boolean.");
   }
-  return { outbox: outboxOf(store), now, allowPrivateNetworks: allow ?? false };
+  const retention = resolveRetention(options.retention, "webhooks.retention");
+  return { outbox: outboxOf(store), now, allowPrivateNetworks: allow ?? false, retention };
 }
 
 /** @internal The management part, or 501 naming the option that turns it on. */
 export function webhooksOrFail(webhooks: WebhookManagement | null): WebhookManagement {
   if (webhooks === null) throw notImplemented("Webhooks (pass `webhooks: {}` to new Liveblocks)");
   return webhooks;
+}
+
+/** @internal The retention the delivery engine prunes by, `null` without the option. */
+export function retentionOrNull(webhooks: WebhookManagement | null): Required<WebhookRetention> | null {
+  return webhooks?.retention ?? null;
 }
 
 /** @internal The outbox, for the delivery engine. */

@@ -9,6 +9,7 @@
  */
 import { webhookBody } from "./events.js";
 import type { ClaimedDelivery, SettledDelivery, StoredWebhookEndpoint, WebhookOutbox } from "./outbox.js";
+import { PRUNE_BATCH, PRUNE_INTERVAL_MS, type WebhookRetention, pruneCutoffs, resolveRetention } from "./retention.js";
 import { type CircuitOptions, EndpointCircuits, RETRY_DELAYS_MS, retryDelay } from "./schedule.js";
 import { signWebhook } from "./signing.js";
 import type { WebhookTransport } from "./transport.js";
@@ -39,6 +40,8 @@ export type WebhookDispatcherOptions = {
   /** Waits after each failed attempt (default {@link RETRY_DELAYS_MS}). */
   retryDelaysMs?: readonly number[];
   circuit?: CircuitOptions;
+  /** How long finished deliveries are kept (default 7 days delivered, 30 days dead-lettered); pruned by this engine. */
+  retention?: WebhookRetention;
   /** This engine's name in its leases (default random). */
   owner?: string;
   now?: () => number;
@@ -83,6 +86,8 @@ export class WebhookDispatcher {
   readonly #newId: () => string;
   readonly #onReport: ((report: DeliveryReport) => void) | undefined;
   readonly #onError: (error: unknown) => void;
+  readonly #retention: Required<WebhookRetention>;
+  #nextPruneAt = 0;
   #running: Promise<void> | null = null;
   #stopping = false;
   #wake: (() => void) | null = null;
@@ -96,6 +101,7 @@ export class WebhookDispatcher {
     this.#pollMs = options.pollMs ?? 1_000;
     this.#delays = options.retryDelaysMs ?? RETRY_DELAYS_MS;
     this.#circuits = new EndpointCircuits(options.circuit);
+    this.#retention = resolveRetention(options.retention);
     this.#owner = options.owner ?? `engine_${randomTokenId()}`;
     this.#now = options.now ?? Date.now;
     this.#random = options.random ?? Math.random;
@@ -129,7 +135,35 @@ export class WebhookDispatcher {
       claimed.map(async (delivery) => settler.add(await this.#attempt(delivery, endpoints.get(delivery.endpointId)))),
     );
     await settler.flush();
+    await this.#pruneWhenDue(now);
     return claimed.length;
+  }
+
+  /**
+   * Deletes one bounded batch of finished deliveries past their retention
+   * (`retention`), now; `runOnce` does it by itself every minute, and every
+   * round while batches come back full. Never a pending delivery.
+   * Resolves to the number deleted.
+   *
+   * @example
+   * ```ts
+   * while ((await dispatcher.prune()) > 0);
+   * ```
+   */
+  async prune(): Promise<number> {
+    return this.#outbox.prune(pruneCutoffs(this.#retention, this.#now()), PRUNE_BATCH);
+  }
+
+  /** {@link prune} when due; a failed prune is reported and never holds up delivery. */
+  async #pruneWhenDue(now: number): Promise<void> {
+    if (now < this.#nextPruneAt) return;
+    try {
+      const pruned = await this.prune();
+      if (pruned < PRUNE_BATCH) this.#nextPruneAt = now + PRUNE_INTERVAL_MS;
+    } catch (error) {
+      this.#nextPruneAt = now + PRUNE_INTERVAL_MS;
+      this.#onError(error);
+    }
   }
 
   /**

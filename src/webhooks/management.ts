@@ -11,6 +11,7 @@ import { LiveblocksError, invalidField, liveblocksError, notImplemented } from "
 import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from "./events.js";
 import type { StoredWebhookEndpoint, WebhookDelivery, WebhookDeliveryStatus, WebhookOutbox } from "./outbox.js";
 import { urlRefusal } from "./address.js";
+import type { WebhookRetention } from "./retention.js";
 import { generateWebhookSecret, webhookSecretKey } from "./signing.js";
 import { randomTokenId } from "../tokens/ids.js";
 
@@ -41,6 +42,8 @@ export type WebhookManagement = {
   outbox: WebhookOutbox | null;
   now: () => number;
   allowPrivateNetworks: boolean;
+  /** How long finished deliveries are kept; the engine started on this instance prunes by it. */
+  retention: Required<WebhookRetention>;
 };
 
 const url = z.string().max(MAX_WEBHOOK_URL_LENGTH, `at most ${MAX_WEBHOOK_URL_LENGTH} characters`);

@@ -8,6 +8,7 @@
  * only see this interface.
  */
 import type { OutboxEvent, WebhookEventType } from "./events.js";
+import type { PruneCutoffs } from "./retention.js";
 
 /** An endpoint as stored, secrets included. */
 export type StoredWebhookEndpoint = {
@@ -100,6 +101,12 @@ export interface WebhookOutbox {
   listDeliveries(query: DeliveryListQuery): Promise<{ deliveries: WebhookDelivery[]; nextCursor: string | null }>;
   /** Makes a delivery pending again, due now, attempts reset; the same `webhook-id`. */
   replay(id: string, now: Date): Promise<WebhookDelivery | null>;
+  /**
+   * Deletes at most `limit` finished deliveries, oldest first: delivered
+   * before `deliveredBefore`, dead-lettered (last attempt) before
+   * `failedBefore`. Never a pending one. Resolves to the number deleted.
+   */
+  prune(cutoffs: PruneCutoffs, limit: number): Promise<number>;
 }
 
 /** Does `endpoint` receive events of `type`? */

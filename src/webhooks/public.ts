@@ -27,3 +27,4 @@ export type {
 } from "./events.js";
 export type { WebhookDelivery, WebhookDeliveryStatus, WebhookOutbox } from "./outbox.js";
 export type { WebhookEndpoint, WebhookEndpointWithSecret } from "./management.js";
+export type { WebhookRetention } from "./retention.js";

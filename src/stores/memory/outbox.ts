@@ -3,6 +3,9 @@
  * process memory. Nothing survives a restart, like the rooms beside it;
  * SQLite and Postgres keep theirs on disk in the write's transaction.
  * Every method is synchronous inside its promise, so each is atomic.
+ * Bounded: besides the engine's time-based pruning, at most `maxFinished`
+ * finished deliveries are kept (the oldest finished go first); pending ones
+ * are bounded by the retry schedule, which dead-letters them within hours.
  */
 import type { JournalEntry } from "../../rooms/journal.js";
 import { type OutboxEvent, journalWebhookEvent } from "../../webhooks/events.js";
@@ -16,6 +19,7 @@ import {
   type WebhookOutbox,
   receives,
 } from "../../webhooks/outbox.js";
+import type { PruneCutoffs } from "../../webhooks/retention.js";
 
 type Row = {
   seq: number;
@@ -29,17 +33,33 @@ type Row = {
 const copyEndpoint = (e: StoredWebhookEndpoint): StoredWebhookEndpoint => ({ ...e, events: e.events === null ? null : [...e.events] });
 const copyDelivery = (d: WebhookDelivery): WebhookDelivery => ({ ...d });
 
+/** The finished deliveries a memory outbox keeps at most, by default. */
+export const DEFAULT_MAX_FINISHED = 10_000;
+
 /** A {@link WebhookOutbox} in memory; `append` is the memory store's journal writer. */
 export class MemoryWebhookOutbox implements WebhookOutbox {
+  readonly #maxFinished: number;
   readonly #endpoints = new Map<string, StoredWebhookEndpoint>();
   /** Events not fanned out yet, oldest first. */
   #events: { seq: number; event: OutboxEvent }[] = [];
   #seq = 0;
   readonly #rows = new Map<string, Row>();
   /** Per endpoint, its deliveries in creation order (listing). */
-  readonly #byEndpoint = new Map<string, Row[]>();
+  readonly #byEndpoint = new Map<string, Map<string, Row>>();
   /** Per (endpoint, order key), its pending deliveries in commit order. */
   readonly #queues = new Map<string, Row[]>();
+  /** Finished deliveries in the order they finished (pruning walks from the oldest). */
+  readonly #delivered = new Map<string, Row>();
+  readonly #failed = new Map<string, Row>();
+
+  /** @param options.maxFinished Finished deliveries kept at most (default {@link DEFAULT_MAX_FINISHED}). */
+  constructor(options: { maxFinished?: number } = {}) {
+    const max = options.maxFinished ?? DEFAULT_MAX_FINISHED;
+    if (!Number.isSafeInteger(max) || max < 0) {
+      throw new TypeError("Invalid value for field 'maxFinished'. Please provide a whole number, 0 or more.");
+    }
+    this.#maxFinished = max;
+  }
 
   /** Records the webhook event of a journal entry, if any endpoint exists; synchronous, in the write. */
   append(entry: JournalEntry): void {
@@ -55,7 +75,7 @@ export class MemoryWebhookOutbox implements WebhookOutbox {
 
   async createEndpoint(endpoint: StoredWebhookEndpoint): Promise<void> {
     this.#endpoints.set(endpoint.id, copyEndpoint(endpoint));
-    this.#byEndpoint.set(endpoint.id, []);
+    this.#byEndpoint.set(endpoint.id, new Map());
   }
 
   async getEndpoint(id: string): Promise<StoredWebhookEndpoint | null> {
@@ -75,7 +95,7 @@ export class MemoryWebhookOutbox implements WebhookOutbox {
 
   async deleteEndpoint(id: string): Promise<boolean> {
     if (!this.#endpoints.delete(id)) return false;
-    for (const row of this.#byEndpoint.get(id) ?? []) this.#rows.delete(row.delivery.id);
+    for (const row of this.#byEndpoint.get(id)?.values() ?? []) this.#forget(row);
     this.#byEndpoint.delete(id);
     for (const key of [...this.#queues.keys()]) if (key.startsWith(`${id}\u0000`)) this.#queues.delete(key);
     return true;
@@ -108,7 +128,7 @@ export class MemoryWebhookOutbox implements WebhookOutbox {
           leaseUntil: 0,
         };
         this.#rows.set(row.delivery.id, row);
-        this.#byEndpoint.get(endpoint.id)?.push(row);
+        this.#byEndpoint.get(endpoint.id)?.set(row.delivery.id, row);
         this.#queueOf(row).push(row);
       }
     }
@@ -156,8 +176,48 @@ export class MemoryWebhookOutbox implements WebhookOutbox {
     if (outcome.status === "delivered") d.deliveredAt = outcome.at;
     row.leaseOwner = null;
     row.leaseUntil = 0;
-    if (outcome.status !== "pending") this.#dequeue(row);
+    if (outcome.status !== "pending") {
+      this.#dequeue(row);
+      (outcome.status === "delivered" ? this.#delivered : this.#failed).set(id, row);
+      this.#bound();
+    }
     return true;
+  }
+
+  /** Drops the oldest finished deliveries beyond the cap. */
+  #bound(): void {
+    while (this.#delivered.size + this.#failed.size > this.#maxFinished) {
+      const delivered = this.#delivered.values().next().value;
+      const failed = this.#failed.values().next().value;
+      const finishedAt = (row: Row | undefined) => row?.delivery.lastAttemptAt?.getTime() ?? Infinity;
+      const oldest = finishedAt(delivered) <= finishedAt(failed) ? delivered : failed;
+      if (oldest === undefined) return;
+      this.#forget(oldest);
+    }
+  }
+
+  /** Removes a delivery from every index (pending queues excepted: callers only forget finished ones, or an endpoint's all). */
+  #forget(row: Row): void {
+    const id = row.delivery.id;
+    this.#rows.delete(id);
+    this.#byEndpoint.get(row.delivery.endpointId)?.delete(id);
+    this.#delivered.delete(id);
+    this.#failed.delete(id);
+  }
+
+  async prune(cutoffs: PruneCutoffs, limit: number): Promise<number> {
+    let pruned = 0;
+    const sweep = (finished: Map<string, Row>, before: number, at: (d: WebhookDelivery) => Date | null) => {
+      // Finish order is time order (one process, one clock), so the walk stops at the first one kept.
+      for (const row of finished.values()) {
+        if (pruned >= limit || (at(row.delivery)?.getTime() ?? Infinity) >= before) return;
+        this.#forget(row);
+        pruned++;
+      }
+    };
+    sweep(this.#delivered, cutoffs.deliveredBefore.getTime(), (d) => d.deliveredAt);
+    sweep(this.#failed, cutoffs.failedBefore.getTime(), (d) => d.lastAttemptAt);
+    return pruned;
   }
 
   async release(id: string, owner: string, nextAttemptAt: Date): Promise<void> {
@@ -183,7 +243,7 @@ export class MemoryWebhookOutbox implements WebhookOutbox {
   }
 
   async listDeliveries(query: DeliveryListQuery): Promise<{ deliveries: WebhookDelivery[]; nextCursor: string | null }> {
-    const rows = [...(this.#byEndpoint.get(query.endpointId) ?? [])].reverse();
+    const rows = [...(this.#byEndpoint.get(query.endpointId)?.values() ?? [])].reverse();
     let from = 0;
     if (query.startingAfter !== undefined) {
       const at = rows.findIndex((row) => row.delivery.id === query.startingAfter);
@@ -205,6 +265,8 @@ export class MemoryWebhookOutbox implements WebhookOutbox {
     const row = this.#rows.get(id);
     if (row === undefined) return null;
     if (row.delivery.status !== "pending") {
+      this.#delivered.delete(id);
+      this.#failed.delete(id);
       const queue = this.#queueOf(row);
       const at = queue.findIndex((other) => other.seq > row.seq);
       queue.splice(at === -1 ? queue.length : at, 0, row);

@@ -5,6 +5,7 @@
  * transaction-scoped advisory lock); deliveries leased with
  * `FOR UPDATE SKIP LOCKED`, so engines on several instances never take the
  * same one, and a lease that expires (its engine died) is taken again.
+ * The tables are the store's schema migration 5 (`schema.ts`).
  */
 import type { PoolClient } from "pg";
 import type { JournalEntry } from "../../rooms/journal.js";
@@ -19,56 +20,11 @@ import {
   type WebhookOutbox,
   receives,
 } from "../../webhooks/outbox.js";
+import type { PruneCutoffs } from "../../webhooks/retention.js";
 import type { Connections } from "./connection.js";
 
-/** The advisory lock key of fan-out and of creating the tables ("rgwh" in ASCII, then the purpose). */
+/** The advisory lock key of fan-out ("rgwh" in ASCII, then the purpose). */
 const FAN_OUT_LOCK = 0x72677768_01n;
-const SCHEMA_LOCK = 0x72677768_02n;
-
-function schemaSql(s: string): string {
-  return `
-  CREATE TABLE IF NOT EXISTS ${s}.webhook_endpoints (
-    id text COLLATE "C" PRIMARY KEY,
-    url text NOT NULL,
-    events jsonb,
-    secret text NOT NULL,
-    previous_secret text,
-    previous_secret_expires_at bigint,
-    created_at bigint NOT NULL,
-    updated_at bigint NOT NULL
-  );
-  CREATE TABLE IF NOT EXISTS ${s}.webhook_events (
-    seq bigserial PRIMARY KEY,
-    type text NOT NULL,
-    order_key text NOT NULL,
-    data text NOT NULL,
-    at bigint NOT NULL
-  );
-  CREATE TABLE IF NOT EXISTS ${s}.webhook_deliveries (
-    rid bigserial PRIMARY KEY,
-    id text COLLATE "C" NOT NULL UNIQUE,
-    endpoint_id text COLLATE "C" NOT NULL REFERENCES ${s}.webhook_endpoints (id) ON DELETE CASCADE,
-    event_seq bigint NOT NULL,
-    event_type text NOT NULL,
-    order_key text NOT NULL,
-    event_data text NOT NULL,
-    event_at bigint NOT NULL,
-    status text NOT NULL,
-    attempts integer NOT NULL,
-    created_at bigint NOT NULL,
-    next_attempt_at bigint,
-    last_attempt_at bigint,
-    last_status_code integer,
-    last_error text,
-    delivered_at bigint,
-    lease_owner text,
-    lease_until bigint NOT NULL DEFAULT 0
-  );
-  CREATE INDEX IF NOT EXISTS webhook_deliveries_queue ON ${s}.webhook_deliveries (endpoint_id, order_key, event_seq) WHERE status = 'pending';
-  CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON ${s}.webhook_deliveries (next_attempt_at) WHERE status = 'pending';
-  CREATE INDEX IF NOT EXISTS webhook_deliveries_by_endpoint ON ${s}.webhook_deliveries (endpoint_id, rid);
-  `;
-}
 
 type EndpointRow = {
   id: string;
@@ -148,7 +104,6 @@ function endpointParams(e: StoredWebhookEndpoint): unknown[] {
 export class PostgresWebhookOutbox implements WebhookOutbox {
   readonly #connections: Connections;
   readonly #s: string;
-  #ready: Promise<void> | null = null;
   readonly #insertEvent: string;
 
   /**
@@ -163,18 +118,9 @@ export class PostgresWebhookOutbox implements WebhookOutbox {
                          SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM ${this.#s}.webhook_endpoints)`;
   }
 
-  /** Creates the tables once (instances starting together serialize on an advisory lock). */
+  /** The schema migrated (the outbox tables are migration 5), once per pool. */
   ready(): Promise<void> {
-    this.#ready ??= this.#connections
-      .transaction(undefined, async (client) => {
-        await client.query("SELECT pg_advisory_xact_lock($1)", [SCHEMA_LOCK.toString()]);
-        await client.query(schemaSql(this.#s));
-      })
-      .catch((error: unknown) => {
-        this.#ready = null;
-        throw error;
-      });
-    return this.#ready;
+    return this.#connections.init();
   }
 
   /** The journal writer: the event of `entry`, on the write's transaction `client`. */
@@ -353,5 +299,32 @@ export class PostgresWebhookOutbox implements WebhookOutbox {
       [now.getTime(), id],
     );
     return rows[0] === undefined ? null : toDelivery(rows[0]);
+  }
+
+  async prune(cutoffs: PruneCutoffs, limit: number): Promise<number> {
+    const deleted = await this.#pruneStatus("delivered", "delivered_at", cutoffs.deliveredBefore, limit);
+    return deleted + (deleted < limit ? await this.#pruneStatus("failed", "last_attempt_at", cutoffs.failedBefore, limit - deleted) : 0);
+  }
+
+  /**
+   * Deletes at most `limit` deliveries of `status` whose `column` is before
+   * `before`, oldest first (a partial index of migration 5). SKIP LOCKED: a
+   * row another instance prunes or replays right now is left alone; the
+   * outer WHERE re-checks the status, so a delivery replayed meanwhile
+   * (pending again) is never deleted.
+   */
+  async #pruneStatus(status: "delivered" | "failed", column: string, before: Date, limit: number): Promise<number> {
+    const rows = await this.#query<{ n: string }>(
+      `WITH picked AS (
+         SELECT rid FROM ${this.#s}.webhook_deliveries WHERE status = $1 AND ${column} < $2
+          ORDER BY ${column} LIMIT $3 FOR UPDATE SKIP LOCKED),
+       deleted AS (
+         DELETE FROM ${this.#s}.webhook_deliveries d USING picked
+          WHERE d.rid = picked.rid AND d.status = $1
+          RETURNING 1)
+       SELECT count(*) AS n FROM deleted`,
+      [status, before.getTime(), limit],
+    );
+    return Number(rows[0]?.n ?? 0);
   }
 }

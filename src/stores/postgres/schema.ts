@@ -133,6 +133,54 @@ function migrations(s: string): string[] {
        $$ BEGIN RAISE EXCEPTION 'audit entries cannot be changed'; END $$;
      CREATE TRIGGER audit_log_immutable BEFORE UPDATE ON ${s}.audit_log
        FOR EACH ROW EXECUTE FUNCTION ${s}.audit_log_immutable();`,
+    // Webhooks (issue 24): endpoints; events written in the write's
+    // transaction and deleted as fan-out copies them into deliveries; one
+    // delivery per event and endpoint. IF NOT EXISTS: schemas the webhook
+    // code used before this migration already have these tables (it created
+    // them itself), and keep their rows. The last two indexes serve
+    // retention: finished deliveries are pruned oldest first.
+    `CREATE TABLE IF NOT EXISTS ${s}.webhook_endpoints (
+       id text COLLATE "C" PRIMARY KEY,
+       url text NOT NULL,
+       events jsonb,
+       secret text NOT NULL,
+       previous_secret text,
+       previous_secret_expires_at bigint,
+       created_at bigint NOT NULL,
+       updated_at bigint NOT NULL
+     );
+     CREATE TABLE IF NOT EXISTS ${s}.webhook_events (
+       seq bigserial PRIMARY KEY,
+       type text NOT NULL,
+       order_key text NOT NULL,
+       data text NOT NULL,
+       at bigint NOT NULL
+     );
+     CREATE TABLE IF NOT EXISTS ${s}.webhook_deliveries (
+       rid bigserial PRIMARY KEY,
+       id text COLLATE "C" NOT NULL UNIQUE,
+       endpoint_id text COLLATE "C" NOT NULL REFERENCES ${s}.webhook_endpoints (id) ON DELETE CASCADE,
+       event_seq bigint NOT NULL,
+       event_type text NOT NULL,
+       order_key text NOT NULL,
+       event_data text NOT NULL,
+       event_at bigint NOT NULL,
+       status text NOT NULL,
+       attempts integer NOT NULL,
+       created_at bigint NOT NULL,
+       next_attempt_at bigint,
+       last_attempt_at bigint,
+       last_status_code integer,
+       last_error text,
+       delivered_at bigint,
+       lease_owner text,
+       lease_until bigint NOT NULL DEFAULT 0
+     );
+     CREATE INDEX IF NOT EXISTS webhook_deliveries_queue ON ${s}.webhook_deliveries (endpoint_id, order_key, event_seq) WHERE status = 'pending';
+     CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON ${s}.webhook_deliveries (next_attempt_at) WHERE status = 'pending';
+     CREATE INDEX IF NOT EXISTS webhook_deliveries_by_endpoint ON ${s}.webhook_deliveries (endpoint_id, rid);
+     CREATE INDEX IF NOT EXISTS webhook_deliveries_delivered ON ${s}.webhook_deliveries (delivered_at) WHERE status = 'delivered';
+     CREATE INDEX IF NOT EXISTS webhook_deliveries_failed ON ${s}.webhook_deliveries (last_attempt_at) WHERE status = 'failed';`,
   ];
 }
 

@@ -4,7 +4,8 @@
  * write's `BEGIN IMMEDIATE` transaction (so it commits or rolls back with
  * the change); deliveries fanned out from it per endpoint by the engine.
  * Every operation is one immediate transaction, so engines in several
- * processes sharing the file never lease the same delivery.
+ * processes sharing the file never lease the same delivery. The tables are
+ * schema migration 5 (`schema.ts`).
  */
 import type { Database as Connection, Statement } from "better-sqlite3";
 import type { JournalEntry } from "../../rooms/journal.js";
@@ -19,50 +20,7 @@ import {
   type WebhookOutbox,
   receives,
 } from "../../webhooks/outbox.js";
-
-/** The outbox tables; created if missing, beside the store's own (no schema version of their own). */
-const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS webhook_endpoints (
-    id TEXT PRIMARY KEY NOT NULL,
-    url TEXT NOT NULL,
-    events TEXT,
-    secret TEXT NOT NULL,
-    previous_secret TEXT,
-    previous_secret_expires_at INTEGER,
-    created_at INTEGER NOT NULL,
-    updated_at INTEGER NOT NULL
-  );
-  CREATE TABLE IF NOT EXISTS webhook_events (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    type TEXT NOT NULL,
-    order_key TEXT NOT NULL,
-    data TEXT NOT NULL,
-    at INTEGER NOT NULL
-  );
-  CREATE TABLE IF NOT EXISTS webhook_deliveries (
-    rid INTEGER PRIMARY KEY AUTOINCREMENT,
-    id TEXT NOT NULL UNIQUE,
-    endpoint_id TEXT NOT NULL REFERENCES webhook_endpoints (id) ON DELETE CASCADE,
-    event_seq INTEGER NOT NULL,
-    event_type TEXT NOT NULL,
-    order_key TEXT NOT NULL,
-    event_data TEXT NOT NULL,
-    event_at INTEGER NOT NULL,
-    status TEXT NOT NULL,
-    attempts INTEGER NOT NULL,
-    created_at INTEGER NOT NULL,
-    next_attempt_at INTEGER,
-    last_attempt_at INTEGER,
-    last_status_code INTEGER,
-    last_error TEXT,
-    delivered_at INTEGER,
-    lease_owner TEXT,
-    lease_until INTEGER NOT NULL DEFAULT 0
-  );
-  CREATE INDEX IF NOT EXISTS webhook_deliveries_queue ON webhook_deliveries (endpoint_id, order_key, event_seq) WHERE status = 'pending';
-  CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
-  CREATE INDEX IF NOT EXISTS webhook_deliveries_by_endpoint ON webhook_deliveries (endpoint_id, rid);
-`;
+import type { PruneCutoffs } from "../../webhooks/retention.js";
 
 type EndpointRow = {
   id: string;
@@ -156,10 +114,9 @@ export class SqliteWebhookOutbox implements WebhookOutbox {
     this.#run = run;
   }
 
-  /** The tables (created once, inside whatever transaction is open) and the hot statement, on `db`. */
+  /** The hot statement, prepared once per connection (the tables are the store's migration 5). */
   #ready(db: Connection): Statement {
     if (this.#db !== db || this.#insertEvent === null) {
-      db.exec(SCHEMA);
       this.#db = db;
       this.#insertEvent = db.prepare(INSERT_EVENT);
     }
@@ -371,5 +328,26 @@ export class SqliteWebhookOutbox implements WebhookOutbox {
           .get(now.getTime(), id) as DeliveryRow | undefined,
     );
     return row === undefined ? null : toDelivery(row);
+  }
+
+  async prune(cutoffs: PruneCutoffs, limit: number): Promise<number> {
+    const delivered = "SELECT 1 FROM webhook_deliveries WHERE status = 'delivered' AND delivered_at < ? LIMIT 1";
+    const failed = "SELECT 1 FROM webhook_deliveries WHERE status = 'failed' AND last_attempt_at < ? LIMIT 1";
+    const deliveredBefore = cutoffs.deliveredBefore.getTime();
+    const failedBefore = cutoffs.failedBefore.getTime();
+    // A read first, so an engine with nothing to prune never takes the write lock.
+    if (!(await this.#any(delivered, deliveredBefore)) && !(await this.#any(failed, failedBefore))) return 0;
+    return this.#tx((db) => {
+      // Oldest first, through the partial indexes of migration 5; `limit` rows at most per statement.
+      const byStatus = (status: string, column: string, before: number, max: number) =>
+        db
+          .prepare(
+            `DELETE FROM webhook_deliveries WHERE rid IN (
+               SELECT rid FROM webhook_deliveries WHERE status = '${status}' AND ${column} < ? ORDER BY ${column} LIMIT ?)`,
+          )
+          .run(before, max).changes;
+      const deleted = byStatus("delivered", "delivered_at", deliveredBefore, limit);
+      return deleted + (deleted < limit ? byStatus("failed", "last_attempt_at", failedBefore, limit - deleted) : 0);
+    });
   }
 }

@@ -129,6 +129,56 @@ const MIGRATIONS: readonly string[] = [
     SELECT RAISE(ABORT, 'audit entries cannot be changed');
   END;
   `,
+  // Webhooks (issue 24): endpoints; events written in the write's
+  // transaction and deleted as fan-out copies them into deliveries; one
+  // delivery per event and endpoint. IF NOT EXISTS: files opened by the
+  // webhook code before this migration already have these tables (it
+  // created them itself), and keep their rows. The last two indexes serve
+  // retention: finished deliveries are pruned oldest first.
+  `
+  CREATE TABLE IF NOT EXISTS webhook_endpoints (
+    id TEXT PRIMARY KEY NOT NULL,
+    url TEXT NOT NULL,
+    events TEXT,
+    secret TEXT NOT NULL,
+    previous_secret TEXT,
+    previous_secret_expires_at INTEGER,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS webhook_events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    type TEXT NOT NULL,
+    order_key TEXT NOT NULL,
+    data TEXT NOT NULL,
+    at INTEGER NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS webhook_deliveries (
+    rid INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    endpoint_id TEXT NOT NULL REFERENCES webhook_endpoints (id) ON DELETE CASCADE,
+    event_seq INTEGER NOT NULL,
+    event_type TEXT NOT NULL,
+    order_key TEXT NOT NULL,
+    event_data TEXT NOT NULL,
+    event_at INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    next_attempt_at INTEGER,
+    last_attempt_at INTEGER,
+    last_status_code INTEGER,
+    last_error TEXT,
+    delivered_at INTEGER,
+    lease_owner TEXT,
+    lease_until INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX IF NOT EXISTS webhook_deliveries_queue ON webhook_deliveries (endpoint_id, order_key, event_seq) WHERE status = 'pending';
+  CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
+  CREATE INDEX IF NOT EXISTS webhook_deliveries_by_endpoint ON webhook_deliveries (endpoint_id, rid);
+  CREATE INDEX IF NOT EXISTS webhook_deliveries_delivered ON webhook_deliveries (delivered_at) WHERE status = 'delivered';
+  CREATE INDEX IF NOT EXISTS webhook_deliveries_failed ON webhook_deliveries (last_attempt_at) WHERE status = 'failed';
+  `,
 ];
 
 /** The schema version this code reads and writes. */

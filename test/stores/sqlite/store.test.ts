@@ -75,7 +75,7 @@ describe("SqliteStore file", () => {
     const db = new Database(filename);
     // A version 1 file has neither the group tables nor the later migrations' indexes and tables.
     db.exec(
-      "DROP TABLE audit_log; DROP TABLE group_members; DROP TABLE groups; DROP INDEX rooms_public; UPDATE roomgate_schema SET version = 1",
+      "DROP TABLE webhook_deliveries; DROP TABLE webhook_events; DROP TABLE webhook_endpoints; DROP TABLE audit_log; DROP TABLE group_members; DROP TABLE groups; DROP INDEX rooms_public; UPDATE roomgate_schema SET version = 1",
     );
     db.close();
     const store = new SqliteStore({ filename });
