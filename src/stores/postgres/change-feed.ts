@@ -63,7 +63,8 @@ type ChangeLogListenerOptions = {
   read: (client: pg.Client, after: number, missing: readonly number[]) => Promise<ChangeRead>;
   /** The sequence number events start after, for a feed started at `since` (epoch ms). */
   head: (client: pg.Client, since: number) => Promise<number>;
-  emit: (event: RoomChangeEvent) => void;
+  /** An event of another store's change, with the change's sequence number. */
+  emit: (event: RoomChangeEvent, seq: number) => void;
   /** Every row read, own ones included, before its event (cache invalidation). */
   onRow?: (row: ChangeRow) => void;
   /**
@@ -136,6 +137,13 @@ export class ChangeLogListener {
     this.#client = null;
     this.#report(false);
     if (client !== null) await client.end().catch(() => undefined);
+  }
+
+  /** Every row numbered at or below this has been read (0 while not started). */
+  get floor(): number {
+    let floor = this.#high ?? 0;
+    for (const seq of this.#gaps.keys()) floor = Math.min(floor, seq - 1);
+    return floor;
   }
 
   /** The backend pid of the listening connection (for diagnostics and tests), or `null`. */
@@ -285,8 +293,8 @@ export class ChangeLogListener {
     if (row.own || row.type === "revoked") return;
     // A room created or updated and then deleted before we read it: its
     // own "deleted" row follows, which is the state listeners need.
-    if (row.type === "deleted") this.#options.emit({ type: "deleted", roomId: row.roomId, room: null });
-    else if (row.room !== null) this.#options.emit({ type: row.type, roomId: row.roomId, room: row.room });
+    if (row.type === "deleted") this.#options.emit({ type: "deleted", roomId: row.roomId, room: null }, row.seq);
+    else if (row.room !== null) this.#options.emit({ type: row.type, roomId: row.roomId, room: row.room }, row.seq);
   }
 
   /** Connected, and no number has been missing for {@link GAP_DOUBT_MS}. */

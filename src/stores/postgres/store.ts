@@ -14,6 +14,7 @@ import { integerOption, millisecondsOption } from "../../runtime/options.js";
 import { EntryCache, loadRoomRules, loadSubjectRules } from "./cache.js";
 import { ChangeLogListener, changeHead, logChanges, pruneChanges, readChanges } from "./change-feed.js";
 import { type ConnectionOptions, Connections } from "./connection.js";
+import { RoomOrder } from "./room-order.js";
 import { checkText, filterSql, ROOM_COLUMNS, roomParams, rowToRoom, WRITE_COLUMNS, type RoomRow } from "./rows.js";
 import { channelName, tableNames, type Tables, validateSchemaName } from "./schema.js";
 import { PostgresGroups } from "./groups.js";
@@ -115,6 +116,8 @@ export class PostgresStore implements RoomStore {
   /** Listeners of both kinds; the change feed runs while there are any, or while the entry cache is on. */
   readonly #listeners: StoreListeners;
   readonly #feed: ChangeLogListener;
+  /** Replaces a room event older than one already emitted for its room: own and feed events arrive by two paths. */
+  readonly #order: RoomOrder = new RoomOrder(() => this.#feed.floor);
   /** Marks this store's rows in the change log, so its feed skips what it emitted itself. */
   readonly #origin = randomUUID();
   readonly #groups: PostgresGroups;
@@ -168,7 +171,7 @@ export class PostgresStore implements RoomStore {
     this.#feed = new ChangeLogListener({
       config: { ...this.#connections.clientConfig, application_name: `roomgate listen ${this.#schema}`.slice(0, 63) },
       channel: this.#channel,
-      emit: (event) => this.#listeners.rooms.emit(event),
+      emit: (event, seq) => this.#listeners.rooms.emit(this.#order.pass(event, seq)),
       onRow: (row) => {
         if (row.type !== "revoked") return this.#cache?.invalidateRoom(row.roomId);
         this.#cache?.invalidateRevocation(row.roomId);
@@ -237,26 +240,31 @@ export class PostgresStore implements RoomStore {
     checkText(room.id, "room.id");
     const ms = room.createdAt.getTime();
     if (!Number.isSafeInteger(ms)) throw new TypeError(`Room "${room.id}" has an invalid createdAt`);
-    const stored = cloneRoom(room);
-    const result = await this.#connections.transaction(options?.signal, async (client) => {
-      const inserted = await client.query(
-        `INSERT INTO ${this.#t.rooms} (${WRITE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+    const done = this.#order.begin();
+    try {
+      const stored = cloneRoom(room);
+      const result = await this.#connections.transaction(options?.signal, async (client) => {
+        const inserted = await client.query(
+          `INSERT INTO ${this.#t.rooms} (${WRITE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
          ON CONFLICT (id) DO NOTHING`,
-        roomParams(stored),
-      );
-      if (inserted.rowCount === 0) {
-        const { rows } = await client.query<RoomRow>(`SELECT ${ROOM_COLUMNS} FROM ${this.#t.rooms} WHERE id = $1`, [room.id]);
-        // Gone again already (a concurrent delete): the caller retries.
-        return { existing: rows[0] === undefined ? null : rowToRoom(rows[0]), seqs: [] };
-      }
-      options?.assert?.(stored);
-      await this.#journal(client, { type: "roomCreated", roomId: stored.id, room: stored }, options);
-      return { existing: undefined, seqs: await logChanges(client, this.#t, this.#channel, this.#origin, [[stored.id, "created"]]) };
-    });
-    if (result.existing === null) return this.create(room, options);
-    if (result.existing !== undefined) return { room: result.existing, created: false };
-    this.#afterWrite([{ type: "created", roomId: stored.id, room: stored }]);
-    return { room: cloneRoom(stored), created: true };
+          roomParams(stored),
+        );
+        if (inserted.rowCount === 0) {
+          const { rows } = await client.query<RoomRow>(`SELECT ${ROOM_COLUMNS} FROM ${this.#t.rooms} WHERE id = $1`, [room.id]);
+          // Gone again already (a concurrent delete): the caller retries.
+          return { existing: rows[0] === undefined ? null : rowToRoom(rows[0]), seqs: [] };
+        }
+        options?.assert?.(stored);
+        await this.#journal(client, { type: "roomCreated", roomId: stored.id, room: stored }, options);
+        return { existing: undefined, seqs: await logChanges(client, this.#t, this.#channel, this.#origin, [[stored.id, "created"]]) };
+      });
+      if (result.existing === null) return this.create(room, options);
+      if (result.existing !== undefined) return { room: result.existing, created: false };
+      this.#afterWrite([{ type: "created", roomId: stored.id, room: stored }], result.seqs);
+      return { room: cloneRoom(stored), created: true };
+    } finally {
+      done();
+    }
   }
 
   /**
@@ -270,28 +278,33 @@ export class PostgresStore implements RoomStore {
    */
   async update(roomId: string, patch: RoomPatch, options?: StoreWriteOptions): Promise<RoomData | null> {
     checkText(roomId, "roomId");
-    const result = await this.#connections.transaction(options?.signal, async (client) => {
-      const { rows } = await client.query<RoomRow>(`SELECT ${ROOM_COLUMNS} FROM ${this.#t.rooms} WHERE id = $1 FOR UPDATE`, [roomId]);
-      if (rows[0] === undefined) return null;
-      const before = rowToRoom(rows[0]);
-      const after = applyRoomPatch(before, patch);
-      options?.assert?.(after);
-      await client.query(
-        `UPDATE ${this.#t.rooms}
+    const done = this.#order.begin();
+    try {
+      const result = await this.#connections.transaction(options?.signal, async (client) => {
+        const { rows } = await client.query<RoomRow>(`SELECT ${ROOM_COLUMNS} FROM ${this.#t.rooms} WHERE id = $1 FOR UPDATE`, [roomId]);
+        if (rows[0] === undefined) return null;
+        const before = rowToRoom(rows[0]);
+        const after = applyRoomPatch(before, patch);
+        options?.assert?.(after);
+        await client.query(
+          `UPDATE ${this.#t.rooms}
             SET created_at = $2, last_connection_at = $3, organization_id = $4, default_accesses = $5, users_accesses = $6, groups_accesses = $7, metadata = $8, doc = $9
           WHERE id = $1`,
-        roomParams(after),
-      );
-      if (this.#writers.active) {
-        const changes = roomChanges(before, after);
-        // A patch that changes nothing journals nothing (see journal-writers.ts).
-        if (changes !== null) await this.#journal(client, { type: "roomUpdated", roomId, changes }, options);
-      }
-      return { after, seqs: await logChanges(client, this.#t, this.#channel, this.#origin, [[roomId, "updated"]]) };
-    });
-    if (result === null) return null;
-    this.#afterWrite([{ type: "updated", roomId, room: result.after }]);
-    return cloneRoom(result.after);
+          roomParams(after),
+        );
+        if (this.#writers.active) {
+          const changes = roomChanges(before, after);
+          // A patch that changes nothing journals nothing (see journal-writers.ts).
+          if (changes !== null) await this.#journal(client, { type: "roomUpdated", roomId, changes }, options);
+        }
+        return { after, seqs: await logChanges(client, this.#t, this.#channel, this.#origin, [[roomId, "updated"]]) };
+      });
+      if (result === null) return null;
+      this.#afterWrite([{ type: "updated", roomId, room: result.after }], result.seqs);
+      return cloneRoom(result.after);
+    } finally {
+      done();
+    }
   }
 
   /**
@@ -306,34 +319,42 @@ export class PostgresStore implements RoomStore {
   async rename(roomId: string, newRoomId: string, options?: StoreWriteOptions): Promise<RoomData | "not-found" | "exists"> {
     checkText(roomId, "roomId");
     checkText(newRoomId, "newRoomId");
-    const result = await this.#connections.transaction(options?.signal, async (client) => {
-      const { rows } = await client.query<RoomRow>(`SELECT ${ROOM_COLUMNS} FROM ${this.#t.rooms} WHERE id = $1 FOR UPDATE`, [roomId]);
-      if (rows[0] === undefined) return "not-found" as const;
-      if (newRoomId === roomId) return { room: rowToRoom(rows[0]), seqs: [] as number[] };
-      const room = { ...rowToRoom(rows[0]), id: newRoomId };
-      const inserted = await client.query(
-        `INSERT INTO ${this.#t.rooms} (${WRITE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+    const done = this.#order.begin();
+    try {
+      const result = await this.#connections.transaction(options?.signal, async (client) => {
+        const { rows } = await client.query<RoomRow>(`SELECT ${ROOM_COLUMNS} FROM ${this.#t.rooms} WHERE id = $1 FOR UPDATE`, [roomId]);
+        if (rows[0] === undefined) return "not-found" as const;
+        if (newRoomId === roomId) return { room: rowToRoom(rows[0]), seqs: [] as number[] };
+        const room = { ...rowToRoom(rows[0]), id: newRoomId };
+        const inserted = await client.query(
+          `INSERT INTO ${this.#t.rooms} (${WRITE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
          ON CONFLICT (id) DO NOTHING`,
-        roomParams(room),
-      );
-      if (inserted.rowCount === 0) return "exists" as const;
-      options?.assert?.(room);
-      await client.query(`DELETE FROM ${this.#t.rooms} WHERE id = $1`, [roomId]);
-      await this.#journal(client, { type: "roomIdUpdated", roomId, newRoomId }, options);
-      const seqs = await logChanges(client, this.#t, this.#channel, this.#origin, [
-        [roomId, "deleted"],
-        [newRoomId, "created"],
-      ]);
-      return { room, seqs };
-    });
-    if (typeof result === "string") return result;
-    if (result.seqs.length > 0) {
-      this.#afterWrite([
-        { type: "deleted", roomId, room: null },
-        { type: "created", roomId: newRoomId, room: result.room },
-      ]);
+          roomParams(room),
+        );
+        if (inserted.rowCount === 0) return "exists" as const;
+        options?.assert?.(room);
+        await client.query(`DELETE FROM ${this.#t.rooms} WHERE id = $1`, [roomId]);
+        await this.#journal(client, { type: "roomIdUpdated", roomId, newRoomId }, options);
+        const seqs = await logChanges(client, this.#t, this.#channel, this.#origin, [
+          [roomId, "deleted"],
+          [newRoomId, "created"],
+        ]);
+        return { room, seqs };
+      });
+      if (typeof result === "string") return result;
+      if (result.seqs.length > 0) {
+        this.#afterWrite(
+          [
+            { type: "deleted", roomId, room: null },
+            { type: "created", roomId: newRoomId, room: result.room },
+          ],
+          result.seqs,
+        );
+      }
+      return cloneRoom(result.room);
+    } finally {
+      done();
     }
-    return cloneRoom(result.room);
   }
 
   /**
@@ -344,21 +365,26 @@ export class PostgresStore implements RoomStore {
    */
   async delete(roomId: string, options?: StoreWriteOptions): Promise<boolean> {
     checkText(roomId, "roomId");
-    const seqs = await this.#connections.transaction(options?.signal, async (client) => {
-      // One statement: the row and its log entry go together.
-      const { rows } = await client.query<{ seq: string }>(
-        `WITH gone AS (DELETE FROM ${this.#t.rooms} WHERE id = $1 RETURNING id),
+    const done = this.#order.begin();
+    try {
+      const seqs = await this.#connections.transaction(options?.signal, async (client) => {
+        // One statement: the row and its log entry go together.
+        const { rows } = await client.query<{ seq: string }>(
+          `WITH gone AS (DELETE FROM ${this.#t.rooms} WHERE id = $1 RETURNING id),
               logged AS (INSERT INTO ${this.#t.changes} (room_id, type, at, origin)
                          SELECT id, 'deleted', $2, $4 FROM gone RETURNING seq)
          SELECT seq, pg_notify($3, seq::text) FROM logged`,
-        [roomId, Date.now(), this.#channel, this.#origin],
-      );
-      if (rows.length > 0) await this.#journal(client, { type: "roomDeleted", roomId }, options);
-      return rows.map((row) => Number(row.seq));
-    });
-    if (seqs.length === 0) return false;
-    this.#afterWrite([{ type: "deleted", roomId, room: null }]);
-    return true;
+          [roomId, Date.now(), this.#channel, this.#origin],
+        );
+        if (rows.length > 0) await this.#journal(client, { type: "roomDeleted", roomId }, options);
+        return rows.map((row) => Number(row.seq));
+      });
+      if (seqs.length === 0) return false;
+      this.#afterWrite([{ type: "deleted", roomId, room: null }], seqs);
+      return true;
+    } finally {
+      done();
+    }
   }
 
   /**
@@ -621,12 +647,20 @@ export class PostgresStore implements RoomStore {
     for (const writer of this.#writers.list) await writer.append(client, entry);
   }
 
-  /** Emits this instance's own events at once (the feed skips their rows) and prunes the log now and then. */
-  #afterWrite(events: readonly RoomChangeEvent[]): void {
+  /**
+   * Emits this instance's own events at once (the feed skips their rows),
+   * each replaced by a later change of its room if that was emitted already
+   * (see {@link RoomOrder}), and prunes the log now and then.
+   *
+   * @param seqs The events' sequence numbers in the change log, in order.
+   */
+  #afterWrite(events: readonly RoomChangeEvent[], seqs: readonly number[]): void {
     for (const event of events) this.#cache?.invalidateRoom(event.roomId);
     if (this.#listeners.rooms.size > 0) {
-      for (const event of events) {
-        this.#listeners.rooms.emit(event.room === null ? event : { ...event, room: cloneRoom(event.room) });
+      for (const [i, event] of events.entries()) {
+        // The store keeps `event.room`; listeners get a copy.
+        const own = event.room === null ? event : { ...event, room: cloneRoom(event.room) };
+        this.#listeners.rooms.emit(this.#order.pass(own, seqs[i]!));
       }
     }
     const now = Date.now();
