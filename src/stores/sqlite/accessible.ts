@@ -12,7 +12,7 @@
 import { BASE_SCOPES } from "../../permissions/enterable.js";
 import type { SortKey } from "../../rooms/order.js";
 import type { AccessibleBy, RoomFilter } from "../../rooms/types.js";
-import { prefixSuccessor } from "./query.js";
+import { roomConditions } from "./query.js";
 
 /** The schema change the statement needs: the rooms whose default is not empty, in listing order. */
 export const PUBLIC_ROOMS_INDEX = "CREATE INDEX rooms_public ON rooms (created_at, id) WHERE default_accesses <> '[]'";
@@ -104,24 +104,7 @@ function arm(
 
 /** The conditions of `filter` on `rooms r`, as `listStatement` has them. */
 function filterConditions(filter: RoomFilter, params: unknown[]): string[] {
-  const where: string[] = [];
-  if (filter.roomId !== undefined) {
-    where.push("r.id = ?");
-    params.push(filter.roomId);
-  }
-  if (filter.roomIdPrefix !== undefined && filter.roomIdPrefix !== "") {
-    where.push("r.id >= ?");
-    params.push(filter.roomIdPrefix);
-    const end = prefixSuccessor(filter.roomIdPrefix);
-    if (end !== null) {
-      where.push("r.id < ?");
-      params.push(end);
-    }
-  }
-  if (filter.organizationId !== undefined) {
-    where.push("r.organization_id = ?");
-    params.push(filter.organizationId);
-  }
+  const where = roomConditions(filter, params);
   const groupIds = [...new Set(filter.groupIds ?? [])];
   if (filter.userId !== undefined || groupIds.length > 0) {
     const either: string[] = [];

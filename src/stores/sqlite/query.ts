@@ -30,25 +30,8 @@ type ListStatement = { sql: string; params: unknown[] };
  * ```
  */
 export function listStatement(filter: RoomFilter, after: SortKey | undefined, limit: number): ListStatement {
-  const where: string[] = [];
   const params: unknown[] = [];
-  if (filter.roomId !== undefined) {
-    where.push("r.id = ?");
-    params.push(filter.roomId);
-  }
-  if (filter.roomIdPrefix !== undefined && filter.roomIdPrefix !== "") {
-    where.push("r.id >= ?");
-    params.push(filter.roomIdPrefix);
-    const end = prefixSuccessor(filter.roomIdPrefix);
-    if (end !== null) {
-      where.push("r.id < ?");
-      params.push(end);
-    }
-  }
-  if (filter.organizationId !== undefined) {
-    where.push("r.organization_id = ?");
-    params.push(filter.organizationId);
-  }
+  const where = roomConditions(filter, params);
   const groupIds = [...new Set(filter.groupIds ?? [])];
   // One user or one group alone: walk its index newest first and stop at `limit`.
   let from = "rooms r";
@@ -92,6 +75,33 @@ export function listStatement(filter: RoomFilter, after: SortKey | undefined, li
     ` ORDER BY ${order} LIMIT ?`;
   params.push(limit);
   return { sql, params };
+}
+
+/**
+ * The conditions of `filter` on the room row itself (`rooms r`: id, id
+ * prefix, organization), their values appended to `params`; every listing
+ * statement starts from these.
+ */
+export function roomConditions(filter: RoomFilter, params: unknown[]): string[] {
+  const where: string[] = [];
+  if (filter.roomId !== undefined) {
+    where.push("r.id = ?");
+    params.push(filter.roomId);
+  }
+  if (filter.roomIdPrefix !== undefined && filter.roomIdPrefix !== "") {
+    where.push("r.id >= ?");
+    params.push(filter.roomIdPrefix);
+    const end = prefixSuccessor(filter.roomIdPrefix);
+    if (end !== null) {
+      where.push("r.id < ?");
+      params.push(end);
+    }
+  }
+  if (filter.organizationId !== undefined) {
+    where.push("r.organization_id = ?");
+    params.push(filter.organizationId);
+  }
+  return where;
 }
 
 /**
