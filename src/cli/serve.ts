@@ -5,6 +5,7 @@
 import { type Server, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createRequestHandler, toNodeListener } from "../http/index.js";
+import { writeHead } from "../http/node.js";
 import { Liveblocks, MemoryStore, type RoomStore, generateSecret } from "../index.js";
 import { signerFromKeyFiles } from "./ops/keys.js";
 import type { LogFormat } from "./ops/logs.js";
@@ -184,18 +185,21 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const handle = toNodeListener(createRequestHandler(liveblocks, signer === undefined ? {} : { publicKeys: signer }));
   const admin = options.admin && toNodeListener(createAdminHandler(liveblocks, options.admin), { maxBodyBytes: MAX_FORM_BYTES });
   let closing: Promise<void> | undefined;
+  // Shared by every response ('close' is emitted once, with the response as `this`): no closure per request.
+  function forget(this: ServerResponse): void {
+    inFlight.delete(this);
+  }
   const listener: typeof handle = (req, res) => {
-    // Once stopping, a connection ends with its response instead of idling until its keep-alive timeout (5 s).
-    res.once("finish", () => {
-      if (closing !== undefined) req.socket.end();
-    });
+    // Once stopping, a connection ends with its response instead of idling until its keep-alive timeout (5 s);
+    // responses already under way when the stop came got the same listener then.
+    if (closing !== undefined) res.once("finish", endConnection);
     inFlight.add(res);
-    res.once("close", () => inFlight.delete(res));
+    res.on("close", forget);
     const probe = probeOf(req.method, req.url);
     if (probe !== undefined) return void answerProbe(probe, res, store, closing !== undefined);
     if (isAdminPath(req.url ?? "")) {
       // Disabled, the console is a plain 404: not the REST API's 401, which would suggest a secret opens it.
-      return admin !== undefined ? admin(req, res) : void res.writeHead(404, { "content-type": "text/plain" }).end("Not found\n");
+      return admin !== undefined ? admin(req, res) : void writeHead(res, 404, { "content-type": "text/plain" }).end("Not found\n");
     }
     return handle(req, res);
   };
@@ -238,6 +242,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     store,
     close() {
       closing ??= (async () => {
+        for (const res of inFlight) res.once("finish", endConnection);
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           for (const res of inFlight) if (isEventStream(res)) res.socket?.destroy();
@@ -246,6 +251,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
           // Idle keep-alive sockets would hold close() open; busy ones finish their request first.
           server.closeIdleConnections();
         });
+        // Request lines wait a little to be written in batches: the last ones go before the store's.
+        ops.flushLogs();
         await webhooks?.stop();
         await store.close?.();
         log("store closed");
@@ -280,8 +287,13 @@ async function answerProbe(probe: "health" | "ready", res: ServerResponse, store
     }
   }
   const body = JSON.stringify({ status: ok ? (probe === "health" ? "ok" : "ready") : "unavailable" });
-  res.writeHead(ok ? 200 : 503, { "content-type": "application/json", "cache-control": "no-store" });
+  writeHead(res, ok ? 200 : 503, { "content-type": "application/json", "cache-control": "no-store" });
   res.end(body);
+}
+
+/** After a response, once stopping: its connection ends instead of idling until its keep-alive timeout. */
+function endConnection(this: ServerResponse): void {
+  this.req.socket.end();
 }
 
 /** Is `res` an event stream (it only ends when cut)? */

@@ -174,3 +174,43 @@ describe("serve request logs", () => {
     for (const leak of [SECRET, "alice", "Bearer", "secret="]) expect(all).not.toContain(leak);
   });
 });
+
+describe("serve request ids", () => {
+  it("x-request-id - echoed on every kind of answer: JSON, a streamed event stream, probes, /metrics, 404 and 429", async () => {
+    running = await startServer({
+      port: 0,
+      host: "127.0.0.1",
+      secret: SECRET,
+      store: { kind: "memory" },
+      log: () => {},
+      logFormat: "json",
+      rateLimits: { identify: { limit: 1, windowMs: 60_000 } },
+    });
+    const id = (n: number) => ({ "x-request-id": `req-${n}` });
+    const answers: [string, Response][] = [];
+    answers.push(["json", await fetch(`${running.url}/v2/rooms`, { headers: { ...auth, ...id(1) } })]);
+    answers.push(["healthz", await fetch(`${running.url}/healthz`, { headers: id(2) })]);
+    answers.push(["readyz", await fetch(`${running.url}/readyz`, { headers: id(3) })]);
+    answers.push(["metrics", await fetch(`${running.url}/metrics`, { headers: id(4) })]);
+    answers.push(["admin off", await fetch(`${running.url}/admin`, { headers: id(5) })]);
+    answers.push(["identify", await post("/v2/identify-user", { userId: "a" }, id(6))]);
+    answers.push(["429", await post("/v2/identify-user", { userId: "a" }, id(7))]);
+    const stream = new AbortController();
+    answers.push(["event stream", await fetch(`${running.url}/v2/room-events`, { headers: { ...auth, ...id(8) }, signal: stream.signal })]);
+    expect(answers.map(([name, res]) => [name, res.status])).toEqual([
+      ["json", 200],
+      ["healthz", 200],
+      ["readyz", 200],
+      ["metrics", 200],
+      ["admin off", 404],
+      ["identify", 200],
+      ["429", 429],
+      ["event stream", 200],
+    ]);
+    expect(answers[7]![1].headers.get("content-type")).toMatch(/^text\/event-stream/);
+    for (const [index, [name, res]] of answers.entries())
+      expect([name, res.headers.get("x-request-id")]).toEqual([name, `req-${index + 1}`]);
+    stream.abort();
+    for (const [, res] of answers.slice(0, 7)) await res.arrayBuffer();
+  });
+});

@@ -7,6 +7,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ERROR_STATUS } from "../../protocol/errors.js";
+import { addResponseHeaders, writeHead } from "../../http/node.js";
 import type { LiveblocksObserver } from "../../index.js";
 import { type LogFormat, batchedLines, formatRequestLine, methodLabel, requestIdOf } from "./logs.js";
 import { type ServerMetrics, createServerMetrics } from "./metrics.js";
@@ -42,6 +43,8 @@ export type Operations = {
   limiter: RateLimiter | undefined;
   /** `inner` with the enabled parts around it. */
   wrap(inner: Listener): Listener;
+  /** Writes the request lines held back now (they wait up to `LOG_FLUSH_MS`). */
+  flushLogs(): void;
 };
 
 /**
@@ -71,10 +74,11 @@ export function createOperations(options: OperationsOptions): Operations {
       let requestId: string | undefined;
       if (logFormat !== undefined) {
         requestId = requestIdOf(req.headers["x-request-id"]);
-        res.setHeader("x-request-id", requestId);
+        addResponseHeaders(res, { "x-request-id": requestId });
       }
       if (metrics !== undefined || (logFormat !== undefined && !probe)) {
-        res.once("close", () => {
+        // `on`, not `once`: 'close' comes once, and `once` wraps every listener in another function.
+        res.on("close", () => {
           const ms = performance.now() - started;
           metrics?.request(method, route.template, res.statusCode, ms / 1000);
           // Probes are polled every few seconds: their lines would drown the rest.
@@ -101,7 +105,7 @@ export function createOperations(options: OperationsOptions): Operations {
     };
   }
 
-  return { observer: metrics?.observer, metrics, limiter: activeLimiter, wrap };
+  return { observer: metrics?.observer, metrics, limiter: activeLimiter, wrap, flushLogs: log.flush };
 }
 
 /**
@@ -132,7 +136,7 @@ function answerRateLimited(req: IncomingMessage, res: ServerResponse, retryAfter
     suggestion: "Slow down, or ask the operator to raise this server's --rate-limit.",
   });
   if (!req.complete) res.shouldKeepAlive = false;
-  res.writeHead(ERROR_STATUS.RATE_LIMITED, {
+  writeHead(res, ERROR_STATUS.RATE_LIMITED, {
     "content-type": "application/json",
     "retry-after": String(retryAfterSeconds),
   });
@@ -149,14 +153,14 @@ async function answerMetrics(
 ): Promise<void> {
   req.resume();
   if (req.method !== "GET" && req.method !== "HEAD") {
-    res.writeHead(ERROR_STATUS.METHOD_NOT_ALLOWED, { "content-type": "application/json", allow: "GET" });
+    writeHead(res, ERROR_STATUS.METHOD_NOT_ALLOWED, { "content-type": "application/json", allow: "GET" });
     return void res.end(JSON.stringify({ error: "METHOD_NOT_ALLOWED", message: `${req.method} is not allowed on /metrics; use GET.` }));
   }
   if (tokenDigest !== undefined) {
     const match = /^Bearer +(\S+) *$/i.exec(req.headers.authorization ?? "");
     if (match === null || !timingSafeEqual(digest(match[1]!), tokenDigest)) {
       const code = match === null ? "MISSING_SECRET_KEY" : "INVALID_SECRET_KEY";
-      res.writeHead(ERROR_STATUS[code], { "content-type": "application/json", "www-authenticate": "Bearer" });
+      writeHead(res, ERROR_STATUS[code], { "content-type": "application/json", "www-authenticate": "Bearer" });
       return void res.end(JSON.stringify({ error: code, message: "/metrics needs Authorization: Bearer <the --metrics-token>." }));
     }
   }
@@ -164,9 +168,9 @@ async function answerMetrics(
   try {
     text = await metrics.registry.metrics();
   } catch {
-    res.writeHead(500, { "content-type": "application/json" });
+    writeHead(res, 500, { "content-type": "application/json" });
     return void res.end(JSON.stringify({ error: "INTERNAL_SERVER_ERROR", message: "The metrics could not be collected." }));
   }
-  res.writeHead(200, { "content-type": metrics.registry.contentType, "cache-control": "no-store" });
+  writeHead(res, 200, { "content-type": metrics.registry.contentType, "cache-control": "no-store" });
   res.end(req.method === "HEAD" ? undefined : text);
 }
