@@ -116,34 +116,64 @@ export class Connections {
     signal?.throwIfAborted();
     if (this.#closed) throw new Error("PostgresStore is closed");
     if (!this.#migrated) await raceSignal(this.init(), signal);
-    const connecting = this.pool.connect();
-    // A client that arrives after the abort goes straight back.
-    connecting.then(
-      (client) => signal?.aborted && client.release(),
-      () => undefined,
-    );
-    const client = await raceSignal(connecting, signal);
-    rolledBack.delete(client);
-    let broken: Error | boolean = false;
-    // A checked-out client whose backend dies between queries emits "error";
-    // unheard, it would crash the process. Heard, it marks the client broken.
-    const onError = (error: Error) => {
-      broken = error;
-    };
-    client.on("error", onError);
-    try {
-      return await raceSignal(work(client), signal);
-    } catch (error) {
-      // After an abort or a connection error the client's state is unknown:
-      // discard it. An error the server answered, or one thrown inside a
-      // transaction that rolled back cleanly (a failing assert), leaves it usable.
-      const usable = (error instanceof pg.DatabaseError && !isConnectionLoss(error)) || rolledBack.has(client);
-      if (signal?.aborted || !usable) broken = error instanceof Error ? error : true;
-      throw error;
-    } finally {
-      client.off("error", onError);
-      client.release(broken);
-    }
+    return new Promise<T>((resolve, reject) => {
+      // One abort listener for the whole call, checkout and work: each listener on an
+      // AbortSignal costs an EventTarget add and remove on every store call.
+      let settled = false;
+      let client: PoolClient | undefined;
+      let broken: Error | boolean = false;
+      // A checked-out client whose backend dies between queries emits "error";
+      // unheard, it would crash the process. Heard, it marks the client broken.
+      const onError = (error: Error) => {
+        broken = error;
+      };
+      const settle = (release: Error | boolean | undefined): boolean => {
+        if (settled) return false;
+        settled = true;
+        signal?.removeEventListener("abort", onAbort);
+        if (client !== undefined && release !== undefined) {
+          client.off("error", onError);
+          client.release(release);
+        }
+        return true;
+      };
+      function onAbort(): void {
+        // pg cannot cancel a query: the client is destroyed, so a hung database never holds the caller or a pool slot.
+        if (settle(signal!.reason instanceof Error ? signal!.reason : true)) reject(signal!.reason);
+      }
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.pool.connect().then(
+        (checkedOut) => {
+          // A client that arrives after the abort goes straight back.
+          if (settled) return void checkedOut.release();
+          client = checkedOut;
+          rolledBack.delete(client);
+          client.on("error", onError);
+          let running: Promise<T>;
+          try {
+            running = work(client);
+          } catch (error) {
+            running = Promise.reject(error);
+          }
+          running.then(
+            (value) => {
+              if (settle(broken)) resolve(value);
+            },
+            (error: unknown) => {
+              // After a connection error the client's state is unknown: discard it. An error the
+              // server answered, or one thrown inside a transaction that rolled back cleanly
+              // (a failing assert), leaves it usable.
+              const usable = (error instanceof pg.DatabaseError && !isConnectionLoss(error)) || rolledBack.has(checkedOut);
+              if (!usable) broken = error instanceof Error ? error : true;
+              if (settle(broken)) reject(error);
+            },
+          );
+        },
+        (error: unknown) => {
+          if (settle(undefined)) reject(error);
+        },
+      );
+    });
   }
 
   /**

@@ -369,6 +369,52 @@ describeIfPostgres(unreachable ?? "PostgresStore across instances", () => {
     }
   });
 
+  it("get - a read waiting for a pool slot rejects with the signal's reason at the abort; the slot it gets later goes back to the pool", async () => {
+    const schema = fresh();
+    const holder = open(schema);
+    await holder.create(makeRoom("r"));
+    const store = new PostgresStore({ connectionString: DATABASE_URL, schema, poolConfig: { max: 1 } });
+    stores.push(store);
+    await store.get("r");
+    // Hold the only slot with a read the database keeps waiting on a lock.
+    const { default: pg } = await import("pg");
+    const locker = new pg.Client({ connectionString: DATABASE_URL });
+    await locker.connect();
+    try {
+      await locker.query("BEGIN");
+      await locker.query(`LOCK TABLE "${schema}".rooms IN ACCESS EXCLUSIVE MODE`);
+      const holding = store.get("r");
+      const reason = new Error("gave up waiting");
+      const controller = new AbortController();
+      const waiting = store.get("r", { signal: controller.signal });
+      setTimeout(() => controller.abort(reason), 100);
+      await expect(waiting).rejects.toBe(reason);
+      await locker.query("ROLLBACK");
+      expect(await holding).toMatchObject({ id: "r" });
+      // Neither call kept the slot: reads still run, one after another, on the pool of one.
+      for (let i = 0; i < 3; i++) expect(await store.get("r")).toMatchObject({ id: "r" });
+    } finally {
+      await locker.end();
+    }
+  });
+
+  it("get - a signal aborted after the read settled changes nothing and leaves no listener", async () => {
+    const schema = fresh();
+    const store = open(schema);
+    await store.create(makeRoom("r"));
+    const controller = new AbortController();
+    let added = 0;
+    let removed = 0;
+    const add = controller.signal.addEventListener.bind(controller.signal);
+    const remove = controller.signal.removeEventListener.bind(controller.signal);
+    controller.signal.addEventListener = ((...args: Parameters<typeof add>) => (added++, add(...args))) as typeof add;
+    controller.signal.removeEventListener = ((...args: Parameters<typeof remove>) => (removed++, remove(...args))) as typeof remove;
+    for (let i = 0; i < 5; i++) expect(await store.get("r", { signal: controller.signal })).toMatchObject({ id: "r" });
+    expect(added).toBe(removed);
+    controller.abort(new Error("late"));
+    expect(await store.get("r")).toMatchObject({ id: "r" });
+  });
+
   it("get / list - a read whose pooled connection was terminated while idle runs again on a fresh one (regression: a CI run failed on it)", async () => {
     const schema = fresh();
     const store = open(schema);
