@@ -33,7 +33,8 @@ if (process.env["ROOMGATE_BENCH_CHILD"] === undefined) {
       stdio: ["ignore", "pipe", "inherit"],
       timeout: 120_000,
     });
-    if (child.status !== 0) throw new Error(`the measuring process failed (status ${child.status}, ${String(child.error ?? child.signal)})`);
+    if (child.status !== 0)
+      throw new Error(`the measuring process failed (status ${child.status}, ${String(child.error ?? child.signal)})`);
     for (const line of child.stdout.split("\n")) {
       if (line.startsWith("{")) {
         const { name, wall, cpu, us, baseUs } = JSON.parse(line) as { name: string; wall: number; cpu: number; us: number; baseUs: number };
@@ -47,7 +48,9 @@ if (process.env["ROOMGATE_BENCH_CHILD"] === undefined) {
     const verdict = Math.max(wall, cpu) <= TARGET ? "ok" : "OVER";
     const each = rows.map((row) => row.wall.toFixed(2)).join(" ");
     const us = `${median(rows.map((row) => row.us)).toFixed(1)} µs vs ${median(rows.map((row) => row.baseUs)).toFixed(1)} µs`;
-    console.log(`${name.padEnd(40)} ${us}  wall ${wall.toFixed(3)}x  cpu ${cpu.toFixed(3)}x  (per process: ${each})  (target ≤ ${TARGET}x: ${verdict})`);
+    console.log(
+      `${name.padEnd(40)} ${us}  wall ${wall.toFixed(3)}x  cpu ${cpu.toFixed(3)}x  (per process: ${each})  (target ≤ ${TARGET}x: ${verdict})`,
+    );
   }
   process.exit(0);
 }
@@ -129,6 +132,6 @@ console.log(
   `${fromSource ? "src/ (tsx)" : "dist/index.js"}, Node ${process.version}, median of ${ROUNDS} interleaved rounds of ${CALLS} calls after ${WARM_MS / 1000} s of warm-up, vs bare crypto.verify ES256.`,
 );
 const sides = [bareVerify, () => liveblocks.checkRoomAccess(token, "room-100"), () => liveblocks.verifyToken(token)];
-for (const until = performance.now() + WARM_MS; performance.now() < until; ) for (const side of sides) await timeOf(side);
+for (const until = performance.now() + WARM_MS; performance.now() < until;) for (const side of sides) await timeOf(side);
 await compare("checkRoomAccess, 100 users + 100 groups", () => liveblocks.checkRoomAccess(token, "room-100"));
 await compare("verifyToken", () => liveblocks.verifyToken(token));
