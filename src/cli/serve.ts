@@ -5,7 +5,7 @@
 import { type Server, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createRequestHandler, toNodeListener } from "../http/index.js";
-import { writeHead } from "../http/node.js";
+import { writeHead } from "../runtime/response-headers.js";
 import { Liveblocks, MemoryStore, type RoomStore, generateSecret } from "../index.js";
 import { signerFromKeyFiles } from "./ops/keys.js";
 import type { LogFormat } from "./ops/logs.js";

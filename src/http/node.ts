@@ -5,7 +5,8 @@
  * response is streamed back, and a client that goes away aborts the
  * request's signal.
  */
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { addedResponseHeaders, writeHead } from "../runtime/response-headers.js";
 import { type IncomingRequest, MAX_BODY_BYTES } from "./body.js";
 import { type RequestHandler, nodeEntryOf } from "./handler.js";
 import { httpMessages } from "../protocol/messages.js";
@@ -16,29 +17,6 @@ export type NodeListenerOptions = {
   /** Largest request body streamed to the handler, in bytes (default 1 MiB). */
   maxBodyBytes?: number;
 };
-
-/**
- * Headers to add to whatever a response answers, kept on the response
- * under this symbol: `roomgate serve` adds its request id so. Written in
- * the answer's own `writeHead`: a `setHeader` before it sends `writeHead`
- * down Node's slow path, which copies every header of the answer one by one
- * (about 1 µs of a 45 µs request), and a `WeakMap` by response cost twice
- * that (its table holds every response until the next collection).
- */
-const ADDED_HEADERS = Symbol("roomgate.addedHeaders");
-
-type WithAddedHeaders = ServerResponse & { [ADDED_HEADERS]?: OutgoingHttpHeaders };
-
-/** @internal Adds `headers` to the answer `res` will write (through {@link writeHead} or a streamed `Response`). */
-export function addResponseHeaders(res: ServerResponse, headers: OutgoingHttpHeaders): void {
-  (res as WithAddedHeaders)[ADDED_HEADERS] = headers;
-}
-
-/** @internal `res.writeHead(status, headers)`, with the headers {@link addResponseHeaders} gave `res`. */
-export function writeHead(res: ServerResponse, status: number, headers: OutgoingHttpHeaders): ServerResponse {
-  const added = (res as WithAddedHeaders)[ADDED_HEADERS];
-  return res.writeHead(status, added === undefined ? headers : { ...headers, ...added });
-}
 
 /** A `node:http` request listener; Express accepts it as middleware. */
 export type NodeListener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -300,7 +278,7 @@ async function writeResponse(response: Response, res: ServerResponse, signal: Ab
     if (name !== "set-cookie") res.setHeader(name, value);
   });
   if (setCookies.length > 0) res.setHeader("set-cookie", setCookies);
-  const added = (res as WithAddedHeaders)[ADDED_HEADERS];
+  const added = addedResponseHeaders(res);
   if (added !== undefined) for (const name of Object.keys(added)) res.setHeader(name, added[name]!);
   if (response.body === null) {
     res.end();

@@ -7,7 +7,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ERROR_STATUS } from "../../protocol/errors.js";
-import { addResponseHeaders, writeHead } from "../../http/node.js";
+import { addResponseHeaders, writeHead } from "../../runtime/response-headers.js";
 import type { LiveblocksObserver } from "../../index.js";
 import { type LogFormat, batchedLines, formatRequestLine, methodLabel, requestIdOf } from "./logs.js";
 import { type ServerMetrics, createServerMetrics } from "./metrics.js";
