@@ -21,7 +21,7 @@ export type RequestLine = {
 /** A request id a client may choose: short and plain, so it can be logged and echoed as it is. */
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** Random per process, so ids of several instances do not collide; a counter after it (a UUID per request cost 1 µs). */
+/** Random per process, so ids of several instances do not collide; a decimal counter after it (a UUID per request cost 1 µs). */
 const ID_PREFIX = randomBytes(6).toString("base64url");
 let lastId = 0;
 
@@ -32,11 +32,11 @@ let lastId = 0;
  * @example
  * ```ts
  * requestIdOf("abc-123"); // "abc-123"
- * requestIdOf("bad id\n"); // e.g. "Xb3k9QmZ-1f"
+ * requestIdOf("bad id\n"); // e.g. "Xb3k9QmZ-41"
  * ```
  */
 export function requestIdOf(header: string | string[] | undefined): string {
-  return typeof header === "string" && SANE_REQUEST_ID.test(header) ? header : `${ID_PREFIX}-${(++lastId).toString(36)}`;
+  return typeof header === "string" && SANE_REQUEST_ID.test(header) ? header : `${ID_PREFIX}-${++lastId}`;
 }
 
 /** Known methods are logged as they are; anything else as `OTHER`, since the method is the client's. */
@@ -123,20 +123,24 @@ export type BatchedLines = ((line: string) => void) & { flush(): void };
  * ```
  */
 export function batchedLines(write: (text: string) => void): BatchedLines {
-  let pending = "";
+  // An array joined once: appending to one string builds a rope that is flattened at the write.
+  let pending: string[] = [];
+  let chars = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const flush = () => {
     if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
     holding.delete(flush);
-    if (pending === "") return;
-    const text = pending;
-    pending = "";
-    write(text);
+    if (pending.length === 0) return;
+    const lines = pending;
+    pending = [];
+    chars = 0;
+    write(lines.join("\n"));
   };
   const line = (text: string) => {
-    pending = pending === "" ? text : `${pending}\n${text}`;
-    if (pending.length >= LOG_FLUSH_CHARS) return flush();
+    pending.push(text);
+    chars += text.length + 1;
+    if (chars >= LOG_FLUSH_CHARS) return flush();
     if (timer !== undefined) return;
     timer = setTimeout(flush, LOG_FLUSH_MS).unref();
     hold(flush);

@@ -70,12 +70,23 @@ export function createServerMetrics(openStreams: () => number): ServerMetrics {
   });
 
   const errorCodes = new Set<string>();
+  // Bounded: methods are the usual ones or OTHER, routes are templates, statuses are what the server answers.
+  const keysByRoute = new Map<string, Map<string, Map<number, { request: string; latency: string }>>>();
+  const requestKeys = (method: string, route: string, status: number) => {
+    let byMethod = keysByRoute.get(route);
+    if (byMethod === undefined) keysByRoute.set(route, (byMethod = new Map()));
+    let byStatus = byMethod.get(method);
+    if (byStatus === undefined) byMethod.set(method, (byStatus = new Map()));
+    let keys = byStatus.get(status);
+    if (keys === undefined) byStatus.set(status, (keys = { request: `${method} ${route} ${status}`, latency: `${method} ${route}` }));
+    return keys;
+  };
   return {
     registry,
     observer: {
       onDecision: ({ source, outcome, reason = "" }) =>
         decisions.add(`${source} ${outcome} ${reason}`, () => ({ source, outcome, reason })),
-      onTokenIssued: ({ kind }) => tokens.add(kind, () => ({ kind })),
+      onTokenIssued: ({ kind }) => tokens.tryAdd(kind) || tokens.add(kind, () => ({ kind })),
       onStoreCall: ({ operation, durationMs, errorCode }) => {
         storeLatency.add(operation, () => ({ operation }), durationMs / 1000);
         if (errorCode === undefined) return;
@@ -85,9 +96,10 @@ export function createServerMetrics(openStreams: () => number): ServerMetrics {
       },
     },
     request(method, route, status, seconds) {
-      const series = `${method} ${route}`;
-      requests.add(`${series} ${status}`, () => ({ method, route, status: String(status) }));
-      latency.add(series, () => ({ method, route }), seconds);
+      // The keys are made once per route, method and status: building and hashing them per request cost more than counting.
+      const keys = requestKeys(method, route, status);
+      if (!requests.tryAdd(keys.request)) requests.add(keys.request, () => ({ method, route, status: String(status) }));
+      if (!latency.tryAdd(keys.latency, seconds)) latency.add(keys.latency, () => ({ method, route }), seconds);
     },
     rateLimited(family) {
       limited.add(family, () => ({ family }));

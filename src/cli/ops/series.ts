@@ -44,28 +44,36 @@ export class SeriesFamily implements CollectedMetric {
 
   /** Counts one event of `key` (a counter), or one observation of `value` (a histogram). */
   add(key: string, labelsOf: () => Record<string, string>, value = 1): void {
-    let series = this.#series.get(key);
-    if (series === undefined) {
-      series = {
-        labels: labelsOf(),
-        count: 0,
-        sum: 0,
-        buckets: this.type === "histogram" ? new Float64Array(this.bounds.length) : undefined,
-      };
-      this.#series.set(key, series);
-    }
+    if (this.tryAdd(key, value)) return;
+    this.#series.set(key, {
+      labels: labelsOf(),
+      count: 0,
+      sum: 0,
+      buckets: this.type === "histogram" ? new Float64Array(this.bounds.length) : undefined,
+    });
+    this.tryAdd(key, value);
+  }
+
+  /**
+   * {@link add} for a series seen before; `false` (nothing counted) when
+   * `key` is new. Lets a hot caller build the labels' closure only once.
+   */
+  tryAdd(key: string, value = 1): boolean {
+    const series = this.#series.get(key);
+    if (series === undefined) return false;
     series.count++;
     series.sum += value;
     const buckets = series.buckets;
-    if (buckets === undefined) return;
+    if (buckets === undefined) return true;
     // Each observation lands in the first bucket it fits; the cumulative counts are made at scrape.
     const bounds = this.bounds;
     for (let i = 0; i < bounds.length; i++) {
       if (value <= bounds[i]!) {
         buckets[i]!++;
-        return;
+        return true;
       }
     }
+    return true;
   }
 
   /** The samples in prom-client's shape: a counter's totals, or a histogram's cumulative buckets, sum and count. */
