@@ -105,6 +105,40 @@ export function rowToRoom(row: RoomRow): RoomData {
   return room;
 }
 
+/**
+ * The room of a row as the caller's own copy, in the shape `@liveblocks/node`
+ * hands out: `doc` was parsed from this row's JSON alone, so its lists and
+ * maps are fresh plain objects nobody else holds (JSON.parse makes
+ * `__proto__` an own data key), used as they are instead of copied twice.
+ */
+export function rowToPlainRoom(row: RoomRow): RoomData {
+  const { doc } = row;
+  const createdAt = new Date(Number(row.created_at));
+  // Key order is @liveblocks/node's (and plainRoomCopy's): lastConnectionAt, when present, follows createdAt.
+  return row.last_connection_at === null
+    ? {
+        type: "room",
+        id: row.id,
+        createdAt,
+        organizationId: row.organization_id,
+        defaultAccesses: doc.defaultAccesses as RoomPermission,
+        usersAccesses: doc.usersAccesses as RoomAccesses,
+        groupsAccesses: doc.groupsAccesses as RoomAccesses,
+        metadata: doc.metadata,
+      }
+    : {
+        type: "room",
+        id: row.id,
+        createdAt,
+        lastConnectionAt: new Date(Number(row.last_connection_at)),
+        organizationId: row.organization_id,
+        defaultAccesses: doc.defaultAccesses as RoomPermission,
+        usersAccesses: doc.usersAccesses as RoomAccesses,
+        groupsAccesses: doc.groupsAccesses as RoomAccesses,
+        metadata: doc.metadata,
+      };
+}
+
 /** Null-prototype maps: JSON.parse makes `__proto__` an own key, kept as data here. */
 export function toAccesses(source: Record<string, string[]>): RoomAccesses {
   const map: RoomAccesses = Object.create(null);

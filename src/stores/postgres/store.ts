@@ -15,7 +15,8 @@ import { EntryCache, loadRoomRules, loadSubjectRules } from "./cache.js";
 import { ChangeLogListener, changeHead, logChanges, pruneChanges, readChanges } from "./change-feed.js";
 import { type ConnectionOptions, Connections } from "./connection.js";
 import { RoomOrder } from "./room-order.js";
-import { checkText, filterSql, ROOM_COLUMNS, roomParams, rowToRoom, WRITE_COLUMNS, type RoomRow } from "./rows.js";
+import { checkText, filterSql, ROOM_COLUMNS, roomParams, rowToPlainRoom, rowToRoom, WRITE_COLUMNS, type RoomRow } from "./rows.js";
+import { PLAIN_ROOM_COPIES, plainRoomCopy } from "../../rooms/copies.js";
 import { channelName, tableNames, type Tables, validateSchemaName } from "./schema.js";
 import { PostgresGroups } from "./groups.js";
 import { accessibleStatement } from "./accessible.js";
@@ -107,6 +108,8 @@ const PRUNE_EVERY_MS = 60_000;
  * ```
  */
 export class PostgresStore implements RoomStore {
+  /** Every room this store returns is the caller's own plain copy (`rowToPlainRoom`, `plainRoomCopy`): the facade copies none again. */
+  readonly [PLAIN_ROOM_COPIES] = true;
   readonly #connections: Connections;
   readonly #schema: string;
   /** Schema-qualified table names, quoted once here. */
@@ -204,7 +207,7 @@ export class PostgresStore implements RoomStore {
     checkText(roomId, "roomId");
     return this.#connections.read(options?.signal, async (client) => {
       const { rows } = await client.query<RoomRow>(`SELECT ${ROOM_COLUMNS} FROM ${this.#t.rooms} WHERE id = $1`, [roomId]);
-      return rows[0] === undefined ? null : rowToRoom(rows[0]);
+      return rows[0] === undefined ? null : rowToPlainRoom(rows[0]);
     });
   }
 
@@ -252,7 +255,7 @@ export class PostgresStore implements RoomStore {
         if (inserted.rowCount === 0) {
           const { rows } = await client.query<RoomRow>(`SELECT ${ROOM_COLUMNS} FROM ${this.#t.rooms} WHERE id = $1`, [room.id]);
           // Gone again already (a concurrent delete): the caller retries.
-          return { existing: rows[0] === undefined ? null : rowToRoom(rows[0]), seqs: [] };
+          return { existing: rows[0] === undefined ? null : rowToPlainRoom(rows[0]), seqs: [] };
         }
         options?.assert?.(stored);
         await this.#journal(client, { type: "roomCreated", roomId: stored.id, room: stored }, options);
@@ -261,7 +264,7 @@ export class PostgresStore implements RoomStore {
       if (result.existing === null) return this.create(room, options);
       if (result.existing !== undefined) return { room: result.existing, created: false };
       this.#afterWrite([{ type: "created", roomId: stored.id, room: stored }], result.seqs);
-      return { room: cloneRoom(stored), created: true };
+      return { room: plainRoomCopy(stored), created: true };
     } finally {
       done();
     }
@@ -301,7 +304,7 @@ export class PostgresStore implements RoomStore {
       });
       if (result === null) return null;
       this.#afterWrite([{ type: "updated", roomId, room: result.after }], result.seqs);
-      return cloneRoom(result.after);
+      return plainRoomCopy(result.after);
     } finally {
       done();
     }
@@ -351,7 +354,7 @@ export class PostgresStore implements RoomStore {
           result.seqs,
         );
       }
-      return cloneRoom(result.room);
+      return plainRoomCopy(result.room);
     } finally {
       done();
     }
@@ -432,7 +435,7 @@ export class PostgresStore implements RoomStore {
   #page(sql: string, params: unknown[], limit: number, options: StoreReadOptions | undefined): Promise<RoomListPage> {
     return this.#connections.read(options?.signal, async (client) => {
       const { rows } = await client.query<RoomRow>(sql, params);
-      const rooms = rows.slice(0, limit).map(rowToRoom);
+      const rooms = rows.slice(0, limit).map(rowToPlainRoom);
       const last = rooms[rooms.length - 1];
       const nextCursor = rows.length > limit && last !== undefined ? encodeCursor({ ms: last.createdAt.getTime(), id: last.id }) : null;
       return { rooms, nextCursor };

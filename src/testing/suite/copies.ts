@@ -2,6 +2,7 @@
  * Copies: nothing a caller holds (input, result, patch, event) aliases the stored room.
  */
 import { beforeEach, describe, expect, it, vi } from "vitest";
+import { returnsPlainRoomCopies } from "../../rooms/copies.js";
 import type { RoomData, RoomStore } from "../../rooms/types.js";
 import { at, ids, makeRoom, recordEvents } from "./helpers.js";
 
@@ -71,6 +72,37 @@ export function describeCopies(getStore: () => RoomStore): void {
       vandalise(events[0]?.room);
       unsubscribe();
       expect(await store.get("r")).toEqual(full());
+    });
+
+    it("plain copies - a store that says its rooms are the caller's own plain copies hands out parsed-JSON shapes nobody else holds", async () => {
+      // The facade hands such rooms out without copying them: check what it relies on.
+      if (!returnsPlainRoomCopies(store)) return;
+      const reserved = makeRoom("r", {
+        usersAccesses: Object.fromEntries([
+          ["__proto__", ["*:read"]],
+          ["constructor", ["*:write"]],
+        ]) as RoomData["usersAccesses"],
+        metadata: Object.fromEntries([["__proto__", "x"]]) as RoomData["metadata"],
+      });
+      const { events, unsubscribe } = recordEvents(store);
+      const returned: RoomData[] = [];
+      returned.push((await store.create(reserved)).room);
+      returned.push((await store.create(reserved)).room);
+      returned.push((await store.get("r"))!);
+      returned.push((await store.update("r", { metadata: { v: "1" } }))!);
+      returned.push((await store.list({ filter: {}, limit: 10 })).rooms[0]!);
+      await vi.waitFor(() => expect(events).toHaveLength(2));
+      unsubscribe();
+      for (const room of returned) {
+        for (const map of [room.usersAccesses, room.groupsAccesses, room.metadata]) {
+          expect(Object.getPrototypeOf(map)).toBe(Object.prototype);
+        }
+        expect(Object.hasOwn(room.usersAccesses, "__proto__")).toBe(true);
+        expect(room.usersAccesses["constructor"]).toEqual(["*:write"]);
+        expect(Object.hasOwn(room.metadata, "__proto__")).toBe(true);
+        for (const event of events) expect(event.room).not.toBe(room);
+      }
+      expect(new Set(returned).size).toBe(returned.length);
     });
 
     it("get - two reads return distinct objects", async () => {
