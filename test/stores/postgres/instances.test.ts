@@ -342,60 +342,56 @@ describeIfPostgres(unreachable ?? "PostgresStore across instances", () => {
     expect(await cached.checkRoomAccess(carol, "r")).toMatchObject({ reason: "no-access" });
   });
 
-  it("get - a hung database rejects with the signal's reason and frees the pool slot", async () => {
+  /**
+   * A store with a pool of one over room "r", and `locked` run while another
+   * connection holds the rooms table locked (reads wait on the database);
+   * `unlock` ends the lock early.
+   */
+  async function whileLocked(locked: (store: PostgresStore, unlock: () => Promise<unknown>) => Promise<void>): Promise<void> {
     const schema = fresh();
-    const holder = open(schema);
-    await holder.create(makeRoom("r"));
+    await open(schema).create(makeRoom("r"));
     const store = new PostgresStore({ connectionString: DATABASE_URL, schema, poolConfig: { max: 1 } });
     stores.push(store);
     await store.get("r");
-    // Lock the room's table so the next read waits on the database.
     const { default: pg } = await import("pg");
     const locker = new pg.Client({ connectionString: DATABASE_URL });
     await locker.connect();
     try {
       await locker.query("BEGIN");
       await locker.query(`LOCK TABLE "${schema}".rooms IN ACCESS EXCLUSIVE MODE`);
+      await locked(store, () => locker.query("ROLLBACK"));
+    } finally {
+      await locker.end();
+    }
+  }
+
+  it("get - a hung database rejects with the signal's reason and frees the pool slot", async () => {
+    await whileLocked(async (store, unlock) => {
       const reason = new Error("gave up");
       const controller = new AbortController();
       const pending = store.get("r", { signal: controller.signal });
       setTimeout(() => controller.abort(reason), 100);
       await expect(pending).rejects.toBe(reason);
-      await locker.query("ROLLBACK");
+      await unlock();
       // The only pool slot was released, not leaked: the next read runs.
       expect(await store.get("r")).toMatchObject({ id: "r" });
-    } finally {
-      await locker.end();
-    }
+    });
   });
 
   it("get - a read waiting for a pool slot rejects with the signal's reason at the abort; the slot it gets later goes back to the pool", async () => {
-    const schema = fresh();
-    const holder = open(schema);
-    await holder.create(makeRoom("r"));
-    const store = new PostgresStore({ connectionString: DATABASE_URL, schema, poolConfig: { max: 1 } });
-    stores.push(store);
-    await store.get("r");
-    // Hold the only slot with a read the database keeps waiting on a lock.
-    const { default: pg } = await import("pg");
-    const locker = new pg.Client({ connectionString: DATABASE_URL });
-    await locker.connect();
-    try {
-      await locker.query("BEGIN");
-      await locker.query(`LOCK TABLE "${schema}".rooms IN ACCESS EXCLUSIVE MODE`);
+    await whileLocked(async (store, unlock) => {
+      // The only slot is held by a read the database keeps waiting on the lock.
       const holding = store.get("r");
       const reason = new Error("gave up waiting");
       const controller = new AbortController();
       const waiting = store.get("r", { signal: controller.signal });
       setTimeout(() => controller.abort(reason), 100);
       await expect(waiting).rejects.toBe(reason);
-      await locker.query("ROLLBACK");
+      await unlock();
       expect(await holding).toMatchObject({ id: "r" });
       // Neither call kept the slot: reads still run, one after another, on the pool of one.
       for (let i = 0; i < 3; i++) expect(await store.get("r")).toMatchObject({ id: "r" });
-    } finally {
-      await locker.end();
-    }
+    });
   });
 
   it("get - a signal aborted after the read settled changes nothing and leaves no listener", async () => {
