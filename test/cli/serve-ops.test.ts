@@ -3,12 +3,17 @@
  * limits and request logs.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { type RunningServer, startServer } from "../../src/cli/serve.js";
+import { type RunningServer, type ServeOptions, startServer } from "../../src/cli/serve.js";
 
 const SECRET = "sk_test_roomgate_ops_0123456789abcdef";
 const auth = { authorization: `Bearer ${SECRET}`, "content-type": "application/json" };
 
 let running: RunningServer | undefined;
+
+/** `startServer` on loopback over a memory store with this file's secret, and `options`. */
+function serve(options: Partial<ServeOptions>): Promise<RunningServer> {
+  return startServer({ port: 0, host: "127.0.0.1", secret: SECRET, store: { kind: "memory" }, ...options });
+}
 afterEach(async () => {
   await running?.close();
   running = undefined;
@@ -27,7 +32,7 @@ function sample(page: string, name: string, labels: string): number | undefined 
 describe("serve /metrics", () => {
   it("metrics - counts requests by route template, decisions, tokens, store calls and open event streams", async () => {
     const lines: string[] = [];
-    running = await startServer({ port: 0, host: "127.0.0.1", secret: SECRET, store: { kind: "memory" }, log: (l) => lines.push(l) });
+    running = await serve({ log: (l) => lines.push(l) });
     expect((await post("/v2/rooms", { id: "room-7", defaultAccesses: ["room:write"] })).status).toBe(200);
     const { token } = (await (await post("/v2/identify-user", { userId: "alice" })).json()) as { token: string };
     expect((await post("/v2/rooms/room-7/check-access", { token })).status).toBe(200);
@@ -58,11 +63,7 @@ describe("serve /metrics", () => {
   });
 
   it("metrics - with a metrics token: 401 without it, 403 with another (error shape), 200 with it; the API secret is not it", async () => {
-    running = await startServer({
-      port: 0,
-      host: "127.0.0.1",
-      secret: SECRET,
-      store: { kind: "memory" },
+    running = await serve({
       log: () => {},
       metricsToken: "scrape-me",
     });
@@ -78,7 +79,7 @@ describe("serve /metrics", () => {
   });
 
   it("metrics - off: /metrics is an ordinary unknown path behind the secret", async () => {
-    running = await startServer({ port: 0, host: "127.0.0.1", secret: SECRET, store: { kind: "memory" }, log: () => {}, metrics: false });
+    running = await serve({ log: () => {}, metrics: false });
     expect((await fetch(`${running.url}/metrics`)).status).toBe(401);
   });
 });
@@ -86,11 +87,7 @@ describe("serve /metrics", () => {
 describe("serve rate limits", () => {
   it("rate limit - answers 429 RATE_LIMITED with Retry-After per address and family; probes are never limited", async () => {
     let now = 1_000_000;
-    running = await startServer({
-      port: 0,
-      host: "127.0.0.1",
-      secret: SECRET,
-      store: { kind: "memory" },
+    running = await serve({
       log: () => {},
       now: () => now,
       rateLimits: { identify: { limit: 2, windowMs: 10_000 } },
@@ -118,11 +115,7 @@ describe("serve rate limits", () => {
   });
 
   it("rate limit - with trustProxy, the last X-Forwarded-For entry (the proxy's) is the client; earlier ones are the client's claims", async () => {
-    running = await startServer({
-      port: 0,
-      host: "127.0.0.1",
-      secret: SECRET,
-      store: { kind: "memory" },
+    running = await serve({
       log: () => {},
       trustProxy: true,
       rateLimits: { writes: { limit: 1, windowMs: 60_000 } },
@@ -138,11 +131,7 @@ describe("serve rate limits", () => {
 describe("serve request logs", () => {
   it("logs - one JSON line per request with the route template and a sane request id, echoed; never the path, query or a header", async () => {
     const lines: string[] = [];
-    running = await startServer({
-      port: 0,
-      host: "127.0.0.1",
-      secret: SECRET,
-      store: { kind: "memory" },
+    running = await serve({
       // Lines of one turn of the event loop come in one call.
       log: (text) => lines.push(...text.split("\n")),
       logFormat: "json",
@@ -177,11 +166,7 @@ describe("serve request logs", () => {
 
 describe("serve request ids", () => {
   it("x-request-id - echoed on every kind of answer: JSON, a streamed event stream, probes, /metrics, 404 and 429", async () => {
-    running = await startServer({
-      port: 0,
-      host: "127.0.0.1",
-      secret: SECRET,
-      store: { kind: "memory" },
+    running = await serve({
       log: () => {},
       logFormat: "json",
       rateLimits: { identify: { limit: 1, windowMs: 60_000 } },
