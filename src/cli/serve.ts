@@ -188,6 +188,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   // Shared by every response ('close' is emitted once, with the response as `this`): no closure per request.
   function forget(this: ServerResponse): void {
     inFlight.delete(this);
+    ops.closed(this);
   }
   const listener: typeof handle = (req, res) => {
     // Once stopping, a connection ends with its response instead of idling until its keep-alive timeout (5 s);

@@ -165,9 +165,10 @@ describe("serve request logs", () => {
 });
 
 describe("serve request ids", () => {
-  it("x-request-id - echoed on every kind of answer: JSON, a streamed event stream, probes, /metrics, 404 and 429", async () => {
+  it("x-request-id - echoed on every kind of answer: JSON, a streamed event stream, probes, /metrics, 404 and 429; each is logged but the probes", async () => {
+    const lines: string[] = [];
     running = await serve({
-      log: () => {},
+      log: (text) => lines.push(...text.split("\n")),
       logFormat: "json",
       rateLimits: { identify: { limit: 1, windowMs: 60_000 } },
     });
@@ -197,5 +198,12 @@ describe("serve request ids", () => {
       expect([name, res.headers.get("x-request-id")]).toEqual([name, `req-${index + 1}`]);
     stream.abort();
     for (const [, res] of answers.slice(0, 7)) await res.arrayBuffer();
+    // Answered by the operations themselves (/metrics, 429) or by the server: all counted and logged once they close.
+    const logged = () =>
+      lines
+        .filter((line) => line.startsWith("{"))
+        .map((line) => (JSON.parse(line) as { requestId: string }).requestId)
+        .sort();
+    await expect.poll(logged).toEqual(["req-1", "req-4", "req-5", "req-6", "req-7", "req-8"]);
   });
 });

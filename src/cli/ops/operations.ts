@@ -16,6 +16,20 @@ import { OPS_PATHS, routeOf } from "./routes.js";
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 
+/** What `closed` needs of a request `wrap` saw, kept on its response. */
+class RequestRecord {
+  constructor(
+    readonly started: number,
+    readonly method: string,
+    readonly route: string,
+    readonly requestId: string,
+    readonly probe: boolean,
+  ) {}
+}
+
+const RECORD = Symbol("roomgate.requestRecord");
+type Recorded = ServerResponse & { [RECORD]?: RequestRecord | undefined };
+
 /** Options of {@link createOperations}, as `roomgate serve` reads them. */
 export type OperationsOptions = {
   /** Serve `/metrics` (default true). */
@@ -41,8 +55,10 @@ export type Operations = {
   observer: LiveblocksObserver | undefined;
   metrics: ServerMetrics | undefined;
   limiter: RateLimiter | undefined;
-  /** `inner` with the enabled parts around it. */
+  /** `inner` with the enabled parts around it; the server calls {@link Operations.closed} when each response closes. */
   wrap(inner: Listener): Listener;
+  /** Counts and logs a response `wrap` saw, once it closed (from the server's one 'close' listener). */
+  closed(res: ServerResponse): void;
   /** Writes the request lines held back now (they wait up to `LOG_FLUSH_MS`). */
   flushLogs(): void;
 };
@@ -71,33 +87,26 @@ export function createOperations(options: OperationsOptions): Operations {
       const method = methodLabel(req.method);
       const route = routeOf(req.method ?? "GET", req.url ?? "/");
       const probe = route.template === OPS_PATHS.health || route.template === OPS_PATHS.ready;
-      let requestId: string | undefined;
+      let requestId = "";
       if (logFormat !== undefined) {
         requestId = requestIdOf(req.headers["x-request-id"]);
         addResponseHeaders(res, { "x-request-id": requestId });
       }
+      // Counted and logged in `closed`, called by the server's own 'close' listener: a listener
+      // of ours would be a closure per request and turn the response's one listener into a list.
       if (metrics !== undefined || (logFormat !== undefined && !probe)) {
-        // `on`, not `once`: 'close' comes once, and `once` wraps every listener in another function.
-        res.on("close", () => {
-          const ms = performance.now() - started;
-          metrics?.request(method, route.template, res.statusCode, ms / 1000);
-          // Probes are polled every few seconds: their lines would drown the rest.
-          if (logFormat !== undefined && !probe) {
-            log(
-              formatRequestLine(
-                logFormat,
-                { method, route: route.template, status: res.statusCode, durationMs: ms, requestId: requestId! },
-                Date.now(),
-              ),
-            );
-          }
-        });
+        (res as Recorded)[RECORD] = new RequestRecord(started, method, route.template, requestId, probe);
       }
-      if (route.template === OPS_PATHS.metrics && metrics !== undefined) return void answerMetrics(req, res, metrics, tokenDigest);
+      // Answered here, the server's listener never sees these: they are counted on their own 'close'.
+      if (route.template === OPS_PATHS.metrics && metrics !== undefined) {
+        res.on("close", closeListener);
+        return void answerMetrics(req, res, metrics, tokenDigest);
+      }
       if (activeLimiter !== undefined && !probe) {
         const admission = activeLimiter.take(route.family, clientAddress(req, trustProxy));
         if (!admission.allowed) {
           metrics?.rateLimited(route.family);
+          res.on("close", closeListener);
           return void answerRateLimited(req, res, admission.retryAfterSeconds);
         }
       }
@@ -105,7 +114,29 @@ export function createOperations(options: OperationsOptions): Operations {
     };
   }
 
-  return { observer: metrics?.observer, metrics, limiter: activeLimiter, wrap, flushLogs: log.flush };
+  function closeListener(this: ServerResponse): void {
+    closed(this);
+  }
+
+  function closed(res: ServerResponse): void {
+    const record = (res as Recorded)[RECORD];
+    if (record === undefined) return;
+    (res as Recorded)[RECORD] = undefined;
+    const ms = performance.now() - record.started;
+    metrics?.request(record.method, record.route, res.statusCode, ms / 1000);
+    // Probes are polled every few seconds: their lines would drown the rest.
+    if (logFormat !== undefined && !record.probe) {
+      log(
+        formatRequestLine(
+          logFormat,
+          { method: record.method, route: record.route, status: res.statusCode, durationMs: ms, requestId: record.requestId },
+          Date.now(),
+        ),
+      );
+    }
+  }
+
+  return { observer: metrics?.observer, metrics, limiter: activeLimiter, wrap, closed, flushLogs: log.flush };
 }
 
 /**
