@@ -13,6 +13,9 @@ import { SeriesFamily } from "./series.js";
 /** Latency buckets in seconds: a token or a cached read takes well under a millisecond. */
 const BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
+/** The labels of a tokens-issued series, from its key (the token kind). */
+const kindLabels = (kind: string) => ({ kind });
+
 /** At most this many distinct store error codes are labelled; the rest count as `OTHER`. */
 const MAX_ERROR_CODES = 64;
 
@@ -71,14 +74,28 @@ export function createServerMetrics(openStreams: () => number): ServerMetrics {
 
   const errorCodes = new Set<string>();
   // Bounded: methods are the usual ones or OTHER, routes are templates, statuses are what the server answers.
-  const keysByRoute = new Map<string, Map<string, Map<number, { request: string; latency: string }>>>();
+  type RequestKeys = {
+    request: string;
+    latency: string;
+    requestLabels: () => Record<string, string>;
+    latencyLabels: () => Record<string, string>;
+  };
+  const keysByRoute = new Map<string, Map<string, Map<number, RequestKeys>>>();
   const requestKeys = (method: string, route: string, status: number) => {
     let byMethod = keysByRoute.get(route);
     if (byMethod === undefined) keysByRoute.set(route, (byMethod = new Map()));
     let byStatus = byMethod.get(method);
     if (byStatus === undefined) byMethod.set(method, (byStatus = new Map()));
     let keys = byStatus.get(status);
-    if (keys === undefined) byStatus.set(status, (keys = { request: `${method} ${route} ${status}`, latency: `${method} ${route}` }));
+    if (keys === undefined) {
+      keys = {
+        request: `${method} ${route} ${status}`,
+        latency: `${method} ${route}`,
+        requestLabels: () => ({ method, route, status: String(status) }),
+        latencyLabels: () => ({ method, route }),
+      };
+      byStatus.set(status, keys);
+    }
     return keys;
   };
   return {
@@ -86,7 +103,7 @@ export function createServerMetrics(openStreams: () => number): ServerMetrics {
     observer: {
       onDecision: ({ source, outcome, reason = "" }) =>
         decisions.add(`${source} ${outcome} ${reason}`, () => ({ source, outcome, reason })),
-      onTokenIssued: ({ kind }) => tokens.tryAdd(kind) || tokens.add(kind, () => ({ kind })),
+      onTokenIssued: ({ kind }) => tokens.add(kind, kindLabels),
       onStoreCall: ({ operation, durationMs, errorCode }) => {
         storeLatency.add(operation, () => ({ operation }), durationMs / 1000);
         if (errorCode === undefined) return;
@@ -98,8 +115,8 @@ export function createServerMetrics(openStreams: () => number): ServerMetrics {
     request(method, route, status, seconds) {
       // The keys are made once per route, method and status: building and hashing them per request cost more than counting.
       const keys = requestKeys(method, route, status);
-      if (!requests.tryAdd(keys.request)) requests.add(keys.request, () => ({ method, route, status: String(status) }));
-      if (!latency.tryAdd(keys.latency, seconds)) latency.add(keys.latency, () => ({ method, route }), seconds);
+      requests.add(keys.request, keys.requestLabels);
+      latency.add(keys.latency, keys.latencyLabels, seconds);
     },
     rateLimited(family) {
       limited.add(family, () => ({ family }));

@@ -42,38 +42,35 @@ export class SeriesFamily implements CollectedMetric {
     readonly bounds: readonly number[] = [],
   ) {}
 
-  /** Counts one event of `key` (a counter), or one observation of `value` (a histogram). */
-  add(key: string, labelsOf: () => Record<string, string>, value = 1): void {
-    if (this.tryAdd(key, value)) return;
-    this.#series.set(key, {
-      labels: labelsOf(),
-      count: 0,
-      sum: 0,
-      buckets: this.type === "histogram" ? new Float64Array(this.bounds.length) : undefined,
-    });
-    this.tryAdd(key, value);
-  }
-
   /**
-   * {@link add} for a series seen before; `false` (nothing counted) when
-   * `key` is new. Lets a hot caller build the labels' closure only once.
+   * Counts one event of `key` (a counter), or one observation of `value` (a
+   * histogram). `labelsOf(key)` is called the first time `key` is seen: a
+   * function made once (not a closure per call) keeps the hot path free of
+   * allocations.
    */
-  tryAdd(key: string, value = 1): boolean {
-    const series = this.#series.get(key);
-    if (series === undefined) return false;
+  add(key: string, labelsOf: (key: string) => Record<string, string>, value = 1): void {
+    let series = this.#series.get(key);
+    if (series === undefined) {
+      series = {
+        labels: labelsOf(key),
+        count: 0,
+        sum: 0,
+        buckets: this.type === "histogram" ? new Float64Array(this.bounds.length) : undefined,
+      };
+      this.#series.set(key, series);
+    }
     series.count++;
     series.sum += value;
     const buckets = series.buckets;
-    if (buckets === undefined) return true;
+    if (buckets === undefined) return;
     // Each observation lands in the first bucket it fits; the cumulative counts are made at scrape.
     const bounds = this.bounds;
     for (let i = 0; i < bounds.length; i++) {
       if (value <= bounds[i]!) {
         buckets[i]!++;
-        return true;
+        return;
       }
     }
-    return true;
   }
 
   /** The samples in prom-client's shape: a counter's totals, or a histogram's cumulative buckets, sum and count. */
