@@ -1,10 +1,42 @@
-import { type Server, createServer, request } from "node:http";
+import { getEventListeners } from "node:events";
+import { Agent, type Server, createServer, request } from "node:http";
+import { connect as connectHttp2, createServer as createHttp2Server } from "node:http2";
 import type { AddressInfo } from "node:net";
 import express from "express";
 import fc from "fast-check";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { type RequestHandler, createRequestHandler, toNodeListener } from "../../src/http/index.js";
+import { MemoryStore, type StoreReadOptions } from "../../src/index.js";
+import type { RoomData } from "../../src/liveblocks/types.js";
 import { SECRET, makeLiveblocks } from "../liveblocks/helpers.js";
+
+/** A store that records the signal of each `get`, and leaves an abort listener on it or waits for it to abort when told. */
+class SignalStore extends MemoryStore {
+  readonly seen: AbortSignal[] = [];
+  mode: "plain" | "leak" | "hang" = "plain";
+  override async get(roomId: string, options?: StoreReadOptions): Promise<RoomData | null> {
+    const signal = options!.signal!;
+    this.seen.push(signal);
+    if (this.mode === "leak") signal.addEventListener("abort", () => undefined, { once: true });
+    if (this.mode === "hang") {
+      await new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true }));
+    }
+    return super.get(roomId, options);
+  }
+}
+
+/** GET `/v2/rooms/r` through `agent`; resolves to the status, or to 0 when the request was cut. */
+function getRoom(url: string, agent: Agent, onRequest?: (req: ReturnType<typeof request>) => void): Promise<number> {
+  return new Promise((resolve) => {
+    const req = request(`${url}/v2/rooms/r`, { agent, headers: auth }, (res) => {
+      res.resume();
+      res.once("end", () => resolve(res.statusCode ?? 0));
+    });
+    req.once("error", () => resolve(0));
+    req.end();
+    onRequest?.(req);
+  });
+}
 
 const servers: Server[] = [];
 afterEach(async () => {
@@ -127,6 +159,103 @@ describe("toNodeListener", () => {
     req.destroy();
     await vi.waitFor(() => expect(seen[0]!.aborted).toBe(true));
     expect((await fetch(`${url}/v2/rooms`, { headers: auth })).status).toBe(200);
+  });
+
+  it("node:http - requests of one keep-alive connection share its signal, and a client that leaves mid-request aborts it", async () => {
+    const store = new SignalStore();
+    const { liveblocks } = makeLiveblocks({ store });
+    await liveblocks.createRoom("r", { defaultAccesses: [] });
+    const url = await listen(createServer(toNodeListener(createRequestHandler(liveblocks))));
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    expect(await getRoom(url, agent)).toBe(200);
+    expect(await getRoom(url, agent)).toBe(200);
+    expect(store.seen).toHaveLength(2);
+    // One connection, one signal: a signal per request costs more than the rest of a cached read.
+    expect(store.seen[1]).toBe(store.seen[0]);
+    expect(store.seen[0]!.aborted).toBe(false);
+    store.mode = "hang";
+    let cut!: () => void;
+    const status = getRoom(url, agent, (req) => (cut = () => req.destroy()));
+    await vi.waitFor(() => expect(store.seen).toHaveLength(3));
+    expect(store.seen[2]).toBe(store.seen[0]);
+    cut();
+    expect(await status).toBe(0);
+    await vi.waitFor(() => expect(store.seen[2]!.aborted).toBe(true));
+    expect(String(store.seen[2]!.reason)).toContain("The client closed the connection.");
+    agent.destroy();
+    store.mode = "plain";
+    const fresh = new Agent({ keepAlive: true, maxSockets: 1 });
+    expect(await getRoom(url, fresh)).toBe(200);
+    expect(store.seen[3]!.aborted).toBe(false);
+    fresh.destroy();
+  });
+
+  it("node:http - a connection that closes after its answers aborts no signal", async () => {
+    const store = new SignalStore();
+    const { liveblocks } = makeLiveblocks({ store });
+    await liveblocks.createRoom("r", { defaultAccesses: [] });
+    const url = await listen(createServer(toNodeListener(createRequestHandler(liveblocks))));
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    expect(await getRoom(url, agent)).toBe(200);
+    const closed = new Promise(
+      (resolve) => agent.sockets[Object.keys(agent.sockets)[0]!]?.[0]?.once("close", resolve) ?? resolve(undefined),
+    );
+    agent.destroy();
+    await closed;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(store.seen[0]!.aborted).toBe(false);
+  });
+
+  it("node:http - abort listeners a store leaves behind never pile up on a keep-alive connection", async () => {
+    const store = new SignalStore();
+    store.mode = "leak";
+    const { liveblocks } = makeLiveblocks({ store });
+    await liveblocks.createRoom("r", { defaultAccesses: [] });
+    const url = await listen(createServer(toNodeListener(createRequestHandler(liveblocks))));
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on("warning", onWarning);
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      for (let i = 0; i < 30; i++) expect(await getRoom(url, agent)).toBe(200);
+    } finally {
+      agent.destroy();
+      process.off("warning", onWarning);
+    }
+    expect(store.seen).toHaveLength(30);
+    expect(new Set(store.seen).size).toBe(30);
+    for (const signal of store.seen) expect(getEventListeners(signal, "abort")).toHaveLength(1);
+    expect(warnings.filter((warning) => warning.name === "MaxListenersExceededWarning")).toEqual([]);
+  });
+
+  it("node:http2 (compatibility API) - a stream the client resets aborts that request's own signal", async () => {
+    const store = new SignalStore();
+    const { liveblocks } = makeLiveblocks({ store });
+    await liveblocks.createRoom("r", { defaultAccesses: [] });
+    const listener = toNodeListener(createRequestHandler(liveblocks));
+    const server = createHttp2Server((req, res) => listener(req as never, res as never));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const session = connectHttp2(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    try {
+      const get = () =>
+        new Promise<number>((resolve) => {
+          const stream = session.request({ ":path": "/v2/rooms/r", ...auth });
+          stream.once("response", (headers) => resolve(Number(headers[":status"])));
+          stream.resume();
+        });
+      expect(await get()).toBe(200);
+      store.mode = "hang";
+      const stream = session.request({ ":path": "/v2/rooms/r", ...auth });
+      stream.on("error", () => undefined);
+      await vi.waitFor(() => expect(store.seen).toHaveLength(2));
+      expect(store.seen[1]).not.toBe(store.seen[0]);
+      stream.close();
+      await vi.waitFor(() => expect(store.seen[1]!.aborted).toBe(true));
+      expect(store.seen[0]!.aborted).toBe(false);
+    } finally {
+      session.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it("node:http - a handler that throws is answered 500, not a crash", async () => {
