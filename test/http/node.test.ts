@@ -6,8 +6,7 @@ import express from "express";
 import fc from "fast-check";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { type RequestHandler, createRequestHandler, toNodeListener } from "../../src/http/index.js";
-import { MemoryStore, type StoreReadOptions } from "../../src/index.js";
-import type { RoomData } from "../../src/liveblocks/types.js";
+import { MemoryStore, type RoomData, type StoreReadOptions } from "../../src/index.js";
 import { SECRET, makeLiveblocks } from "../liveblocks/helpers.js";
 
 /** A store that records the signal of each `get`, and leaves an abort listener on it or waits for it to abort when told. */
