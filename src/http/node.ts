@@ -56,42 +56,32 @@ export function toNodeListener(handler: RequestHandler, options: NodeListenerOpt
 async function serve(handler: RequestHandler, req: IncomingMessage, res: ServerResponse, maxBodyBytes: number): Promise<void> {
   const incoming = new NodeIncoming(req, res, maxBodyBytes);
   try {
-    await answer(handler, incoming, req, res, maxBodyBytes);
+    const entry = nodeEntryOf(handler);
+    let response: RouteResult;
+    if (entry !== undefined) {
+      response = await entry(incoming);
+    } else {
+      const request = toRequest(req, incoming.signal, maxBodyBytes, incoming);
+      response = request === null ? errorAnswer("INVALID_PATH", httpMessages.badUrl) : await handler(request);
+    }
+    // Whatever a handler made of a body cut at the limit, the answer is 413.
+    if (incoming.overLimit && response.status !== 413) {
+      response = errorAnswer("BODY_TOO_LARGE", httpMessages.bodyTooLarge(maxBodyBytes));
+    }
+    // The rest of an oversized body is never read: the connection cannot be reused.
+    const unread = incoming.overLimit || response.status === 413;
+    if (unread) res.shouldKeepAlive = false;
+    if (response instanceof Response) {
+      await writeResponse(response, res, incoming.signal);
+    } else {
+      writeHead(res, response.status, response.headers);
+      res.end(response.body ?? undefined);
+    }
+    // A body the handler did not read (404, 401, …) is drained so keep-alive stays usable.
+    if (!req.complete && !unread) req.resume();
   } finally {
     incoming.answered();
   }
-}
-
-async function answer(
-  handler: RequestHandler,
-  incoming: NodeIncoming,
-  req: IncomingMessage,
-  res: ServerResponse,
-  maxBodyBytes: number,
-): Promise<void> {
-  const entry = nodeEntryOf(handler);
-  let response: RouteResult;
-  if (entry !== undefined) {
-    response = await entry(incoming);
-  } else {
-    const request = toRequest(req, incoming.signal, maxBodyBytes, incoming);
-    response = request === null ? errorAnswer("INVALID_PATH", httpMessages.badUrl) : await handler(request);
-  }
-  // Whatever a handler made of a body cut at the limit, the answer is 413.
-  if (incoming.overLimit && response.status !== 413) {
-    response = errorAnswer("BODY_TOO_LARGE", httpMessages.bodyTooLarge(maxBodyBytes));
-  }
-  // The rest of an oversized body is never read: the connection cannot be reused.
-  const unread = incoming.overLimit || response.status === 413;
-  if (unread) res.shouldKeepAlive = false;
-  if (response instanceof Response) {
-    await writeResponse(response, res, incoming.signal);
-  } else {
-    writeHead(res, response.status, response.headers);
-    res.end(response.body ?? undefined);
-  }
-  // A body the handler did not read (404, 401, …) is drained so keep-alive stays usable.
-  if (!req.complete && !unread) req.resume();
 }
 
 type BodyState = { overLimit: boolean };
