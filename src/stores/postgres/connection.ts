@@ -5,7 +5,7 @@
  * database never holds the caller or a pool slot forever.
  */
 import pg from "pg";
-import type { ClientConfig, Pool, PoolClient, PoolConfig } from "pg";
+import type { ClientConfig, Pool, PoolClient, PoolConfig, QueryResultRow } from "pg";
 import { raceSignal } from "../../runtime/signal.js";
 import { migrate } from "./schema.js";
 
@@ -112,68 +112,8 @@ export class Connections {
    * signal's reason and destroys the client (pg cannot cancel a query), so a
    * hung database never holds the caller or a pool slot forever.
    */
-  async withClient<T>(signal: AbortSignal | undefined, work: (client: PoolClient) => Promise<T>): Promise<T> {
-    signal?.throwIfAborted();
-    if (this.#closed) throw new Error("PostgresStore is closed");
-    if (!this.#migrated) await raceSignal(this.init(), signal);
-    return new Promise<T>((resolve, reject) => {
-      // One abort listener for the whole call, checkout and work: each listener on an
-      // AbortSignal costs an EventTarget add and remove on every store call.
-      let settled = false;
-      let client: PoolClient | undefined;
-      let broken: Error | boolean = false;
-      // A checked-out client whose backend dies between queries emits "error";
-      // unheard, it would crash the process. Heard, it marks the client broken.
-      const onError = (error: Error) => {
-        broken = error;
-      };
-      const settle = (release: Error | boolean | undefined): boolean => {
-        if (settled) return false;
-        settled = true;
-        signal?.removeEventListener("abort", onAbort);
-        if (client !== undefined && release !== undefined) {
-          client.off("error", onError);
-          client.release(release);
-        }
-        return true;
-      };
-      function onAbort(): void {
-        // pg cannot cancel a query: the client is destroyed, so a hung database never holds the caller or a pool slot.
-        if (settle(signal!.reason instanceof Error ? signal!.reason : true)) reject(signal!.reason);
-      }
-      signal?.addEventListener("abort", onAbort, { once: true });
-      this.pool.connect().then(
-        (checkedOut) => {
-          // A client that arrives after the abort goes straight back.
-          if (settled) return void checkedOut.release();
-          client = checkedOut;
-          rolledBack.delete(client);
-          client.on("error", onError);
-          let running: Promise<T>;
-          try {
-            running = work(client);
-          } catch (error) {
-            running = Promise.reject(error);
-          }
-          running.then(
-            (value) => {
-              if (settle(broken)) resolve(value);
-            },
-            (error: unknown) => {
-              // After a connection error the client's state is unknown: discard it. An error the
-              // server answered, or one thrown inside a transaction that rolled back cleanly
-              // (a failing assert), leaves it usable.
-              const usable = (error instanceof pg.DatabaseError && !isConnectionLoss(error)) || rolledBack.has(checkedOut);
-              if (!usable) broken = error instanceof Error ? error : true;
-              if (settle(broken)) reject(error);
-            },
-          );
-        },
-        (error: unknown) => {
-          if (settle(undefined)) reject(error);
-        },
-      );
-    });
+  withClient<T>(signal: AbortSignal | undefined, work: (client: PoolClient) => Promise<T>): Promise<T> {
+    return this.#start(signal, promised(work), 1);
   }
 
   /**
@@ -183,14 +123,119 @@ export class Connections {
    * mid-query), the read runs again on another connection, up to
    * {@link READ_ATTEMPTS} times in all, instead of failing the caller.
    */
-  async read<T>(signal: AbortSignal | undefined, work: (client: PoolClient) => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.withClient(signal, work);
-      } catch (error) {
-        if (attempt === READ_ATTEMPTS || signal?.aborted || !isConnectionLoss(error)) throw error;
+  read<T>(signal: AbortSignal | undefined, work: (client: PoolClient) => Promise<T>): Promise<T> {
+    return this.#start(signal, promised(work), READ_ATTEMPTS);
+  }
+
+  /**
+   * One read query, retried as {@link Connections.read} retries, its rows
+   * turned into the answer by `answer`: pg's callback form, so no promise
+   * but the caller's own is made for the query.
+   */
+  readRows<R extends QueryResultRow, T>(
+    signal: AbortSignal | undefined,
+    text: string,
+    values: unknown[],
+    answer: (rows: R[]) => T,
+  ): Promise<T> {
+    return this.#start(
+      signal,
+      (client, ok, fail) => {
+        client.query<R>(text, values, (error, result) => {
+          if (error) return fail(error);
+          let value: T;
+          try {
+            value = answer(result.rows);
+          } catch (thrown) {
+            return fail(thrown);
+          }
+          ok(value);
+        });
+      },
+      READ_ATTEMPTS,
+    );
+  }
+
+  /** Not an async function: it would wrap the call's own promise in another and add turns to every store call. */
+  #start<T>(signal: AbortSignal | undefined, work: Work<T>, attempts: number): Promise<T> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.#closed) return Promise.reject(new Error("PostgresStore is closed"));
+    if (!this.#migrated) return raceSignal(this.init(), signal).then(() => this.#run(signal, work, attempts));
+    return this.#run(signal, work, attempts);
+  }
+
+  /**
+   * One promise for the whole call, retries included: the checkout is
+   * callback-style (no promise of pg-pool's own), and one abort listener
+   * covers checkout and work, since each listener on an AbortSignal costs an
+   * EventTarget add and remove on every store call.
+   */
+  #run<T>(signal: AbortSignal | undefined, work: Work<T>, attempts: number): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      let attempt = 1;
+      let client: PoolClient | undefined;
+      let broken: Error | boolean = false;
+      // A checked-out client whose backend dies between queries emits "error";
+      // unheard, it would crash the process. Heard, it marks the client broken.
+      const onError = (error: Error) => {
+        broken = error;
+      };
+      const giveBack = (release: Error | boolean) => {
+        client!.off("error", onError);
+        client!.release(release);
+        client = undefined;
+      };
+      const settle = (release: Error | boolean | undefined): boolean => {
+        if (settled) return false;
+        settled = true;
+        signal?.removeEventListener("abort", onAbort);
+        if (client !== undefined && release !== undefined) giveBack(release);
+        return true;
+      };
+      function onAbort(): void {
+        // pg cannot cancel a query: the client is destroyed, so a hung database never holds the caller or a pool slot.
+        if (settle(signal!.reason instanceof Error ? signal!.reason : true)) reject(signal!.reason);
       }
-    }
+      /** Another attempt for a read whose connection turned out to be gone; false when there is none left. */
+      const retried = (error: unknown): boolean => {
+        if (attempt >= attempts || settled || signal?.aborted || this.#closed || !isConnectionLoss(error)) return false;
+        attempt++;
+        this.pool.connect(onCheckout);
+        return true;
+      };
+      const onValue = (value: T) => {
+        if (settle(broken)) resolve(value);
+      };
+      const onFailure = (error: unknown) => {
+        const checkedOut = client!;
+        // After a connection error the client's state is unknown: discard it. An error the
+        // server answered, or one thrown inside a transaction that rolled back cleanly
+        // (a failing assert), leaves it usable.
+        const usable = (error instanceof pg.DatabaseError && !isConnectionLoss(error)) || rolledBack.has(checkedOut);
+        if (!usable) broken = error instanceof Error ? error : true;
+        if (!settled && attempt < attempts) {
+          giveBack(broken);
+          broken = false;
+          if (retried(error)) return;
+        }
+        if (settle(broken)) reject(error);
+      };
+      const onCheckout = (error: Error | undefined, checkedOut: PoolClient | undefined) => {
+        if (error !== undefined && error !== null) {
+          if (!retried(error) && settle(undefined)) reject(error);
+          return;
+        }
+        // A client that arrives after the abort goes straight back.
+        if (settled) return void checkedOut!.release();
+        client = checkedOut!;
+        rolledBack.delete(client);
+        client.on("error", onError);
+        work(client, onValue, onFailure);
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.pool.connect(onCheckout);
+    });
   }
 
   /** Runs `work` in a transaction; rolls back if it throws. */
@@ -211,6 +256,22 @@ export class Connections {
       return value;
     });
   }
+}
+
+/** Work on a checked-out client that reports its end by calling `ok` or `fail` once. */
+type Work<T> = (client: PoolClient, ok: (value: T) => void, fail: (error: unknown) => void) => void;
+
+/** `work` that returns a promise, as {@link Work}. */
+function promised<T>(work: (client: PoolClient) => Promise<T>): Work<T> {
+  return (client, ok, fail) => {
+    let running: Promise<T>;
+    try {
+      running = work(client);
+    } catch (error) {
+      running = Promise.reject(error);
+    }
+    running.then(ok, fail);
+  };
 }
 
 /**

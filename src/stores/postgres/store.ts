@@ -203,12 +203,19 @@ export class PostgresStore implements RoomStore {
    * @param roomId The exact room id.
    * @param options.signal Rejects with its reason when it aborts, even mid-query.
    */
-  async get(roomId: string, options?: StoreReadOptions): Promise<RoomData | null> {
-    checkText(roomId, "roomId");
-    return this.#connections.read(options?.signal, async (client) => {
-      const { rows } = await client.query<RoomRow>(`SELECT ${ROOM_COLUMNS} FROM ${this.#t.rooms} WHERE id = $1`, [roomId]);
-      return rows[0] === undefined ? null : rowToPlainRoom(rows[0]);
-    });
+  get(roomId: string, options?: StoreReadOptions): Promise<RoomData | null> {
+    // Not async: the query's own promise is the answer, not wrapped in another (turns on the hottest read).
+    try {
+      checkText(roomId, "roomId");
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#connections.readRows<RoomRow, RoomData | null>(
+      options?.signal,
+      `SELECT ${ROOM_COLUMNS} FROM ${this.#t.rooms} WHERE id = $1`,
+      [roomId],
+      (rows) => (rows[0] === undefined ? null : rowToPlainRoom(rows[0])),
+    );
   }
 
   /**
