@@ -65,6 +65,15 @@ function rawGet(url: string, path: string): Promise<{ status: number; body: stri
   });
 }
 
+/** A server over a {@link SignalStore} holding room `r`, and an agent with one keep-alive connection to it. */
+async function signalServer(): Promise<{ store: SignalStore; url: string; agent: Agent }> {
+  const store = new SignalStore();
+  const { liveblocks } = makeLiveblocks({ store });
+  await liveblocks.createRoom("r", { defaultAccesses: [] });
+  const url = await listen(createServer(toNodeListener(createRequestHandler(liveblocks))));
+  return { store, url, agent: new Agent({ keepAlive: true, maxSockets: 1 }) };
+}
+
 describe("toNodeListener", () => {
   it("property - any request target routes as the Web handler routes its URL (dots, %2e, %2F, queries, fragments)", async () => {
     const { liveblocks } = makeLiveblocks();
@@ -161,11 +170,7 @@ describe("toNodeListener", () => {
   });
 
   it("node:http - requests of one keep-alive connection share its signal, and a client that leaves mid-request aborts it", async () => {
-    const store = new SignalStore();
-    const { liveblocks } = makeLiveblocks({ store });
-    await liveblocks.createRoom("r", { defaultAccesses: [] });
-    const url = await listen(createServer(toNodeListener(createRequestHandler(liveblocks))));
-    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const { store, url, agent } = await signalServer();
     expect(await getRoom(url, agent)).toBe(200);
     expect(await getRoom(url, agent)).toBe(200);
     expect(store.seen).toHaveLength(2);
@@ -190,15 +195,11 @@ describe("toNodeListener", () => {
   });
 
   it("node:http - a connection that closes after its answers aborts no signal", async () => {
-    const store = new SignalStore();
-    const { liveblocks } = makeLiveblocks({ store });
-    await liveblocks.createRoom("r", { defaultAccesses: [] });
-    const url = await listen(createServer(toNodeListener(createRequestHandler(liveblocks))));
-    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const { store, url, agent } = await signalServer();
     expect(await getRoom(url, agent)).toBe(200);
-    const closed = new Promise(
-      (resolve) => agent.sockets[Object.keys(agent.sockets)[0]!]?.[0]?.once("close", resolve) ?? resolve(undefined),
-    );
+    // Answered, the keep-alive socket waits among the agent's free ones.
+    const socket = Object.values(agent.freeSockets)[0]![0]!;
+    const closed = new Promise((resolve) => socket.once("close", resolve));
     agent.destroy();
     await closed;
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -206,15 +207,11 @@ describe("toNodeListener", () => {
   });
 
   it("node:http - abort listeners a store leaves behind never pile up on a keep-alive connection", async () => {
-    const store = new SignalStore();
+    const { store, url, agent } = await signalServer();
     store.mode = "leak";
-    const { liveblocks } = makeLiveblocks({ store });
-    await liveblocks.createRoom("r", { defaultAccesses: [] });
-    const url = await listen(createServer(toNodeListener(createRequestHandler(liveblocks))));
     const warnings: Error[] = [];
     const onWarning = (warning: Error) => warnings.push(warning);
     process.on("warning", onWarning);
-    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     try {
       for (let i = 0; i < 30; i++) expect(await getRoom(url, agent)).toBe(200);
     } finally {
