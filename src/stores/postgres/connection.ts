@@ -197,33 +197,33 @@ export class Connections {
         // pg cannot cancel a query: the client is destroyed, so a hung database never holds the caller or a pool slot.
         if (settle(signal!.reason instanceof Error ? signal!.reason : true)) reject(signal!.reason);
       }
-      /** Another attempt for a read whose connection turned out to be gone; false when there is none left. */
-      const retried = (error: unknown): boolean => {
-        if (attempt >= attempts || settled || signal?.aborted || this.#closed || !isConnectionLoss(error)) return false;
+      /** Whether a read whose connection turned out to be gone runs again on another one. */
+      const mayRetry = (error: unknown): boolean =>
+        attempt < attempts && !settled && !signal?.aborted && !this.#closed && isConnectionLoss(error);
+      const retry = (): void => {
         attempt++;
         this.pool.connect(onCheckout);
-        return true;
       };
       const onValue = (value: T) => {
         if (settle(broken)) resolve(value);
       };
       const onFailure = (error: unknown) => {
-        const checkedOut = client!;
         // After a connection error the client's state is unknown: discard it. An error the
         // server answered, or one thrown inside a transaction that rolled back cleanly
         // (a failing assert), leaves it usable.
-        const usable = (error instanceof pg.DatabaseError && !isConnectionLoss(error)) || rolledBack.has(checkedOut);
+        const usable = (error instanceof pg.DatabaseError && !isConnectionLoss(error)) || (client !== undefined && rolledBack.has(client));
         if (!usable) broken = error instanceof Error ? error : true;
-        if (!settled && attempt < attempts) {
+        if (mayRetry(error)) {
           giveBack(broken);
           broken = false;
-          if (retried(error)) return;
+          return retry();
         }
         if (settle(broken)) reject(error);
       };
       const onCheckout = (error: Error | undefined, checkedOut: PoolClient | undefined) => {
         if (error !== undefined && error !== null) {
-          if (!retried(error) && settle(undefined)) reject(error);
+          if (mayRetry(error)) return retry();
+          if (settle(undefined)) reject(error);
           return;
         }
         // A client that arrives after the abort goes straight back.
